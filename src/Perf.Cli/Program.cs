@@ -1,0 +1,3 @@
+using Perf.Cli;
+
+return await PerfCommandLine.InvokeAsync(args, Console.Out, Console.Error);

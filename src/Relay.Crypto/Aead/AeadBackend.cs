@@ -1,0 +1,80 @@
+using Relay.Crypto.Aead.Auto;
+using Relay.Crypto.Aead.OpenSsl;
+using Relay.Crypto.Aead.Sodium;
+
+namespace Relay.Crypto.Aead;
+
+/// <summary>
+/// A provider of keyed <see cref="AeadCipher"/> instances. Three exist:
+/// <see cref="Sodium"/> (libsodium through NSec), <see cref="OpenSsl"/> (.NET's OpenSSL-backed
+/// types) and <see cref="Auto"/>, which holds a key on both and picks, per call, the backend
+/// measured fastest for that algorithm and message size (see <see cref="AutoBackendTable"/>).
+/// </summary>
+public abstract class AeadBackend
+{
+    /// <summary>libsodium through NSec.Cryptography.</summary>
+    public static AeadBackend Sodium => SodiumBackend.Instance;
+
+    /// <summary>.NET's <c>AesGcm</c> / <c>ChaCha20Poly1305</c> (OpenSSL on Linux).</summary>
+    public static AeadBackend OpenSsl => OpenSslBackend.Instance;
+
+    /// <summary>The fastest supported backend per algorithm and message size, from a table the benchmarks measured.</summary>
+    public static AeadBackend Auto => AutoBackend.Instance;
+
+    /// <summary>Every backend, concrete ones first.</summary>
+    public static IReadOnlyList<AeadBackend> All { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance, AutoBackend.Instance];
+
+    /// <summary>The concrete backends (what vector tests and benchmarks iterate).</summary>
+    public static IReadOnlyList<AeadBackend> Concrete { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance];
+
+    /// <summary>The backend's name: <c>sodium</c>, <c>openssl</c> or <c>auto</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Finds a backend by name (<c>auto</c>, <c>sodium</c>, <c>openssl</c>), case-insensitively.</summary>
+    /// <exception cref="ArgumentException">The name is not a known backend.</exception>
+    public static AeadBackend Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "auto" => Auto,
+            "sodium" or "libsodium" or "nsec" => Sodium,
+            "openssl" or "dotnet" => OpenSsl,
+            _ => throw CryptoErrors.UnknownBackend(name),
+        };
+    }
+
+    /// <summary>Whether this backend can run <paramref name="algorithm"/> here; if not, <paramref name="reason"/> says why.</summary>
+    public abstract bool IsSupported(AeadAlgorithm algorithm, out string? reason);
+
+    /// <summary>Creates a cipher for <paramref name="algorithm"/> keyed with <paramref name="key"/> (copied; the caller may wipe it).</summary>
+    /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
+    /// <exception cref="NotSupportedException">XChaCha20-Poly1305 asked of the openssl backend.</exception>
+    /// <exception cref="PlatformNotSupportedException">The algorithm cannot run on this machine with this backend (AES-GCM without CPU support, for instance).</exception>
+    public AeadCipher Create(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        if (key.Length != algorithm.KeySize)
+        {
+            throw CryptoErrors.KeySize(algorithm, key.Length);
+        }
+
+        if (!IsSupported(algorithm, out var reason))
+        {
+            if (algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305 && ReferenceEquals(this, OpenSslBackend.Instance))
+            {
+                throw CryptoErrors.XChaChaNotInOpenSsl();
+            }
+
+            throw CryptoErrors.NotSupportedHere(algorithm, Name, reason ?? "unsupported");
+        }
+
+        return CreateCore(algorithm, key);
+    }
+
+    /// <summary>Creates the cipher once <see cref="Create"/> has validated the arguments.</summary>
+    protected abstract AeadCipher CreateCore(AeadAlgorithm algorithm, ReadOnlySpan<byte> key);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+
+namespace Relay.Crypto.Aead.OpenSsl;
+
+/// <summary>
+/// An <see cref="AeadCipher"/> on .NET's OpenSSL-backed <see cref="AesGcm"/> or
+/// <see cref="System.Security.Cryptography.ChaCha20Poly1305"/>. The two .NET types share no
+/// interface, so this class holds whichever one its algorithm needs.
+/// </summary>
+internal sealed class OpenSslAeadCipher : AeadCipher
+{
+    private readonly AesGcm? _aesGcm;
+    private readonly System.Security.Cryptography.ChaCha20Poly1305? _chaCha;
+
+    public OpenSslAeadCipher(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
+        : base(algorithm)
+    {
+        switch (algorithm.Id)
+        {
+            case AeadAlgorithmId.Aes256Gcm:
+                _aesGcm = new AesGcm(key, AeadAlgorithm.TagSizeBytes);
+                break;
+            case AeadAlgorithmId.ChaCha20Poly1305:
+                _chaCha = new System.Security.Cryptography.ChaCha20Poly1305(key);
+                break;
+            default:
+                throw CryptoErrors.XChaChaNotInOpenSsl();
+        }
+    }
+
+    public override string BackendName => OpenSslBackend.BackendName;
+
+    protected override void SealCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    {
+        var ciphertext = destination[..plaintext.Length];
+        var tag = destination[plaintext.Length..];
+        if (_aesGcm is not null)
+        {
+            _aesGcm.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+        }
+        else
+        {
+            _chaCha!.Encrypt(nonce, plaintext, ciphertext, tag, associatedData);
+        }
+    }
+
+    protected override bool OpenCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> destination)
+    {
+        var body = ciphertext[..destination.Length];
+        var tag = ciphertext[destination.Length..];
+        try
+        {
+            if (_aesGcm is not null)
+            {
+                _aesGcm.Decrypt(nonce, body, tag, destination, associatedData);
+            }
+            else
+            {
+                _chaCha!.Decrypt(nonce, body, tag, destination, associatedData);
+            }
+
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            // .NET reports a bad tag only by exception; the contract here is a bool.
+            return false;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _aesGcm?.Dispose();
+            _chaCha?.Dispose();
+        }
+    }
+}
