@@ -93,6 +93,31 @@ public abstract class AeadCipher : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Whether <see cref="Rekey"/> allocates: false on sodium (a copy into the cipher's own key
+    /// buffer); true on openssl, whose .NET types cannot change key and are rebuilt.
+    /// </summary>
+    public abstract bool RekeyAllocates { get; }
+
+    /// <summary>
+    /// Replaces the key, keeping algorithm and backend: the per-message key of the E2E ratchet
+    /// and Noise's <c>Rekey()</c> use it instead of creating a cipher per key.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
+    public void Rekey(ReadOnlySpan<byte> key)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (key.Length != Algorithm.KeySize)
+        {
+            throw CryptoErrors.KeySize(Algorithm, key.Length);
+        }
+
+        RekeyCore(key);
+    }
+
+    /// <summary>Replaces the key once <see cref="Rekey"/> has validated it.</summary>
+    protected abstract void RekeyCore(ReadOnlySpan<byte> key);
+
     /// <summary>Seals with arguments already validated by <see cref="Seal"/>.</summary>
     protected abstract void SealCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> destination);
 

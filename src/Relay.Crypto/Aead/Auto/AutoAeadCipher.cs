@@ -26,6 +26,17 @@ internal sealed class AutoAeadCipher : AeadCipher
     protected override bool OpenCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> destination) =>
         Pick(destination.Length).TryOpen(nonce, associatedData, ciphertext, destination);
 
+    public override bool RekeyAllocates => _small.RekeyAllocates || _large.RekeyAllocates;
+
+    protected override void RekeyCore(ReadOnlySpan<byte> key)
+    {
+        _small.Rekey(key);
+        if (!ReferenceEquals(_small, _large))
+        {
+            _large.Rekey(key);
+        }
+    }
+
     private AeadCipher Pick(int length) => length < _crossoverBytes ? _small : _large;
 
     protected override void Dispose(bool disposing)

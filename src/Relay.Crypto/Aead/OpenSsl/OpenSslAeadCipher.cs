@@ -9,26 +9,43 @@ namespace Relay.Crypto.Aead.OpenSsl;
 /// </summary>
 internal sealed class OpenSslAeadCipher : AeadCipher
 {
-    private readonly AesGcm? _aesGcm;
-    private readonly System.Security.Cryptography.ChaCha20Poly1305? _chaCha;
+    private AesGcm? _aesGcm;
+    private System.Security.Cryptography.ChaCha20Poly1305? _chaCha;
 
     public OpenSslAeadCipher(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
         : base(algorithm)
     {
-        switch (algorithm.Id)
+        if (algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305)
         {
-            case AeadAlgorithmId.Aes256Gcm:
-                _aesGcm = new AesGcm(key, AeadAlgorithm.TagSizeBytes);
-                break;
-            case AeadAlgorithmId.ChaCha20Poly1305:
-                _chaCha = new System.Security.Cryptography.ChaCha20Poly1305(key);
-                break;
-            default:
-                throw CryptoErrors.XChaChaNotInOpenSsl();
+            throw CryptoErrors.XChaChaNotInOpenSsl();
         }
+
+        SetKey(key);
     }
 
     public override string BackendName => OpenSslBackend.BackendName;
+
+    public override bool RekeyAllocates => true;
+
+    protected override void RekeyCore(ReadOnlySpan<byte> key)
+    {
+        _aesGcm?.Dispose();
+        _chaCha?.Dispose();
+        SetKey(key);
+    }
+
+    // .NET's AesGcm and ChaCha20Poly1305 fix their key at construction, so a new key means a new object.
+    private void SetKey(ReadOnlySpan<byte> key)
+    {
+        if (Algorithm.Id == AeadAlgorithmId.Aes256Gcm)
+        {
+            _aesGcm = new AesGcm(key, AeadAlgorithm.TagSizeBytes);
+        }
+        else
+        {
+            _chaCha = new System.Security.Cryptography.ChaCha20Poly1305(key);
+        }
+    }
 
     protected override void SealCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {

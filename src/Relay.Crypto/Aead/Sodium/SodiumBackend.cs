@@ -1,6 +1,6 @@
 namespace Relay.Crypto.Aead.Sodium;
 
-/// <summary>The libsodium backend (NSec.Cryptography): all three algorithms; AES-256-GCM only where the CPU has AES-NI and CLMUL.</summary>
+/// <summary>The libsodium backend (the library NSec.Cryptography ships): all three algorithms; AES-256-GCM only where the CPU has AES-NI and CLMUL.</summary>
 internal sealed class SodiumBackend : AeadBackend
 {
     public const string BackendName = "sodium";
@@ -16,7 +16,7 @@ internal sealed class SodiumBackend : AeadBackend
     public override bool IsSupported(AeadAlgorithm algorithm, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
-        if (algorithm.Id == AeadAlgorithmId.Aes256Gcm && !NSec.Cryptography.Aes256Gcm.IsSupported)
+        if (algorithm.Id == AeadAlgorithmId.Aes256Gcm && !AesGcmAvailable)
         {
             reason = "libsodium's AES-256-GCM needs a CPU with AES-NI and CLMUL, which this one lacks";
             return false;
@@ -27,13 +27,14 @@ internal sealed class SodiumBackend : AeadBackend
     }
 
     protected override AeadCipher CreateCore(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) =>
-        new SodiumAeadCipher(algorithm, ToNSec(algorithm), key);
+        new SodiumAeadCipher(algorithm, key);
 
-    private static NSec.Cryptography.AeadAlgorithm ToNSec(AeadAlgorithm algorithm) => algorithm.Id switch
+    private static bool AesGcmAvailable
     {
-        AeadAlgorithmId.ChaCha20Poly1305 => NSec.Cryptography.AeadAlgorithm.ChaCha20Poly1305,
-        AeadAlgorithmId.Aes256Gcm => NSec.Cryptography.AeadAlgorithm.Aes256Gcm,
-        AeadAlgorithmId.XChaCha20Poly1305 => NSec.Cryptography.AeadAlgorithm.XChaCha20Poly1305,
-        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
-    };
+        get
+        {
+            LibSodium.EnsureInitialized();
+            return LibSodium.crypto_aead_aes256gcm_is_available() == 1;
+        }
+    }
 }

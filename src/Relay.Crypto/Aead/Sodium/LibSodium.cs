@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+
+namespace Relay.Crypto.Aead.Sodium;
+
+/// <summary>
+/// libsodium's combined-mode AEAD functions, which take the key as a raw pointer. NSec wraps the
+/// same library but its keys are immutable objects, so a per-message key (the E2E ratchet,
+/// Noise's Rekey) would allocate one per message; these calls let a cipher rekey in place.
+/// The native library is the one the NSec package ships (runtimes/*/native/libsodium).
+/// </summary>
+internal static unsafe partial class LibSodium
+{
+    private const string Library = "libsodium";
+
+    static LibSodium()
+    {
+        if (sodium_init() < 0)
+        {
+            throw new InvalidOperationException("libsodium failed to initialise (sodium_init returned -1).");
+        }
+    }
+
+    /// <summary>Runs the static initialiser (sodium_init) before first use.</summary>
+    public static void EnsureInitialized()
+    {
+    }
+
+    [LibraryImport(Library)]
+    private static partial int sodium_init();
+
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_is_available();
+
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_chacha20poly1305_ietf_encrypt(byte* c, out ulong clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
+
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_chacha20poly1305_ietf_decrypt(byte* m, out ulong mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
+
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_xchacha20poly1305_ietf_encrypt(byte* c, out ulong clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
+
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_xchacha20poly1305_ietf_decrypt(byte* m, out ulong mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
+
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_encrypt(byte* c, out ulong clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
+
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_decrypt(byte* m, out ulong mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
+}
