@@ -47,6 +47,26 @@ internal static class WycheproofFile
             ? algorithm.GetString()
             : null;
 
+    /// <summary>The cases of a file <see cref="Matches"/> accepts for <paramref name="groupType"/> and <paramref name="algorithms"/>.</summary>
+    /// <exception cref="FormatException">The file is not of that kind, or a group or test is malformed.</exception>
+    public static IReadOnlyList<WycheproofCase> CasesOf(JsonElement root, string groupType, params string[] algorithms) =>
+        Matches(root, groupType, algorithms)
+            ? Cases(root)
+            : throw new FormatException($"not a Wycheproof file of {groupType} groups for {string.Join(", ", algorithms)}");
+
+    /// <summary>One row for suites that run every case on a single backend.</summary>
+    public static IReadOnlyList<VectorResultRow> SingleBackendRow(
+        string fileName, string algorithm, string backend, IEnumerable<WycheproofCase> cases, Func<WycheproofCase, CaseOutcome> check)
+    {
+        var tally = new VectorTally();
+        foreach (var test in cases)
+        {
+            tally.Add(check(test));
+        }
+
+        return [tally.ToRow(fileName, algorithm, backend)];
+    }
+
     /// <summary>Every test of every group, in file order.</summary>
     /// <exception cref="FormatException">A group has no <c>tests</c> array, or a test is not an object.</exception>
     public static IReadOnlyList<WycheproofCase> Cases(JsonElement root)

@@ -13,6 +13,7 @@ namespace Perf.Vectors.Wycheproof;
 public sealed class WycheproofHkdfSuite : IVectorSuite
 {
     private const string FileAlgorithm = "HKDF-SHA-256";
+    private const string GroupType = "HkdfTest";
     private const string Backend = "openssl";
 
     // A hostile "size" must not make the runner allocate gigabytes; anything up to this still
@@ -20,24 +21,11 @@ public sealed class WycheproofHkdfSuite : IVectorSuite
     private const int LargestSizeTried = 1 << 20;
 
     /// <inheritdoc />
-    public bool Recognises(JsonElement root) => WycheproofFile.Matches(root, "HkdfTest", FileAlgorithm);
+    public bool Recognises(JsonElement root) => WycheproofFile.Matches(root, GroupType, FileAlgorithm);
 
     /// <inheritdoc />
-    public IReadOnlyList<VectorResultRow> Run(string fileName, JsonElement root)
-    {
-        if (!Recognises(root))
-        {
-            throw new FormatException("not a Wycheproof HKDF-SHA-256 file (HkdfTest groups)");
-        }
-
-        var tally = new VectorTally();
-        foreach (var test in WycheproofFile.Cases(root))
-        {
-            tally.Add(Check(test));
-        }
-
-        return [tally.ToRow(fileName, FileAlgorithm, Backend)];
-    }
+    public IReadOnlyList<VectorResultRow> Run(string fileName, JsonElement root) =>
+        WycheproofFile.SingleBackendRow(fileName, FileAlgorithm, Backend, WycheproofFile.CasesOf(root, GroupType, FileAlgorithm), Check);
 
     private static CaseOutcome Check(WycheproofCase test)
     {

@@ -14,27 +14,15 @@ namespace Perf.Vectors.Wycheproof;
 public sealed class WycheproofHmacSuite : IVectorSuite
 {
     private const string FileAlgorithm = "HMACSHA256";
+    private const string GroupType = "MacTest";
     private const string Backend = "openssl";
 
     /// <inheritdoc />
-    public bool Recognises(JsonElement root) => WycheproofFile.Matches(root, "MacTest", FileAlgorithm);
+    public bool Recognises(JsonElement root) => WycheproofFile.Matches(root, GroupType, FileAlgorithm);
 
     /// <inheritdoc />
-    public IReadOnlyList<VectorResultRow> Run(string fileName, JsonElement root)
-    {
-        if (!Recognises(root))
-        {
-            throw new FormatException("not a Wycheproof HMACSHA256 file (MacTest groups)");
-        }
-
-        var tally = new VectorTally();
-        foreach (var test in WycheproofFile.Cases(root))
-        {
-            tally.Add(Check(test));
-        }
-
-        return [tally.ToRow(fileName, FileAlgorithm, Backend)];
-    }
+    public IReadOnlyList<VectorResultRow> Run(string fileName, JsonElement root) =>
+        WycheproofFile.SingleBackendRow(fileName, FileAlgorithm, Backend, WycheproofFile.CasesOf(root, GroupType, FileAlgorithm), Check);
 
     private static CaseOutcome Check(WycheproofCase test)
     {

@@ -18,22 +18,18 @@ namespace Perf.Vectors.Wycheproof;
 public sealed class WycheproofX25519Suite : IVectorSuite
 {
     private const string FileAlgorithm = "XDH";
+    private const string GroupType = "XdhComp";
     private const string Curve = "curve25519";
     private const string Backend = "sodium";
 
     /// <inheritdoc />
-    public bool Recognises(JsonElement root) => WycheproofFile.Matches(root, "XdhComp", FileAlgorithm);
+    public bool Recognises(JsonElement root) => WycheproofFile.Matches(root, GroupType, FileAlgorithm);
 
     /// <inheritdoc />
     public IReadOnlyList<VectorResultRow> Run(string fileName, JsonElement root)
     {
-        if (!Recognises(root))
-        {
-            throw new FormatException("not a Wycheproof XDH file (XdhComp groups)");
-        }
-
         var tallies = new SortedDictionary<string, VectorTally>(StringComparer.Ordinal);
-        foreach (var test in WycheproofFile.Cases(root))
+        foreach (var test in WycheproofFile.CasesOf(root, GroupType, FileAlgorithm))
         {
             var curve = test.GroupString("curve") ?? throw test.Error("group field 'curve' is missing");
             var tally = tallies.TryGetValue(curve, out var existing) ? existing : tallies[curve] = new VectorTally();
