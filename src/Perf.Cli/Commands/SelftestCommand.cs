@@ -94,7 +94,8 @@ internal static class SelftestCommand
 
         if (string.IsNullOrWhiteSpace(vectorsOption) || !Directory.Exists(vectorsOption))
         {
-            error.WriteLine($"perf selftest: the vectors folder '{vectorsOption}' does not exist. {FixHint}");
+            var what = File.Exists(vectorsOption) ? "is a file, not a folder" : "does not exist";
+            error.WriteLine($"perf selftest: the vectors folder '{vectorsOption}' {what}. {FixHint}");
             return null;
         }
 

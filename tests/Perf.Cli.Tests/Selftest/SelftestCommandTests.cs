@@ -116,6 +116,18 @@ public sealed class SelftestCommandTests
     }
 
     [Fact]
+    public async Task A_vectors_path_that_is_a_file_exits_2_saying_so()
+    {
+        using var folder = new ScratchFolder();
+        var file = folder.Add("vectors.json", "[]");
+
+        var run = await SelftestRun.Of("selftest", "--vectors", file);
+
+        Assert.Equal(PerfCommandLine.BadInput, run.ExitCode);
+        Assert.Contains($"'{file}' is a file, not a folder", run.Error);
+    }
+
+    [Fact]
     public async Task A_folder_without_vector_files_exits_2()
     {
         using var folder = new ScratchFolder();
