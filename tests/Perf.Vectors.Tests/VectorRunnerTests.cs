@@ -42,6 +42,17 @@ public sealed class VectorRunnerTests
     }
 
     [Fact]
+    public void Xdh_cases_on_a_curve_other_than_curve25519_are_skipped_on_no_backend()
+    {
+        using var folder = new TempFolder();
+        folder.Write("x448.json", """{"algorithm":"XDH","testGroups":[{"type":"XdhComp","curve":"curve448","tests":[{"tcId":1,"public":"00","private":"00","shared":"00","result":"valid"}]}]}""");
+
+        var row = Assert.Single(VectorRunner.RunDirectory(folder.Path));
+
+        Assert.Equal(new VectorResultRow("x448.json", "XDH/curve448", "-", 0, 0, 1), row);
+    }
+
+    [Fact]
     public void A_txt_file_that_holds_no_json_is_not_a_vector_file()
     {
         using var folder = new TempFolder();

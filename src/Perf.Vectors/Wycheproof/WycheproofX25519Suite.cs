@@ -32,11 +32,16 @@ public sealed class WycheproofX25519Suite : IVectorSuite
         foreach (var test in WycheproofFile.CasesOf(root, GroupType, FileAlgorithm))
         {
             var curve = test.GroupString("curve") ?? throw test.Error("group field 'curve' is missing");
-            var tally = tallies.TryGetValue(curve, out var existing) ? existing : tallies[curve] = new VectorTally();
+            if (!tallies.TryGetValue(curve, out var tally))
+            {
+                tally = new VectorTally();
+                tallies.Add(curve, tally);
+            }
+
             tally.Add(curve == Curve ? Check(test) : CaseOutcome.Skipped);
         }
 
-        return [.. tallies.Select(pair => pair.Value.ToRow(fileName, $"{FileAlgorithm}/{pair.Key}", pair.Key == Curve ? Backend : "-"))];
+        return [.. tallies.Select(pair => pair.Value.ToRow(fileName, $"{FileAlgorithm}/{pair.Key}", pair.Key == Curve ? Backend : VectorRunner.NoBackend))];
     }
 
     private static CaseOutcome Check(WycheproofCase test)
