@@ -8,7 +8,7 @@ internal static class VectorFolder
     public static string Require()
     {
         var directory = VectorDirectory.Find(out var searched);
-        Skip.If(directory is null, $"External test vectors not found at {searched}; set {VectorDirectory.EnvironmentVariable} to run these tests.");
+        Skip.If(directory is null, $"External test vectors not found at {searched}; set {VectorDirectory.EnvironmentVariable} to the vectors folder to run these tests.");
         return directory!;
     }
 }

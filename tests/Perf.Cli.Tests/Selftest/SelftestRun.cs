@@ -17,7 +17,7 @@ internal sealed record SelftestRun(int ExitCode, string Output, string Error)
     public static string RequireVectors()
     {
         var directory = VectorDirectory.Find(out var searched);
-        Skip.If(directory is null, $"External test vectors not found at {searched}; set {VectorDirectory.EnvironmentVariable} to run these tests.");
+        Skip.If(directory is null, $"External test vectors not found at {searched}; set {VectorDirectory.EnvironmentVariable} to the vectors folder to run these tests.");
         return directory!;
     }
 }
