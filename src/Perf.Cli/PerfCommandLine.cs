@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Perf.Cli.Commands;
 
 namespace Perf.Cli;
 
@@ -17,14 +18,36 @@ public static class PerfCommandLine
     /// <summary>The root command with every subcommand registered.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("perf: a performance harness for an end-to-end-encrypted relay.");
+        var root = new RootCommand("perf: a performance harness for an end-to-end-encrypted relay.")
+        {
+            SelftestCommand.Create(),
+        };
         return root;
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>, writing to the given writers; returns the exit code.</summary>
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>, writing to the given writers; returns the exit code.
+    /// A command line that does not parse (unknown option, bad value, missing command) exits with
+    /// <see cref="BadInput"/> and the parser's messages, not System.CommandLine's default of 1.
+    /// </summary>
     public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
+        var parseResult = Build().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors)
+            {
+                error.WriteLine($"perf: {parseError.Message}");
+            }
+
+            error.WriteLine($"Run '{HelpCommandFor(parseResult)}' for usage.");
+            return BadInput;
+        }
+
         var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return await Build().Parse(args).InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
+
+    private static string HelpCommandFor(ParseResult parseResult) =>
+        parseResult.CommandResult.Command is RootCommand ? "perf --help" : $"perf {parseResult.CommandResult.Command.Name} --help";
 }
