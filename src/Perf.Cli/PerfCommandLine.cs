@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Perf.Cli.Commands;
 
 namespace Perf.Cli;
 
@@ -18,6 +19,8 @@ public static class PerfCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("perf: a performance harness for an end-to-end-encrypted relay.");
+        root.Add(LoadCommand.Create());
+        root.Add(EchoCommand.Create());
         return root;
     }
 

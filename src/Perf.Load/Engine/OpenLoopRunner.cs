@@ -6,8 +6,8 @@ using Perf.Load.Targets;
 namespace Perf.Load.Engine;
 
 /// <summary>
-/// Drives a target on a fixed schedule (open loop). One scheduling thread wakes about every
-/// millisecond, and for each connection writes every message whose intended time has come,
+/// Drives a target on a fixed schedule (open loop). One scheduling thread wakes when the next
+/// message is due, and for each connection writes every message whose intended time has come,
 /// then flushes once. A connection whose flush is still pending (the transport pushes back) is
 /// skipped until it completes: its messages fall behind schedule and are sent late, and their
 /// latency still counts from the intended time, so a stalled target shows the delay it caused
@@ -16,7 +16,6 @@ namespace Perf.Load.Engine;
 /// </summary>
 public sealed class OpenLoopRunner
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
 
     private readonly LoadScenario _scenario;
@@ -54,7 +53,7 @@ public sealed class OpenLoopRunner
 
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = SampleAsync(recorders, measureStart, progress, stopSampling.Token);
-        var schedule = await Task.Run(() => Schedule(connections, context, startTicks, end, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        var schedule = await StartScheduler(connections, context, startTicks, end, cancellationToken).ConfigureAwait(false);
 
         await DrainAsync(recorders, cancellationToken).ConfigureAwait(false);
         var measuredEnd = Stopwatch.GetTimestamp();
@@ -72,13 +71,39 @@ public sealed class OpenLoopRunner
             recorders);
     }
 
-    private async Task<ScheduleOutcome> Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<ScheduleOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(Schedule(connections, context, startTicks, endTicks, cancellationToken));
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "perf load scheduler",
+            Priority = ThreadPriority.AboveNormal,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    // A dedicated thread, because timer-driven async waits here wake only every few
+    // milliseconds, which would show up as generator lag in every message's latency.
+    private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
     {
         var count = connections.Count;
         var perConnectionRate = _scenario.RatePerSecond / count;
         var schedules = new ArrivalSchedule[count];
         var nextIndex = new long[count];
         var pending = new Task?[count];
+        var done = new bool[count];
         var offsetTicks = (long)(Stopwatch.Frequency / _scenario.RatePerSecond);
         for (var c = 0; c < count; c++)
         {
@@ -88,35 +113,47 @@ public sealed class OpenLoopRunner
 
         var recorders = context.Recorders;
         long scheduledMeasured = 0;
-        using var timer = new PeriodicTimer(Tick);
         var finished = 0;
         while (finished < count && !cancellationToken.IsCancellationRequested)
         {
-            finished = 0;
             var now = Stopwatch.GetTimestamp();
+            var nextDue = long.MaxValue;
             for (var c = 0; c < count; c++)
             {
+                if (done[c])
+                {
+                    continue;
+                }
+
                 if (schedules[c].PeekTicks >= endTicks)
                 {
+                    done[c] = true;
                     finished++;
                     continue;
                 }
 
-                var flush = pending[c];
-                if (flush is not null)
+                if (pending[c] is { } flush)
                 {
                     if (!flush.IsCompleted)
                     {
+                        nextDue = now;
                         continue;
                     }
 
                     pending[c] = null;
-                    if (flush.IsFaulted)
+                    if (!flush.IsCompletedSuccessfully)
                     {
                         // The connection is gone; its remaining messages count as lost.
-                        schedules[c] = new ArrivalSchedule(endTicks, 1, ArrivalProcess.Constant, 0);
+                        done[c] = true;
+                        finished++;
                         continue;
                     }
+                }
+
+                if (schedules[c].PeekTicks > now)
+                {
+                    nextDue = Math.Min(nextDue, schedules[c].PeekTicks);
+                    continue;
                 }
 
                 var firstIndex = nextIndex[c];
@@ -136,11 +173,6 @@ public sealed class OpenLoopRunner
                     connection.Write(sequence, intended, measured);
                 }
 
-                if (nextIndex[c] == firstIndex)
-                {
-                    continue;
-                }
-
                 var handOff = Stopwatch.GetTimestamp();
                 for (var i = firstIndex; i < nextIndex[c]; i++)
                 {
@@ -152,30 +184,55 @@ public sealed class OpenLoopRunner
                 {
                     pending[c] = task.AsTask();
                 }
+
+                nextDue = Math.Min(nextDue, schedules[c].PeekTicks);
             }
 
             if (finished < count)
             {
-                await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false);
+                WaitUntil(nextDue);
             }
         }
 
         for (var c = 0; c < count; c++)
         {
-            if (pending[c] is { } flush)
+            try
             {
-                try
-                {
-                    await flush.ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-                {
-                    // Counted as lost by the drain; the target logged why.
-                }
+                pending[c]?.Wait(_scenario.DrainTimeout);
+            }
+            catch (AggregateException)
+            {
+                // Counted as lost by the drain; the target logged why.
             }
         }
 
         return new ScheduleOutcome(scheduledMeasured);
+    }
+
+    // Sleep while the next send is more than ~1.5 ms away (the OS sleep granularity), then yield
+    // until it is due: precise to tens of microseconds without spinning a core between sends.
+    // Never waits more than 50 ms at once, so cancellation and pending flushes are seen promptly.
+    private static void WaitUntil(long dueTicks)
+    {
+        var sleepThreshold = Stopwatch.Frequency * 3 / 2000;
+        dueTicks = Math.Min(dueTicks, Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20));
+        while (true)
+        {
+            var remaining = dueTicks - Stopwatch.GetTimestamp();
+            if (remaining <= 0)
+            {
+                return;
+            }
+
+            if (remaining > sleepThreshold)
+            {
+                Thread.Sleep(1);
+            }
+            else
+            {
+                Thread.Yield();
+            }
+        }
     }
 
     private async Task DrainAsync(LoadRecorders recorders, CancellationToken cancellationToken)
