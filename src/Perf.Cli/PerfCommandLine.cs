@@ -21,6 +21,8 @@ public static class PerfCommandLine
         var root = new RootCommand("perf: a performance harness for an end-to-end-encrypted relay.")
         {
             SelftestCommand.Create(),
+            LoadCommand.Create(),
+            EchoCommand.Create(),
         };
         return root;
     }

@@ -1,0 +1,53 @@
+using HdrHistogram;
+using Perf.Load.Engine;
+using Perf.Load.Recording;
+using Spectre.Console;
+
+namespace Perf.Cli.Load;
+
+/// <summary>The end-of-run table: one row per recorded stage (count, mean and percentiles to p99.99 and max), then the counters.</summary>
+internal static class LoadSummaryTable
+{
+    public static void Write(IAnsiConsole console, IReadOnlyList<LoadRunResult> results)
+    {
+        var table = new Table().AddColumns("target", "metric", "count", "mean", "p50", "p90", "p99", "p99.9", "p99.99", "max");
+        foreach (var result in results)
+        {
+            foreach (var stage in LoadStageNames.All)
+            {
+                if (!result.Has(stage))
+                {
+                    continue;
+                }
+
+                var h = result.Recorders.Total(stage);
+                table.AddRow(
+                    result.Target,
+                    LoadStageNames.MetricName(stage),
+                    h.TotalCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    h.TotalCount == 0 ? "-" : LoadProgressView.Micros((long)h.GetMean()),
+                    P(h, 50),
+                    P(h, 90),
+                    P(h, 99),
+                    P(h, 99.9),
+                    P(h, 99.99),
+                    h.TotalCount == 0 ? "-" : LoadProgressView.Micros(h.GetMaxValue()));
+            }
+        }
+
+        console.Write(table);
+        var counters = new Table().AddColumns("target", "sent", "accepted", "delivered", "rejected", "lost", "duplicates", "errors", "msgs/s");
+        foreach (var r in results)
+        {
+            var c = r.Recorders;
+            counters.AddRow(r.Target, N(c.Sent), N(c.Accepted), N(c.Delivered), N(c.Rejected), N(r.Lost), N(c.Duplicates), N(c.Errors), $"{r.ThroughputPerSecond:F0}");
+        }
+
+        console.Write(counters);
+    }
+
+    private static string P(HistogramBase h, double percentile) =>
+        h.TotalCount == 0 ? "-" : LoadProgressView.Micros(h.GetValueAtPercentile(percentile));
+
+    private static string N(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,20 @@
+using Perf.Load.Recording;
+
+namespace Perf.Load.Engine;
+
+/// <summary>One second of a run, for the live display and CI log lines.</summary>
+/// <param name="Elapsed">Time since the measured window began (zero during warm-up).</param>
+/// <param name="WarmingUp">Whether the run is still in warm-up.</param>
+/// <param name="SentPerSecond">Measured messages sent in the last second.</param>
+/// <param name="DeliveredPerSecond">Measured messages delivered in the last second.</param>
+/// <param name="Interval">End-to-end p50/p99 and generator lag of the last second (microseconds).</param>
+/// <param name="Rejected">Messages refused so far.</param>
+/// <param name="Errors">Arrivals that could not be opened so far.</param>
+public readonly record struct LoadProgress(
+    TimeSpan Elapsed,
+    bool WarmingUp,
+    double SentPerSecond,
+    double DeliveredPerSecond,
+    LoadIntervalSummary Interval,
+    long Rejected,
+    long Errors);

@@ -1,0 +1,36 @@
+using Perf.Load.Recording;
+using Perf.Load.Targets;
+
+namespace Perf.Load.Engine;
+
+/// <summary>What one run recorded: the histograms and counters of the measured window.</summary>
+/// <param name="Target">The target's scheme name.</param>
+/// <param name="Stages">Which E2E stages the target has.</param>
+/// <param name="Scenario">The scenario that ran.</param>
+/// <param name="StartedAt">Wall-clock start.</param>
+/// <param name="MeasuredDuration">Length of the measured window actually run.</param>
+/// <param name="Scheduled">Messages the schedule intended in the measured window.</param>
+/// <param name="Recorders">The histograms and counters.</param>
+public sealed record LoadRunResult(
+    string Target,
+    LoadStages Stages,
+    LoadScenario Scenario,
+    DateTimeOffset StartedAt,
+    TimeSpan MeasuredDuration,
+    long Scheduled,
+    LoadRecorders Recorders)
+{
+    /// <summary>Messages sent but neither delivered nor rejected by the end of the drain.</summary>
+    public long Lost => Math.Max(0, Recorders.Sent - Recorders.Delivered - Recorders.Rejected);
+
+    /// <summary>Delivered messages per second of measured window.</summary>
+    public double ThroughputPerSecond => MeasuredDuration <= TimeSpan.Zero ? 0 : Recorders.Delivered / MeasuredDuration.TotalSeconds;
+
+    /// <summary>Whether <paramref name="stage"/> was measured by this target.</summary>
+    public bool Has(LoadStage stage) => stage switch
+    {
+        LoadStage.Seal => Stages.HasFlag(LoadStages.Seal),
+        LoadStage.Open => Stages.HasFlag(LoadStages.Open),
+        _ => true,
+    };
+}

@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using Perf.Load.Recording;
+using Perf.Load.Scheduling;
+using Perf.Load.Targets;
+
+namespace Perf.Load.Engine;
+
+/// <summary>
+/// Drives a target on a fixed schedule (open loop). One scheduling thread wakes when the next
+/// message is due, and for each connection writes every message whose intended time has come,
+/// then flushes once. A connection whose flush is still pending (the transport pushes back) is
+/// skipped until it completes: its messages fall behind schedule and are sent late, and their
+/// latency still counts from the intended time, so a stalled target shows the delay it caused
+/// instead of quietly lowering the offered rate. How late each send started is recorded as the
+/// generator's own lag, so a saturated generator is never mistaken for a slow target.
+/// </summary>
+public sealed class OpenLoopRunner
+{
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
+
+    private readonly LoadScenario _scenario;
+
+    /// <summary>Creates a runner for a validated scenario.</summary>
+    /// <exception cref="ArgumentException">The scenario has a value out of range.</exception>
+    public OpenLoopRunner(LoadScenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var problem = scenario.Validate();
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem, nameof(scenario));
+        }
+
+        _scenario = scenario;
+    }
+
+    /// <summary>Connects, runs warm-up and the measured window, drains outstanding messages, and returns what was recorded.</summary>
+    /// <param name="target">The target to drive; the caller disposes it.</param>
+    /// <param name="progress">Receives one report per second, from the sampling task.</param>
+    /// <param name="cancellationToken">Stops the run early; what was recorded so far is returned.</param>
+    public async Task<LoadRunResult> RunAsync(ILoadTarget target, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var recorders = new LoadRecorders();
+        var context = new LoadTargetContext(_scenario.Connections, _scenario.MessageSize, recorders);
+        var connections = await target.ConnectAsync(context, cancellationToken).ConfigureAwait(false);
+        var startedAt = DateTimeOffset.UtcNow;
+
+        var startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        var measureStart = startTicks + Ticks(_scenario.Warmup);
+        var end = measureStart + Ticks(_scenario.Duration);
+        context.MeasureStartTicks = measureStart;
+
+        using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampler = SampleAsync(recorders, measureStart, progress, stopSampling.Token);
+        var schedule = await StartScheduler(connections, context, startTicks, end, cancellationToken).ConfigureAwait(false);
+
+        await DrainAsync(recorders, cancellationToken).ConfigureAwait(false);
+        var measuredEnd = Stopwatch.GetTimestamp();
+        await stopSampling.CancelAsync().ConfigureAwait(false);
+        await sampler.ConfigureAwait(false);
+        recorders.TakeInterval();
+
+        return new LoadRunResult(
+            target.Name,
+            target.Stages,
+            _scenario,
+            startedAt,
+            Stopwatch.GetElapsedTime(measureStart, Math.Min(end, measuredEnd)),
+            schedule.ScheduledMeasured,
+            recorders);
+    }
+
+    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<ScheduleOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(Schedule(connections, context, startTicks, endTicks, cancellationToken));
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "perf load scheduler",
+            Priority = ThreadPriority.AboveNormal,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    // A dedicated thread, because timer-driven async waits here wake only every few
+    // milliseconds, which would show up as generator lag in every message's latency.
+    private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    {
+        var count = connections.Count;
+        var perConnectionRate = _scenario.RatePerSecond / count;
+        var schedules = new ArrivalSchedule[count];
+        var nextIndex = new long[count];
+        var pending = new Task?[count];
+        var done = new bool[count];
+        var offsetTicks = (long)(Stopwatch.Frequency / _scenario.RatePerSecond);
+        for (var c = 0; c < count; c++)
+        {
+            // Stagger the connections' phases so a constant schedule spreads sends evenly.
+            schedules[c] = new ArrivalSchedule(startTicks + (c * offsetTicks), perConnectionRate, _scenario.Arrival, _scenario.Seed + c);
+        }
+
+        var recorders = context.Recorders;
+        long scheduledMeasured = 0;
+        var finished = 0;
+        while (finished < count && !cancellationToken.IsCancellationRequested)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var nextDue = long.MaxValue;
+            for (var c = 0; c < count; c++)
+            {
+                if (done[c])
+                {
+                    continue;
+                }
+
+                if (schedules[c].PeekTicks >= endTicks)
+                {
+                    done[c] = true;
+                    finished++;
+                    continue;
+                }
+
+                if (pending[c] is { } flush)
+                {
+                    if (!flush.IsCompleted)
+                    {
+                        nextDue = now;
+                        continue;
+                    }
+
+                    pending[c] = null;
+                    if (!flush.IsCompletedSuccessfully)
+                    {
+                        // The connection is gone; its remaining messages count as lost.
+                        done[c] = true;
+                        finished++;
+                        continue;
+                    }
+                }
+
+                if (schedules[c].PeekTicks > now)
+                {
+                    nextDue = Math.Min(nextDue, schedules[c].PeekTicks);
+                    continue;
+                }
+
+                var firstIndex = nextIndex[c];
+                var connection = connections[c];
+                while (schedules[c].PeekTicks <= now && schedules[c].PeekTicks < endTicks)
+                {
+                    var intended = schedules[c].NextTicks();
+                    var sequence = (nextIndex[c]++ * count) + c;
+                    var measured = context.IsMeasured(intended);
+                    if (measured)
+                    {
+                        recorders.Record(LoadStage.GeneratorLag, Stopwatch.GetTimestamp() - intended);
+                        recorders.CountSent();
+                        scheduledMeasured++;
+                    }
+
+                    connection.Write(sequence, intended, measured);
+                }
+
+                var handOff = Stopwatch.GetTimestamp();
+                for (var i = firstIndex; i < nextIndex[c]; i++)
+                {
+                    context.HandedOff((i * count) + c, handOff);
+                }
+
+                var task = connection.FlushAsync();
+                if (!task.IsCompletedSuccessfully)
+                {
+                    pending[c] = task.AsTask();
+                }
+
+                nextDue = Math.Min(nextDue, schedules[c].PeekTicks);
+            }
+
+            if (finished < count)
+            {
+                WaitUntil(nextDue);
+            }
+        }
+
+        for (var c = 0; c < count; c++)
+        {
+            try
+            {
+                pending[c]?.Wait(_scenario.DrainTimeout);
+            }
+            catch (AggregateException)
+            {
+                // Counted as lost by the drain; the target logged why.
+            }
+        }
+
+        return new ScheduleOutcome(scheduledMeasured);
+    }
+
+    // Sleep while the next send is more than ~1.5 ms away (the OS sleep granularity), then yield
+    // until it is due: precise to tens of microseconds without spinning a core between sends.
+    // Never waits more than 50 ms at once, so cancellation and pending flushes are seen promptly.
+    private static void WaitUntil(long dueTicks)
+    {
+        var sleepThreshold = Stopwatch.Frequency * 3 / 2000;
+        dueTicks = Math.Min(dueTicks, Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20));
+        while (true)
+        {
+            var remaining = dueTicks - Stopwatch.GetTimestamp();
+            if (remaining <= 0)
+            {
+                return;
+            }
+
+            if (remaining > sleepThreshold)
+            {
+                Thread.Sleep(1);
+            }
+            else
+            {
+                Thread.Yield();
+            }
+        }
+    }
+
+    private async Task DrainAsync(LoadRecorders recorders, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Ticks(_scenario.DrainTimeout);
+        while (recorders.Delivered + recorders.Rejected < recorders.Sent
+            && Stopwatch.GetTimestamp() < deadline
+            && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SampleAsync(LoadRecorders recorders, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(SampleEvery);
+        long lastSent = 0;
+        long lastDelivered = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var summary = recorders.TakeInterval();
+                var sent = recorders.Sent;
+                var delivered = recorders.Delivered;
+                var now = Stopwatch.GetTimestamp();
+                progress?.Report(new LoadProgress(
+                    now < measureStart ? TimeSpan.Zero : Stopwatch.GetElapsedTime(measureStart, now),
+                    now < measureStart,
+                    (sent - lastSent) / SampleEvery.TotalSeconds,
+                    (delivered - lastDelivered) / SampleEvery.TotalSeconds,
+                    summary,
+                    recorders.Rejected,
+                    recorders.Errors));
+                lastSent = sent;
+                lastDelivered = delivered;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    private readonly record struct ScheduleOutcome(long ScheduledMeasured);
+}

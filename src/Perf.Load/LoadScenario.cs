@@ -1,0 +1,85 @@
+namespace Perf.Load;
+
+/// <summary>
+/// What a load run does: how many connections, at what fixed arrival rate, with what message
+/// size, for how long. Every message of the schedule has an intended send time; latency is
+/// measured from it, so a stalled target shows up as the latency it caused.
+/// </summary>
+public sealed record LoadScenario
+{
+    /// <summary>Largest message size accepted, in bytes (the relay's default envelope limit is larger; this bounds memory).</summary>
+    public const int MaxMessageSize = 60 * 1024;
+
+    /// <summary>Smallest message size: room for the sequence number and the intended send time carried inside the payload.</summary>
+    public const int MinMessageSize = LoadPayload.HeaderSize;
+
+    /// <summary>Number of client connections; messages are spread evenly over them.</summary>
+    public int Connections { get; init; } = 10;
+
+    /// <summary>Total arrival rate across all connections, in messages per second.</summary>
+    public double RatePerSecond { get; init; } = 1000;
+
+    /// <summary>Plaintext message size in bytes (before E2E sealing).</summary>
+    public int MessageSize { get; init; } = 256;
+
+    /// <summary>How long the measured part of the run lasts.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the schedule runs before measuring starts (connections warm, JIT done).</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Constant spacing or Poisson arrivals.</summary>
+    public ArrivalProcess Arrival { get; init; } = ArrivalProcess.Constant;
+
+    /// <summary>Seed for Poisson arrivals and payload bytes, so runs are repeatable.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>How long to wait after the last send for outstanding messages before counting them lost.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Checks ranges; returns a message naming the first bad value and its allowed range, or <c>null</c>.</summary>
+    public string? Validate()
+    {
+        if (Connections is < 1 or > 10_000)
+        {
+            return $"--connections must be 1 to 10000; got {Connections}.";
+        }
+
+        if (!(RatePerSecond > 0) || RatePerSecond > 10_000_000 || double.IsNaN(RatePerSecond))
+        {
+            return $"--rate must be above 0 and at most 10000000 messages/s; got {RatePerSecond}.";
+        }
+
+        if (MessageSize is < MinMessageSize or > MaxMessageSize)
+        {
+            return $"--size must be {MinMessageSize} to {MaxMessageSize} bytes; got {MessageSize}.";
+        }
+
+        if (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(24))
+        {
+            return $"--duration must be above 0 and at most 24h; got {Duration}.";
+        }
+
+        if (Warmup < TimeSpan.Zero || Warmup > TimeSpan.FromHours(1))
+        {
+            return $"--warmup must be 0 to 1h; got {Warmup}.";
+        }
+
+        if (DrainTimeout < TimeSpan.Zero)
+        {
+            return $"the drain timeout cannot be negative; got {DrainTimeout}.";
+        }
+
+        return null;
+    }
+}
+
+/// <summary>How intended send times are spaced.</summary>
+public enum ArrivalProcess
+{
+    /// <summary>Evenly spaced: one message every 1/rate seconds per connection share (wrk2, k6 constant-arrival-rate).</summary>
+    Constant,
+
+    /// <summary>Exponentially distributed gaps with the same mean: a Poisson process, closer to independent users.</summary>
+    Poisson,
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Perf.Load.Recording;
+
+namespace Perf.Load.Targets;
+
+/// <summary>
+/// What a target reports to: each message's hand-off time is kept in a ring indexed by
+/// sequence number, so an arrival can be turned into forwarding and end-to-end latency without
+/// allocating, and a second arrival of the same message is counted as a duplicate. Messages
+/// whose intended time falls in the warm-up are delivered but not recorded.
+/// </summary>
+public sealed class LoadTargetContext
+{
+    // 2^20 slots: a message is matched to its hand-off time while fewer than a million newer
+    // messages have been sent since; older arrivals still count, without a forward time.
+    private const int RingBits = 20;
+    private const int RingMask = (1 << RingBits) - 1;
+
+    private readonly long[] _ringSequence = new long[1 << RingBits];
+    private readonly long[] _ringHandOffTicks = new long[1 << RingBits];
+    private long _measureStartTicks = long.MaxValue;
+
+    /// <summary>Creates a context for <paramref name="connections"/> connections recording into <paramref name="recorders"/>.</summary>
+    public LoadTargetContext(int connections, int messageSize, LoadRecorders recorders)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(connections);
+        Connections = connections;
+        MessageSize = messageSize;
+        Recorders = recorders;
+        Array.Fill(_ringSequence, -1);
+    }
+
+    /// <summary>How many connections the target opens.</summary>
+    public int Connections { get; }
+
+    /// <summary>Plaintext size of every message.</summary>
+    public int MessageSize { get; }
+
+    /// <summary>Where latencies and counts go.</summary>
+    public LoadRecorders Recorders { get; }
+
+    /// <summary>The first intended time that is measured; earlier messages are warm-up.</summary>
+    public long MeasureStartTicks
+    {
+        get => Volatile.Read(ref _measureStartTicks);
+        set => Volatile.Write(ref _measureStartTicks, value);
+    }
+
+    /// <summary>Whether a message intended at <paramref name="intendedTicks"/> is in the measured window.</summary>
+    public bool IsMeasured(long intendedTicks) => intendedTicks >= MeasureStartTicks;
+
+    /// <summary>Notes that message <paramref name="sequence"/> was handed to the transport at <paramref name="handOffTicks"/> (flush issued).</summary>
+    public void HandedOff(long sequence, long handOffTicks)
+    {
+        var slot = (int)(sequence & RingMask);
+        Volatile.Write(ref _ringHandOffTicks[slot], handOffTicks);
+        Volatile.Write(ref _ringSequence[slot], sequence);
+    }
+
+    /// <summary>
+    /// Reports an arrival: the payload's header gives sequence and intended time;
+    /// <paramref name="receivedTicks"/> is when the frame arrived, <paramref name="openedTicks"/>
+    /// when its plaintext was available (equal where there is no E2E open).
+    /// </summary>
+    public void Delivered(ReadOnlySpan<byte> payload, long receivedTicks, long openedTicks)
+    {
+        if (!LoadPayload.TryRead(payload, out var sequence, out var intendedTicks))
+        {
+            Recorders.CountError();
+            return;
+        }
+
+        var slot = (int)(sequence & RingMask);
+        var handOffTicks = Volatile.Read(ref _ringHandOffTicks[slot]);
+        var firstArrival = true;
+        if (Volatile.Read(ref _ringSequence[slot]) == sequence)
+        {
+            // Mark the slot delivered (~sequence); a second arrival finds it marked.
+            firstArrival = Interlocked.CompareExchange(ref _ringSequence[slot], ~sequence, sequence) == sequence;
+        }
+        else if (Volatile.Read(ref _ringSequence[slot]) == ~sequence)
+        {
+            firstArrival = false;
+        }
+        else
+        {
+            handOffTicks = 0;
+        }
+
+        if (!IsMeasured(intendedTicks))
+        {
+            return;
+        }
+
+        if (!firstArrival)
+        {
+            Recorders.CountDuplicate();
+            return;
+        }
+
+        Recorders.CountDelivered();
+        if (handOffTicks != 0)
+        {
+            Recorders.Record(LoadStage.Forward, receivedTicks - handOffTicks);
+        }
+
+        if (openedTicks != receivedTicks)
+        {
+            Recorders.Record(LoadStage.Open, openedTicks - receivedTicks);
+        }
+
+        Recorders.Record(LoadStage.EndToEnd, openedTicks - intendedTicks);
+    }
+
+    /// <summary>Records a seal measured by the sender for a message in the measured window.</summary>
+    public void Sealed(long startTicks, long endTicks) => Recorders.Record(LoadStage.Seal, endTicks - startTicks);
+
+    /// <summary>Reports that the target confirmed holding a measured message.</summary>
+    public void Accepted() => Recorders.CountAccepted();
+
+    /// <summary>Reports that the target refused a measured message.</summary>
+    public void Rejected() => Recorders.CountRejected();
+
+    /// <summary>Reports an arrival that could not be opened or parsed.</summary>
+    public void Error() => Recorders.CountError();
+
+    /// <summary>The current Stopwatch timestamp (the clock every tick value here uses).</summary>
+    public static long Now() => Stopwatch.GetTimestamp();
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using Perf.Load;
+using Perf.Load.Engine;
+using Perf.Load.Recording;
+using Perf.Load.Targets.Echo;
+
+namespace Perf.Load.Tests.Engine;
+
+public sealed class EchoRunTests
+{
+    [Fact]
+    public async Task A_short_echo_run_accounts_for_every_message()
+    {
+        await using var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
+        var scenario = new LoadScenario
+        {
+            Connections = 4,
+            RatePerSecond = 400,
+            MessageSize = 128,
+            Duration = TimeSpan.FromSeconds(2),
+            Warmup = TimeSpan.FromMilliseconds(500),
+        };
+        await using var target = new EchoTarget(server.EndPoint);
+
+        var result = await new OpenLoopRunner(scenario).RunAsync(target, progress: null, CancellationToken.None);
+        var recorders = result.Recorders;
+
+        // Schedule arithmetic, not timing: 400/s for 2 s, give or take one message per connection.
+        Assert.InRange(recorders.Sent, 800 - scenario.Connections, 800 + scenario.Connections);
+        Assert.Equal(result.Scheduled, recorders.Sent);
+        Assert.Equal(recorders.Sent, recorders.Delivered + recorders.Rejected + result.Lost);
+        Assert.Equal(0, result.Lost);
+        Assert.Equal(0, recorders.Duplicates);
+        Assert.Equal(0, recorders.Errors);
+        Assert.Equal(recorders.Delivered, recorders.Total(LoadStage.EndToEnd).TotalCount);
+        Assert.Equal(recorders.Sent, recorders.Total(LoadStage.GeneratorLag).TotalCount);
+        Assert.Equal(0, recorders.Total(LoadStage.Seal).TotalCount);
+        Assert.False(result.Has(LoadStage.Seal));
+    }
+
+    [Fact]
+    public async Task An_unreachable_echo_target_says_how_to_start_one()
+    {
+        var port = FreePort();
+        await using var target = new EchoTarget(new IPEndPoint(IPAddress.Loopback, port));
+        var scenario = new LoadScenario { Connections = 1, Duration = TimeSpan.FromSeconds(1) };
+
+        var ex = await Assert.ThrowsAsync<Perf.Load.Targets.LoadTargetException>(
+            () => new OpenLoopRunner(scenario).RunAsync(target, null, CancellationToken.None));
+
+        Assert.Contains("perf echo --listen", ex.Message, StringComparison.Ordinal);
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
