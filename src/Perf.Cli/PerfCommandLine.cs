@@ -18,6 +18,9 @@ public static class PerfCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("perf: a performance harness for an end-to-end-encrypted relay.");
+        root.Subcommands.Add(Results.CompareCommand.Create());
+        root.Subcommands.Add(Results.GateCommand.Create());
+        root.Subcommands.Add(Results.CapacityCommand.Create());
         return root;
     }
 

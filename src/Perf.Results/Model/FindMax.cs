@@ -43,6 +43,62 @@ public sealed record Slo
 
     /// <summary>Upper bound in microseconds.</summary>
     public required double ThresholdUs { get; init; }
+
+    /// <summary>The percentile as a number: <c>p999</c> is 99.9.</summary>
+    /// <exception cref="BadInputException">When <see cref="Percentile"/> is not a known name.</exception>
+    public double PercentileRank() => Percentile switch
+    {
+        "p50" => 50,
+        "p90" => 90,
+        "p99" => 99,
+        "p999" => 99.9,
+        "p9999" => 99.99,
+        _ => throw new BadInputException($"unknown SLO percentile '{Percentile}' (use p50, p90, p99, p999 or p9999)"),
+    };
+
+    /// <summary>True when meeting this SLO implies meeting <paramref name="other"/>: same or higher percentile, same or lower bound.</summary>
+    public bool IsAtLeastAsStrictAs(Slo other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return PercentileRank() >= other.PercentileRank() && ThresholdUs <= other.ThresholdUs;
+    }
+
+    /// <summary>Parses <c>p99=50ms</c> (units <c>us</c>, <c>ms</c>, <c>s</c>).</summary>
+    /// <exception cref="BadInputException">When the text is not of that form or the bound is not positive.</exception>
+    public static Slo Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split('=', 2, StringSplitOptions.TrimEntries);
+        string error = $"--slo: '{text}' is not of the form p99=50ms (percentile p50|p90|p99|p999|p9999, unit us|ms|s, positive)";
+        if (parts.Length != 2) throw new BadInputException(error);
+        (string number, double scale) = parts[1] switch
+        {
+            var v when v.EndsWith("us", StringComparison.Ordinal) => (v[..^2], 1.0),
+            var v when v.EndsWith("ms", StringComparison.Ordinal) => (v[..^2], 1_000.0),
+            var v when v.EndsWith('s') => (v[..^1], 1_000_000.0),
+            _ => ("", 0.0),
+        };
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value) || value <= 0)
+        {
+            throw new BadInputException(error);
+        }
+
+        var slo = new Slo { Percentile = parts[0].ToLowerInvariant(), ThresholdUs = value * scale };
+        try
+        {
+            slo.PercentileRank();
+        }
+        catch (BadInputException)
+        {
+            throw new BadInputException(error);
+        }
+
+        return slo;
+    }
+
+    /// <summary>Formats as <c>p99=50000us</c>.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Percentile}={ThresholdUs}us");
 }
 
 /// <summary>What the relay used during the run, the inputs of the capacity model.</summary>
