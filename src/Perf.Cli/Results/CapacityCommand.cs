@@ -41,6 +41,7 @@ internal static class CapacityCommand
                 CoresPerNode = parseResult.GetValue(coresPerNode),
                 MemoryPerNodeBytes = parseResult.GetValue(memoryPerNode),
             };
+            inputs.Validate();
             string resultPath = parseResult.GetValue(result)!;
             PerfResult measured = ResultFile.Read(resultPath);
             CapacityPlan plan;

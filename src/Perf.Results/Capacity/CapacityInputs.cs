@@ -31,4 +31,18 @@ public sealed record CapacityInputs
 
     /// <summary>Memory per relay node in bytes; the measured machine's memory when null.</summary>
     public long? MemoryPerNodeBytes { get; init; }
+
+    /// <summary>Checks every input is in range.</summary>
+    /// <exception cref="BadInputException">When a value is out of range; the message names the command-line option.</exception>
+    public void Validate()
+    {
+        if (Users <= 0) throw new BadInputException($"--users must be positive, got {Users}");
+        if (!(ConcurrentFraction > 0 && ConcurrentFraction <= 1)) throw new BadInputException($"--concurrent-fraction must be in (0, 1], got {ConcurrentFraction}");
+        if (!(MessagesPerUserPerDay > 0) || !double.IsFinite(MessagesPerUserPerDay)) throw new BadInputException($"--msgs-per-user-per-day must be positive, got {MessagesPerUserPerDay}");
+        if (!(PeakFactor >= 1) || !double.IsFinite(PeakFactor)) throw new BadInputException($"--peak-factor must be at least 1 (peak over daily average), got {PeakFactor}");
+        if (SizeBytes <= 0) throw new BadInputException($"--size must be positive, got {SizeBytes}");
+        if (!(Headroom >= 0 && Headroom < 1)) throw new BadInputException($"--headroom must be at least 0% and below 100%, got {Percent.Format(Headroom)}");
+        if (CoresPerNode is { } cores && !(cores > 0)) throw new BadInputException($"--cores-per-node must be positive, got {cores}");
+        if (MemoryPerNodeBytes is { } memory && memory <= 0) throw new BadInputException($"--memory-per-node must be positive, got {memory}");
+    }
 }

@@ -17,7 +17,7 @@ public static class CapacityPlanner
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(inputs);
-        ValidateInputs(inputs);
+        inputs.Validate();
         var findMax = result.FindMax ?? throw new BadInputException("the result has no find_max: run a find-max load test first");
         var relay = result.Relay ?? throw new BadInputException("the result has no relay usage (memory per connection, cores used)");
         if (findMax.MaxSustainableRate <= 0) throw new BadInputException("the result's max_sustainable_rate is 0: nothing passed the SLO");
@@ -87,17 +87,5 @@ public static class CapacityPlanner
             Assumptions = assumptions,
             Formulas = formulas,
         };
-    }
-
-    private static void ValidateInputs(CapacityInputs i)
-    {
-        if (i.Users <= 0) throw new BadInputException($"--users must be positive, got {i.Users}");
-        if (!(i.ConcurrentFraction > 0 && i.ConcurrentFraction <= 1)) throw new BadInputException($"--concurrent-fraction must be in (0, 1], got {i.ConcurrentFraction}");
-        if (!(i.MessagesPerUserPerDay > 0) || !double.IsFinite(i.MessagesPerUserPerDay)) throw new BadInputException($"--msgs-per-user-per-day must be positive, got {i.MessagesPerUserPerDay}");
-        if (!(i.PeakFactor >= 1) || !double.IsFinite(i.PeakFactor)) throw new BadInputException($"--peak-factor must be at least 1 (peak over daily average), got {i.PeakFactor}");
-        if (i.SizeBytes <= 0) throw new BadInputException($"--size must be positive, got {i.SizeBytes}");
-        if (!(i.Headroom >= 0 && i.Headroom < 1)) throw new BadInputException($"--headroom must be at least 0% and below 100%, got {Percent.Format(i.Headroom)}");
-        if (i.CoresPerNode is { } cores && !(cores > 0)) throw new BadInputException($"--cores-per-node must be positive, got {cores}");
-        if (i.MemoryPerNodeBytes is { } memory && memory <= 0) throw new BadInputException($"--memory-per-node must be positive, got {memory}");
     }
 }
