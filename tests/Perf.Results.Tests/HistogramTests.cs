@@ -1,15 +1,12 @@
+using Perf.Results.Tests.Fixtures;
 using HdrHistogram;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
 namespace Perf.Results.Tests;
 
-public sealed class HistogramTests : IDisposable
+public sealed class HistogramTests : TempFolder
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("perf-hist-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     // Values 1..1000 µs once each: below 2048 a 3-digit HdrHistogram is exact, so the percentiles are known.
     private static LongHistogram OneToThousand()
     {
@@ -49,7 +46,7 @@ public sealed class HistogramTests : IDisposable
         var first = OneToThousand();
         var second = new LongHistogram(60_000_000, 3);
         second.RecordValueWithCount(42, 7);
-        string path = Path.Combine(folder, "e2e.hlog");
+        string path = Path.Combine(Folder, "e2e.hlog");
 
         HistogramFiles.WriteIntervalLog(path, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), [first, second]);
 
@@ -64,7 +61,7 @@ public sealed class HistogramTests : IDisposable
     [Fact]
     public void Percentile_distribution_lists_values_in_microseconds()
     {
-        string path = Path.Combine(folder, "e2e.percentiles.txt");
+        string path = Path.Combine(Folder, "e2e.percentiles.txt");
 
         HistogramFiles.WritePercentileDistribution(path, OneToThousand());
 

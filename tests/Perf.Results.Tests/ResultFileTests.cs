@@ -4,17 +4,13 @@ using Perf.Results.Tests.Fixtures;
 
 namespace Perf.Results.Tests;
 
-public sealed class ResultFileTests : IDisposable
+public sealed class ResultFileTests : TempFolder
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("perf-results-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     [Fact]
     public void Written_file_reads_back_identically()
     {
         var original = ResultFixture.Load();
-        string path = Path.Combine(folder, "run.json");
+        string path = Path.Combine(Folder, "run.json");
 
         ResultFile.Write(path, original);
         var read = ResultFile.Read(path);
@@ -61,8 +57,8 @@ public sealed class ResultFileTests : IDisposable
     [Fact]
     public void Missing_and_malformed_files_are_bad_input()
     {
-        Assert.Contains("file not found", Assert.Throws<BadInputException>(() => ResultFile.Read(Path.Combine(folder, "nope.json"))).Message, StringComparison.Ordinal);
-        string broken = Path.Combine(folder, "broken.json");
+        Assert.Contains("file not found", Assert.Throws<BadInputException>(() => ResultFile.Read(Path.Combine(Folder, "nope.json"))).Message, StringComparison.Ordinal);
+        string broken = Path.Combine(Folder, "broken.json");
         File.WriteAllText(broken, "{\"schema\": ");
         Assert.Throws<BadInputException>(() => ResultFile.Read(broken));
     }
@@ -72,8 +68,8 @@ public sealed class ResultFileTests : IDisposable
     {
         var invalid = ResultFixture.Load() with { Tool = "curl" };
 
-        Assert.Throws<BadInputException>(() => ResultFile.Write(Path.Combine(folder, "bad.json"), invalid));
-        Assert.False(File.Exists(Path.Combine(folder, "bad.json")));
+        Assert.Throws<BadInputException>(() => ResultFile.Write(Path.Combine(Folder, "bad.json"), invalid));
+        Assert.False(File.Exists(Path.Combine(Folder, "bad.json")));
     }
 
     [Fact]

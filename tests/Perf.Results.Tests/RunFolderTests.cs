@@ -1,34 +1,31 @@
+using Perf.Results.Tests.Fixtures;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
 namespace Perf.Results.Tests;
 
-public sealed class RunFolderTests : IDisposable
+public sealed class RunFolderTests : TempFolder
 {
-    private readonly string root = Directory.CreateTempSubdirectory("perf-runs-").FullName;
-
-    public void Dispose() => Directory.Delete(root, recursive: true);
-
     [Fact]
     public void Creates_a_timestamped_folder_under_runs()
     {
-        string path = RunFolder.Create(root, "relay tcp/256B", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)));
+        string path = RunFolder.Create(Folder, "relay tcp/256B", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)));
 
         Assert.True(Directory.Exists(path));
         // 03:04:05 at +02:00 is 01:04:05 UTC; '/' and ' ' are not allowed in the name.
-        Assert.Equal(Path.Combine(root, "runs", "20260102-010405-relay-tcp-256B"), path);
+        Assert.Equal(Path.Combine(Folder, "runs", "20260102-010405-relay-tcp-256B"), path);
     }
 
     [Fact]
     public void A_name_without_letters_or_digits_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => RunFolder.Create(root, "///"));
+        Assert.Throws<ArgumentException>(() => RunFolder.Create(Folder, "///"));
     }
 
     [Fact]
     public void Environment_capture_describes_this_process()
     {
-        string notARepository = Directory.CreateDirectory(Path.Combine(root, "plain")).FullName;
+        string notARepository = Directory.CreateDirectory(Path.Combine(Folder, "plain")).FullName;
 
         var environment = EnvironmentInfo.Capture("dotnet", "aes256gcm", notARepository);
 

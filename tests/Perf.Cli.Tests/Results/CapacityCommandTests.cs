@@ -5,18 +5,15 @@ using Perf.Results.Tests.Fixtures;
 namespace Perf.Cli.Tests.Results;
 
 /// <summary>The fixture result: 40000 msg/s at p99 ≤ 50 ms on 2 cores, 20000 B per connection, 8e9 B of memory, 256-byte messages.</summary>
-public sealed class CapacityCommandTests : IDisposable
+public sealed class CapacityCommandTests : TempFolder
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("perf-capacity-").FullName;
     private readonly string resultPath;
 
     public CapacityCommandTests()
     {
-        resultPath = Path.Combine(folder, "findmax.json");
+        resultPath = Path.Combine(Folder, "findmax.json");
         ResultFile.Write(resultPath, ResultFixture.Load());
     }
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private string[] Args(params string[] overrides)
     {
@@ -41,7 +38,7 @@ public sealed class CapacityCommandTests : IDisposable
         // connections = 1e7 × 0.1 = 1,000,000; peak = 1e7 × 43.2 / 86400 × 2 = 10,000 msg/s;
         // cores = 10,000 / (20,000 × 0.8) = 0.625 -> 1 node of the measured 2 cores;
         // memory = 1e6 × 20,000 / 0.8 = 2.5e10 B -> ceil(2.5e10 / 8e9) = 4 nodes of the measured 8e9 B: memory binds.
-        string outPath = Path.Combine(folder, "plan.json");
+        string outPath = Path.Combine(Folder, "plan.json");
 
         var run = CliRun.Invoke(Args("--out", outPath));
 
@@ -89,8 +86,8 @@ public sealed class CapacityCommandTests : IDisposable
     [Fact]
     public void Missing_or_invalid_result_files_exit_2()
     {
-        CliRun.Invoke(Args("--result", Path.Combine(folder, "nope.json"))).AssertBadInput("file not found");
-        string broken = Path.Combine(folder, "broken.json");
+        CliRun.Invoke(Args("--result", Path.Combine(Folder, "nope.json"))).AssertBadInput("file not found");
+        string broken = Path.Combine(Folder, "broken.json");
         File.WriteAllText(broken, "[");
         CliRun.Invoke(Args("--result", broken)).AssertBadInput("not a perf-result/1 file");
     }
@@ -98,7 +95,7 @@ public sealed class CapacityCommandTests : IDisposable
     [Fact]
     public void A_result_without_find_max_exits_2()
     {
-        string plain = Path.Combine(folder, "plain.json");
+        string plain = Path.Combine(Folder, "plain.json");
         ResultFile.Write(plain, ResultFixture.Load() with { FindMax = null });
 
         CliRun.Invoke(Args("--result", plain)).AssertBadInput("has no find_max");

@@ -3,19 +3,16 @@ using Case = Perf.Results.Tests.Fixtures.BenchmarkReportFixture.Case;
 
 namespace Perf.Cli.Tests.Results;
 
-public sealed class CompareCommandTests : IDisposable
+public sealed class CompareCommandTests : TempFolder
 {
     private const string Seal = "Perf.Benchmarks.Aead.Seal(Size: 256)";
-    private readonly string folder = Directory.CreateTempSubdirectory("perf-compare-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     [Fact]
     public void Compare_reports_a_slowdown_but_exits_zero()
     {
         double[] before = BenchmarkReportFixture.Samples(100, 0.02, 15, 1);
-        string baseline = BenchmarkReportFixture.Write(Path.Combine(folder, "b"), "Aead", new Case(Seal, before, 0));
-        string current = BenchmarkReportFixture.Write(Path.Combine(folder, "c"), "Aead", new Case(Seal, [.. before.Select(v => v * 1.3)], 0));
+        string baseline = BenchmarkReportFixture.Write(Path.Combine(Folder, "b"), "Aead", new Case(Seal, before, 0));
+        string current = BenchmarkReportFixture.Write(Path.Combine(Folder, "c"), "Aead", new Case(Seal, [.. before.Select(v => v * 1.3)], 0));
 
         var run = CliRun.Invoke("compare", baseline, current);
 
@@ -31,8 +28,8 @@ public sealed class CompareCommandTests : IDisposable
     public void Markdown_file_has_a_row_per_entry()
     {
         double[] samples = BenchmarkReportFixture.Samples(100, 0.02, 15, 1);
-        string side = BenchmarkReportFixture.Write(Path.Combine(folder, "b"), "Aead", new Case(Seal, samples, 0), new Case("Other", samples, 0));
-        string markdown = Path.Combine(folder, "compare.md");
+        string side = BenchmarkReportFixture.Write(Path.Combine(Folder, "b"), "Aead", new Case(Seal, samples, 0), new Case("Other", samples, 0));
+        string markdown = Path.Combine(Folder, "compare.md");
 
         var run = CliRun.Invoke("compare", side, side, "--md", markdown);
 
@@ -45,8 +42,8 @@ public sealed class CompareCommandTests : IDisposable
     [Fact]
     public void Unwritable_markdown_path_is_bad_input()
     {
-        string side = BenchmarkReportFixture.Write(folder, "Aead", new Case(Seal, [1, 2, 3, 4, 5], 0));
+        string side = BenchmarkReportFixture.Write(Folder, "Aead", new Case(Seal, [1, 2, 3, 4, 5], 0));
 
-        CliRun.Invoke("compare", side, side, "--md", Path.Combine(folder, "no", "such", "dir", "x.md")).AssertBadInput("cannot write");
+        CliRun.Invoke("compare", side, side, "--md", Path.Combine(Folder, "no", "such", "dir", "x.md")).AssertBadInput("cannot write");
     }
 }

@@ -5,17 +5,16 @@ using Case = Perf.Results.Tests.Fixtures.BenchmarkReportFixture.Case;
 
 namespace Perf.Cli.Tests.Results;
 
-public sealed class GateCommandTests : IDisposable
+public sealed class GateCommandTests : TempFolder
 {
     private const string Seal = "Perf.Benchmarks.Aead.Seal(Size: 256)";
     private const string Parse = "Perf.Benchmarks.Frame.Parse";
-    private readonly string folder = Directory.CreateTempSubdirectory("perf-gate-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private static double[] Noisy(double center, int seed) => BenchmarkReportFixture.Samples(center, 0.02, 15, seed);
 
-    private string Side(string name, params Case[] cases) => BenchmarkReportFixture.Write(Path.Combine(folder, name), "Suite", cases);
+    private static double[] ThirtyPercentSlower(double[] samples) => [.. samples.Select(v => v * 1.3)];
+
+    private string Side(string name, params Case[] cases) => BenchmarkReportFixture.Write(Path.Combine(Folder, name), "Suite", cases);
 
     [Fact]
     public void Identical_runs_pass()
@@ -35,7 +34,7 @@ public sealed class GateCommandTests : IDisposable
     {
         double[] before = Noisy(100, 1);
         string baseline = Side("base", new Case(Seal, before, 0));
-        string current = Side("current", new Case(Seal, [.. before.Select(v => v * 1.3)], 0));
+        string current = Side("current", new Case(Seal, ThirtyPercentSlower(before), 0));
 
         var run = CliRun.Invoke("gate", baseline, current);
 
@@ -79,8 +78,8 @@ public sealed class GateCommandTests : IDisposable
     {
         double[] before = Noisy(100, 1);
         string baseline = Side("base", new Case(Seal, before, 0), new Case(Parse, Noisy(20, 2), 0));
-        string current = Side("current", new Case(Seal, [.. before.Select(v => v * 1.3)], 0), new Case(Parse, Noisy(20, 2), 8));
-        string junit = Path.Combine(folder, "gate.xml");
+        string current = Side("current", new Case(Seal, ThirtyPercentSlower(before), 0), new Case(Parse, Noisy(20, 2), 8));
+        string junit = Path.Combine(Folder, "gate.xml");
 
         var run = CliRun.Invoke("gate", baseline, current, "--junit", junit);
 
@@ -97,10 +96,10 @@ public sealed class GateCommandTests : IDisposable
     public void A_rules_file_loosens_a_threshold()
     {
         double[] before = Noisy(100, 1);
-        string rules = Path.Combine(folder, "gate.json");
+        string rules = Path.Combine(Folder, "gate.json");
         File.WriteAllText(rules, """{"rules":[{"match":"*Aead.Seal*","threshold":"40%"}]}""");
 
-        var run = CliRun.Invoke("gate", Side("base", new Case(Seal, before, 0)), Side("current", new Case(Seal, [.. before.Select(v => v * 1.3)], 0)), "--rules", rules);
+        var run = CliRun.Invoke("gate", Side("base", new Case(Seal, before, 0)), Side("current", new Case(Seal, ThirtyPercentSlower(before), 0)), "--rules", rules);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("±40%", run.Output, StringComparison.Ordinal);
@@ -109,12 +108,12 @@ public sealed class GateCommandTests : IDisposable
     [Fact]
     public void Load_results_in_folders_are_gated_too()
     {
-        Directory.CreateDirectory(Path.Combine(folder, "lb"));
-        Directory.CreateDirectory(Path.Combine(folder, "lc"));
-        ResultFile.Write(Path.Combine(folder, "lb", "run.json"), ResultFixture.Load(p99: 900));
-        ResultFile.Write(Path.Combine(folder, "lc", "run.json"), ResultFixture.Load(p99: 1200));
+        Directory.CreateDirectory(Path.Combine(Folder, "lb"));
+        Directory.CreateDirectory(Path.Combine(Folder, "lc"));
+        ResultFile.Write(Path.Combine(Folder, "lb", "run.json"), ResultFixture.Load(p99: 900));
+        ResultFile.Write(Path.Combine(Folder, "lc", "run.json"), ResultFixture.Load(p99: 1200));
 
-        var run = CliRun.Invoke("gate", Path.Combine(folder, "lb"), Path.Combine(folder, "lc"));
+        var run = CliRun.Invoke("gate", Path.Combine(Folder, "lb"), Path.Combine(Folder, "lc"));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("end_to_end_us.p99", run.Output, StringComparison.Ordinal);
@@ -123,13 +122,13 @@ public sealed class GateCommandTests : IDisposable
     [Fact]
     public void Missing_file_is_bad_input()
     {
-        CliRun.Invoke("gate", Path.Combine(folder, "nope.json"), Path.Combine(folder, "nope.json")).AssertBadInput("no such file or folder");
+        CliRun.Invoke("gate", Path.Combine(Folder, "nope.json"), Path.Combine(Folder, "nope.json")).AssertBadInput("no such file or folder");
     }
 
     [Fact]
     public void Malformed_json_is_bad_input()
     {
-        string broken = Path.Combine(folder, "broken-report-full.json");
+        string broken = Path.Combine(Folder, "broken-report-full.json");
         File.WriteAllText(broken, "{\"Benchmarks\": [");
 
         CliRun.Invoke("gate", broken, broken).AssertBadInput("malformed JSON");
@@ -138,7 +137,7 @@ public sealed class GateCommandTests : IDisposable
     [Fact]
     public void Wrong_schema_is_bad_input()
     {
-        string path = Path.Combine(folder, "run.json");
+        string path = Path.Combine(Folder, "run.json");
         File.WriteAllText(path, ResultFile.ToJson(ResultFixture.Load()).Replace("perf-result/1", "perf-result/9", StringComparison.Ordinal));
 
         CliRun.Invoke("gate", path, path).AssertBadInput("schema is 'perf-result/9'");
