@@ -1,7 +1,7 @@
-using Perf.Results.Tests.Fixtures;
 using HdrHistogram;
 using Perf.Results.Files;
 using Perf.Results.Model;
+using Perf.Results.Tests.Fixtures;
 
 namespace Perf.Results.Tests;
 
@@ -69,5 +69,26 @@ public sealed class HistogramTests : TempFolder
         Assert.Contains("Percentile", text, StringComparison.Ordinal);
         Assert.Matches(@"#\[Max\s*=\s*1000\.000", text);
         Assert.Matches(@"Total count\s*=\s*1000\b", text);
+    }
+
+    [Fact]
+    public void Run_files_hold_the_result_and_each_metrics_log_and_distribution()
+    {
+        var second = new LongHistogram(60_000_000, 3);
+        second.RecordValueWithCount(2000, 10);
+        string runFolder = Path.Combine(Folder, "run");
+
+        string resultPath = RunFiles.Write(runFolder, ResultFixture.Load(), new Dictionary<string, IReadOnlyList<HistogramBase>>
+        {
+            ["end_to_end_us"] = [OneToThousand(), second],
+        });
+
+        Assert.Equal(Path.Combine(runFolder, "result.json"), resultPath);
+        Assert.Equal(900, ResultFile.Read(resultPath).Metrics.EndToEndUs!.P99);
+        Assert.True(File.Exists(Path.Combine(runFolder, "end_to_end_us.hlog")));
+        // The distribution covers both intervals: 1000 + 10 values, max 2000 µs.
+        string text = File.ReadAllText(Path.Combine(runFolder, "end_to_end_us.percentiles.txt"));
+        Assert.Matches(@"Total count\s*=\s*1010\b", text);
+        Assert.Matches(@"#\[Max\s*=\s*2000\.000", text);
     }
 }

@@ -1,6 +1,6 @@
-using Perf.Results.Tests.Fixtures;
 using Perf.Results.Files;
 using Perf.Results.Model;
+using Perf.Results.Tests.Fixtures;
 
 namespace Perf.Results.Tests;
 
