@@ -57,7 +57,7 @@ public static class CapacityPlanner
             $"measured: max sustainable rate = {F(findMax.MaxSustainableRate)} msg/s using {F(relay.CoresUsed)} cores, {F(relay.MemoryPerConnectionBytes)} B per connection",
             $"measured on: {result.Environment.CpuModel}, {result.Environment.Cores} cores, {result.Environment.Backend}/{result.Environment.Cipher}, target {result.Scenario.Target}",
             $"per node: {F(coresPerNode)} cores{(inputs.CoresPerNode is null ? " (the measured machine's)" : "")}, {F(memoryPerNode)} B memory{(inputs.MemoryPerNodeBytes is null ? " (the measured machine's)" : "")}",
-            "throughput scales linearly with cores and memory with connections; messages are spread evenly over nodes",
+            "throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
         };
         var formulas = new List<string>
         {
