@@ -23,6 +23,9 @@ public static class PerfCommandLine
             SelftestCommand.Create(),
             LoadCommand.Create(),
             EchoCommand.Create(),
+            Results.CompareCommand.Create(),
+            Results.GateCommand.Create(),
+            Results.CapacityCommand.Create(),
         };
         return root;
     }

@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace Perf.Results.Benchmarks;
+
+/// <summary>One benchmark case of a BenchmarkDotNet run, reduced to what comparisons need.</summary>
+/// <param name="Name">BenchmarkDotNet's full name (type, method and parameters).</param>
+/// <param name="NanosecondsPerOperation">Per-iteration time of the workload's Result stage, ns/op.</param>
+/// <param name="AllocatedBytesPerOperation">Managed bytes allocated per operation; null without MemoryDiagnoser.</param>
+public sealed record BenchmarkCase(string Name, IReadOnlyList<double> NanosecondsPerOperation, long? AllocatedBytesPerOperation);
+
+/// <summary>Reads BenchmarkDotNet's full JSON export (<c>*-report-full.json</c>).</summary>
+public static class BenchmarkReportReader
+{
+    /// <summary>The file name ending BenchmarkDotNet gives full JSON reports.</summary>
+    public const string FileSuffix = "-report-full.json";
+
+    /// <summary>Reads every benchmark of a full JSON report.</summary>
+    /// <exception cref="BadInputException">When the file is missing or is not a BenchmarkDotNet full report.</exception>
+    public static IReadOnlyList<BenchmarkCase> Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new BadInputException($"{path}: file not found");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses full-report JSON; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="BadInputException">When the text is not a BenchmarkDotNet full report.</exception>
+    public static IReadOnlyList<BenchmarkCase> Parse(string json, string source)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("Benchmarks", out var benchmarks) || benchmarks.ValueKind != JsonValueKind.Array)
+            {
+                throw new BadInputException($"{source}: not a BenchmarkDotNet full JSON report (no Benchmarks array)");
+            }
+
+            var cases = new List<BenchmarkCase>();
+            foreach (var benchmark in benchmarks.EnumerateArray())
+            {
+                cases.Add(ReadCase(benchmark, source));
+            }
+
+            return cases;
+        }
+        catch (JsonException e)
+        {
+            throw new BadInputException($"{source}: malformed JSON: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            // JsonElement getters throw this when a value has the wrong type.
+            throw new BadInputException($"{source}: not a BenchmarkDotNet full JSON report: {e.Message}", e);
+        }
+    }
+
+    private static BenchmarkCase ReadCase(JsonElement benchmark, string source)
+    {
+        if (!benchmark.TryGetProperty("FullName", out var fullName) || fullName.ValueKind != JsonValueKind.String)
+        {
+            throw new BadInputException($"{source}: a benchmark has no FullName");
+        }
+
+        string name = fullName.GetString()!;
+        var perOperation = new List<double>();
+        if (benchmark.TryGetProperty("Measurements", out var measurements) && measurements.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var m in measurements.EnumerateArray())
+            {
+                // Only the workload's Result stage is the measurement: overhead, warm-up and pilot iterations are not.
+                if (Text(m, "IterationMode") != "Workload" || Text(m, "IterationStage") != "Result") continue;
+                double operations = m.GetProperty("Operations").GetDouble();
+                double nanoseconds = m.GetProperty("Nanoseconds").GetDouble();
+                if (operations <= 0) throw new BadInputException($"{source}: {name} has a measurement with no operations");
+                perOperation.Add(nanoseconds / operations);
+            }
+        }
+
+        long? allocated = null;
+        if (benchmark.TryGetProperty("Memory", out var memory) && memory.ValueKind == JsonValueKind.Object
+            && memory.TryGetProperty("BytesAllocatedPerOperation", out var bytes) && bytes.ValueKind == JsonValueKind.Number)
+        {
+            allocated = bytes.GetInt64();
+        }
+
+        return new BenchmarkCase(name, perOperation, allocated);
+    }
+
+    private static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

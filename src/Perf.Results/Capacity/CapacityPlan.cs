@@ -1,0 +1,44 @@
+namespace Perf.Results.Capacity;
+
+/// <summary>The outcome of capacity planning, with the assumptions and formulas that produced it.</summary>
+public sealed record CapacityPlan
+{
+    /// <summary>Concurrent connections: users × concurrent fraction.</summary>
+    public required double Connections { get; init; }
+
+    /// <summary>Peak messages per second: users × messages per user per day / 86400 × peak factor.</summary>
+    public required double PeakMsgsPerS { get; init; }
+
+    /// <summary>Measured sustainable messages per second per relay core at the SLO.</summary>
+    public required double MsgsPerSPerCore { get; init; }
+
+    /// <summary>Cores needed at peak with headroom.</summary>
+    public required double CoresNeeded { get; init; }
+
+    /// <summary>Memory needed for the connections with headroom, bytes.</summary>
+    public required double MemoryNeededBytes { get; init; }
+
+    /// <summary>Cores per node used in the plan.</summary>
+    public required double CoresPerNode { get; init; }
+
+    /// <summary>Memory per node used in the plan, bytes.</summary>
+    public required long MemoryPerNodeBytes { get; init; }
+
+    /// <summary>Nodes needed for CPU alone.</summary>
+    public required long NodesForCpu { get; init; }
+
+    /// <summary>Nodes needed for connection memory alone.</summary>
+    public required long NodesForMemory { get; init; }
+
+    /// <summary>Relay nodes needed: the larger of the two, at least one.</summary>
+    public required long Nodes { get; init; }
+
+    /// <summary>The resource that sets <see cref="Nodes"/>: <c>cpu</c> or <c>memory</c>.</summary>
+    public required string Binding { get; init; }
+
+    /// <summary>Every assumption taken from the inputs and the result file, one per line.</summary>
+    public required IReadOnlyList<string> Assumptions { get; init; }
+
+    /// <summary>Every formula with its numbers filled in, one per line.</summary>
+    public required IReadOnlyList<string> Formulas { get; init; }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Perf.Results.Model;
+
+namespace Perf.Results.Files;
+
+/// <summary>Reads and writes <c>perf-result/1</c> JSON files.</summary>
+public static class ResultFile
+{
+    private static readonly string[] Tools = ["perf", "k6"];
+    private static readonly string[] Arrivals = ["constant", "poisson"];
+    private static readonly string[] Percentiles = ["p50", "p90", "p99", "p999", "p9999"];
+
+    /// <summary>Writes <paramref name="result"/> to <paramref name="path"/> (indented UTF-8 JSON), after checking it is valid.</summary>
+    /// <exception cref="BadInputException">When the result breaks the schema's rules.</exception>
+    public static void Write(string path, PerfResult result)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(result);
+        Validate(result, path);
+        File.WriteAllText(path, ToJson(result) + "\n");
+    }
+
+    /// <summary>Serialises a result to indented JSON.</summary>
+    public static string ToJson(PerfResult result) => JsonSerializer.Serialize(result, ResultJsonContext.Default.PerfResult);
+
+    /// <summary>Reads and validates a result file.</summary>
+    /// <exception cref="BadInputException">When the file is missing, not JSON, or not a valid <c>perf-result/1</c> file.</exception>
+    public static PerfResult Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new BadInputException($"{path}: file not found");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses and validates result JSON; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="BadInputException">When the text is not a valid <c>perf-result/1</c> document.</exception>
+    public static PerfResult Parse(string json, string source)
+    {
+        PerfResult? result;
+        try
+        {
+            result = JsonSerializer.Deserialize(json, ResultJsonContext.Default.PerfResult);
+        }
+        catch (JsonException e)
+        {
+            throw new BadInputException($"{source}: not a perf-result/1 file: {OneLine(e.Message)}", e);
+        }
+
+        if (result is null) throw new BadInputException($"{source}: not a perf-result/1 file: the document is null");
+        Validate(result, source);
+        return result;
+    }
+
+    /// <summary>True when the JSON text declares <c>"schema": "perf-result/1"</c> at its top level (cheap sniffing for folders).</summary>
+    public static bool LooksLikeResult(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("schema", out var schema)
+                && schema.ValueKind == JsonValueKind.String
+                && schema.GetString() == PerfResult.SchemaId;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static void Validate(PerfResult r, string source)
+    {
+        void Require(bool ok, string what)
+        {
+            if (!ok) throw new BadInputException($"{source}: not a valid perf-result/1 file: {what}");
+        }
+
+        Require(r.Schema == PerfResult.SchemaId, $"schema is '{r.Schema}', expected '{PerfResult.SchemaId}'");
+        Require(r.Kind == PerfResult.LoadKind, $"kind is '{r.Kind}', expected '{PerfResult.LoadKind}'");
+        Require(Tools.Contains(r.Tool), $"tool is '{r.Tool}', expected perf or k6");
+        Require(Arrivals.Contains(r.Scenario.Arrival), $"scenario.arrival is '{r.Scenario.Arrival}', expected constant or poisson");
+        Require(r.Scenario.Connections > 0, "scenario.connections must be positive");
+        Require(r.Scenario.Rate > 0, "scenario.rate must be positive");
+        Require(r.Scenario.Size >= 0, "scenario.size must not be negative");
+        Require(r.Scenario.DurationS > 0, "scenario.duration_s must be positive");
+        Require(r.Scenario.WarmupS >= 0, "scenario.warmup_s must not be negative");
+        Require(r.Environment.Cores > 0, "environment.cores must be positive");
+        var m = r.Metrics;
+        Require(m.Sent >= 0 && m.Accepted >= 0 && m.Delivered >= 0 && m.Rejected >= 0 && m.Lost >= 0, "metrics counters must not be negative");
+        Require(m.ThroughputMsgsPerS >= 0, "metrics.throughput_msgs_per_s must not be negative");
+        foreach (var (name, metric) in m.Latencies())
+        {
+            Require(metric.Count >= 0 && metric.Mean >= 0 && metric.P50 >= 0 && metric.Max >= 0, $"metrics.{name} values must not be negative");
+        }
+
+        if (r.FindMax is { } findMax)
+        {
+            Require(Percentiles.Contains(findMax.Slo.Percentile), $"find_max.slo.percentile is '{findMax.Slo.Percentile}'");
+            Require(findMax.Slo.ThresholdUs > 0, "find_max.slo.threshold_us must be positive");
+            Require(findMax.MaxSustainableRate >= 0, "find_max.max_sustainable_rate must not be negative");
+        }
+
+        if (r.Relay is { } relay)
+        {
+            Require(relay.MemoryPerConnectionBytes >= 0, "relay.memory_per_connection_bytes must not be negative");
+            Require(relay.CoresUsed > 0, "relay.cores_used must be positive");
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+}

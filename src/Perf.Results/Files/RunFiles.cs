@@ -1,0 +1,42 @@
+using HdrHistogram;
+using Perf.Results.Model;
+
+namespace Perf.Results.Files;
+
+/// <summary>
+/// Writes one run's files into its folder under fixed names: <c>result.json</c>, and per histogram
+/// <c>&lt;metric&gt;.hlog</c> (intervals) and <c>&lt;metric&gt;.percentiles.txt</c> (all intervals together).
+/// </summary>
+public static class RunFiles
+{
+    /// <summary>The result file's name inside a run folder.</summary>
+    public const string ResultFileName = "result.json";
+
+    /// <summary>
+    /// Writes <paramref name="result"/> and, for each metric (for example <c>end_to_end_us</c>), its interval log and
+    /// percentile distribution. Returns the path of the result file.
+    /// </summary>
+    /// <param name="folder">The run folder, usually from <see cref="RunFolder.Create"/>.</param>
+    /// <param name="result">The run's summary.</param>
+    /// <param name="intervalsByMetric">Interval histograms (values in µs, with start/end timestamps set) by metric name.</param>
+    /// <exception cref="BadInputException">When the result is invalid.</exception>
+    public static string Write(string folder, PerfResult result, IReadOnlyDictionary<string, IReadOnlyList<HistogramBase>> intervalsByMetric)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(intervalsByMetric);
+        Directory.CreateDirectory(folder);
+        string resultPath = Path.Combine(folder, ResultFileName);
+        ResultFile.Write(resultPath, result);
+        foreach (var (metric, intervals) in intervalsByMetric)
+        {
+            if (intervals.Count == 0) continue;
+            HistogramFiles.WriteIntervalLog(Path.Combine(folder, metric + ".hlog"), result.StartedAt.UtcDateTime, intervals);
+            var total = intervals[0].Copy();
+            foreach (var interval in intervals.Skip(1)) total.Add(interval);
+            HistogramFiles.WritePercentileDistribution(Path.Combine(folder, metric + ".percentiles.txt"), total);
+        }
+
+        return resultPath;
+    }
+}

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+
+namespace Perf.Results.Model;
+
+/// <summary>Source-generated System.Text.Json metadata for the result files: snake_case names, nulls omitted, indented.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true,
+    AllowTrailingCommas = false)]
+[JsonSerializable(typeof(PerfResult))]
+public sealed partial class ResultJsonContext : JsonSerializerContext
+{
+}

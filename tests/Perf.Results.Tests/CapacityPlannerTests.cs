@@ -1,0 +1,124 @@
+using Perf.Results.Capacity;
+using Perf.Results.Model;
+using Perf.Results.Tests.Fixtures;
+
+namespace Perf.Results.Tests;
+
+/// <summary>The fixture result: 40000 msg/s sustainable at p99 ≤ 50 ms using 2 cores, 20000 B per connection, 256-byte messages.</summary>
+public sealed class CapacityPlannerTests
+{
+    private static readonly Slo P99At50Ms = new() { Percentile = "p99", ThresholdUs = 50_000 };
+
+    private static CapacityInputs Inputs() => new()
+    {
+        Users = 10_000_000,
+        ConcurrentFraction = 0.1,
+        MessagesPerUserPerDay = 43.2,
+        PeakFactor = 2,
+        SizeBytes = 256,
+        Slo = P99At50Ms,
+        Headroom = 0.2,
+        CoresPerNode = 8,
+        MemoryPerNodeBytes = 16_000_000_000,
+    };
+
+    [Fact]
+    public void Memory_bound_example_worked_by_hand()
+    {
+        // connections   = 10,000,000 × 0.1                      = 1,000,000
+        // peak msg/s    = 10,000,000 × 43.2 / 86,400 × 2        = 5,000 × 2 = 10,000
+        // msg/s/core    = 40,000 / 2                            = 20,000
+        // cores needed  = 10,000 / (20,000 × 0.8)               = 0.625  -> ceil(0.625 / 8)  = 1 node
+        // memory needed = 1,000,000 × 20,000 B / 0.8            = 25,000,000,000 B -> ceil(25e9 / 16e9) = ceil(1.5625) = 2 nodes
+        var plan = CapacityPlanner.Plan(ResultFixture.Load(), Inputs());
+
+        Assert.Equal(1_000_000, plan.Connections, 6);
+        Assert.Equal(10_000, plan.PeakMsgsPerS, 6);
+        Assert.Equal(20_000, plan.MsgsPerSPerCore, 6);
+        Assert.Equal(0.625, plan.CoresNeeded, 9);
+        Assert.Equal(25_000_000_000, plan.MemoryNeededBytes, 0);
+        Assert.Equal(1, plan.NodesForCpu);
+        Assert.Equal(2, plan.NodesForMemory);
+        Assert.Equal(2, plan.Nodes);
+        Assert.Equal("memory", plan.Binding);
+        Assert.Contains(plan.Formulas, f => f.Contains("= 10,000", StringComparison.Ordinal) && f.StartsWith("peak msg/s", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cpu_bound_example_with_the_measured_machines_cores_worked_by_hand()
+    {
+        // connections   = 100,000,000 × 0.01                    = 1,000,000
+        // peak msg/s    = 100,000,000 × 864 / 86,400 × 3        = 1,000,000 × 3 = 3,000,000
+        // cores needed  = 3,000,000 / (20,000 × 0.75)           = 200 -> 200 / 2 cores per node (the result's) = 100 nodes
+        // memory needed = 1,000,000 × 20,000 / 0.75             = 26,666,666,666.7 B -> ceil(26.67e9 / 64e9) = 1 node
+        var inputs = Inputs() with
+        {
+            Users = 100_000_000, ConcurrentFraction = 0.01, MessagesPerUserPerDay = 864, PeakFactor = 3, Headroom = 0.25,
+            CoresPerNode = null, MemoryPerNodeBytes = 64_000_000_000,
+        };
+
+        var plan = CapacityPlanner.Plan(ResultFixture.Load(), inputs);
+
+        Assert.Equal(3_000_000, plan.PeakMsgsPerS, 6);
+        Assert.Equal(200, plan.CoresNeeded, 9);
+        Assert.Equal(2, plan.CoresPerNode);
+        Assert.Equal(100, plan.NodesForCpu);
+        Assert.Equal(1, plan.NodesForMemory);
+        Assert.Equal(100, plan.Nodes);
+        Assert.Equal("cpu", plan.Binding);
+    }
+
+    [Fact]
+    public void A_tiny_population_still_needs_one_node()
+    {
+        var plan = CapacityPlanner.Plan(ResultFixture.Load(), Inputs() with { Users = 1 });
+
+        Assert.Equal(1, plan.Nodes);
+    }
+
+    [Fact]
+    public void A_stricter_measured_slo_serves_a_looser_request()
+    {
+        // Measured at p99 ≤ 50 ms; asking p90 ≤ 100 ms is implied by it.
+        var plan = CapacityPlanner.Plan(ResultFixture.Load(), Inputs() with { Slo = new Slo { Percentile = "p90", ThresholdUs = 100_000 } });
+
+        Assert.Equal(2, plan.Nodes);
+    }
+
+    [Theory]
+    [InlineData("p99=10ms")]
+    [InlineData("p999=50ms")]
+    public void A_result_measured_at_a_weaker_slo_is_refused(string asked)
+    {
+        var error = Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load(), Inputs() with { Slo = Slo.Parse(asked) }));
+
+        Assert.Contains("weaker", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Results_without_find_max_or_relay_usage_are_refused()
+    {
+        Assert.Contains("find_max", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load() with { FindMax = null }, Inputs())).Message, StringComparison.Ordinal);
+        Assert.Contains("relay usage", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load() with { Relay = null }, Inputs())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Larger_messages_than_measured_are_refused()
+    {
+        Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load(), Inputs() with { SizeBytes = 257 }));
+    }
+
+    [Fact]
+    public void Out_of_range_inputs_are_refused_naming_the_option()
+    {
+        var result = ResultFixture.Load();
+        Assert.StartsWith("--users", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { Users = 0 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--concurrent-fraction", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { ConcurrentFraction = 1.5 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--msgs-per-user-per-day", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { MessagesPerUserPerDay = -1 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--peak-factor", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { PeakFactor = 0.5 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--size", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { SizeBytes = 0 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--headroom", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { Headroom = 1 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--cores-per-node", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { CoresPerNode = 0 })).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--memory-per-node", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { MemoryPerNodeBytes = -5 })).Message, StringComparison.Ordinal);
+    }
+}
