@@ -59,6 +59,18 @@ public sealed class HistogramTests : TempFolder
     }
 
     [Fact]
+    public void Interval_logs_are_ascii_as_the_log_format_and_its_tools_expect()
+    {
+        string path = Path.Combine(Folder, "ascii.hlog");
+
+        HistogramFiles.WriteIntervalLog(path, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), [OneToThousand()]);
+
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.All(bytes, b => Assert.True(b is > 0 and < 128, $"byte {b} is not ASCII text"));
+        Assert.StartsWith("#[Histogram log format version", System.Text.Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Percentile_distribution_lists_values_in_microseconds()
     {
         string path = Path.Combine(Folder, "e2e.percentiles.txt");

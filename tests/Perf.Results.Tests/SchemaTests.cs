@@ -9,7 +9,7 @@ namespace Perf.Results.Tests;
 /// <summary>The writer and the published JSON Schema must agree: every written file validates, broken ones do not.</summary>
 public sealed class SchemaTests
 {
-    private static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(FindSchema()));
+    private static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(SchemaFile.Path()));
 
     private static bool IsValid(string json)
     {
@@ -57,16 +57,5 @@ public sealed class SchemaTests
         Assert.Contains(find, json, StringComparison.Ordinal);
 
         Assert.False(IsValid(json.Replace(find, replace, StringComparison.Ordinal)));
-    }
-
-    private static string FindSchema()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "results", "schema", "perf-result-1.schema.json");
-            if (File.Exists(candidate)) return candidate;
-        }
-
-        throw new FileNotFoundException("results/schema/perf-result-1.schema.json not found above " + AppContext.BaseDirectory);
     }
 }

@@ -2,7 +2,11 @@ using System.CommandLine;
 using Perf.Cli.Load;
 using Perf.Load;
 using Perf.Load.Engine;
+using Perf.Load.Results;
 using Perf.Load.Targets;
+using Perf.Results;
+using Perf.Results.Files;
+using Perf.Results.Model;
 using Spectre.Console;
 
 namespace Perf.Cli.Commands;
@@ -31,9 +35,14 @@ internal static class LoadCommand
         var backend = new Option<string>("--backend") { Description = "auto, sodium or openssl.", DefaultValueFactory = _ => "auto" };
         backend.AcceptOnlyFromAmong("auto", "sodium", "openssl");
 
+        var outFile = new Option<string?>("--out") { Description = "Also write the result JSON to this file (one target only). Every run writes results/runs/<timestamp>-load-<target>/." };
+        var findMax = new Option<bool>("--find-max") { Description = "Step the rate up from --rate until the SLO, delivery or loss breaks; report the highest sustainable rate." };
+        var slo = new Option<string>("--slo") { Description = "Latency objective for --find-max, e.g. p99=5ms.", DefaultValueFactory = _ => "p99=5ms" };
+        var stepDuration = new Option<string>("--step-duration") { Description = "Measured time of each --find-max step.", DefaultValueFactory = _ => "5s" };
+
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend,
+            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -62,18 +71,73 @@ internal static class LoadCommand
 
             var names = parseResult.GetValue(targets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 ?? [parseResult.GetValue(target) ?? "echo"];
-            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), parseResult.GetValue(cipher)!, parseResult.GetValue(backend)!);
+            var outPath = parseResult.GetValue(outFile);
+            if (outPath is not null && names.Length != 1)
+            {
+                await error.WriteLineAsync("perf load: --out takes one target; with --targets each run gets its own folder under results/runs/.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            Slo? objective = null;
+            SaturationOptions? steps = null;
+            if (parseResult.GetValue(findMax))
+            {
+                try
+                {
+                    objective = Slo.Parse(parseResult.GetValue(slo)!);
+                }
+                catch (BadInputException ex)
+                {
+                    await error.WriteLineAsync($"perf load: {ex.Message}").ConfigureAwait(false);
+                    return PerfCommandLine.BadInput;
+                }
+
+                if (!DurationText.TryParse(parseResult.GetValue(stepDuration), out var stepTime) || stepTime <= TimeSpan.Zero)
+                {
+                    await error.WriteLineAsync("perf load: --step-duration takes a positive time such as 5s.").ConfigureAwait(false);
+                    return PerfCommandLine.BadInput;
+                }
+
+                steps = new SaturationOptions(stepTime, TimeSpan.FromSeconds(Math.Min(2, stepTime.TotalSeconds / 2)));
+            }
+
+            var cipherName = parseResult.GetValue(cipher)!;
+            var backendName = parseResult.GetValue(backend)!;
+            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName);
+            var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
+            var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
             var results = new List<LoadRunResult>();
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
             try
             {
                 foreach (var name in names)
                 {
-                    await using var lease = await LoadTargetFactory.CreateAsync(name, options, cancellationToken).ConfigureAwait(false);
-                    await output.WriteLineAsync($"load {lease.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
-                    var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
-                    var runner = new OpenLoopRunner(scenario);
-                    results.Add(await view.RunAsync(lease.Description, p => runner.RunAsync(lease.Target, p, cancellationToken)).ConfigureAwait(false));
+                    await using var handle = await LoadTargetFactory.OpenAsync(name, options, cancellationToken).ConfigureAwait(false);
+                    await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
+                    LoadRunResult run;
+                    SaturationResult? search = null;
+                    if (objective is not null)
+                    {
+                        search = await FindMaxAsync(handle, scenario, objective, steps!, output, cancellationToken).ConfigureAwait(false);
+                        run = BestRun(search);
+                    }
+                    else
+                    {
+                        var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
+                        await using var loadTarget = handle.NewTarget();
+                        run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario).RunAsync(loadTarget, p, cancellationToken)).ConfigureAwait(false);
+                    }
+
+                    results.Add(run);
+                    var result = LoadResultFiles.ToResult(run, commandLine, cipherName, backendName, environment, search);
+                    var folder = RunFolder.Create(ResultsLocation.Root(), $"load-{handle.Name}");
+                    var written = LoadResultFiles.Write(folder, result, run);
+                    if (outPath is not null)
+                    {
+                        File.Copy(written, outPath, overwrite: true);
+                    }
+
+                    await output.WriteLineAsync($"result: {written}").ConfigureAwait(false);
                 }
             }
             catch (LoadTargetException ex)
@@ -87,4 +151,43 @@ internal static class LoadCommand
         });
         return command;
     }
+
+    private static async Task<SaturationResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, SaturationOptions steps, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
+        var search = new SaturationSearch(scenario, objective, steps);
+        var progress = new Progress<SaturationStep>(step => output.WriteLine(
+            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
+        var result = await search.RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
+        return result;
+    }
+
+    // The result file describes the best passing step, or the first step when none passed.
+    private static LoadRunResult BestRun(SaturationResult search)
+    {
+        LoadRunResult? best = null;
+        foreach (var step in search.Steps)
+        {
+            if (step.Passed && (best is null || step.OfferedRate > best.Scenario.RatePerSecond))
+            {
+                best = step.Run;
+            }
+        }
+
+        return best ?? search.Steps[0].Run;
+    }
+
+    private static List<string> TokenValues(ParseResult parseResult)
+    {
+        var values = new List<string>(parseResult.Tokens.Count);
+        foreach (var token in parseResult.Tokens)
+        {
+            values.Add(token.Value);
+        }
+
+        return values;
+    }
+
+    private static string? VectorsRepoRoot() => Perf.Vectors.VectorDirectory.FindRepoRoot();
 }

@@ -5,20 +5,21 @@ using Perf.Load.Targets.Echo;
 namespace Perf.Cli.Load;
 
 /// <summary>
-/// Turns a <c>--target</c> value into a running target: a full address
-/// (<c>echo://127.0.0.1:7500</c>) connects to a server the user started; a bare name
-/// (<c>echo</c>, <c>relay-tcp</c>, ...) starts that server embedded in this process on a free
-/// loopback port, so one command measures without any setup.
+/// Turns a <c>--target</c> value into a <see cref="TargetHandle"/>: a full address
+/// (<c>echo://127.0.0.1:7500</c>) points at a server the user started; a bare name
+/// (<c>echo</c>, ...) starts that server embedded in this process on a free loopback port, so
+/// one command measures without any setup.
 /// </summary>
 internal static class LoadTargetFactory
 {
     /// <summary>The bare names accepted for embedded targets.</summary>
     public const string EmbeddedNames = "echo";
 
-    /// <summary>Creates the target; the returned lease disposes the target and any embedded server.</summary>
+    /// <summary>Opens the target; disposing the handle stops any embedded server.</summary>
     /// <exception cref="LoadTargetException">An unknown or unavailable target; the message says how to fix it.</exception>
-    public static async Task<TargetLease> CreateAsync(string text, LoadTargetOptions options, CancellationToken cancellationToken)
+    public static async Task<TargetHandle> OpenAsync(string text, LoadTargetOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (!text.Contains("://", StringComparison.Ordinal))
         {
             return text.Trim().ToLowerInvariant() switch
@@ -36,15 +37,15 @@ internal static class LoadTargetFactory
         var endPoint = await address!.ResolveAsync(cancellationToken).ConfigureAwait(false);
         return address.Scheme switch
         {
-            TargetScheme.Echo => new TargetLease(new EchoTarget(endPoint), null, address.ToString()),
+            TargetScheme.Echo => new TargetHandle("echo", address.ToString(), () => new EchoTarget(endPoint), null),
             _ => throw new LoadTargetException($"the {TargetAddress.SchemeName(address.Scheme)} target is not available in this build of perf."),
         };
     }
 
-    private static async Task<TargetLease> EmbeddedEchoAsync(CancellationToken cancellationToken)
+    private static async Task<TargetHandle> EmbeddedEchoAsync(CancellationToken cancellationToken)
     {
         var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), cancellationToken).ConfigureAwait(false);
-        return new TargetLease(new EchoTarget(server.EndPoint), server, $"echo://{server.EndPoint} (embedded)");
+        return new TargetHandle("echo", $"echo://{server.EndPoint} (embedded)", () => new EchoTarget(server.EndPoint), server);
     }
 }
 
@@ -55,19 +56,18 @@ internal static class LoadTargetFactory
 /// <param name="Backend">AEAD backend name.</param>
 internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend);
 
-/// <summary>A target and whatever was started for it; disposing stops both.</summary>
-internal sealed class TargetLease(ILoadTarget target, IAsyncDisposable? server, string description) : IAsyncDisposable
+/// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops an embedded server.</summary>
+/// <param name="Name">The scheme name (<c>echo</c>, <c>relay-tcp</c>, ...), used in result folder names.</param>
+/// <param name="Description">What to print: the address, and whether it is embedded.</param>
+/// <param name="NewTarget">Creates a target whose connections the runner opens.</param>
+/// <param name="Server">The embedded server, if one was started.</param>
+internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server) : IAsyncDisposable
 {
-    public ILoadTarget Target { get; } = target;
-
-    public string Description { get; } = description;
-
     public async ValueTask DisposeAsync()
     {
-        await Target.DisposeAsync().ConfigureAwait(false);
-        if (server is not null)
+        if (Server is not null)
         {
-            await server.DisposeAsync().ConfigureAwait(false);
+            await Server.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -1,5 +1,6 @@
 using Perf.Load.Recording;
 using Perf.Load.Targets;
+using Perf.Results.Model;
 
 namespace Perf.Load.Engine;
 
@@ -20,11 +21,11 @@ public sealed class SaturationSearch
     public const long GeneratorBoundLagMicroseconds = 5_000;
 
     private readonly LoadScenario _template;
-    private readonly LatencySlo _slo;
+    private readonly Slo _slo;
     private readonly SaturationOptions _options;
 
     /// <summary>Creates a search from a scenario (its rate is the first step) and an SLO.</summary>
-    public SaturationSearch(LoadScenario template, LatencySlo slo, SaturationOptions options)
+    public SaturationSearch(LoadScenario template, Slo slo, SaturationOptions options)
     {
         _template = template ?? throw new ArgumentNullException(nameof(template));
         _slo = slo ?? throw new ArgumentNullException(nameof(slo));
@@ -93,7 +94,8 @@ public sealed class SaturationSearch
         var endToEnd = run.Recorders.Total(LoadStage.EndToEnd);
         var lag = run.Recorders.Total(LoadStage.GeneratorLag);
         long P(double percentile) => endToEnd.TotalCount == 0 ? 0 : endToEnd.GetValueAtPercentile(percentile);
-        var observed = P(_slo.Percentile);
+        var percentile = _slo.PercentileRank();
+        var observed = P(percentile);
         var lagP99 = lag.TotalCount == 0 ? 0 : lag.GetValueAtPercentile(99);
         var delivered = run.ThroughputPerSecond;
         string? reason = null;
@@ -111,9 +113,9 @@ public sealed class SaturationSearch
         {
             reason = $"delivered {delivered:F0} msgs/s of {rate:F0} offered";
         }
-        else if (observed > _slo.LimitMicroseconds)
+        else if (observed > _slo.ThresholdUs)
         {
-            reason = $"p{_slo.Percentile} {observed} us over the {_slo.LimitMicroseconds} us limit at {rate:F0} msgs/s";
+            reason = $"{_slo.Percentile} {observed} us over the {_slo.ThresholdUs} us limit at {rate:F0} msgs/s";
         }
 
         return new SaturationStep(rate, delivered, P(50), P(99), P(99.9), observed, lagP99, run.Lost, run.Recorders.Rejected, reason is null, generatorBound, reason, run);
@@ -163,4 +165,4 @@ public sealed record SaturationStep(
 /// <param name="MaxSustainableRate">Highest offered rate that passed (0 when none did).</param>
 /// <param name="StopReason">Why the search stopped.</param>
 /// <param name="GeneratorBound">Whether the stop was the generator's limit rather than the target's.</param>
-public sealed record SaturationResult(LatencySlo Slo, IReadOnlyList<SaturationStep> Steps, double MaxSustainableRate, string StopReason, bool GeneratorBound);
+public sealed record SaturationResult(Slo Slo, IReadOnlyList<SaturationStep> Steps, double MaxSustainableRate, string StopReason, bool GeneratorBound);

@@ -16,8 +16,12 @@ public static class HistogramFiles
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(intervals);
-        using var stream = File.Create(path);
-        HistogramLogWriter.Write(stream, startTime, [.. intervals]);
+        // HdrHistogram.NET's writer emits UTF-16; the log format (and HdrHistogram's own log
+        // tools, such as Java's HistogramLogProcessor) expect ASCII, so transcode.
+        using var utf16 = new MemoryStream();
+        HistogramLogWriter.Write(utf16, startTime, [.. intervals]);
+        var text = DecodeLog(utf16.ToArray());
+        File.WriteAllText(path, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
     /// <summary>
@@ -36,4 +40,10 @@ public static class HistogramFiles
         // Scaling ratio 1: values were recorded in microseconds and are reported in microseconds.
         histogram.OutputPercentileDistribution(writer, percentileTicksPerHalfDistance, 1.0, false);
     }
+
+    // The writer's bytes are UTF-16 with or without a byte-order mark; anything else is taken as it is.
+    private static string DecodeLog(byte[] bytes) =>
+        bytes.Length >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE ? System.Text.Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2)
+        : bytes.Length >= 2 && bytes[1] == 0 ? System.Text.Encoding.Unicode.GetString(bytes)
+        : System.Text.Encoding.UTF8.GetString(bytes);
 }
