@@ -31,6 +31,10 @@ internal static unsafe partial class LibSodium
     [LibraryImport(Library)]
     public static partial int crypto_aead_aes256gcm_is_available();
 
+    /// <summary>HMAC-SHA256 with a 32-byte key (the E2E chain step: half the per-call cost of .NET's one-shot on OpenSSL 3.0 here).</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_auth_hmacsha256(byte* output, byte* input, ulong inputLength, byte* key);
+
     [LibraryImport(Library)]
     public static partial int crypto_aead_chacha20poly1305_ietf_encrypt(byte* c, out ulong clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
 
