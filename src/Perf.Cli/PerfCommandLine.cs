@@ -21,6 +21,7 @@ public static class PerfCommandLine
         var root = new RootCommand("perf: a performance harness for an end-to-end-encrypted relay.")
         {
             SelftestCommand.Create(),
+            BenchCommand.Create(),
             LoadCommand.Create(),
             EchoCommand.Create(),
             Results.CompareCommand.Create(),

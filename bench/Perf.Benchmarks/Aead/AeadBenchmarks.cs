@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using BenchmarkDotNet.Attributes;
+using Relay.Crypto.Aead;
+
+namespace Perf.Benchmarks.Aead;
+
+/// <summary>Seal and open through the <see cref="AeadCipher"/> abstraction, for every supported algorithm × backend × size.</summary>
+[BenchmarkCategory("Aead")]
+public class AeadBenchmarks
+{
+    private AeadCipher _cipher = null!;
+    private byte[] _nonce = null!;
+    private byte[] _plaintext = null!;
+    private byte[] _sealed = null!;
+    private byte[] _opened = null!;
+
+    /// <summary>Algorithm and backend, as <c>algorithm/backend</c>.</summary>
+    [ParamsSource(nameof(Ciphers))]
+    public string Cipher { get; set; } = "aes-256-gcm/sodium";
+
+    /// <summary>Plaintext size in bytes.</summary>
+    [Params(64, 256, 1024, 16384, 65536)]
+    public int Size { get; set; }
+
+    /// <summary>Every algorithm/backend pair this machine supports (auto included).</summary>
+    public static IEnumerable<string> Ciphers()
+    {
+        foreach (var backend in AeadBackend.All)
+        {
+            foreach (var algorithm in AeadAlgorithm.All)
+            {
+                if (backend.IsSupported(algorithm, out _))
+                {
+                    yield return $"{algorithm.Name}/{backend.Name}";
+                }
+            }
+        }
+    }
+
+    /// <summary>Creates the keyed cipher and the buffers.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var parts = Cipher.Split('/');
+        var algorithm = AeadAlgorithm.Parse(parts[0]);
+        _cipher = AeadBackend.Parse(parts[1]).Create(algorithm, RandomNumberGenerator.GetBytes(32));
+        _nonce = RandomNumberGenerator.GetBytes(algorithm.NonceSize);
+        _plaintext = RandomNumberGenerator.GetBytes(Size);
+        _sealed = new byte[Size + 16];
+        _opened = new byte[Size];
+        _cipher.Seal(_nonce, default, _plaintext, _sealed);
+    }
+
+    /// <summary>Releases the cipher.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _cipher.Dispose();
+
+    /// <summary>Encrypt and tag.</summary>
+    [Benchmark]
+    public void Seal() => _cipher.Seal(_nonce, default, _plaintext, _sealed);
+
+    /// <summary>Verify and decrypt.</summary>
+    [Benchmark]
+    public bool Open() => _cipher.TryOpen(_nonce, default, _sealed, _opened);
+}
