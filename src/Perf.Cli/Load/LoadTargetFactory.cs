@@ -1,6 +1,8 @@
 using System.Net;
 using Perf.Load.Targets;
 using Perf.Load.Targets.Echo;
+using Perf.Load.Targets.Nats;
+using Relay.Crypto.Aead;
 
 namespace Perf.Cli.Load;
 
@@ -13,7 +15,7 @@ namespace Perf.Cli.Load;
 internal static class LoadTargetFactory
 {
     /// <summary>The bare names accepted for embedded targets.</summary>
-    public const string EmbeddedNames = "echo";
+    public const string EmbeddedNames = "echo, nats";
 
     /// <summary>Opens the target; disposing the handle stops any embedded server.</summary>
     /// <exception cref="LoadTargetException">An unknown or unavailable target; the message says how to fix it.</exception>
@@ -25,6 +27,7 @@ internal static class LoadTargetFactory
             return text.Trim().ToLowerInvariant() switch
             {
                 "echo" => await EmbeddedEchoAsync(cancellationToken).ConfigureAwait(false),
+                "nats" => await EmbeddedNatsAsync(options, cancellationToken).ConfigureAwait(false),
                 _ => throw new LoadTargetException($"unknown embedded target '{text}': use one of {EmbeddedNames}, or an address SCHEME://HOST:PORT with SCHEME one of {TargetAddress.KnownSchemes}."),
             };
         }
@@ -38,9 +41,20 @@ internal static class LoadTargetFactory
         return address.Scheme switch
         {
             TargetScheme.Echo => new TargetHandle("echo", address.ToString(), () => new EchoTarget(endPoint), null),
+            TargetScheme.Nats => new TargetHandle("nats", address.ToString(), () => new NatsTarget($"nats://{endPoint}", Algorithm(options), Backend(options)), null),
             _ => throw new LoadTargetException($"the {TargetAddress.SchemeName(address.Scheme)} target is not available in this build of perf."),
         };
     }
+
+    private static async Task<TargetHandle> EmbeddedNatsAsync(LoadTargetOptions options, CancellationToken cancellationToken)
+    {
+        var server = await NatsServerProcess.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new TargetHandle("nats", $"{server.Url} (nats-server started for this run)", () => new NatsTarget(server.Url, Algorithm(options), Backend(options)), server);
+    }
+
+    private static AeadAlgorithm Algorithm(LoadTargetOptions options) => AeadAlgorithm.Parse(options.Cipher);
+
+    private static AeadBackend Backend(LoadTargetOptions options) => AeadBackend.Parse(options.Backend);
 
     private static async Task<TargetHandle> EmbeddedEchoAsync(CancellationToken cancellationToken)
     {
