@@ -27,6 +27,7 @@ public static class PerfCommandLine
             Results.CompareCommand.Create(),
             Results.GateCommand.Create(),
             Results.CapacityCommand.Create(),
+            Results.ReportCommand.Create(),
         };
         return root;
     }

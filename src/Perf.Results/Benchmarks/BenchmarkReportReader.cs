@@ -6,7 +6,17 @@ namespace Perf.Results.Benchmarks;
 /// <param name="Name">BenchmarkDotNet's full name (type, method and parameters).</param>
 /// <param name="NanosecondsPerOperation">Per-iteration time of the workload's Result stage, ns/op.</param>
 /// <param name="AllocatedBytesPerOperation">Managed bytes allocated per operation; null without MemoryDiagnoser.</param>
-public sealed record BenchmarkCase(string Name, IReadOnlyList<double> NanosecondsPerOperation, long? AllocatedBytesPerOperation);
+public sealed record BenchmarkCase(string Name, IReadOnlyList<double> NanosecondsPerOperation, long? AllocatedBytesPerOperation)
+{
+    /// <summary>The benchmark class's name (e.g. <c>AeadBenchmarks</c>), when the report has it.</summary>
+    public string? Type { get; init; }
+
+    /// <summary>The benchmark method's name (e.g. <c>Seal</c>), when the report has it.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>Parameter values by name (e.g. <c>Size</c> = <c>256</c>), from the report's <c>Parameters</c> text.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>Reads BenchmarkDotNet's full JSON export (<c>*-report-full.json</c>).</summary>
 public static class BenchmarkReportReader
@@ -84,9 +94,35 @@ public static class BenchmarkReportReader
             allocated = bytes.GetInt64();
         }
 
-        return new BenchmarkCase(name, perOperation, allocated);
+        return new BenchmarkCase(name, perOperation, allocated)
+        {
+            Type = Text(benchmark, "Type"),
+            Method = Text(benchmark, "Method"),
+            Parameters = ParseParameters(Text(benchmark, "Parameters")),
+        };
     }
 
     private static string? Text(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    // BenchmarkDotNet writes parameters as "Cipher=aes-256-gcm/sodium&Size=256".
+    private static Dictionary<string, string> ParseParameters(string? text)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(text))
+        {
+            return parameters;
+        }
+
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                parameters[pair[..equals]] = pair[(equals + 1)..];
+            }
+        }
+
+        return parameters;
+    }
 }

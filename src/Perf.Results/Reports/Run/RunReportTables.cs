@@ -1,0 +1,136 @@
+using System.Globalization;
+using Perf.Results.Model;
+
+namespace Perf.Results.Reports.Run;
+
+/// <summary>The report's tables as rows of cells, shared by the HTML and Markdown writers.</summary>
+public static class RunReportTables
+{
+    /// <summary>A table: a caption-less header and rows.</summary>
+    /// <param name="Header">Column names.</param>
+    /// <param name="Rows">Cells per row.</param>
+    public sealed record Table(IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+    /// <summary>The environment of the first load result.</summary>
+    public static Table? Environment(RunReportData data)
+    {
+        if (data.Loads.Count == 0)
+        {
+            return null;
+        }
+
+        var e = data.Loads[0].Result.Environment;
+        return new Table(["property", "value"],
+        [
+            ["CPU", e.CpuModel], ["cores", N(e.Cores)], ["OS", e.Os], [".NET", e.DotnetVersion],
+            ["GC", $"{(e.GcServer ? "server" : "workstation")}, {(e.GcConcurrent ? "concurrent" : "non-concurrent")}"],
+            ["backend", e.Backend], ["cipher", e.Cipher], ["git commit", e.GitCommit ?? "-"],
+        ]);
+    }
+
+    /// <summary>AEAD seal per algorithm/backend and size, with the ratio to openssl's figure at 16 KiB where recorded.</summary>
+    public static Table? Aead(RunReportData data)
+    {
+        var series = ReportPlots.AeadSeries(data.Benchmarks);
+        if (series.Count == 0)
+        {
+            return null;
+        }
+
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var (cipher, points) in series)
+        {
+            foreach (var p in points)
+            {
+                rows.Add([cipher, Size(p.Size), F(p.NanosecondsPerOperation, "F1"), F(p.GigabytesPerSecond, "F3"), VersusOpenSsl(data, cipher, p)]);
+            }
+        }
+
+        return new Table(["algorithm/backend", "size", "ns/op", "GB/s", "of openssl speed"], rows);
+    }
+
+    /// <summary>Every recorded latency histogram of every load run.</summary>
+    public static Table? Latency(RunReportData data)
+    {
+        if (data.Loads.Count == 0)
+        {
+            return null;
+        }
+
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var load in data.Loads)
+        {
+            foreach (var (name, m) in load.Result.Metrics.Latencies())
+            {
+                rows.Add([ReportPlots.RunLabel(load.Result), name, N(m.Count), F(m.P50, "F0"), F(m.P90, "F0"), F(m.P99, "F0"), F(m.P999, "F0"), F(m.P9999, "F0"), F(m.Max, "F0")]);
+            }
+        }
+
+        return new Table(["run", "metric (µs)", "count", "p50", "p90", "p99", "p99.9", "p99.99", "max"], rows);
+    }
+
+    /// <summary>The steps of every saturation search.</summary>
+    public static Table? FindMax(RunReportData data)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var load in data.Loads)
+        {
+            if (load.Result.FindMax is not { } search)
+            {
+                continue;
+            }
+
+            foreach (var s in search.Steps)
+            {
+                rows.Add([ReportPlots.RunLabel(load.Result), F(s.Rate, "F0"), F(s.DeliveredRate, "F0"), F(s.P50Us, "F0"), F(s.P99Us, "F0"), F(s.P999Us, "F0"), s.Passed ? "yes" : "no"]);
+            }
+
+            rows.Add([ReportPlots.RunLabel(load.Result), "max sustainable", F(search.MaxSustainableRate, "F0"), "", "", "", search.Slo.ToString()]);
+        }
+
+        return rows.Count == 0 ? null : new Table(["run", "offered msgs/s", "delivered msgs/s", "p50 µs", "p99 µs", "p99.9 µs", "met SLO"], rows);
+    }
+
+    /// <summary>Counts and errors of every load run.</summary>
+    public static Table? Counts(RunReportData data)
+    {
+        if (data.Loads.Count == 0)
+        {
+            return null;
+        }
+
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var load in data.Loads)
+        {
+            var m = load.Result.Metrics;
+            rows.Add([ReportPlots.RunLabel(load.Result), N(m.Sent), N(m.Accepted), N(m.Delivered), N(m.Rejected), N(m.Lost), F(m.ThroughputMsgsPerS, "F0")]);
+        }
+
+        return new Table(["run", "sent", "accepted", "delivered", "rejected", "lost", "delivered msgs/s"], rows);
+    }
+
+    private static string VersusOpenSsl(RunReportData data, string cipher, ThroughputPoint point)
+    {
+        if (point.Size != 16384)
+        {
+            return "";
+        }
+
+        var algorithm = cipher.Split('/')[0];
+        foreach (var (name, bytesPerSecond) in data.OpenSslBytesPerSecond)
+        {
+            if (string.Equals(name.Replace("-", "", StringComparison.Ordinal), algorithm.Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase))
+            {
+                return F(100 * point.GigabytesPerSecond * 1e9 / bytesPerSecond, "F0") + "%";
+            }
+        }
+
+        return "";
+    }
+
+    private static string Size(int size) => size >= 1024 ? $"{size / 1024} KiB" : $"{size} B";
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}
