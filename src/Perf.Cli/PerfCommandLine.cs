@@ -20,6 +20,7 @@ public static class PerfCommandLine
     {
         var root = new RootCommand("perf: a performance harness for an end-to-end-encrypted relay.")
         {
+            QuickCommand.Create(),
             SelftestCommand.Create(),
             BenchCommand.Create(),
             LoadCommand.Create(),

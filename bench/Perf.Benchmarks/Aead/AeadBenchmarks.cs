@@ -19,13 +19,26 @@ public class AeadBenchmarks
     public string Cipher { get; set; } = "aes-256-gcm/sodium";
 
     /// <summary>Plaintext size in bytes.</summary>
-    [Params(64, 256, 1024, 16384, 65536)]
+    [ParamsSource(nameof(Sizes))]
     public int Size { get; set; }
 
-    /// <summary>Every algorithm/backend pair this machine supports (auto included).</summary>
+    /// <summary>64 B to 64 KiB, or the comma-separated sizes in <c>PERF_AEAD_SIZES</c> (perf quick narrows the suite this way).</summary>
+    public static IEnumerable<int> Sizes()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("PERF_AEAD_SIZES");
+        if (string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return [64, 256, 1024, 16384, 65536];
+        }
+
+        return Array.ConvertAll(fromEnvironment.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Every algorithm/backend pair this machine supports (auto included; <c>PERF_AEAD_CONCRETE_ONLY=1</c> leaves auto out).</summary>
     public static IEnumerable<string> Ciphers()
     {
-        foreach (var backend in AeadBackend.All)
+        var backends = Environment.GetEnvironmentVariable("PERF_AEAD_CONCRETE_ONLY") == "1" ? AeadBackend.Concrete : AeadBackend.All;
+        foreach (var backend in backends)
         {
             foreach (var algorithm in AeadAlgorithm.All)
             {

@@ -5,6 +5,8 @@ using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
 
 namespace Perf.Benchmarks.Infrastructure;
 
@@ -12,16 +14,25 @@ namespace Perf.Benchmarks.Infrastructure;
 /// The suite's configuration: allocations measured (MemoryDiagnoser), throughput in bytes/s
 /// for benchmarks with a <c>Size</c> parameter, and the full JSON exporter (which keeps every
 /// iteration's measurement, what <c>perf gate</c>'s statistical test reads). <c>--quick</c>
-/// uses a short job that still measures 10 iterations, enough for a Mann–Whitney test.
+/// uses a short job that still measures 10 iterations, enough for a Mann–Whitney test;
+/// <c>--smoke</c> a very short one for <c>perf quick</c>'s first look.
 /// </summary>
 public static class BenchmarkConfig
 {
-    /// <summary>The configuration for a normal or a quick run.</summary>
-    public static IConfig Create(bool quick)
+    /// <summary>The configuration for a run with <paramref name="kind"/>'s job, optionally in process.</summary>
+    public static IConfig Create(BenchmarkJob kind, bool inProcess)
     {
-        var job = quick
-            ? Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithId("Quick")
-            : Job.Default.WithId("Default");
+        var job = kind switch
+        {
+            BenchmarkJob.Quick => Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithId("Quick"),
+            BenchmarkJob.Smoke => Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100)).WithId("Smoke"),
+            _ => Job.Default.WithId("Default"),
+        };
+        if (inProcess)
+        {
+            job = job.WithToolchain(InProcessEmitToolchain.Instance);
+        }
+
         return DefaultConfig.Instance
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
@@ -31,4 +42,17 @@ public static class BenchmarkConfig
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40))
             .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
     }
+}
+
+/// <summary>How long a run measures.</summary>
+public enum BenchmarkJob
+{
+    /// <summary>BenchmarkDotNet's default job: as many iterations as it takes to be stable.</summary>
+    Default,
+
+    /// <summary>3 warm-up and 10 measured iterations, one launch.</summary>
+    Quick,
+
+    /// <summary>1 warm-up and 5 iterations of 100 ms: a first look, not a gate.</summary>
+    Smoke,
 }

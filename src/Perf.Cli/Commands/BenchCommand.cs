@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
+using Perf.Cli.Bench;
 using Perf.Cli.Load;
 using Perf.Results.Files;
 using Perf.Vectors;
@@ -8,18 +8,18 @@ namespace Perf.Cli.Commands;
 
 /// <summary>
 /// <c>perf bench [--filter GLOB...] [--quick] [--out DIR]</c>: runs the BenchmarkDotNet suites
-/// (as <c>dotnet run -c Release --project bench/Perf.Benchmarks</c>, so BenchmarkDotNet builds
-/// and isolates its benchmark processes as it should) and copies the reports, the full JSON
-/// among them, into a fresh <c>results/runs/&lt;timestamp&gt;-bench/</c> folder.
+/// and keeps their reports (the full JSON among them) and <c>openssl speed</c>'s AEAD ceiling in
+/// a fresh <c>results/runs/&lt;timestamp&gt;-bench/</c> folder.
 /// </summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
         var filter = new Option<string[]>("--filter") { Description = "Benchmarks to run, as BenchmarkDotNet globs (e.g. '*Aead*'). Default: all.", AllowMultipleArgumentsPerToken = true };
-        var quick = new Option<bool>("--quick") { Description = "A short job: 3 warm-up and 10 measured iterations, one launch." };
+        var quick = new Option<bool>("--quick") { Description = "A short job: 3 warm-up and 10 measured iterations, one launch (enough for perf gate)." };
+        var noOpenSsl = new Option<bool>("--no-openssl") { Description = "Do not record `openssl speed` for the AEAD ceiling." };
         var outDir = new Option<string?>("--out") { Description = "Folder for the reports instead of results/runs/<timestamp>-bench/." };
-        var command = new Command("bench", "Run the BenchmarkDotNet suites and keep their reports (full JSON for perf compare/gate).") { filter, quick, outDir };
+        var command = new Command("bench", "Run the BenchmarkDotNet suites and keep their reports (full JSON for perf compare/gate).") { filter, quick, noOpenSsl, outDir };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -31,59 +31,25 @@ internal static class BenchCommand
                 return PerfCommandLine.BadInput;
             }
 
-            var artifacts = Path.Combine(Path.GetTempPath(), "perf-bench-" + Guid.NewGuid().ToString("N"));
-            var start = new ProcessStartInfo("dotnet")
+            var filters = parseResult.GetValue(filter) ?? [];
+            var folder = parseResult.GetValue(outDir) ?? RunFolder.Create(ResultsLocation.Root(), "bench");
+            var outcome = await BenchRunner.RunAsync(root, filters, parseResult.GetValue(quick) ? "--quick" : null, inProcess: false, folder, output, error, cancellationToken).ConfigureAwait(false);
+            if (!outcome.HasFullReport)
             {
-                ArgumentList = { "run", "-c", "Release", "--project", Path.Combine(root, "bench", "Perf.Benchmarks"), "--", "--artifacts", artifacts },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            var filters = parseResult.GetValue(filter);
-            start.ArgumentList.Add("--filter");
-            foreach (var pattern in filters is { Length: > 0 } ? filters : ["*"])
-            {
-                start.ArgumentList.Add(pattern);
-            }
-
-            if (parseResult.GetValue(quick))
-            {
-                start.ArgumentList.Add("--quick");
-            }
-
-            using var child = Process.Start(start)!;
-            var pump = Task.WhenAll(Pump(child.StandardOutput, output), Pump(child.StandardError, error));
-            await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
-            var results = Path.Combine(artifacts, "results");
-            var reports = Directory.Exists(results) ? Directory.GetFiles(results) : [];
-            if (!Array.Exists(reports, f => f.EndsWith("-report-full.json", StringComparison.Ordinal)))
-            {
-                await error.WriteLineAsync(child.ExitCode != 0
-                    ? $"perf bench: the benchmark run failed (exit {child.ExitCode}); see its output above."
-                    : $"perf bench: --filter {string.Join(' ', filters ?? [])} matched no benchmark; list them with `dotnet run -c Release --project bench/Perf.Benchmarks -- --list flat`.").ConfigureAwait(false);
+                await error.WriteLineAsync(outcome.ExitCode != 0
+                    ? $"perf bench: the benchmark run failed (exit {outcome.ExitCode}); see its output above."
+                    : $"perf bench: --filter {string.Join(' ', filters)} matched no benchmark; list them with `dotnet run -c Release --project bench/Perf.Benchmarks -- --list flat`.").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
-            var folder = parseResult.GetValue(outDir) ?? RunFolder.Create(ResultsLocation.Root(), "bench");
-            Directory.CreateDirectory(folder);
-            foreach (var report in reports)
+            if (!parseResult.GetValue(noOpenSsl) && await OpenSslSpeedRecorder.RecordAsync(folder, seconds: 3, cancellationToken).ConfigureAwait(false))
             {
-                File.Copy(report, Path.Combine(folder, Path.GetFileName(report)), overwrite: true);
+                await output.WriteLineAsync("openssl speed recorded (AEAD ceiling at 16 KiB)").ConfigureAwait(false);
             }
 
-            Directory.Delete(artifacts, recursive: true);
             await output.WriteLineAsync($"reports: {folder}").ConfigureAwait(false);
-            return child.ExitCode == 0 ? PerfCommandLine.Ok : PerfCommandLine.Failed;
+            return outcome.ExitCode == 0 ? PerfCommandLine.Ok : PerfCommandLine.Failed;
         });
         return command;
-    }
-
-    private static async Task Pump(StreamReader from, TextWriter to)
-    {
-        while (await from.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            await to.WriteLineAsync(line).ConfigureAwait(false);
-        }
     }
 }

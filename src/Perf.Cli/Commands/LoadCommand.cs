@@ -112,26 +112,8 @@ internal static class LoadCommand
             {
                 foreach (var name in names)
                 {
-                    await using var handle = await LoadTargetFactory.OpenAsync(name, options, cancellationToken).ConfigureAwait(false);
-                    await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
-                    LoadRunResult run;
-                    SaturationResult? search = null;
-                    if (objective is not null)
-                    {
-                        search = await FindMaxAsync(handle, scenario, objective, steps!, output, cancellationToken).ConfigureAwait(false);
-                        run = BestRun(search);
-                    }
-                    else
-                    {
-                        var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
-                        await using var loadTarget = handle.NewTarget();
-                        run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario).RunAsync(loadTarget, p, cancellationToken)).ConfigureAwait(false);
-                    }
-
+                    var (run, written) = await LoadJob.RunAsync(name, scenario, options, objective is null ? null : (objective, steps!), commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
                     results.Add(run);
-                    var result = LoadResultFiles.ToResult(run, commandLine, cipherName, backendName, environment, search);
-                    var folder = RunFolder.Create(ResultsLocation.Root(), $"load-{handle.Name}");
-                    var written = LoadResultFiles.Write(folder, result, run);
                     if (outPath is not null)
                     {
                         File.Copy(written, outPath, overwrite: true);
@@ -152,33 +134,7 @@ internal static class LoadCommand
         return command;
     }
 
-    private static async Task<SaturationResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, SaturationOptions steps, TextWriter output, CancellationToken cancellationToken)
-    {
-        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
-        var search = new SaturationSearch(scenario, objective, steps);
-        var progress = new Progress<SaturationStep>(step => output.WriteLine(
-            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
-        var result = await search.RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
-        return result;
-    }
-
-    // The result file describes the best passing step, or the first step when none passed.
-    private static LoadRunResult BestRun(SaturationResult search)
-    {
-        LoadRunResult? best = null;
-        foreach (var step in search.Steps)
-        {
-            if (step.Passed && (best is null || step.OfferedRate > best.Scenario.RatePerSecond))
-            {
-                best = step.Run;
-            }
-        }
-
-        return best ?? search.Steps[0].Run;
-    }
-
-    private static List<string> TokenValues(ParseResult parseResult)
+    internal static List<string> TokenValues(ParseResult parseResult)
     {
         var values = new List<string>(parseResult.Tokens.Count);
         foreach (var token in parseResult.Tokens)
