@@ -25,7 +25,7 @@ public static class VectorRunner
         new WycheproofHkdfSuite(),
         new WycheproofHmacSuite(),
 
-        // The Noise (cacophony) suite is added here at merge: new Noise.NoiseVectorSuite().
+        new Noise.NoiseVectorSuite(),
     ];
 
     /// <summary>Runs every vector file under <paramref name="directory"/>; one row per file × algorithm × backend.</summary>
