@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+
+namespace Relay.Crypto.Noise.Framing;
+
+/// <summary>
+/// A Noise channel over a pipe pair (what Kestrel's <c>ConnectionContext.Transport</c> and a
+/// client socket's pipes are): the XX handshake, then length-prefixed transport messages.
+/// Reading decrypts each frame straight from the pipe's buffer into a pooled buffer (copying
+/// first only when a frame spans segments) and hands out the plaintext until the next read;
+/// writing encrypts straight into the <see cref="PipeWriter"/>'s memory. One reader and one
+/// writer may run at once; two readers or two writers may not. Allocation-free per message.
+/// </summary>
+public sealed class NoiseChannel : IAsyncDisposable
+{
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly NoiseTransport _transport;
+    private readonly int _maxMessageLength;
+    private readonly byte[] _plaintext;
+    private readonly byte[] _frame;
+    private readonly byte[] _remoteStatic;
+    private bool _disposed;
+
+    private NoiseChannel(IDuplexPipe pipe, NoiseTransport transport, byte[] remoteStatic, byte[] handshakeHash, int maxMessageLength)
+    {
+        _input = pipe.Input;
+        _output = pipe.Output;
+        _transport = transport;
+        _remoteStatic = remoteStatic;
+        HandshakeHash = handshakeHash;
+        _maxMessageLength = maxMessageLength;
+        _plaintext = ArrayPool<byte>.Shared.Rent(maxMessageLength);
+        _frame = ArrayPool<byte>.Shared.Rent(maxMessageLength);
+    }
+
+    /// <summary>The peer's static public key, proven by the handshake: its identity.</summary>
+    public ReadOnlySpan<byte> RemoteStaticKey => _remoteStatic;
+
+    /// <summary>The handshake hash (a channel binding).</summary>
+    public ReadOnlyMemory<byte> HandshakeHash { get; }
+
+    /// <summary>The largest plaintext one message carries.</summary>
+    public int MaxPlaintextLength => _maxMessageLength - 16;
+
+    /// <summary>Runs the handshake as initiator (the client side).</summary>
+    /// <exception cref="NoiseException">The handshake failed: a bad tag, truncation, an invalid key, a pinning mismatch or a timeout.</exception>
+    public static Task<NoiseChannel> ConnectAsync(IDuplexPipe pipe, NoiseChannelOptions options, CancellationToken cancellationToken) =>
+        HandshakeAsync(pipe, options, initiator: true, cancellationToken);
+
+    /// <summary>Runs the handshake as responder (the relay side).</summary>
+    /// <exception cref="NoiseException">The handshake failed: a bad tag, truncation, an invalid key, garbage, or a timeout.</exception>
+    public static Task<NoiseChannel> AcceptAsync(IDuplexPipe pipe, NoiseChannelOptions options, CancellationToken cancellationToken) =>
+        HandshakeAsync(pipe, options, initiator: false, cancellationToken);
+
+    /// <summary>
+    /// Reads and decrypts the next message. The returned plaintext stays valid until the next
+    /// read. <see cref="NoiseMessage.IsCompleted"/> is set when the peer closed cleanly between frames.
+    /// </summary>
+    /// <exception cref="NoiseException">Truncated (closed mid-frame), FrameTooLarge, DecryptFailed or NonceExhausted; the channel is then unusable.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<NoiseMessage> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        while (true)
+        {
+            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            if (NoiseFraming.TryParseFrame(buffer, _maxMessageLength, ref consumed, ref examined, out var frame))
+            {
+                var length = Decrypt(frame);
+                _input.AdvanceTo(consumed, examined);
+                return new NoiseMessage(_plaintext.AsMemory(0, length), IsCompleted: false);
+            }
+
+            _input.AdvanceTo(consumed, examined);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    throw new NoiseException(NoiseError.Truncated, $"the connection closed in the middle of a frame ({buffer.Length} bytes pending)");
+                }
+
+                return new NoiseMessage(ReadOnlyMemory<byte>.Empty, IsCompleted: true);
+            }
+        }
+    }
+
+    /// <summary>Encrypts one message into the output pipe without flushing (so several can go in one flush).</summary>
+    /// <exception cref="NoiseException">MessageTooLarge over <see cref="MaxPlaintextLength"/>, or NonceExhausted.</exception>
+    public void Write(ReadOnlySpan<byte> plaintext)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (plaintext.Length > MaxPlaintextLength)
+        {
+            throw new NoiseException(NoiseError.MessageTooLarge, $"a message of {plaintext.Length} bytes is over this channel's limit of {MaxPlaintextLength}; split it");
+        }
+
+        var length = plaintext.Length + 16;
+        var span = _output.GetSpan(NoiseFraming.PrefixLength + length);
+        NoiseFraming.WritePrefix(span, length);
+        _transport.Encrypt(plaintext, span.Slice(NoiseFraming.PrefixLength, length));
+        _output.Advance(NoiseFraming.PrefixLength + length);
+    }
+
+    /// <summary>Sends what <see cref="Write"/> buffered.</summary>
+    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => _output.FlushAsync(cancellationToken);
+
+    /// <summary>Writes one message and flushes.</summary>
+    public ValueTask<FlushResult> WriteAsync(ReadOnlySpan<byte> plaintext, CancellationToken cancellationToken = default)
+    {
+        Write(plaintext);
+        return _output.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Wipes the keys and returns the buffers; the pipes belong to the caller.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _transport.Dispose();
+            ArrayPool<byte>.Shared.Return(_plaintext, clearArray: true);
+            ArrayPool<byte>.Shared.Return(_frame);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private int Decrypt(in ReadOnlySequence<byte> frame)
+    {
+        if (frame.IsSingleSegment)
+        {
+            return _transport.Decrypt(frame.FirstSpan, _plaintext);
+        }
+
+        var length = (int)frame.Length;
+        frame.CopyTo(_frame);
+        return _transport.Decrypt(_frame.AsSpan(0, length), _plaintext);
+    }
+
+    private static async Task<NoiseChannel> HandshakeAsync(IDuplexPipe pipe, NoiseChannelOptions options, bool initiator, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pipe);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.StaticKey is null)
+        {
+            throw new NoiseException(NoiseError.MissingKey, "a Noise channel needs a static key pair");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        using var handshake = new HandshakeState(options.Protocol, initiator, options.Prologue.Span, options.StaticKey, default, options.Backend);
+        var buffer = new byte[NoiseProtocol.MaxMessageLength];
+        var payload = new byte[NoiseProtocol.MaxMessageLength];
+        try
+        {
+            while (!handshake.IsComplete)
+            {
+                if (handshake.IsMyTurn)
+                {
+                    var length = handshake.WriteMessage(options.HandshakePayload.Span, buffer);
+                    NoiseFraming.WriteFrame(pipe.Output, buffer.AsSpan(0, length));
+                    await pipe.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    var length = await ReadHandshakeFrameAsync(pipe.Input, buffer, options.MaxMessageLength, timeout.Token).ConfigureAwait(false);
+                    handshake.ReadMessage(buffer.AsSpan(0, length), payload);
+
+                    // Check the pin as soon as the peer's key is known: an initiator must not
+                    // reveal its own static key (its identity) to a relay it did not expect.
+                    CheckPin(options, handshake.RemoteStaticKey);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new NoiseException(NoiseError.Timeout, $"the Noise handshake did not finish within {options.HandshakeTimeout.TotalSeconds:0.#} s");
+        }
+
+        var remote = handshake.RemoteStaticKey.ToArray();
+        return new NoiseChannel(pipe, handshake.Split(), remote, handshake.HandshakeHash.ToArray(), Math.Min(options.MaxMessageLength, NoiseProtocol.MaxMessageLength));
+    }
+
+    private static void CheckPin(NoiseChannelOptions options, ReadOnlySpan<byte> remoteStatic)
+    {
+        if (!options.ExpectedRemoteStaticKey.IsEmpty && !remoteStatic.IsEmpty && !options.ExpectedRemoteStaticKey.Span.SequenceEqual(remoteStatic))
+        {
+            throw new NoiseException(NoiseError.RemoteKeyMismatch, "the peer's static key is not the pinned one");
+        }
+    }
+
+    private static async Task<int> ReadHandshakeFrameAsync(PipeReader input, byte[] destination, int maxLength, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            if (NoiseFraming.TryParseFrame(buffer, maxLength, ref consumed, ref examined, out var frame))
+            {
+                frame.CopyTo(destination);
+                input.AdvanceTo(consumed, examined);
+                return (int)frame.Length;
+            }
+
+            input.AdvanceTo(consumed, examined);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                throw new NoiseException(NoiseError.Truncated, "the connection closed during the Noise handshake");
+            }
+        }
+    }
+}
+
+/// <summary>One decrypted message, valid until the channel's next read.</summary>
+/// <param name="Payload">The plaintext.</param>
+/// <param name="IsCompleted">The peer closed the connection cleanly; <paramref name="Payload"/> is empty.</param>
+public readonly record struct NoiseMessage(ReadOnlyMemory<byte> Payload, bool IsCompleted);
