@@ -1,0 +1,82 @@
+namespace Relay.Protocol.Frames;
+
+/// <summary>The first byte of every relay frame.</summary>
+public enum FrameType : byte
+{
+    /// <summary>Client to relay: a message for an identity.</summary>
+    Send = 0x01,
+
+    /// <summary>Relay to client: a message addressed to it.</summary>
+    Deliver = 0x02,
+
+    /// <summary>Client to relay: the client has a delivered message; the relay may forget it.</summary>
+    Ack = 0x03,
+
+    /// <summary>Relay to client: a SEND is held and will be delivered.</summary>
+    Accepted = 0x04,
+
+    /// <summary>Relay to client: a SEND was refused, with a reason.</summary>
+    Rejected = 0x05,
+
+    /// <summary>Either way: a liveness probe.</summary>
+    Ping = 0x06,
+
+    /// <summary>Either way: the answer to a ping.</summary>
+    Pong = 0x07,
+
+    /// <summary>Relay to client: the connection is about to close, and why.</summary>
+    Error = 0x08,
+}
+
+/// <summary>Why the relay refused a SEND.</summary>
+public enum RejectReason : byte
+{
+    /// <summary>The recipient's mailbox is at its message or byte limit.</summary>
+    MailboxFull = 1,
+
+    /// <summary>The recipient is not a valid identity (the all-zero key, say).</summary>
+    RecipientInvalid = 2,
+
+    /// <summary>The envelope is over the relay's size limit.</summary>
+    EnvelopeTooLarge = 3,
+
+    /// <summary>The sender is over its rate limit.</summary>
+    RateLimited = 4,
+
+    /// <summary>The relay is shutting down.</summary>
+    ShuttingDown = 5,
+}
+
+/// <summary>The code of an ERROR frame (and of a parse failure).</summary>
+public enum FrameError : byte
+{
+    /// <summary>No error.</summary>
+    None = 0,
+
+    /// <summary>Shorter than its type requires.</summary>
+    Truncated = 1,
+
+    /// <summary>A type byte no version of the protocol defines.</summary>
+    UnknownType = 2,
+
+    /// <summary>Bytes after the frame's last field.</summary>
+    TrailingBytes = 3,
+
+    /// <summary>An envelope over the size limit.</summary>
+    EnvelopeTooLarge = 4,
+
+    /// <summary>Flag bits that must be zero are set.</summary>
+    BadFlags = 5,
+
+    /// <summary>A frame the client may not send (DELIVER, ACCEPTED, ...).</summary>
+    UnexpectedType = 6,
+
+    /// <summary>An ERROR frame's reason over its limit.</summary>
+    ReasonTooLong = 7,
+
+    /// <summary>The transport broke the rules (not a binary message, a failed handshake, ...).</summary>
+    ProtocolViolation = 8,
+
+    /// <summary>The relay is shutting down.</summary>
+    ShuttingDown = 9,
+}
