@@ -1,0 +1,209 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Relay.Crypto.KeyAgreement;
+using Relay.Crypto.Noise;
+using Relay.Crypto.Noise.Framing;
+using Relay.Protocol.Frames;
+using Relay.Protocol.Transports;
+
+namespace Relay.Client;
+
+/// <summary>
+/// One client connection to the relay, over Noise/TCP (the relay's key pinned; the client's
+/// static key is its identity) or over the WebSocket gateway (a token names the identity).
+/// Frames are written into a buffer and sent by <see cref="FlushAsync"/>; one writer and one
+/// reader at a time. The frames <see cref="ReadAsync"/> returns are valid until the next read.
+/// </summary>
+public sealed class RelayClientConnection : IAsyncDisposable
+{
+    private readonly IFrameTransport _transport;
+    private readonly ArrayBufferWriter<byte> _frame = new(1024);
+    private readonly FrameLimits _limits;
+    private readonly IAsyncDisposable _resource;
+
+    private RelayClientConnection(IFrameTransport transport, FrameLimits limits, IAsyncDisposable resource)
+    {
+        _transport = transport;
+        _limits = limits;
+        _resource = resource;
+    }
+
+    /// <summary>Connects over TCP and runs the Noise XX handshake as <paramref name="identity"/>.</summary>
+    /// <exception cref="RelayClientException">The relay is unreachable, the handshake failed, or the relay's key is not the pinned one.</exception>
+    public static async Task<RelayClientConnection> ConnectTcpAsync(EndPoint relay, X25519KeyPair identity, RelayClientOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(options);
+        var socket = new Socket(relay.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(relay, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            throw new RelayClientException($"cannot connect to the relay at {relay}: {ex.Message}", ex);
+        }
+
+        var factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), NullLogger.Instance);
+        var connection = factory.Create(socket);
+        try
+        {
+            var channel = await NoiseChannel.ConnectAsync(connection.Transport, new NoiseChannelOptions
+            {
+                Protocol = NoiseProtocol.Xx(options.Cipher),
+                Backend = options.Backend,
+                StaticKey = identity,
+                ExpectedRemoteStaticKey = options.RelayKey,
+                HandshakeTimeout = options.ConnectTimeout,
+            }, cancellationToken).ConfigureAwait(false);
+            return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport.Output), options.Frames, new TcpResources(channel, connection, factory));
+        }
+        catch (NoiseException ex)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            factory.Dispose();
+            throw new RelayClientException(ex.Error == NoiseError.RemoteKeyMismatch
+                ? $"the relay at {relay} presented a different key than the pinned one: check --relay-key"
+                : $"the Noise handshake with {relay} failed: {ex.Error} ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>Connects to the WebSocket gateway (<c>ws://HOST:PORT/ws</c>) with a bearer token.</summary>
+    /// <exception cref="RelayClientException">Unreachable, or the relay refused the token (HTTP 401).</exception>
+    public static async Task<RelayClientConnection> ConnectWebSocketAsync(Uri uri, string token, RelayClientOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(options);
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        socket.Options.CollectHttpResponseDetails = true;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(uri, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or HttpRequestException)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            throw new RelayClientException(status == HttpStatusCode.Unauthorized
+                ? $"the relay at {uri} refused the token (401): mint one with `perf token` and the relay's --ws-secret"
+                : $"cannot connect to the relay at {uri}: {ex.Message}", ex);
+        }
+
+        return new RelayClientConnection(new WebSocketFrameTransport(socket, options.MaxWebSocketMessageBytes), options.Frames, new WebSocketResources(socket));
+    }
+
+    /// <summary>Queues a SEND of <paramref name="envelope"/> to <paramref name="recipient"/>.</summary>
+    public void Send(ulong clientMessageId, Identity recipient, ReadOnlySpan<byte> envelope)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WriteSend(_frame, clientMessageId, recipient, envelope);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Queues an ACK of a delivered message.</summary>
+    public void Ack(ulong relayMessageId)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WriteAck(_frame, relayMessageId);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Queues a PING.</summary>
+    public void Ping(ulong value)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WritePing(_frame, value);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Queues raw bytes as one frame (tests of the relay's bad-input handling).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> frame) => _transport.Write(frame);
+
+    /// <summary>Sends what was queued.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _transport.FlushAsync(cancellationToken);
+
+    /// <summary>Reads the next frame from the relay; <c>null</c> when the relay closed the connection.</summary>
+    /// <exception cref="RelayClientException">The relay sent a malformed frame.</exception>
+    public async ValueTask<RelayFrame?> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        (ReadOnlySequence<byte> Frame, bool IsCompleted) read;
+        try
+        {
+            read = await _transport.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NoiseException or WebSocketException or IOException or ConnectionResetException)
+        {
+            return null;
+        }
+
+        if (read.IsCompleted)
+        {
+            return null;
+        }
+
+        var error = FrameCodec.TryRead(read.Frame, _limits, out var frame);
+        return error == FrameError.None ? frame : throw new RelayClientException($"the relay sent a malformed frame ({error})");
+    }
+
+    /// <summary>Closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _transport.CloseAsync(FrameError.None, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Already closed by the other side.
+        }
+
+        await _resource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class TcpResources(NoiseChannel channel, ConnectionContext connection, SocketConnectionContextFactory factory) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            factory.Dispose();
+        }
+    }
+
+    private sealed class WebSocketResources(ClientWebSocket socket) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            socket.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
+
+/// <summary>A client could not connect or the relay broke the protocol; the message says what to fix.</summary>
+public sealed class RelayClientException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public RelayClientException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public RelayClientException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,86 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Relay.Protocol.Frames;
+
+namespace Relay.Protocol.Tokens;
+
+/// <summary>
+/// The WebSocket gateway's bearer token: <c>base64url(identity (32) || expiry (8, Unix seconds,
+/// big-endian)) "." base64url(HMAC-SHA256(secret, those 40 bytes))</c>. It names the identity
+/// a WebSocket client acts as; only a holder of the relay's secret can mint one.
+/// </summary>
+public static class RelayToken
+{
+    private const int BodySize = Identity.Size + 8;
+
+    /// <summary>Mints a token for <paramref name="identity"/> valid until <paramref name="expires"/>.</summary>
+    public static string Mint(Identity identity, DateTimeOffset expires, ReadOnlySpan<byte> secret)
+    {
+        if (secret.Length < 16)
+        {
+            throw new ArgumentException("The token secret must be at least 16 bytes.", nameof(secret));
+        }
+
+        Span<byte> body = stackalloc byte[BodySize];
+        identity.CopyTo(body);
+        BinaryPrimitives.WriteInt64BigEndian(body[Identity.Size..], expires.ToUnixTimeSeconds());
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(secret, body, mac);
+        return Base64Url.EncodeToString(body) + "." + Base64Url.EncodeToString(mac);
+    }
+
+    /// <summary>Checks a token's signature and expiry; on success gives the identity it names.</summary>
+    public static TokenCheck Verify(string? token, ReadOnlySpan<byte> secret, DateTimeOffset now, out Identity identity)
+    {
+        identity = default;
+        if (string.IsNullOrEmpty(token) || token.Length > 200)
+        {
+            return TokenCheck.Missing;
+        }
+
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        Span<byte> body = stackalloc byte[BodySize + 4];
+        Span<byte> mac = stackalloc byte[32 + 4];
+        if (dot <= 0
+            || !Base64Url.TryDecodeFromChars(token.AsSpan(0, dot), body, out var bodyLength) || bodyLength != BodySize
+            || !Base64Url.TryDecodeFromChars(token.AsSpan(dot + 1), mac, out var macLength) || macLength != 32)
+        {
+            return TokenCheck.Malformed;
+        }
+
+        Span<byte> expected = stackalloc byte[32];
+        HMACSHA256.HashData(secret, body[..BodySize], expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, mac[..32]))
+        {
+            return TokenCheck.BadSignature;
+        }
+
+        if (BinaryPrimitives.ReadInt64BigEndian(body[Identity.Size..]) < now.ToUnixTimeSeconds())
+        {
+            return TokenCheck.Expired;
+        }
+
+        identity = new Identity(body[..Identity.Size]);
+        return TokenCheck.Valid;
+    }
+}
+
+/// <summary>What a token check found.</summary>
+public enum TokenCheck
+{
+    /// <summary>Signed by the secret and not expired.</summary>
+    Valid,
+
+    /// <summary>No token.</summary>
+    Missing,
+
+    /// <summary>Not in the token's form.</summary>
+    Malformed,
+
+    /// <summary>Not signed by this relay's secret.</summary>
+    BadSignature,
+
+    /// <summary>Past its expiry.</summary>
+    Expired,
+}

@@ -1,0 +1,23 @@
+using System.Buffers;
+using Relay.Protocol.Frames;
+
+namespace Relay.Protocol.Transports;
+
+/// <summary>
+/// Carries whole relay frames, one per transport message: a Noise channel over TCP, or
+/// WebSocket binary messages. One reader and one writer at a time.
+/// </summary>
+public interface IFrameTransport
+{
+    /// <summary>The next frame's bytes, valid until the next read; <c>IsCompleted</c> when the peer closed cleanly.</summary>
+    ValueTask<(ReadOnlySequence<byte> Frame, bool IsCompleted)> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Queues one frame.</summary>
+    void Write(ReadOnlySpan<byte> frame);
+
+    /// <summary>Sends what was queued; completes when the transport took it (backpressure).</summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>Closes the connection because of <paramref name="error"/> (after any ERROR frame was flushed).</summary>
+    ValueTask CloseAsync(FrameError error, CancellationToken cancellationToken);
+}

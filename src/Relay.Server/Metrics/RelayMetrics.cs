@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Relay.Protocol.Routing;
+
+namespace Relay.Server.Metrics;
+
+/// <summary>
+/// The relay's <c>System.Diagnostics.Metrics</c> meter, <c>Relay.Server</c> (readable with
+/// dotnet-counters): connections, frames and bytes in and out, messages accepted, delivered and
+/// rejected, mailbox depth, and forwarding latency (SEND decoded to DELIVER flushed).
+/// </summary>
+public sealed class RelayMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Relay.Server";
+
+    private readonly Meter _meter;
+
+    /// <summary>Creates the meter's instruments; mailbox depth is read from <paramref name="router"/>.</summary>
+    public RelayMetrics(RelayRouter router)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        _meter = new Meter(MeterName);
+        Connections = _meter.CreateUpDownCounter<long>("relay.connections", description: "Open client connections (TCP and WebSocket).");
+        FramesIn = _meter.CreateCounter<long>("relay.frames.in");
+        FramesOut = _meter.CreateCounter<long>("relay.frames.out");
+        BytesIn = _meter.CreateCounter<long>("relay.bytes.in", unit: "By");
+        BytesOut = _meter.CreateCounter<long>("relay.bytes.out", unit: "By");
+        Accepted = _meter.CreateCounter<long>("relay.messages.accepted");
+        Delivered = _meter.CreateCounter<long>("relay.messages.delivered");
+        Rejected = _meter.CreateCounter<long>("relay.messages.rejected");
+        ForwardingLatency = _meter.CreateHistogram<double>("relay.forwarding.latency", unit: "us", description: "SEND decoded until its DELIVER was flushed to the recipient.");
+        _meter.CreateObservableGauge("relay.mailbox.depth", () => router.Held, description: "Messages held, awaiting ACK, across all mailboxes.");
+    }
+
+    /// <summary>Open connections.</summary>
+    public UpDownCounter<long> Connections { get; }
+
+    /// <summary>Frames received.</summary>
+    public Counter<long> FramesIn { get; }
+
+    /// <summary>Frames sent.</summary>
+    public Counter<long> FramesOut { get; }
+
+    /// <summary>Frame bytes received.</summary>
+    public Counter<long> BytesIn { get; }
+
+    /// <summary>Frame bytes sent.</summary>
+    public Counter<long> BytesOut { get; }
+
+    /// <summary>Messages accepted.</summary>
+    public Counter<long> Accepted { get; }
+
+    /// <summary>DELIVER frames flushed.</summary>
+    public Counter<long> Delivered { get; }
+
+    /// <summary>Messages rejected.</summary>
+    public Counter<long> Rejected { get; }
+
+    /// <summary>Forwarding latency in microseconds.</summary>
+    public Histogram<double> ForwardingLatency { get; }
+
+    /// <summary>Records the forwarding latency of a message accepted at <paramref name="acceptedTimestamp"/>.</summary>
+    public void RecordForwarded(long acceptedTimestamp) =>
+        ForwardingLatency.Record(Stopwatch.GetElapsedTime(acceptedTimestamp).TotalMicroseconds);
+
+    /// <summary>Disposes the meter.</summary>
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Relay.Protocol.Routing;
+using Relay.Server.Connections;
+using Relay.Server.Metrics;
+
+namespace Relay.Server;
+
+/// <summary>
+/// The reference relay on Kestrel: a raw-TCP endpoint speaking Noise XX with a
+/// <c>ConnectionHandler</c>, and a WebSocket gateway on its own port at <c>/ws</c>, both over the
+/// same router. Start it with <see cref="StartAsync"/>; dispose to stop gracefully (stop
+/// accepting, let connections finish their flushes, close).
+/// </summary>
+public sealed class RelayServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RelayServer(WebApplication app, RelayState state, IPEndPoint tcp, IPEndPoint? webSocket)
+    {
+        _app = app;
+        State = state;
+        TcpEndPoint = tcp;
+        WebSocketEndPoint = webSocket;
+    }
+
+    /// <summary>The bound TCP endpoint (the real port when asked for 0).</summary>
+    public IPEndPoint TcpEndPoint { get; }
+
+    /// <summary>The bound WebSocket endpoint, if any.</summary>
+    public IPEndPoint? WebSocketEndPoint { get; }
+
+    /// <summary>The router (for tests and metrics).</summary>
+    public RelayRouter Router => State.Router;
+
+    /// <summary>The relay's metrics.</summary>
+    public RelayMetrics Metrics => State.Metrics;
+
+    internal RelayState State { get; }
+
+    /// <summary>Starts both listeners.</summary>
+    /// <exception cref="ArgumentException">No static key, or a WebSocket endpoint without a secret of at least 16 bytes.</exception>
+    public static async Task<RelayServer> StartAsync(RelayOptions options, ILoggerProvider? logging = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.StaticKey is null)
+        {
+            throw new ArgumentException("the relay needs a static key pair", nameof(options));
+        }
+
+        if (options.WebSocketEndPoint is not null && options.WebSocketSecret is not { Length: >= 16 })
+        {
+            throw new ArgumentException("the WebSocket endpoint needs a secret of at least 16 bytes", nameof(options));
+        }
+
+        var router = new RelayRouter(options.Mailbox);
+        var state = new RelayState(options, router, new RelayMetrics(router));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            builder.Logging.AddProvider(logging);
+        }
+
+        builder.Services.AddSingleton(state);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBufferSize = options.MaxInputBufferBytes;
+            kestrel.Limits.MaxResponseBufferSize = options.MaxOutputBufferBytes;
+            kestrel.Listen(options.TcpEndPoint, listen =>
+            {
+                if (options.TcpMiddleware is not null)
+                {
+                    listen.Use(options.TcpMiddleware);
+                }
+
+                listen.UseConnectionHandler<NoiseConnectionHandler>();
+            });
+            if (options.WebSocketEndPoint is not null)
+            {
+                kestrel.Listen(options.WebSocketEndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+        });
+        var app = builder.Build();
+        app.UseWebSockets();
+        var wsLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Relay.Server.WebSocket");
+        app.Map("/ws", (HttpContext context) => WebSocketEndpoint.HandleAsync(context, state, wsLogger));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.ToList();
+        var tcp = new IPEndPoint(options.TcpEndPoint.Address, new Uri(addresses[0]).Port);
+        var ws = options.WebSocketEndPoint is null ? null : new IPEndPoint(options.WebSocketEndPoint.Address, new Uri(addresses[1]).Port);
+        return new RelayServer(app, state, tcp, ws);
+    }
+
+    /// <summary>Stops accepting, lets open connections flush and close, and stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+        State.Metrics.Dispose();
+    }
+}
