@@ -42,9 +42,7 @@ public static class RelayToken
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         Span<byte> body = stackalloc byte[BodySize + 4];
         Span<byte> mac = stackalloc byte[32 + 4];
-        if (dot <= 0
-            || !Base64Url.TryDecodeFromChars(token.AsSpan(0, dot), body, out var bodyLength) || bodyLength != BodySize
-            || !Base64Url.TryDecodeFromChars(token.AsSpan(dot + 1), mac, out var macLength) || macLength != 32)
+        if (dot <= 0 || !TryDecode(token.AsSpan(0, dot), body, BodySize) || !TryDecode(token.AsSpan(dot + 1), mac, 32))
         {
             return TokenCheck.Malformed;
         }
@@ -63,6 +61,19 @@ public static class RelayToken
 
         identity = new Identity(body[..Identity.Size]);
         return TokenCheck.Valid;
+    }
+
+    // Base64Url.TryDecodeFromChars throws (rather than returning false) on characters outside the alphabet.
+    private static bool TryDecode(ReadOnlySpan<char> text, Span<byte> destination, int expectedLength)
+    {
+        try
+        {
+            return Base64Url.TryDecodeFromChars(text, destination, out var written) && written == expectedLength;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }
 
