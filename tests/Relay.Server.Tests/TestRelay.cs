@@ -71,6 +71,14 @@ internal static class ClientExtensions
         return frame.Value;
     }
 
+    public static async Task<RelayFrame> ExpectAnyAsync(this RelayClientConnection client)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        var frame = await client.ReadAsync(timeout.Token);
+        Assert.True(frame.HasValue, "the relay closed the connection while a frame was expected");
+        return frame.Value;
+    }
+
     public static async Task<(ulong RelayId, Identity Sender, byte[] Envelope)> ExpectDeliverAsync(this RelayClientConnection client)
     {
         var frame = await client.ExpectAsync(FrameType.Deliver);
