@@ -25,6 +25,8 @@ public static class PerfCommandLine
             BenchCommand.Create(),
             LoadCommand.Create(),
             EchoCommand.Create(),
+            RelayCommand.Create(),
+            TokenCommand.Create(),
             Results.CompareCommand.Create(),
             Results.GateCommand.Create(),
             Results.CapacityCommand.Create(),

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Perf.Cli.Load;
+using Perf.Cli.Relay;
+using Relay.Crypto.Aead;
+using Relay.Crypto.KeyAgreement;
+using Relay.Server;
+
+namespace Perf.Cli.Commands;
+
+/// <summary>
+/// <c>perf relay</c>: runs the reference relay in the foreground until Ctrl+C or SIGTERM, then
+/// shuts down gracefully. Once both listeners are up it prints one line scripts wait for:
+/// <c>relay listening tcp=HOST:PORT ws=HOST:PORT key=BASE64</c>.
+/// </summary>
+internal static class RelayCommand
+{
+    public static Command Create()
+    {
+        var tcp = new Option<string>("--tcp") { Description = "HOST:PORT of the Noise/TCP endpoint (port 0 picks a free port).", DefaultValueFactory = _ => "127.0.0.1:7400" };
+        var ws = new Option<string>("--ws") { Description = "HOST:PORT of the WebSocket gateway (path /ws).", DefaultValueFactory = _ => "127.0.0.1:7401" };
+        var cipher = new Option<string>("--cipher") { Description = "Noise cipher: aesgcm (default, as WhatsApp) or chachapoly.", DefaultValueFactory = _ => "aesgcm" };
+        cipher.AcceptOnlyFromAmong("aesgcm", "chachapoly");
+        var backend = new Option<string>("--backend") { Description = "AEAD backend: auto, sodium or openssl.", DefaultValueFactory = _ => "auto" };
+        backend.AcceptOnlyFromAmong("auto", "sodium", "openssl");
+        var key = new Option<string?>("--key") { Description = "File with the relay's private key (base64); created when absent. Default: a fresh key each start." };
+        var secret = new Option<string?>("--ws-secret") { Description = "Secret that signs WebSocket tokens (at least 16 characters). Default: generated and printed." };
+        var metrics = new Option<bool>("--metrics") { Description = "Print a one-line metrics summary every second." };
+        var mailbox = new Option<int>("--mailbox-messages") { Description = "Messages held per identity before SENDs are rejected.", DefaultValueFactory = _ => 10_000 };
+        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            if (!EndpointText.TryParse(parseResult.GetValue(tcp), out var tcpEndPoint, out var problem) || !EndpointText.TryParse(parseResult.GetValue(ws), out var wsEndPoint, out problem))
+            {
+                await error.WriteLineAsync($"perf relay: {problem}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var secretText = parseResult.GetValue(secret);
+            if (secretText is { Length: < 16 })
+            {
+                await error.WriteLineAsync("perf relay: --ws-secret must be at least 16 characters.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            if (parseResult.GetValue(mailbox) < 1)
+            {
+                await error.WriteLineAsync("perf relay: --mailbox-messages must be at least 1.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            X25519KeyPair staticKey;
+            try
+            {
+                var keyPath = parseResult.GetValue(key);
+                staticKey = keyPath is null ? X25519KeyPair.Generate() : RelayKeyFile.LoadOrCreate(keyPath, out _);
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"perf relay: --key: {ex.Message}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var generatedSecret = secretText is null;
+            secretText ??= Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+            using (staticKey)
+            {
+                RelayServer server;
+                try
+                {
+                    server = await RelayServer.StartAsync(new RelayOptions
+                    {
+                        TcpEndPoint = tcpEndPoint,
+                        WebSocketEndPoint = wsEndPoint,
+                        Cipher = AeadAlgorithm.Parse(parseResult.GetValue(cipher)!),
+                        Backend = AeadBackend.Parse(parseResult.GetValue(backend)!),
+                        StaticKey = staticKey,
+                        WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(secretText),
+                        Mailbox = new() { MaxMessages = parseResult.GetValue(mailbox) },
+                    }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    await error.WriteLineAsync($"perf relay: cannot listen: {ex.Message}").ConfigureAwait(false);
+                    return PerfCommandLine.BadInput;
+                }
+
+                await using (server.ConfigureAwait(false))
+                {
+                    if (generatedSecret)
+                    {
+                        await output.WriteLineAsync($"relay ws-secret={secretText} (generated; a load-test secret: pass it to perf token / perf load --ws-secret)").ConfigureAwait(false);
+                    }
+
+                    await output.WriteLineAsync($"relay listening tcp={server.TcpEndPoint} ws={server.WebSocketEndPoint} key={Convert.ToBase64String(staticKey.PublicKey)}").ConfigureAwait(false);
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    using var printer = parseResult.GetValue(metrics) ? new MetricsPrinter(output) : null;
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        await output.WriteLineAsync("relay stopping").ConfigureAwait(false);
+                    }
+                }
+            }
+
+            return PerfCommandLine.Ok;
+        });
+        return command;
+    }
+}
