@@ -70,7 +70,7 @@ internal static class LoadCommand
             }
 
             var names = parseResult.GetValue(targets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                ?? [parseResult.GetValue(target) ?? "echo"];
+                ?? [parseResult.GetValue(target) ?? "relay-tcp"];
             var outPath = parseResult.GetValue(outFile);
             if (outPath is not null && names.Length != 1)
             {
@@ -107,7 +107,7 @@ internal static class LoadCommand
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
             var results = new List<LoadRunResult>();
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+            var console = LoadSummaryTable.Console(output);
             try
             {
                 foreach (var name in names)

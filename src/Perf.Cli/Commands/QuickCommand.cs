@@ -24,7 +24,7 @@ namespace Perf.Cli.Commands;
 internal static class QuickCommand
 {
     /// <summary>The targets a quick run loads, in order; those not available here are skipped with a note.</summary>
-    public static IReadOnlyList<string> Targets { get; } = ["echo", "nats"];
+    public static IReadOnlyList<string> Targets { get; } = ["echo", "relay-tcp", "relay-ws", "nats"];
 
     public static Command Create()
     {
@@ -52,7 +52,7 @@ internal static class QuickCommand
             var clock = Stopwatch.StartNew();
             var root = VectorDirectory.FindRepoRoot();
             var folder = RunFolder.Create(ResultsLocation.Root(), "quick");
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+            var console = LoadSummaryTable.Console(output);
             await output.WriteLineAsync($"perf quick -> {folder}").ConfigureAwait(false);
 
             var selftestFailed = await SelftestAsync(folder, output).ConfigureAwait(false);

@@ -8,6 +8,18 @@ namespace Perf.Cli.Load;
 /// <summary>The end-of-run table: one row per recorded stage (count, mean and percentiles to p99.99 and max), then the counters.</summary>
 internal static class LoadSummaryTable
 {
+    /// <summary>A console on <paramref name="output"/>, 160 columns wide when it is not a terminal (logs, files).</summary>
+    public static IAnsiConsole Console(TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (!LoadProgressView.CanRunLive(output))
+        {
+            console.Profile.Width = 160;
+        }
+
+        return console;
+    }
+
     public static void Write(IAnsiConsole console, IReadOnlyList<LoadRunResult> results)
     {
         var table = new Table().AddColumns("target", "metric", "count", "mean", "p50", "p90", "p99", "p99.9", "p99.99", "max");

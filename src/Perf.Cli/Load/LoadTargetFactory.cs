@@ -2,6 +2,9 @@ using System.Net;
 using Perf.Load.Targets;
 using Perf.Load.Targets.Echo;
 using Perf.Load.Targets.Nats;
+using Perf.Load.Targets.Relay;
+using Relay.Crypto.KeyAgreement;
+using Relay.Server;
 using Relay.Crypto.Aead;
 
 namespace Perf.Cli.Load;
@@ -15,7 +18,7 @@ namespace Perf.Cli.Load;
 internal static class LoadTargetFactory
 {
     /// <summary>The bare names accepted for embedded targets.</summary>
-    public const string EmbeddedNames = "echo, nats";
+    public const string EmbeddedNames = "relay-tcp, relay-ws, nats, echo";
 
     /// <summary>Opens the target; disposing the handle stops any embedded server.</summary>
     /// <exception cref="LoadTargetException">An unknown or unavailable target; the message says how to fix it.</exception>
@@ -28,6 +31,7 @@ internal static class LoadTargetFactory
             {
                 "echo" => await EmbeddedEchoAsync(cancellationToken).ConfigureAwait(false),
                 "nats" => await EmbeddedNatsAsync(options, cancellationToken).ConfigureAwait(false),
+                "relay-tcp" or "relay-ws" => await EmbeddedRelayAsync(text.Trim().ToLowerInvariant() == "relay-ws", options, cancellationToken).ConfigureAwait(false),
                 _ => throw new LoadTargetException($"unknown embedded target '{text}': use one of {EmbeddedNames}, or an address SCHEME://HOST:PORT with SCHEME one of {TargetAddress.KnownSchemes}."),
             };
         }
@@ -42,6 +46,8 @@ internal static class LoadTargetFactory
         {
             TargetScheme.Echo => new TargetHandle("echo", address.ToString(), () => new EchoTarget(endPoint), null),
             TargetScheme.Nats => new TargetHandle("nats", address.ToString(), () => new NatsTarget($"nats://{endPoint}", Algorithm(options), Backend(options)), null),
+            TargetScheme.RelayTcp => new TargetHandle("relay-tcp", address.ToString(), () => RelayTarget.Tcp(endPoint, RelayKey(options), Algorithm(options), Backend(options)), null),
+            TargetScheme.RelayWs => new TargetHandle("relay-ws", address.ToString(), () => RelayTarget.WebSocket(endPoint, WsSecret(options), Algorithm(options), Backend(options)), null),
             _ => throw new LoadTargetException($"the {TargetAddress.SchemeName(address.Scheme)} target is not available in this build of perf."),
         };
     }
@@ -51,6 +57,38 @@ internal static class LoadTargetFactory
         var server = await NatsServerProcess.StartAsync(cancellationToken).ConfigureAwait(false);
         return new TargetHandle("nats", $"{server.Url} (nats-server started for this run)", () => new NatsTarget(server.Url, Algorithm(options), Backend(options)), server);
     }
+
+    private static async Task<TargetHandle> EmbeddedRelayAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
+    {
+        var key = X25519KeyPair.Generate();
+        var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var server = await RelayServer.StartAsync(new RelayOptions
+        {
+            TcpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            WebSocketEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Cipher = Algorithm(options),
+            Backend = Backend(options),
+            StaticKey = key,
+            WebSocketSecret = secret,
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var relayKey = key.PublicKey.ToArray();
+        return webSocket
+            ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", () => RelayTarget.WebSocket(server.WebSocketEndPoint!, secret, Algorithm(options), Backend(options)), new EmbeddedRelay(server, key))
+            : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options)), new EmbeddedRelay(server, key));
+    }
+
+    private static byte[] RelayKey(LoadTargetOptions options)
+    {
+        Span<byte> key = stackalloc byte[36];
+        return options.RelayKey is not null && Convert.TryFromBase64String(options.RelayKey, key, out var written) && written == 32
+            ? key[..32].ToArray()
+            : throw new LoadTargetException("relay-tcp needs the relay's public key to pin: pass --relay-key with the key= value perf relay printed (32 bytes of base64).");
+    }
+
+    private static byte[] WsSecret(LoadTargetOptions options) =>
+        options.WsSecret is { Length: >= 16 }
+            ? System.Text.Encoding.UTF8.GetBytes(options.WsSecret)
+            : throw new LoadTargetException("relay-ws needs the relay's WebSocket secret to mint tokens: pass --ws-secret with the ws-secret perf relay printed.");
 
     private static AeadAlgorithm Algorithm(LoadTargetOptions options) => AeadAlgorithm.Parse(options.Cipher);
 
@@ -83,5 +121,15 @@ internal sealed record TargetHandle(string Name, string Description, Func<ILoadT
         {
             await Server.DisposeAsync().ConfigureAwait(false);
         }
+    }
+}
+
+/// <summary>An in-process relay started for a run, and its key.</summary>
+internal sealed class EmbeddedRelay(RelayServer server, X25519KeyPair key) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await server.DisposeAsync().ConfigureAwait(false);
+        key.Dispose();
     }
 }
