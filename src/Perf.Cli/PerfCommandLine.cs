@@ -31,6 +31,7 @@ public static class PerfCommandLine
             Results.GateCommand.Create(),
             Results.CapacityCommand.Create(),
             Results.ReportCommand.Create(),
+            Results.BaselineCommand.Create(),
         };
         return root;
     }

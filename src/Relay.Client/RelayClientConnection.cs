@@ -25,6 +25,7 @@ public sealed class RelayClientConnection : IAsyncDisposable
     private readonly ArrayBufferWriter<byte> _frame = new(1024);
     private readonly FrameLimits _limits;
     private readonly IAsyncDisposable _resource;
+    private int _disposed;
 
     private RelayClientConnection(IFrameTransport transport, FrameLimits limits, IAsyncDisposable resource)
     {
@@ -160,6 +161,11 @@ public sealed class RelayClientConnection : IAsyncDisposable
     /// <summary>Closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
             await _transport.CloseAsync(FrameError.None, CancellationToken.None).ConfigureAwait(false);

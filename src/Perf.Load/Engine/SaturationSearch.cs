@@ -44,6 +44,12 @@ public sealed class SaturationSearch
         SaturationStep? best = null;
         SaturationStep? firstBad = null;
         var rate = _template.RatePerSecond;
+        if (_options.WarmUpStep)
+        {
+            // One discarded step first: a fresh process (JIT, tiering, pools) would otherwise judge the first rate cold.
+            await RunStepAsync(connect, rate, null, [], cancellationToken).ConfigureAwait(false);
+        }
+
         for (var i = 0; i < _options.MaxSteps && !cancellationToken.IsCancellationRequested; i++)
         {
             var step = await RunStepAsync(connect, rate, stepDone, steps, cancellationToken).ConfigureAwait(false);
@@ -83,18 +89,19 @@ public sealed class SaturationSearch
             run = await new OpenLoopRunner(scenario).RunAsync(target, null, cancellationToken).ConfigureAwait(false);
         }
 
-        var step = Judge(rate, run);
+        var step = Judge(rate, run, _slo);
         steps.Add(step);
         stepDone?.Report(step);
         return step;
     }
 
-    private SaturationStep Judge(double rate, LoadRunResult run)
+    /// <summary>Whether a step at <paramref name="rate"/> met <paramref name="slo"/>, and if not why: pure, so it is tested on constructed recordings.</summary>
+    internal static SaturationStep Judge(double rate, LoadRunResult run, Slo slo)
     {
         var endToEnd = run.Recorders.Total(LoadStage.EndToEnd);
         var lag = run.Recorders.Total(LoadStage.GeneratorLag);
         long P(double percentile) => endToEnd.TotalCount == 0 ? 0 : endToEnd.GetValueAtPercentile(percentile);
-        var percentile = _slo.PercentileRank();
+        var percentile = slo.PercentileRank();
         var observed = P(percentile);
         var lagP99 = lag.TotalCount == 0 ? 0 : lag.GetValueAtPercentile(99);
         var delivered = run.ThroughputPerSecond;
@@ -113,9 +120,9 @@ public sealed class SaturationSearch
         {
             reason = $"delivered {delivered:F0} msgs/s of {rate:F0} offered";
         }
-        else if (observed > _slo.ThresholdUs)
+        else if (observed > slo.ThresholdUs)
         {
-            reason = $"{_slo.Percentile} {observed} us over the {_slo.ThresholdUs} us limit at {rate:F0} msgs/s";
+            reason = $"{slo.Percentile} {observed} us over the {slo.ThresholdUs} us limit at {rate:F0} msgs/s";
         }
 
         return new SaturationStep(rate, delivered, P(50), P(99), P(99.9), observed, lagP99, run.Lost, run.Recorders.Rejected, reason is null, generatorBound, reason, run);
@@ -128,7 +135,8 @@ public sealed class SaturationSearch
 /// <param name="GrowthFactor">Rate multiplier between steps (above 1).</param>
 /// <param name="MaxSteps">Most rising steps before stopping.</param>
 /// <param name="Refinements">Bisection steps between the last good and first bad rate.</param>
-public sealed record SaturationOptions(TimeSpan StepDuration, TimeSpan StepWarmup, double GrowthFactor = 1.5, int MaxSteps = 12, int Refinements = 2);
+/// <param name="WarmUpStep">Run one discarded step at the starting rate before the search.</param>
+public sealed record SaturationOptions(TimeSpan StepDuration, TimeSpan StepWarmup, double GrowthFactor = 1.5, int MaxSteps = 12, int Refinements = 2, bool WarmUpStep = true);
 
 /// <summary>One step of the search: one point of the throughput-latency curve (latencies in microseconds).</summary>
 /// <param name="OfferedRate">Scheduled messages per second.</param>

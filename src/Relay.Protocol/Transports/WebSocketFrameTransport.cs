@@ -11,6 +11,7 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     private readonly byte[] _receive;
     private readonly ArrayBufferWriter<byte> _pending = new(4096);
     private readonly List<int> _frameEnds = [];
+    private int _closed;
 
     /// <summary>Wraps an open WebSocket; messages over <paramref name="maxMessageBytes"/> are refused.</summary>
     public WebSocketFrameTransport(WebSocket socket, int maxMessageBytes)
@@ -77,6 +78,12 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     /// <inheritdoc />
     public async ValueTask CloseAsync(FrameError error, CancellationToken cancellationToken)
     {
+        // Idempotent: the receive buffer goes back to the pool exactly once.
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
         var status = error switch
         {
             FrameError.ProtocolViolation => WebSocketCloseStatus.InvalidMessageType,

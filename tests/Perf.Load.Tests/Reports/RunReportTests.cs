@@ -24,7 +24,7 @@ public sealed class RunReportTests : IAsyncLifetime
         Directory.CreateDirectory(_folder);
         await using var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
         var scenario = new LoadScenario { Connections = 2, RatePerSecond = 200, MessageSize = 64, Duration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromMilliseconds(200) };
-        var search = await new SaturationSearch(scenario, Slo.Parse("p99=1s"), new SaturationOptions(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100), 2, MaxSteps: 2, Refinements: 0))
+        var search = await new SaturationSearch(scenario, Slo.Parse("p99=1s"), new SaturationOptions(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100), 2, MaxSteps: 2, Refinements: 0, WarmUpStep: false))
             .RunAsync(_ => Task.FromResult<ILoadTarget>(new EchoTarget(server.EndPoint)), null, CancellationToken.None);
         var run = search.Steps[^1].Run;
         var result = LoadResultFiles.ToResult(run, "perf load --find-max", "aesgcm", "auto", EnvironmentInfo.Capture("auto", "aesgcm"), search);
