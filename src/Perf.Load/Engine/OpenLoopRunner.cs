@@ -156,7 +156,6 @@ public sealed class OpenLoopRunner
                     continue;
                 }
 
-                var firstIndex = nextIndex[c];
                 var connection = connections[c];
                 while (schedules[c].PeekTicks <= now && schedules[c].PeekTicks < endTicks)
                 {
@@ -171,12 +170,10 @@ public sealed class OpenLoopRunner
                     }
 
                     connection.Write(sequence, intended, measured);
-                }
 
-                var handOff = Stopwatch.GetTimestamp();
-                for (var i = firstIndex; i < nextIndex[c]; i++)
-                {
-                    context.HandedOff((i * count) + c, handOff);
+                    // Stamped per message, right after its write: some clients (NATS) send in the
+                    // background as soon as a message is buffered, before this batch's flush.
+                    context.HandedOff(sequence, Stopwatch.GetTimestamp());
                 }
 
                 var task = connection.FlushAsync();
