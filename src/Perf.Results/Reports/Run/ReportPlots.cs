@@ -40,11 +40,7 @@ public static class ReportPlots
 
         var sizes = new[] { 64, 256, 1024, 4096, 16384, 65536 };
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Xs(sizes, s => Math.Log2(s)), Array.ConvertAll(sizes, SizeLabel));
-        plot.Title("AEAD seal throughput by message size");
-        plot.XLabel("message size");
-        plot.YLabel("GB/s");
-        plot.ShowLegend(Edge.Bottom);
-        return plot.GetSvgXml(Width, Height);
+        return Svg(plot, "AEAD seal throughput by message size", "message size", "GB/s");
     }
 
     /// <summary>End-to-end latency by percentile per load run (x log-scaled to 99.999%); <c>null</c> without load results.</summary>
@@ -70,11 +66,7 @@ public static class ReportPlots
         }
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([0, 1, 2, 3, 4, 5], ["0%", "90%", "99%", "99.9%", "99.99%", "99.999%"]);
-        plot.Title("End-to-end latency by percentile");
-        plot.XLabel("percentile");
-        plot.YLabel("latency (µs)");
-        plot.ShowLegend(Edge.Bottom);
-        return plot.GetSvgXml(Width, Height);
+        return Svg(plot, "End-to-end latency by percentile", "percentile", "latency (µs)");
     }
 
     /// <summary>Latency (p50/p99/p99.9) against offered rate from every <c>--find-max</c> search; <c>null</c> without one.</summary>
@@ -106,9 +98,15 @@ public static class ReportPlots
             return null;
         }
 
-        plot.Title("Throughput–latency curve (--find-max steps)");
-        plot.XLabel("offered rate (msgs/s)");
-        plot.YLabel("end-to-end latency (µs)");
+        return Svg(plot, "Throughput–latency curve (--find-max steps)", "offered rate (msgs/s)", "end-to-end latency (µs)");
+    }
+
+    // Every plot ends the same way: labels, the legend below the data, SVG text.
+    private static string Svg(Plot plot, string title, string xLabel, string yLabel)
+    {
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Bottom);
         return plot.GetSvgXml(Width, Height);
     }
