@@ -51,7 +51,7 @@ public sealed class EchoTarget : ILoadTarget
             catch (SocketException ex)
             {
                 socket.Dispose();
-                throw new LoadTargetException($"cannot connect to echo://{_endPoint}: {ex.SocketErrorCode}. Start one with `perf echo --listen {_endPoint}` or leave out --target.", ex);
+                throw new LoadTargetException($"cannot connect to echo://{_endPoint}: {ex.SocketErrorCode}. Start one with `perf echo --listen {_endPoint}`, or use the bare name `echo` to start one embedded.", ex);
             }
 
             var transport = _factory.Create(socket);
