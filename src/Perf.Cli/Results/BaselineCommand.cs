@@ -17,7 +17,8 @@ internal static class BaselineCommand
     {
         var folder = new Argument<string>("RUN_FOLDER") { Description = "A run folder from perf bench, perf load or perf quick." };
         var name = new Option<string>("--name") { Description = "The baseline's folder under results/baseline/.", DefaultValueFactory = _ => "aead" };
-        var update = new Command("update", "Copy a run's reports into results/baseline/NAME/ (then commit them).") { folder, name };
+        var root = new Option<string?>("--baselines") { Description = "The baselines folder (default results/baseline/ of the repository)." };
+        var update = new Command("update", "Copy a run's reports into results/baseline/NAME/ (then commit them).") { folder, name, root };
         update.SetAction(parseResult => ResultsAction.Run("baseline update", parseResult.InvocationConfiguration.Error, () =>
         {
             var source = parseResult.GetValue(folder)!;
@@ -32,7 +33,7 @@ internal static class BaselineCommand
                 throw new BadInputException($"--name {baselineName}: a plain folder name, e.g. aead or load");
             }
 
-            var destination = Path.Combine(ResultsLocation.Root(), "baseline", baselineName);
+            var destination = Path.Combine(parseResult.GetValue(root) ?? Path.Combine(ResultsLocation.Root(), "baseline"), baselineName);
             Directory.CreateDirectory(destination);
             var copied = 0;
             foreach (var file in Directory.GetFiles(source, "*.json", SearchOption.AllDirectories))
