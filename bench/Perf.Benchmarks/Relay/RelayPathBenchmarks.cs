@@ -15,7 +15,7 @@ namespace Perf.Benchmarks.Relay;
 /// recipient's mailbox, pull, DELIVER frame write, hop-2 Noise seal — and the recipient's ACK.
 /// <see cref="SenderSealOnly"/> is the first hop alone (the sender's seal and the relay's open of
 /// the SEND), so the difference is parse, route, pull, DELIVER write and hop-2 seal, plus the
-/// recipient's open. Allocation: one <see cref="HeldMessage"/> per message held (88 B).
+/// recipient's open. Held messages and their buffers are pooled: 0 B per message.
 /// </summary>
 [BenchmarkCategory("Relay")]
 public class RelayPathBenchmarks

@@ -61,7 +61,7 @@ public sealed class RelayRouter
             }
 
             relayId = (ulong)Interlocked.Increment(ref _nextRelayId);
-            mailbox.Messages.Add(new HeldMessage(relayId, sender, sealedSender, envelope));
+            mailbox.Messages.Add(HeldMessage.Hold(relayId, sender, sealedSender, envelope));
             mailbox.Bytes += envelope.Length;
             toWake = mailbox.Subscribers;
         }

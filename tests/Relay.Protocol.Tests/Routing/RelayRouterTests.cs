@@ -161,3 +161,38 @@ public sealed class RelayRouterTests
         public void MessagesAvailable() => Interlocked.Increment(ref Wakes);
     }
 }
+
+public sealed class RelayRouterAllocationTests
+{
+    [Fact]
+    public void Holding_delivering_and_acknowledging_a_message_allocates_nothing_in_steady_state()
+    {
+        var router = new RelayRouter(new MailboxLimits());
+        var alice = new Identity(RandomNumberGenerator.GetBytes(32));
+        var bob = new Identity(RandomNumberGenerator.GetBytes(32));
+        var envelope = new ReadOnlySequence<byte>(new byte[256]);
+        var pulled = new HeldMessage?[1];
+        ulong cursor = 0;
+        void Cycle()
+        {
+            var id = router.Send(alice, bob, envelope).RelayMessageId;
+            router.TakePending(bob, cursor, pulled);
+            cursor = pulled[0]!.RelayMessageId;
+            pulled[0]!.Release();
+            router.Ack(bob, id);
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            Cycle();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            Cycle();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
