@@ -41,7 +41,7 @@ public sealed class E2eRing : IDisposable
         {
             var recipient = (i + 1) % connections;
             _senders[i] = E2eSession.Initiate(_identities[i], _identities[recipient].PublicKey, options);
-            _receivers[recipient] = Establish(_senders[i], _identities[recipient], options);
+            _receivers[recipient] = E2eSessionSetup.Establish(_senders[i], _identities[recipient], options);
             _payloads[i] = new byte[messageSize];
             new Random(i).NextBytes(_payloads[i]);
             _envelopes[i] = new byte[_senders[i].GetEnvelopeSize(messageSize)];
@@ -113,25 +113,5 @@ public sealed class E2eRing : IDisposable
         {
             identity?.Dispose();
         }
-    }
-
-    // The recipient accepts the first message and answers once, so both sides reach steady state.
-    private static E2eSession Establish(E2eSession sender, X25519KeyPair recipient, E2eSessionOptions options)
-    {
-        var first = new byte[sender.GetEnvelopeSize(1)];
-        sender.Seal([0], first);
-        if (E2eSession.TryAccept(recipient, first, options, out var receiver) != E2eError.None || receiver!.TryOpen(first, new byte[first.Length], out _) != E2eError.None)
-        {
-            throw new InvalidOperationException("E2E session setup failed in memory.");
-        }
-
-        var reply = new byte[receiver.GetEnvelopeSize(1)];
-        receiver.Seal([0], reply);
-        if (sender.TryOpen(reply, new byte[reply.Length], out _) != E2eError.None)
-        {
-            throw new InvalidOperationException("E2E session setup failed in memory.");
-        }
-
-        return receiver;
     }
 }
