@@ -32,6 +32,7 @@ public static class PerfCommandLine
             Results.CapacityCommand.Create(),
             Results.ReportCommand.Create(),
             Results.BaselineCommand.Create(),
+            K6.K6Command.Create(),
         };
         return root;
     }
