@@ -103,6 +103,15 @@ public sealed class CapacityPlannerTests
     }
 
     [Fact]
+    public void A_result_without_recorded_cores_needs_cores_per_node()
+    {
+        var k6 = ResultFixture.Load() with { Tool = "k6", Environment = new EnvironmentInfo { Backend = "k6-webcrypto", Cipher = "aes-256-gcm", MemoryBytes = 1L << 34 } };
+
+        Assert.Contains("--cores-per-node", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(k6, Inputs() with { CoresPerNode = null })).Message, StringComparison.Ordinal);
+        Assert.Equal(16, CapacityPlanner.Plan(k6, Inputs() with { CoresPerNode = 16 }).CoresPerNode);
+    }
+
+    [Fact]
     public void Larger_messages_than_measured_are_refused()
     {
         Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load(), Inputs() with { SizeBytes = 257 }));

@@ -55,6 +55,17 @@ public sealed class ResultFileTests : TempFolder
     }
 
     [Fact]
+    public void A_k6_result_without_machine_fields_reads_but_a_perf_one_does_not()
+    {
+        var k6 = ResultFixture.Load() with { Tool = "k6", Environment = new EnvironmentInfo { Backend = "k6-webcrypto", Cipher = "aes-256-gcm" } };
+        string json = ResultFile.ToJson(k6);
+
+        Assert.Null(ResultFile.Parse(json, "k6.json").Environment.Cores);
+        var error = Assert.Throws<BadInputException>(() => ResultFile.Parse(json.Replace("\"tool\": \"k6\"", "\"tool\": \"perf\"", StringComparison.Ordinal), "x.json"));
+        Assert.Contains("environment must record cpu_model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_and_malformed_files_are_bad_input()
     {
         Assert.Contains("file not found", Assert.Throws<BadInputException>(() => ResultFile.Read(Path.Combine(Folder, "nope.json"))).Message, StringComparison.Ordinal);

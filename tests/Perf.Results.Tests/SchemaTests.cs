@@ -45,6 +45,17 @@ public sealed class SchemaTests
         Assert.True(IsValid(ResultFile.ToJson(result)));
     }
 
+    [Fact]
+    public void A_k6_result_needs_only_backend_and_cipher_in_its_environment()
+    {
+        var k6 = ResultFixture.Load() with { Tool = "k6", Environment = new EnvironmentInfo { Backend = "k6-webcrypto", Cipher = "aes-256-gcm" } };
+        var json = ResultFile.ToJson(k6);
+
+        Assert.True(IsValid(json));
+        Assert.DoesNotContain("cpu_model", json, StringComparison.Ordinal);
+        Assert.False(IsValid(json.Replace("\"tool\": \"k6\"", "\"tool\": \"perf\"", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData("\"schema\": \"perf-result/1\"", "\"schema\": \"perf-result/2\"")]
     [InlineData("\"arrival\": \"poisson\"", "\"arrival\": \"burst\"")]

@@ -31,7 +31,8 @@ public static class CapacityPlanner
             throw new BadInputException($"the result measured {result.Scenario.Size}-byte messages; it cannot vouch for {inputs.SizeBytes}-byte ones");
         }
 
-        double coresPerNode = inputs.CoresPerNode ?? result.Environment.Cores;
+        double coresPerNode = inputs.CoresPerNode ?? result.Environment.Cores
+            ?? throw new BadInputException("the result does not record cores (a k6 run); pass --cores-per-node");
         long memoryPerNode = inputs.MemoryPerNodeBytes ?? result.Environment.MemoryBytes
             ?? throw new BadInputException("the result does not record memory; pass --memory-per-node");
 
@@ -55,7 +56,7 @@ public static class CapacityPlanner
             $"message size = {inputs.SizeBytes} B (measured at {result.Scenario.Size} B), SLO asked {inputs.Slo}, measured at {findMax.Slo}",
             $"headroom = {Percent.Format(inputs.Headroom)}: each resource planned at most {Percent.Format(usable)} full",
             $"measured: max sustainable rate = {F(findMax.MaxSustainableRate)} msg/s using {F(relay.CoresUsed)} cores, {F(relay.MemoryPerConnectionBytes)} B per connection",
-            $"measured on: {result.Environment.CpuModel}, {result.Environment.Cores} cores, {result.Environment.Backend}/{result.Environment.Cipher}, target {result.Scenario.Target}",
+            $"measured on: {result.Environment.CpuModel ?? "unknown CPU"}, {result.Environment.Cores?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} cores, {result.Environment.Backend}/{result.Environment.Cipher}, target {result.Scenario.Target}",
             $"per node: {F(coresPerNode)} cores{(inputs.CoresPerNode is null ? " (the measured machine's)" : "")}, {F(memoryPerNode)} B memory{(inputs.MemoryPerNodeBytes is null ? " (the measured machine's)" : "")}",
             "throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
         };

@@ -84,7 +84,13 @@ public static class ResultFile
         Require(r.Scenario.Size >= 0, "scenario.size must not be negative");
         Require(r.Scenario.DurationS > 0, "scenario.duration_s must be positive");
         Require(r.Scenario.WarmupS >= 0, "scenario.warmup_s must not be negative");
-        Require(r.Environment.Cores > 0, "environment.cores must be positive");
+        Require(r.Environment.Cores is null or > 0, "environment.cores must be positive");
+        if (r.Tool == "perf")
+        {
+            var e = r.Environment;
+            Require(e.CpuModel is not null && e.Cores is not null && e.Os is not null && e.DotnetVersion is not null && e.GcServer is not null && e.GcConcurrent is not null,
+                "environment must record cpu_model, cores, os, dotnet_version, gc_server and gc_concurrent (tool perf)");
+        }
         var m = r.Metrics;
         Require(m.Sent >= 0 && m.Accepted >= 0 && m.Delivered >= 0 && m.Rejected >= 0 && m.Lost >= 0, "metrics counters must not be negative");
         Require(m.ThroughputMsgsPerS >= 0, "metrics.throughput_msgs_per_s must not be negative");

@@ -4,26 +4,31 @@ using System.Runtime.InteropServices;
 
 namespace Perf.Results.Model;
 
-/// <summary>The machine and runtime a result was measured on; results from different environments are not comparable.</summary>
+/// <summary>
+/// The machine and runtime a result was measured on; results from different environments are not
+/// comparable. <c>perf</c> records every field; a k6 script cannot read the machine, so in k6
+/// results only <see cref="Backend"/> and <see cref="Cipher"/> are certain and the rest is what
+/// the user passed in (or absent).
+/// </summary>
 public sealed record EnvironmentInfo
 {
     /// <summary>CPU model name.</summary>
-    public required string CpuModel { get; init; }
+    public string? CpuModel { get; init; }
 
     /// <summary>Logical cores available to the process.</summary>
-    public required int Cores { get; init; }
+    public int? Cores { get; init; }
 
     /// <summary>Operating system description.</summary>
-    public required string Os { get; init; }
+    public string? Os { get; init; }
 
-    /// <summary>.NET runtime version (for k6 runs, the relay's runtime).</summary>
-    public required string DotnetVersion { get; init; }
+    /// <summary>.NET runtime version of the measuring process.</summary>
+    public string? DotnetVersion { get; init; }
 
     /// <summary>Server GC (true) or workstation GC (false).</summary>
-    public required bool GcServer { get; init; }
+    public bool? GcServer { get; init; }
 
     /// <summary>Whether background (concurrent) GC is enabled.</summary>
-    public required bool GcConcurrent { get; init; }
+    public bool? GcConcurrent { get; init; }
 
     /// <summary>Crypto backend in use.</summary>
     public required string Backend { get; init; }

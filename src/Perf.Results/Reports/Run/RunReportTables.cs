@@ -22,8 +22,9 @@ public static class RunReportTables
         var e = data.Loads[0].Result.Environment;
         return new Table(["property", "value"],
         [
-            ["CPU", e.CpuModel], ["cores", N(e.Cores)], ["OS", e.Os], [".NET", e.DotnetVersion],
-            ["GC", $"{(e.GcServer ? "server" : "workstation")}, {(e.GcConcurrent ? "concurrent" : "non-concurrent")}"],
+            ["tool", data.Loads[0].Result.Tool],
+            ["CPU", e.CpuModel ?? "-"], ["cores", e.Cores is { } cores ? N(cores) : "-"], ["OS", e.Os ?? "-"], [".NET", e.DotnetVersion ?? "-"],
+            ["GC", e.GcServer is { } server && e.GcConcurrent is { } concurrent ? $"{(server ? "server" : "workstation")}, {(concurrent ? "concurrent" : "non-concurrent")}" : "-"],
             ["backend", e.Backend], ["cipher", e.Cipher], ["git commit", e.GitCommit ?? "-"],
         ]);
     }
