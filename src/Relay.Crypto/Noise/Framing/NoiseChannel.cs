@@ -7,10 +7,11 @@ namespace Relay.Crypto.Noise.Framing;
 /// <summary>
 /// A Noise channel over a pipe pair (what Kestrel's <c>ConnectionContext.Transport</c> and a
 /// client socket's pipes are): the XX handshake, then length-prefixed transport messages.
-/// Reading decrypts each frame straight from the pipe's buffer into a pooled buffer (copying
-/// first only when a frame spans segments) and hands out the plaintext until the next read;
-/// writing encrypts straight into the <see cref="PipeWriter"/>'s memory. One reader and one
-/// writer may run at once; two readers or two writers may not. Allocation-free per message.
+/// Reading decrypts each frame straight from the pipe's buffer into a buffer rented for that
+/// message (copying first only when a frame spans segments) and hands out the plaintext until the
+/// next read; writing encrypts straight into the <see cref="PipeWriter"/>'s memory. A channel
+/// waiting for data holds no buffer, so an idle connection costs little memory. One reader and
+/// one writer may run at once; two readers or two writers may not. Allocation-free per message.
 /// </summary>
 public sealed class NoiseChannel : IAsyncDisposable
 {
@@ -18,9 +19,8 @@ public sealed class NoiseChannel : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly NoiseTransport _transport;
     private readonly int _maxMessageLength;
-    private readonly byte[] _plaintext;
-    private readonly byte[] _frame;
     private readonly byte[] _remoteStatic;
+    private byte[]? _plaintext;
     private bool _disposed;
 
     private NoiseChannel(IDuplexPipe pipe, NoiseTransport transport, byte[] remoteStatic, byte[] handshakeHash, int maxMessageLength)
@@ -31,8 +31,6 @@ public sealed class NoiseChannel : IAsyncDisposable
         _remoteStatic = remoteStatic;
         HandshakeHash = handshakeHash;
         _maxMessageLength = maxMessageLength;
-        _plaintext = ArrayPool<byte>.Shared.Rent(maxMessageLength);
-        _frame = ArrayPool<byte>.Shared.Rent(maxMessageLength);
     }
 
     /// <summary>The peer's static public key, proven by the handshake: its identity.</summary>
@@ -63,6 +61,7 @@ public sealed class NoiseChannel : IAsyncDisposable
     public async ValueTask<NoiseMessage> ReadAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ReturnPlaintext(); // the previous message's plaintext was valid until this read
         while (true)
         {
             var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -71,9 +70,9 @@ public sealed class NoiseChannel : IAsyncDisposable
             var examined = buffer.End;
             if (NoiseFraming.TryParseFrame(buffer, _maxMessageLength, ref consumed, ref examined, out var frame))
             {
-                var length = Decrypt(frame);
+                var plaintext = Decrypt(frame);
                 _input.AdvanceTo(consumed, examined);
-                return new NoiseMessage(_plaintext.AsMemory(0, length), IsCompleted: false);
+                return new NoiseMessage(plaintext, IsCompleted: false);
             }
 
             _input.AdvanceTo(consumed, examined);
@@ -123,23 +122,42 @@ public sealed class NoiseChannel : IAsyncDisposable
         {
             _disposed = true;
             _transport.Dispose();
-            ArrayPool<byte>.Shared.Return(_plaintext, clearArray: true);
-            ArrayPool<byte>.Shared.Return(_frame);
+            ReturnPlaintext();
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private int Decrypt(in ReadOnlySequence<byte> frame)
+    // Rents a plaintext buffer the size of this message (pooled, so no allocation per message).
+    private ReadOnlyMemory<byte> Decrypt(in ReadOnlySequence<byte> frame)
     {
+        var length = (int)frame.Length;
+        _plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, length - 16));
         if (frame.IsSingleSegment)
         {
-            return _transport.Decrypt(frame.FirstSpan, _plaintext);
+            return _plaintext.AsMemory(0, _transport.Decrypt(frame.FirstSpan, _plaintext));
         }
 
-        var length = (int)frame.Length;
-        frame.CopyTo(_frame);
-        return _transport.Decrypt(_frame.AsSpan(0, length), _plaintext);
+        var contiguous = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(contiguous);
+            return _plaintext.AsMemory(0, _transport.Decrypt(contiguous.AsSpan(0, length), _plaintext));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(contiguous);
+        }
+    }
+
+    // Plaintext is E2E ciphertext plus relay frame headers, but wipe it anyway before it goes back to the shared pool.
+    private void ReturnPlaintext()
+    {
+        if (_plaintext is { } plaintext)
+        {
+            _plaintext = null;
+            ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
+        }
     }
 
     private static async Task<NoiseChannel> HandshakeAsync(IDuplexPipe pipe, NoiseChannelOptions options, bool initiator, CancellationToken cancellationToken)
@@ -154,8 +172,10 @@ public sealed class NoiseChannel : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         using var handshake = new HandshakeState(options.Protocol, initiator, options.Prologue.Span, options.StaticKey, default, options.Backend);
-        var buffer = new byte[NoiseProtocol.MaxMessageLength];
-        var payload = new byte[NoiseProtocol.MaxMessageLength];
+        // Rented, not allocated: 64 KiB arrays land on the large-object heap, and a relay accepting
+        // thousands of connections would hold that garbage until a full collection.
+        var buffer = ArrayPool<byte>.Shared.Rent(NoiseProtocol.MaxMessageLength);
+        var payload = ArrayPool<byte>.Shared.Rent(NoiseProtocol.MaxMessageLength);
         try
         {
             while (!handshake.IsComplete)
@@ -180,6 +200,11 @@ public sealed class NoiseChannel : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new NoiseException(NoiseError.Timeout, $"the Noise handshake did not finish within {options.HandshakeTimeout.TotalSeconds:0.#} s");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
         }
 
         var remote = handshake.RemoteStaticKey.ToArray();
