@@ -22,7 +22,7 @@ internal static class LoadCommand
         var target = new Option<string?>("--target") { Description = "SCHEME://HOST:PORT (relay-tcp, relay-ws, nats, echo), or a bare name to start that target embedded." };
         var targets = new Option<string?>("--targets") { Description = "Comma-separated targets run one after another with the same scenario." };
         var connections = new Option<int>("--connections") { Description = "Client connections.", DefaultValueFactory = _ => 10 };
-        var rate = new Option<double>("--rate") { Description = "Total arrival rate, messages per second.", DefaultValueFactory = _ => 1000 };
+        var rate = new Option<double>("--rate") { Description = "Total arrival rate, messages per second.", DefaultValueFactory = _ => LoadJob.DefaultIdleConnections };
         var size = new Option<int>("--size") { Description = "Plaintext message size in bytes.", DefaultValueFactory = _ => 256 };
         var duration = new Option<string>("--duration") { Description = "Measured time: 30s, 2m, 500ms.", DefaultValueFactory = _ => "30s" };
         var warmup = new Option<string>("--warmup") { Description = "Warm-up before measuring.", DefaultValueFactory = _ => "5s" };
@@ -39,10 +39,12 @@ internal static class LoadCommand
         var findMax = new Option<bool>("--find-max") { Description = "Step the rate up from --rate until the SLO, delivery or loss breaks; report the highest sustainable rate." };
         var slo = new Option<string>("--slo") { Description = "Latency objective for --find-max, e.g. p99=5ms.", DefaultValueFactory = _ => "p99=5ms" };
         var stepDuration = new Option<string>("--step-duration") { Description = "Measured time of each --find-max step.", DefaultValueFactory = _ => "5s" };
+        var relayProcess = new Option<bool>("--relay-process") { Description = "Start relay-tcp/relay-ws as a separate perf relay process and record its cores and memory per connection (what perf capacity needs)." };
+        var idleConnections = new Option<int>("--idle-connections") { Description = "Idle connections opened after the run to measure the relay process's memory per connection.", DefaultValueFactory = _ => LoadJob.DefaultIdleConnections };
 
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration,
+            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, relayProcess, idleConnections,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -78,6 +80,20 @@ internal static class LoadCommand
                 return PerfCommandLine.BadInput;
             }
 
+            var separateRelay = parseResult.GetValue(relayProcess);
+            var idle = parseResult.GetValue(idleConnections);
+            if (separateRelay && Array.Exists(names, n => n.Trim().ToLowerInvariant() is not ("relay-tcp" or "relay-ws")))
+            {
+                await error.WriteLineAsync("perf load: --relay-process starts the relay itself: use it with the bare targets relay-tcp or relay-ws.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            if (idle is < 1 or > 50_000)
+            {
+                await error.WriteLineAsync("perf load: --idle-connections must be 1 to 50000.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
             Slo? objective = null;
             SaturationOptions? steps = null;
             if (parseResult.GetValue(findMax))
@@ -103,7 +119,7 @@ internal static class LoadCommand
 
             var cipherName = parseResult.GetValue(cipher)!;
             var backendName = parseResult.GetValue(backend)!;
-            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName);
+            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, separateRelay);
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
             var results = new List<LoadRunResult>();
@@ -112,7 +128,7 @@ internal static class LoadCommand
             {
                 foreach (var name in names)
                 {
-                    var (run, written) = await LoadJob.RunAsync(name, scenario, options, objective is null ? null : (objective, steps!), commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                    var (run, written) = await LoadJob.RunAsync(name, scenario, options, objective is null ? null : (objective, steps!), idle, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
                     results.Add(run);
                     if (outPath is not null)
                     {

@@ -31,6 +31,7 @@ internal static class LoadTargetFactory
             {
                 "echo" => await EmbeddedEchoAsync(cancellationToken).ConfigureAwait(false),
                 "nats" => await EmbeddedNatsAsync(options, cancellationToken).ConfigureAwait(false),
+                "relay-tcp" or "relay-ws" when options.RelayProcess => await RelayProcessAsync(text.Trim().ToLowerInvariant() == "relay-ws", options, cancellationToken).ConfigureAwait(false),
                 "relay-tcp" or "relay-ws" => await EmbeddedRelayAsync(text.Trim().ToLowerInvariant() == "relay-ws", options, cancellationToken).ConfigureAwait(false),
                 _ => throw new LoadTargetException($"unknown embedded target '{text}': use one of {EmbeddedNames}, or an address SCHEME://HOST:PORT with SCHEME one of {TargetAddress.KnownSchemes}."),
             };
@@ -77,6 +78,15 @@ internal static class LoadTargetFactory
             : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options)), new EmbeddedRelay(server, key));
     }
 
+    private static async Task<TargetHandle> RelayProcessAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
+    {
+        var relay = await RelayChildProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, cancellationToken).ConfigureAwait(false);
+        var where = $"(perf relay, process {relay.ProcessId})";
+        return webSocket
+            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} {where}", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options)), relay, relay)
+            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} {where}", () => RelayTarget.Tcp(relay.TcpEndPoint, relay.RelayKey, Algorithm(options), Backend(options)), relay, relay);
+    }
+
     private static byte[] RelayKey(LoadTargetOptions options)
     {
         Span<byte> key = stackalloc byte[36];
@@ -106,14 +116,16 @@ internal static class LoadTargetFactory
 /// <param name="WsSecret">The relay's WebSocket token secret (relay-ws).</param>
 /// <param name="Cipher">E2E and transport cipher name.</param>
 /// <param name="Backend">AEAD backend name.</param>
-internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend);
+/// <param name="RelayProcess">Start the bare-name relay targets as a separate <c>perf relay</c> process, to measure its CPU and memory.</param>
+internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool RelayProcess = false);
 
 /// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops an embedded server.</summary>
 /// <param name="Name">The scheme name (<c>echo</c>, <c>relay-tcp</c>, ...), used in result folder names.</param>
 /// <param name="Description">What to print: the address, and whether it is embedded.</param>
 /// <param name="NewTarget">Creates a target whose connections the runner opens.</param>
 /// <param name="Server">The embedded server, if one was started.</param>
-internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server) : IAsyncDisposable
+/// <param name="Relay">The relay process, when it runs apart from the generator and can be measured.</param>
+internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server, RelayChildProcess? Relay = null) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {

@@ -36,8 +36,12 @@ public sealed class SaturationSearch
         }
     }
 
-    /// <summary>Runs the search; <paramref name="connect"/> gives a fresh target for each step (the caller's factory disposes nothing: the search does).</summary>
-    public async Task<SaturationResult> RunAsync(Func<CancellationToken, Task<ILoadTarget>> connect, IProgress<SaturationStep>? stepDone, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the search; <paramref name="connect"/> gives a fresh target for each step (the caller's
+    /// factory disposes nothing: the search does). With <paramref name="resources"/> (a target in its
+    /// own process) each step also records the cores the target used.
+    /// </summary>
+    public async Task<SaturationResult> RunAsync(Func<CancellationToken, Task<ILoadTarget>> connect, IProgress<SaturationStep>? stepDone, CancellationToken cancellationToken, ITargetResources? resources = null)
     {
         ArgumentNullException.ThrowIfNull(connect);
         var steps = new List<SaturationStep>();
@@ -47,12 +51,12 @@ public sealed class SaturationSearch
         if (_options.WarmUpStep)
         {
             // One discarded step first: a fresh process (JIT, tiering, pools) would otherwise judge the first rate cold.
-            await RunStepAsync(connect, rate, null, [], cancellationToken).ConfigureAwait(false);
+            await RunStepAsync(connect, rate, null, [], resources, cancellationToken).ConfigureAwait(false);
         }
 
         for (var i = 0; i < _options.MaxSteps && !cancellationToken.IsCancellationRequested; i++)
         {
-            var step = await RunStepAsync(connect, rate, stepDone, steps, cancellationToken).ConfigureAwait(false);
+            var step = await RunStepAsync(connect, rate, stepDone, steps, resources, cancellationToken).ConfigureAwait(false);
             if (!step.Passed)
             {
                 firstBad = step;
@@ -65,7 +69,7 @@ public sealed class SaturationSearch
 
         for (var i = 0; i < _options.Refinements && best is not null && firstBad is { GeneratorBound: false } && !cancellationToken.IsCancellationRequested; i++)
         {
-            var step = await RunStepAsync(connect, (best.OfferedRate + firstBad.OfferedRate) / 2, stepDone, steps, cancellationToken).ConfigureAwait(false);
+            var step = await RunStepAsync(connect, (best.OfferedRate + firstBad.OfferedRate) / 2, stepDone, steps, resources, cancellationToken).ConfigureAwait(false);
             if (step.Passed)
             {
                 best = step;
@@ -79,17 +83,20 @@ public sealed class SaturationSearch
         return new SaturationResult(_slo, steps, best?.OfferedRate ?? 0, firstBad?.Reason ?? "the highest step still met the SLO: raise --rate or the step count", firstBad?.GeneratorBound ?? false);
     }
 
-    private async Task<SaturationStep> RunStepAsync(Func<CancellationToken, Task<ILoadTarget>> connect, double rate, IProgress<SaturationStep>? stepDone, List<SaturationStep> steps, CancellationToken cancellationToken)
+    private async Task<SaturationStep> RunStepAsync(Func<CancellationToken, Task<ILoadTarget>> connect, double rate, IProgress<SaturationStep>? stepDone, List<SaturationStep> steps, ITargetResources? resources, CancellationToken cancellationToken)
     {
         var scenario = _template with { RatePerSecond = rate, Duration = _options.StepDuration, Warmup = _options.StepWarmup };
         var target = await connect(cancellationToken).ConfigureAwait(false);
         LoadRunResult run;
+        TargetResourceSample? start = null, end = null;
         await using (target.ConfigureAwait(false))
         {
+            start = resources?.Sample();
             run = await new OpenLoopRunner(scenario).RunAsync(target, null, cancellationToken).ConfigureAwait(false);
+            end = resources?.Sample();
         }
 
-        var step = Judge(rate, run, _slo);
+        var step = Judge(rate, run, _slo) with { TargetCores = start is { } a && end is { } b ? TargetResourceSample.CoresBetween(a, b) : null };
         steps.Add(step);
         stepDone?.Report(step);
         return step;
@@ -165,7 +172,11 @@ public sealed record SaturationStep(
     bool Passed,
     bool GeneratorBound,
     string? Reason,
-    LoadRunResult Run);
+    LoadRunResult Run)
+{
+    /// <summary>Cores the target process used during the step (warm-up included), when it runs in its own process.</summary>
+    public double? TargetCores { get; init; }
+}
 
 /// <summary>The search's outcome.</summary>
 /// <param name="Slo">The objective.</param>

@@ -99,6 +99,7 @@ public static class LoadResultFiles
                 P99Us = step.P99,
                 P999Us = step.P999,
                 Passed = step.Passed,
+                RelayCores = step.TargetCores,
             });
         }
 

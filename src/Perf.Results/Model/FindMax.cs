@@ -33,6 +33,9 @@ public sealed record FindMaxStep
 
     /// <summary>Whether the step met the SLO (and delivered what was offered).</summary>
     public required bool Passed { get; init; }
+
+    /// <summary>Cores the relay process used during the step, when it ran in its own process.</summary>
+    public double? RelayCores { get; init; }
 }
 
 /// <summary>A latency objective: a percentile of end-to-end latency at or below a threshold.</summary>
