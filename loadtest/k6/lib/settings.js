@@ -1,0 +1,83 @@
+// The k6 script's settings from environment variables, checked up front so a typo fails the
+// run at start with a message instead of measuring the wrong thing.
+
+/**
+ * @typedef {{ relayUrl: string, dataPath: string, rate: number, durationS: number, warmupS: number,
+ *   drainS: number, vus: number, size: number, userOffset: number, resultOut: string,
+ *   startDelayS: number, thresholds: Record<string, string[]> }} Settings
+ */
+
+/**
+ * Parses a time such as `30s`, `2m`, `500ms` or a plain number of seconds.
+ * @param {string} text
+ * @param {string} name the variable, for the error message
+ * @returns {number} seconds
+ */
+export function parseSeconds(text, name) {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!match) throw new Error(`${name} takes a time such as 30s, 2m or 500ms; got '${text}'`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 's';
+  return unit === 'ms' ? value / 1000 : unit === 'm' ? value * 60 : unit === 'h' ? value * 3600 : value;
+}
+
+/**
+ * @param {Record<string, string | undefined>} env
+ * @param {string} name
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ */
+function number(env, name, fallback, min, max) {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) throw new Error(`${name} must be a number from ${min} to ${max}; got '${text}'`);
+  return value;
+}
+
+/**
+ * Reads the settings from `env` (k6's `__ENV`) for a data file of `users` identities.
+ * @param {Record<string, string | undefined>} env
+ * @param {number} users
+ * @returns {Settings}
+ */
+export function readSettings(env, users) {
+  const relayUrl = env.RELAY_URL ?? 'ws://127.0.0.1:7401/ws';
+  if (!/^wss?:\/\/[^/]+/.test(relayUrl)) throw new Error(`RELAY_URL takes ws://HOST:PORT/ws or wss://...; got '${relayUrl}'`);
+  const userOffset = number(env, 'USER_OFFSET', 0, 0, users - 1);
+  const vus = number(env, 'VUS', users - userOffset, 1, users - userOffset);
+  if (!Number.isInteger(vus) || !Number.isInteger(userOffset)) throw new Error('VUS and USER_OFFSET must be whole numbers');
+  const size = number(env, 'SIZE', 256, 24, 60000);
+  if (!Number.isInteger(size)) throw new Error('SIZE must be a whole number of bytes');
+  const p99 = number(env, 'P99_MS', 50, 0.001, 3600000);
+  const maxRejected = number(env, 'MAX_REJECTED', 0, 0, Number.MAX_SAFE_INTEGER);
+  /** @type {Record<string, string[]>} */
+  let thresholds = {
+    end_to_end_latency: [`p(99)<${p99}`],
+    messages_rejected: [`count<=${maxRejected}`],
+    messages_open_failed: ['count==0'],
+    connection_errors: ['count==0'],
+  };
+  if (env.THRESHOLDS_JSON) {
+    try {
+      thresholds = JSON.parse(env.THRESHOLDS_JSON);
+    } catch {
+      throw new Error('THRESHOLDS_JSON must be a JSON object of k6 thresholds, e.g. {"end_to_end_latency":["p(99)<20"]}');
+    }
+  }
+  return {
+    relayUrl,
+    dataPath: env.DATA ?? 'data/users.json',
+    rate: number(env, 'RATE', 100, 0.001, 10000000),
+    durationS: parseSeconds(env.DURATION ?? '30s', 'DURATION'),
+    warmupS: parseSeconds(env.WARMUP ?? '5s', 'WARMUP'),
+    drainS: parseSeconds(env.DRAIN ?? '3s', 'DRAIN'),
+    vus,
+    size,
+    userOffset,
+    resultOut: env.RESULT_OUT ?? 'k6-result.json',
+    startDelayS: parseSeconds(env.START_DELAY ?? '2s', 'START_DELAY'),
+    thresholds,
+  };
+}
