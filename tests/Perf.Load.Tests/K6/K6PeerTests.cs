@@ -21,76 +21,94 @@ public sealed class K6PeerTests : IDisposable
     [Fact]
     public async Task The_peer_answers_each_message_over_the_same_session()
     {
-        await using var relay = await StartRelay();
-        var data = K6DataSetBuilder.Create(2, K6Pairing.Pairs, Secret, DateTimeOffset.UtcNow.AddHours(1));
-        var uri = new Uri($"ws://{relay.WebSocketEndPoint}/ws");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await using var peer = await K6Peer.ConnectAsync(uri, data, 1, timeout.Token);
-        var answering = peer.AnswerAsync(3, timeout.Token);
-
-        await using var client = await RelayClientConnection.ConnectWebSocketAsync(uri, data.Users[0].Token, new RelayClientOptions(), timeout.Token);
-        using var session = E2eSession.ImportState(data.Users[0].Sessions[0], new E2eSessionOptions());
-        var peerIdentity = new Identity(Convert.FromBase64String(data.Users[1].Identity));
+        await using var rig = await Rig.StartAsync(_relayKey, answers: 3);
         for (ulong i = 1; i <= 3; i++)
         {
             var plain = Encoding.UTF8.GetBytes($"message {i}");
-            var envelope = new byte[session.GetEnvelopeSize(plain.Length)];
-            client.Send(i, peerIdentity, envelope.AsSpan(0, session.Seal(plain, envelope)));
+            var envelope = new byte[rig.Session.GetEnvelopeSize(plain.Length)];
+            rig.Client.Send(i, rig.PeerIdentity, envelope.AsSpan(0, rig.Session.Seal(plain, envelope)));
         }
 
-        await client.FlushAsync(timeout.Token);
+        await rig.Client.FlushAsync(rig.Timeout.Token);
         var answers = new List<string>();
         while (answers.Count < 3)
         {
-            var frame = await client.ReadAsync(timeout.Token) ?? throw new InvalidOperationException("relay closed");
+            var frame = await rig.Client.ReadAsync(rig.Timeout.Token) ?? throw new InvalidOperationException("relay closed");
             if (frame.Type != FrameType.Deliver)
             {
                 continue;
             }
 
-            Assert.Equal(peerIdentity, frame.Identity);
+            Assert.Equal(rig.PeerIdentity, frame.Identity);
             var envelope = frame.Envelope.ToArray();
             var opened = new byte[envelope.Length];
-            Assert.Equal(E2eError.None, session.TryOpen(envelope, opened, out var written));
+            Assert.Equal(E2eError.None, rig.Session.TryOpen(envelope, opened, out var written));
             answers.Add(Encoding.UTF8.GetString(opened, 0, written));
-            client.Ack(frame.RelayMessageId);
-            await client.FlushAsync(timeout.Token);
+            rig.Client.Ack(frame.RelayMessageId);
+            await rig.Client.FlushAsync(rig.Timeout.Token);
         }
 
         Assert.Equal(["message 1", "message 2", "message 3"], answers);
-        Assert.Equal(3, await answering);
+        Assert.Equal(3, await rig.Answering);
     }
 
     [Fact]
     public async Task A_message_the_peer_cannot_open_is_reported_and_acknowledged()
     {
-        await using var relay = await StartRelay();
-        var data = K6DataSetBuilder.Create(2, K6Pairing.Pairs, Secret, DateTimeOffset.UtcNow.AddHours(1));
-        var uri = new Uri($"ws://{relay.WebSocketEndPoint}/ws");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await using var peer = await K6Peer.ConnectAsync(uri, data, 1, timeout.Token);
-        var answering = peer.AnswerAsync(1, timeout.Token);
-
-        await using var client = await RelayClientConnection.ConnectWebSocketAsync(uri, data.Users[0].Token, new RelayClientOptions(), timeout.Token);
-        using var session = E2eSession.ImportState(data.Users[0].Sessions[0], new E2eSessionOptions());
-        var envelope = new byte[session.GetEnvelopeSize(4)];
-        var length = session.Seal([1, 2, 3, 4], envelope);
+        await using var rig = await Rig.StartAsync(_relayKey, answers: 1);
+        var envelope = new byte[rig.Session.GetEnvelopeSize(4)];
+        var length = rig.Session.Seal([1, 2, 3, 4], envelope);
         envelope[length - 1] ^= 0x01; // tampered tag
-        client.Send(1, new Identity(Convert.FromBase64String(data.Users[1].Identity)), envelope.AsSpan(0, length));
-        await client.FlushAsync(timeout.Token);
+        rig.Client.Send(1, rig.PeerIdentity, envelope.AsSpan(0, length));
+        await rig.Client.FlushAsync(rig.Timeout.Token);
 
-        var ex = await Assert.ThrowsAsync<K6PeerException>(() => answering);
+        var ex = await Assert.ThrowsAsync<K6PeerException>(() => rig.Answering);
         Assert.Contains("AuthenticationFailed", ex.Message, StringComparison.Ordinal);
     }
 
-    private async Task<RelayServer> StartRelay()
+    /// <summary>A relay, a pairs data set, the peer as user 1 answering, and a client as user 0 with its session.</summary>
+    private sealed class Rig : IAsyncDisposable
     {
-        return await RelayServer.StartAsync(new RelayOptions
+        private RelayServer _relay = null!;
+        private K6Peer _peer = null!;
+
+        public CancellationTokenSource Timeout { get; } = new(TimeSpan.FromSeconds(20));
+
+        public RelayClientConnection Client { get; private set; } = null!;
+
+        public E2eSession Session { get; private set; } = null!;
+
+        public Identity PeerIdentity { get; private set; }
+
+        public Task<int> Answering { get; private set; } = null!;
+
+        public static async Task<Rig> StartAsync(X25519KeyPair relayKey, int answers)
         {
-            TcpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            WebSocketEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            StaticKey = _relayKey,
-            WebSocketSecret = Secret,
-        });
+            var rig = new Rig();
+            rig._relay = await RelayServer.StartAsync(new RelayOptions
+            {
+                TcpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+                WebSocketEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+                StaticKey = relayKey,
+                WebSocketSecret = Secret,
+            });
+            var data = K6DataSetBuilder.Create(2, K6Pairing.Pairs, Secret, DateTimeOffset.UtcNow.AddHours(1));
+            var uri = new Uri($"ws://{rig._relay.WebSocketEndPoint}/ws");
+            rig._peer = await K6Peer.ConnectAsync(uri, data, 1, rig.Timeout.Token);
+            rig.Answering = rig._peer.AnswerAsync(answers, rig.Timeout.Token);
+            rig.Client = await RelayClientConnection.ConnectWebSocketAsync(uri, data.Users[0].Token, new RelayClientOptions(), rig.Timeout.Token);
+            rig.Session = E2eSession.ImportState(data.Users[0].Sessions[0], new E2eSessionOptions());
+            rig.PeerIdentity = new Identity(Convert.FromBase64String(data.Users[1].Identity));
+            return rig;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Session.Dispose();
+            await Client.DisposeAsync();
+            await _peer.DisposeAsync();
+            await _relay.DisposeAsync();
+            Timeout.Dispose();
+        }
     }
 }
