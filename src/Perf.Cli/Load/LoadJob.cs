@@ -65,7 +65,7 @@ internal static class LoadJob
     {
         await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
         var progress = new Progress<SaturationStep>(step => output.WriteLine(
-            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
+            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us{(step.TargetCores is { } cores ? $" relay {cores:F2} cores" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
         var result = await new SaturationSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Relay).ConfigureAwait(false);
         await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
         return result;
