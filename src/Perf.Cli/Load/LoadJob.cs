@@ -71,16 +71,18 @@ internal static class LoadJob
         return result;
     }
 
-    // The relay's cores at the measured rate and its memory per idle connection: what perf capacity plans from.
+    // The relay's cores at the measured rate, and its memory per idle connection measured in a
+    // fresh relay process (one that just carried load has free heap that hides the growth).
     private static async Task<RelayUsage?> MeasureRelayAsync(TargetHandle handle, double? cores, int idleConnections, LoadTargetOptions options, TextWriter output, CancellationToken cancellationToken)
     {
-        if (handle.Relay is not { } relay || cores is not > 0)
+        if (handle.Relay is null || cores is not > 0)
         {
             return null;
         }
 
-        await output.WriteLineAsync($"relay usage: opening {idleConnections} idle connections to measure memory per connection").ConfigureAwait(false);
-        var perConnection = await relay.MeasureMemoryPerConnectionAsync(
+        await output.WriteLineAsync($"relay usage: a fresh relay process, {idleConnections} then {2 * idleConnections} idle connections, for memory per connection").ConfigureAwait(false);
+        await using var fresh = await LoadTargetFactory.StartRelayProcessAsync(options, cancellationToken).ConfigureAwait(false);
+        var perConnection = await fresh.MeasureMemoryPerConnectionAsync(
             idleConnections, handle.Name == "relay-ws", AeadAlgorithm.Parse(options.Cipher), AeadBackend.Parse(options.Backend), cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"relay usage: {cores:F2} cores at the measured rate, {perConnection / 1024:F1} KiB resident per idle connection").ConfigureAwait(false);
         return new RelayUsage { CoresUsed = cores.Value, MemoryPerConnectionBytes = perConnection };

@@ -78,9 +78,14 @@ internal static class LoadTargetFactory
             : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options)), new EmbeddedRelay(server, key));
     }
 
+    /// <summary>Starts <c>perf relay</c> as a child process on free loopback ports.</summary>
+    /// <exception cref="LoadTargetException">It did not start.</exception>
+    public static Task<RelayChildProcess> StartRelayProcessAsync(LoadTargetOptions options, CancellationToken cancellationToken) =>
+        RelayChildProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, cancellationToken);
+
     private static async Task<TargetHandle> RelayProcessAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
     {
-        var relay = await RelayChildProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, cancellationToken).ConfigureAwait(false);
+        var relay = await StartRelayProcessAsync(options, cancellationToken).ConfigureAwait(false);
         var where = $"(perf relay, process {relay.ProcessId})";
         return webSocket
             ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} {where}", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options)), relay, relay)

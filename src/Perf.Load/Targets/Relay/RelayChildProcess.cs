@@ -147,37 +147,26 @@ public sealed class RelayChildProcess : ITargetResources, IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens <paramref name="connections"/> idle authenticated connections (Noise/TCP, or WebSocket
-    /// with a token), lets the relay settle, and returns its resident-memory growth per connection:
-    /// what an idle user costs, which is what most of a messenger's connections are.
+    /// The relay's resident memory per idle authenticated connection (Noise/TCP, or WebSocket with
+    /// a token): opens <paramref name="connections"/> connections, reads the relay's memory, opens as
+    /// many again and reads it again; the growth between the two readings divided by the second
+    /// batch is the marginal cost of a connection, free of start-up and first-use costs. Idle
+    /// connections are what most of a messenger's connections are. Meant for a fresh relay: one
+    /// that just carried load has free heap that hides the growth.
     /// </summary>
     public async Task<double> MeasureMemoryPerConnectionAsync(int connections, bool webSocket, AeadAlgorithm cipher, AeadBackend backend, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
         var options = new RelayClientOptions { Cipher = cipher, Backend = backend, RelayKey = RelayKey };
-        var open = new List<RelayClientConnection>(connections);
-        var identities = new List<X25519KeyPair>(connections);
-        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-        var before = Sample();
+        var open = new List<RelayClientConnection>(2 * connections);
+        var identities = new List<X25519KeyPair>(2 * connections);
         try
         {
-            for (var i = 0; i < connections; i++)
-            {
-                var identity = X25519KeyPair.Generate();
-                identities.Add(identity);
-                open.Add(webSocket
-                    ? await RelayClientConnection.ConnectWebSocketAsync(
-                        new Uri(string.Create(CultureInfo.InvariantCulture, $"ws://{WebSocketEndPoint}/ws")),
-                        RelayToken.Mint(new Identity(identity.PublicKey), DateTimeOffset.UtcNow.AddHours(1), WebSocketSecret),
-                        options,
-                        cancellationToken).ConfigureAwait(false)
-                    : await RelayClientConnection.ConnectTcpAsync(TcpEndPoint, identity, options, cancellationToken).ConfigureAwait(false));
-            }
-
-            // Let the relay finish each connection's setup before reading its memory.
-            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-            var after = Sample();
-            return Math.Max(0, after.ResidentBytes - before.ResidentBytes) / (double)connections;
+            await OpenIdleAsync(connections, webSocket, options, open, identities, cancellationToken).ConfigureAwait(false);
+            var first = await SettledSampleAsync(cancellationToken).ConfigureAwait(false);
+            await OpenIdleAsync(connections, webSocket, options, open, identities, cancellationToken).ConfigureAwait(false);
+            var second = await SettledSampleAsync(cancellationToken).ConfigureAwait(false);
+            return Math.Max(0, second.ResidentBytes - first.ResidentBytes) / (double)connections;
         }
         finally
         {
@@ -191,6 +180,29 @@ public sealed class RelayChildProcess : ITargetResources, IAsyncDisposable
                 identity.Dispose();
             }
         }
+    }
+
+    private async Task OpenIdleAsync(int count, bool webSocket, RelayClientOptions options, List<RelayClientConnection> open, List<X25519KeyPair> identities, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var identity = X25519KeyPair.Generate();
+            identities.Add(identity);
+            open.Add(webSocket
+                ? await RelayClientConnection.ConnectWebSocketAsync(
+                    new Uri(string.Create(CultureInfo.InvariantCulture, $"ws://{WebSocketEndPoint}/ws")),
+                    RelayToken.Mint(new Identity(identity.PublicKey), DateTimeOffset.UtcNow.AddHours(1), WebSocketSecret),
+                    options,
+                    cancellationToken).ConfigureAwait(false)
+                : await RelayClientConnection.ConnectTcpAsync(TcpEndPoint, identity, options, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    // Lets the relay finish each connection's setup before reading its memory.
+    private async Task<TargetResourceSample> SettledSampleAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        return Sample();
     }
 
     /// <summary>Stops the relay process.</summary>
