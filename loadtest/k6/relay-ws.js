@@ -65,6 +65,10 @@ export function setup() {
 export default function (shared) {
   const vuIndex = exec.vu.idInTest - 1;
   const user = data.users[settings.userOffset + vuIndex];
+  if (!user) {
+    // k6 numbers VUs across instances, with possible gaps: never fall back to another VU's identity.
+    throw new Error(`VU ${vuIndex + 1} has no user: the data file holds ${data.users.length} (USER_OFFSET ${settings.userOffset}); prepare more users`);
+  }
   const recipient = data.users[user.sends_to];
   /** @type {Map<string, E2eSession>} */
   const sessions = new Map();
