@@ -88,10 +88,24 @@ public sealed class RelayBadInputTests : IAsyncLifetime
     [Fact]
     public async Task A_text_websocket_message_closes_that_websocket_with_invalid_message_type()
     {
+        Assert.Equal(WebSocketCloseStatus.InvalidMessageType, await MalloryWebSocketSendsAsync("hello"u8.ToArray(), WebSocketMessageType.Text));
+        await AliceAndBobStillTalk();
+    }
+
+    [Fact]
+    public async Task A_websocket_message_over_the_limit_closes_that_websocket_with_message_too_big()
+    {
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, await MalloryWebSocketSendsAsync(new byte[70_001], WebSocketMessageType.Binary));
+        await AliceAndBobStillTalk();
+    }
+
+    // Mallory sends one raw message over an authenticated WebSocket; returns how the relay closed it.
+    private async Task<WebSocketCloseStatus?> MalloryWebSocketSendsAsync(byte[] message, WebSocketMessageType type)
+    {
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + RelayToken.Mint(new Identity(_mallory.PublicKey), DateTimeOffset.UtcNow.AddMinutes(1), _relay.Secret));
         await socket.ConnectAsync(_relay.WsUri, CancellationToken.None);
-        await socket.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        await socket.SendAsync(message, type, true, CancellationToken.None);
         var buffer = new byte[1024];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         WebSocketReceiveResult result;
@@ -101,8 +115,7 @@ public sealed class RelayBadInputTests : IAsyncLifetime
         }
         while (result.MessageType != WebSocketMessageType.Close);
 
-        Assert.Equal(WebSocketCloseStatus.InvalidMessageType, socket.CloseStatus);
-        await AliceAndBobStillTalk();
+        return socket.CloseStatus;
     }
 
     [Theory]

@@ -43,6 +43,23 @@ public sealed class RelayExchangeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_envelope_at_the_size_limit_crosses_the_websocket_gateway_both_ways_intact()
+    {
+        await using var alice = await Connect("ws", _alice);
+        await using var bob = await Connect("ws", _bob);
+        var envelope = new byte[FrameLimits.Default.MaxEnvelopeBytes];
+        new Random(7).NextBytes(envelope);
+
+        // The gateway's receive buffer starts small and grows while such a message arrives.
+        await alice.SendAndExpectAcceptedAsync(1, _bob, envelope);
+        var delivered = await bob.ExpectDeliverAsync();
+        await bob.SendAndExpectAcceptedAsync(1, _alice, delivered.Envelope);
+
+        Assert.Equal(envelope, delivered.Envelope);
+        Assert.Equal(envelope, (await alice.ExpectDeliverAsync()).Envelope);
+    }
+
+    [Fact]
     public async Task An_offline_recipient_gets_the_message_when_it_connects()
     {
         await using (var alice = await _relay.TcpAsync(_alice))

@@ -4,11 +4,17 @@ using Relay.Protocol.Frames;
 
 namespace Relay.Protocol.Transports;
 
-/// <summary>Relay frames as WebSocket binary messages (TLS in production; no Noise layer here), for the gateway and for clients.</summary>
+/// <summary>
+/// Relay frames as WebSocket binary messages (TLS in production; no Noise layer here), for the
+/// gateway and for clients. The receive buffer is rented when a message starts arriving and
+/// returned at the next read, so an idle connection holds none. Only the reader touches it: a
+/// close from another thread while a read is under way must not hand it back to the pool.
+/// </summary>
 public sealed class WebSocketFrameTransport : IFrameTransport
 {
+    private const int FirstBufferBytes = 4096;
     private readonly WebSocket _socket;
-    private readonly byte[] _receive;
+    private byte[]? _receive;
     private readonly ArrayBufferWriter<byte> _pending = new(4096);
     private readonly List<int> _frameEnds = [];
     private int _closed;
@@ -17,7 +23,6 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     public WebSocketFrameTransport(WebSocket socket, int maxMessageBytes)
     {
         _socket = socket;
-        _receive = ArrayPool<byte>.Shared.Rent(maxMessageBytes);
         MaxMessageBytes = maxMessageBytes;
     }
 
@@ -27,15 +32,35 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     /// <inheritdoc />
     public async ValueTask<(ReadOnlySequence<byte> Frame, bool IsCompleted)> ReadAsync(CancellationToken cancellationToken)
     {
-        var length = 0;
-        while (true)
-        {
-            if (length == MaxMessageBytes)
-            {
-                throw new WebSocketFrameException(FrameError.EnvelopeTooLarge, WebSocketCloseStatus.MessageTooBig, $"a WebSocket message over {MaxMessageBytes} bytes");
-            }
+        ReturnReceiveBuffer(); // the previous frame was valid until this read
 
-            var result = await _socket.ReceiveAsync(_receive.AsMemory(length, MaxMessageBytes - length), cancellationToken).ConfigureAwait(false);
+        // Wait for the next message without a buffer: a zero-byte receive completes once data is there.
+        var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (peek.MessageType == WebSocketMessageType.Close)
+        {
+            return (ReadOnlySequence<byte>.Empty, true);
+        }
+
+        _receive = ArrayPool<byte>.Shared.Rent(Math.Min(FirstBufferBytes, MaxMessageBytes));
+        try
+        {
+            return await ReceiveMessageAsync(peek, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ReturnReceiveBuffer();
+            throw;
+        }
+    }
+
+    // Reads the rest of the message whose start `peek` announced into the rented buffer, growing it as needed.
+    private async ValueTask<(ReadOnlySequence<byte> Frame, bool IsCompleted)> ReceiveMessageAsync(ValueWebSocketReceiveResult peek, CancellationToken cancellationToken)
+    {
+        var buffer = _receive!;
+        var length = 0;
+        var result = peek;
+        while (!result.EndOfMessage || result.MessageType == WebSocketMessageType.Close)
+        {
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return (ReadOnlySequence<byte>.Empty, true);
@@ -46,11 +71,44 @@ public sealed class WebSocketFrameTransport : IFrameTransport
                 throw new WebSocketFrameException(FrameError.ProtocolViolation, WebSocketCloseStatus.InvalidMessageType, "a text WebSocket message; frames are binary");
             }
 
-            length += result.Count;
-            if (result.EndOfMessage)
+            if (length == Math.Min(buffer.Length, MaxMessageBytes))
             {
-                return (new ReadOnlySequence<byte>(_receive, 0, length), false);
+                if (length >= MaxMessageBytes)
+                {
+                    throw new WebSocketFrameException(FrameError.EnvelopeTooLarge, WebSocketCloseStatus.MessageTooBig, $"a WebSocket message over {MaxMessageBytes} bytes");
+                }
+
+                buffer = Grow(buffer, length);
             }
+
+            result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxMessageBytes) - length), cancellationToken).ConfigureAwait(false);
+            length += result.Count;
+        }
+
+        if (result.MessageType != WebSocketMessageType.Binary)
+        {
+            throw new WebSocketFrameException(FrameError.ProtocolViolation, WebSocketCloseStatus.InvalidMessageType, "a text WebSocket message; frames are binary");
+        }
+
+        return (new ReadOnlySequence<byte>(buffer, 0, length), false);
+    }
+
+    // Doubles the rented buffer (up to the message limit), keeping what arrived so far.
+    private byte[] Grow(byte[] buffer, int length)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxMessageBytes));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        _receive = larger;
+        return larger;
+    }
+
+    private void ReturnReceiveBuffer()
+    {
+        if (_receive is { } buffer)
+        {
+            _receive = null;
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -78,7 +136,7 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     /// <inheritdoc />
     public async ValueTask CloseAsync(FrameError error, CancellationToken cancellationToken)
     {
-        // Idempotent: the receive buffer goes back to the pool exactly once.
+        // Idempotent. The receive buffer stays with the reader (see the class summary).
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
@@ -95,8 +153,6 @@ public sealed class WebSocketFrameTransport : IFrameTransport
         {
             await _socket.CloseOutputAsync(status, error.ToString(), cancellationToken).ConfigureAwait(false);
         }
-
-        ArrayPool<byte>.Shared.Return(_receive);
     }
 }
 
