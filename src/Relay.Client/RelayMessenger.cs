@@ -69,29 +69,41 @@ public sealed class RelayMessenger : IAsyncDisposable
         }
     }
 
-    /// <summary>Seals <paramref name="plaintext"/> for <paramref name="recipient"/>, sends it and waits for the relay's answer.</summary>
+    /// <summary>
+    /// Seals <paramref name="plaintext"/> for <paramref name="recipient"/>, sends it and waits for the
+    /// relay's answer. A connection that dropped under the send is replaced by the receive loop; the
+    /// same envelope then goes out on the new one (a copy that did arrive is refused by the
+    /// recipient's E2E session as a replay), with the reconnect policy's delays and attempts.
+    /// </summary>
     public async Task<SendResult> SendAsync(Identity recipient, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken)
     {
-        await ConnectAsync(cancellationToken).ConfigureAwait(false);
         var session = _outgoing.GetOrAdd(recipient, r => E2eSession.Initiate(_identity, r.ToArray(), _options));
         var clientId = (ulong)Interlocked.Increment(ref _nextClientId);
         var answer = new TaskCompletionSource<SendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[clientId] = answer;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        byte[]? envelope = null;
+        for (var attempt = 1; ; attempt++)
         {
-            var envelope = new byte[session.GetEnvelopeSize(plaintext.Length)];
-            lock (session)
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                session.Seal(plaintext.Span, envelope);
+                // Sealed under the write lock on the first attempt, so counters go out in order.
+                envelope ??= Seal(session, plaintext.Span);
+                _connection!.Send(clientId, recipient, envelope);
+                await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (IsConnectionLost(ex) && (_reconnect.MaxAttempts == 0 || attempt < _reconnect.MaxAttempts))
+            {
+                // The receive loop sees the same drop and reconnects; give it the policy's delay.
+            }
+            finally
+            {
+                _writeLock.Release();
             }
 
-            _connection!.Send(clientId, recipient, envelope);
-            await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
+            await Task.Delay(_reconnect.Delay(attempt), cancellationToken).ConfigureAwait(false);
         }
 
         return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -208,11 +220,30 @@ public sealed class RelayMessenger : IAsyncDisposable
             _connection!.Ack(relayMessageId);
             await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (IsConnectionLost(ex))
+        {
+            // The next read sees the drop and reconnects; the relay redelivers what was not ACKed.
+        }
         finally
         {
             _writeLock.Release();
         }
     }
+
+    private static byte[] Seal(E2eSession session, ReadOnlySpan<byte> plaintext)
+    {
+        var envelope = new byte[session.GetEnvelopeSize(plaintext.Length)];
+        lock (session)
+        {
+            session.Seal(plaintext, envelope);
+        }
+
+        return envelope;
+    }
+
+    // What a write on a connection that dropped (or was closed under the writer) throws.
+    private static bool IsConnectionLost(Exception ex) =>
+        ex is ObjectDisposedException or System.Net.WebSockets.WebSocketException or IOException or InvalidOperationException or RelayClientException;
 
     private async Task ReconnectAsync(CancellationToken cancellationToken)
     {

@@ -43,6 +43,31 @@ public sealed class RelayMessengerTests
         await WaitUntil(() => relay.Server.Router.Held == 0, stop.Token);
     }
 
+    [Fact]
+    public async Task A_send_right_after_the_connection_drops_goes_out_on_the_new_connection()
+    {
+        await using var relay = await TestRelay.StartAsync();
+        using var aliceKey = X25519KeyPair.Generate();
+        using var bobKey = X25519KeyPair.Generate();
+        RelayClientConnection? bobConnection = null;
+        var options = new E2eSessionOptions();
+        await using var alice = new RelayMessenger(aliceKey, _ => relay.TcpAsync(aliceKey), options);
+        await using var bob = new RelayMessenger(bobKey, async _ => bobConnection = await relay.WebSocketAsync(bobKey), options, new ReconnectPolicy(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), 20));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await alice.ConnectAsync(stop.Token);
+        await bob.ConnectAsync(stop.Token);
+        var aliceInbox = Collect(alice, 1, stop.Token);
+        _ = Drain(bob, stop.Token);
+
+        // No pause between the drop and the send: the send meets the closed connection.
+        await bobConnection!.DisposeAsync();
+        var result = await bob.SendAsync(alice.Identity, Encoding.UTF8.GetBytes("after the drop"), stop.Token);
+
+        Assert.True(result.Accepted);
+        Assert.Equal("after the drop", Encoding.UTF8.GetString((await aliceInbox.Task.WaitAsync(stop.Token))[0].Plaintext));
+        Assert.True(bob.Reconnects >= 1);
+    }
+
     private static Inbox Collect(RelayMessenger messenger, int count, CancellationToken cancellationToken)
     {
         var inbox = new Inbox();
