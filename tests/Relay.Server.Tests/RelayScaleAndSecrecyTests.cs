@@ -58,6 +58,7 @@ public sealed class RelayScaleAndSecrecyTests
         }
 
         var received = new ConcurrentDictionary<string, int>();
+        var writeLocks = Enumerable.Range(0, Clients).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
         var readers = Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
         {
             var expectedSender = new Identity(keys[(i + Clients - 1) % Clients].PublicKey);
@@ -75,8 +76,18 @@ public sealed class RelayScaleAndSecrecyTests
                 Assert.Equal(FrameType.Deliver, frame.Type);
                 Assert.Equal(expectedSender, frame.Identity);
                 received.AddOrUpdate(Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(frame.Envelope)), 1, (_, n) => n + 1);
-                connections[i].Ack(frame.RelayMessageId);
-                await connections[i].FlushAsync();
+                // A connection has one writer at a time: the reader's ACKs and the sender share its lock.
+                await writeLocks[i].WaitAsync();
+                try
+                {
+                    connections[i].Ack(frame.RelayMessageId);
+                    await connections[i].FlushAsync();
+                }
+                finally
+                {
+                    writeLocks[i].Release();
+                }
+
                 delivered++;
             }
         })).ToArray();
@@ -84,15 +95,20 @@ public sealed class RelayScaleAndSecrecyTests
         var senders = Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
         {
             var recipient = new Identity(keys[(i + 1) % Clients].PublicKey);
-            for (var m = 0; m < PerClient; m++)
+            await writeLocks[i].WaitAsync();
+            try
             {
-                lock (connections[i])
+                for (var m = 0; m < PerClient; m++)
                 {
                     connections[i].Send((ulong)m, recipient, Encoding.UTF8.GetBytes($"{i}->{(i + 1) % Clients}:{m}"));
                 }
-            }
 
-            await connections[i].FlushAsync();
+                await connections[i].FlushAsync();
+            }
+            finally
+            {
+                writeLocks[i].Release();
+            }
         })).ToArray();
 
         await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
