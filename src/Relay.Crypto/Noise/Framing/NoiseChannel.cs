@@ -10,7 +10,8 @@ namespace Relay.Crypto.Noise.Framing;
 /// Reading decrypts each frame straight from the pipe's buffer into a buffer rented for that
 /// message (copying first only when a frame spans segments) and hands out the plaintext until the
 /// next read; writing encrypts straight into the <see cref="PipeWriter"/>'s memory. A channel
-/// waiting for data holds no buffer, so an idle connection costs little memory. One reader and
+/// waiting for data holds at most a 1 KiB buffer for small messages, so an idle connection costs
+/// little memory. One reader and
 /// one writer may run at once; two readers or two writers may not. Allocation-free per message.
 /// </summary>
 public sealed class NoiseChannel : IAsyncDisposable
@@ -19,8 +20,10 @@ public sealed class NoiseChannel : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly NoiseTransport _transport;
     private readonly int _maxMessageLength;
+    private const int SmallMessageBytes = 1024;
     private readonly byte[] _remoteStatic;
     private byte[]? _plaintext;
+    private byte[]? _small;
     private bool _disposed;
 
     private NoiseChannel(IDuplexPipe pipe, NoiseTransport transport, byte[] remoteStatic, byte[] handshakeHash, int maxMessageLength)
@@ -123,16 +126,19 @@ public sealed class NoiseChannel : IAsyncDisposable
             _disposed = true;
             _transport.Dispose();
             ReturnPlaintext();
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(_small);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    // Rents a plaintext buffer the size of this message (pooled, so no allocation per message).
+    // Small messages (most of a messenger's) decrypt into one small buffer the channel keeps: the
+    // shared pool's per-thread caches can be trimmed under memory pressure, and a rent would then
+    // allocate. Larger ones rent a buffer their size until the next read.
     private ReadOnlyMemory<byte> Decrypt(in ReadOnlySequence<byte> frame)
     {
         var length = (int)frame.Length;
-        _plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, length - 16));
+        _plaintext = length - 16 <= SmallMessageBytes ? (_small ??= new byte[SmallMessageBytes]) : ArrayPool<byte>.Shared.Rent(length - 16);
         if (frame.IsSingleSegment)
         {
             return _plaintext.AsMemory(0, _transport.Decrypt(frame.FirstSpan, _plaintext));
@@ -156,7 +162,10 @@ public sealed class NoiseChannel : IAsyncDisposable
         if (_plaintext is { } plaintext)
         {
             _plaintext = null;
-            ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
+            if (!ReferenceEquals(plaintext, _small))
+            {
+                ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
+            }
         }
     }
 
