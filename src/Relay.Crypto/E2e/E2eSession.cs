@@ -270,6 +270,11 @@ public sealed class E2eSession : IDisposable
                 return E2eError.AuthenticationFailed;
             }
 
+            if (!TryUnpad(header, body, out written))
+            {
+                return E2eError.BadPadding;
+            }
+
             _skipped.Remove(slot);
         }
         else
@@ -297,6 +302,13 @@ public sealed class E2eSession : IDisposable
                 return E2eError.AuthenticationFailed;
             }
 
+            // Padding is checked before anything is committed, so a refusal leaves the session as it was.
+            if (!TryUnpad(header, body, out written))
+            {
+                CryptographicOperations.ZeroMemory(chain);
+                return E2eError.BadPadding;
+            }
+
             for (var i = 0; i < (int)skip; i++)
             {
                 _skipped.Add(_receiveNext + (uint)i, _skipScratch.AsSpan(i * SymmetricChain.KeySize, SymmetricChain.KeySize));
@@ -313,20 +325,27 @@ public sealed class E2eSession : IDisposable
             _prekeyPending = false;
         }
 
-        written = bodyLength;
-        if (header.IsPadded)
-        {
-            var end = body.LastIndexOfAnyExcept((byte)0);
-            if (end < 0 || body[end] != 0x80)
-            {
-                written = 0;
-                return E2eError.BadPadding;
-            }
+        return E2eError.None;
+    }
 
-            written = end;
+    // The plaintext length once ISO/IEC 7816-4 padding (0x80 then zeros) is removed; false when the padded flag's padding is not there.
+    private static bool TryUnpad(in E2eHeader header, ReadOnlySpan<byte> body, out int written)
+    {
+        written = body.Length;
+        if (!header.IsPadded)
+        {
+            return true;
         }
 
-        return E2eError.None;
+        var end = body.LastIndexOfAnyExcept((byte)0);
+        if (end < 0 || body[end] != 0x80)
+        {
+            written = 0;
+            return false;
+        }
+
+        written = end;
+        return true;
     }
 
     /// <summary>Exports the session's state (chain keys included: a secret) for load-test tools that do only per-message work.</summary>

@@ -157,8 +157,9 @@ public sealed class E2eSessionTests
         Assert.Equal(E2eError.UnknownAlgorithm, Tamper(pair, envelope, 1, 9));
         Assert.Equal(E2eError.UnknownAlgorithm, Tamper(pair, envelope, 1, 1)); // chacha byte on an aes-gcm session
         Assert.Equal(E2eError.MalformedHeader, Tamper(pair, envelope, 2, 0x81));
-        Assert.Equal(E2eError.UnknownSession, Tamper(pair, envelope, 5, 0xFF));
-        Assert.Equal(E2eError.AuthenticationFailed, Tamper(pair, envelope, envelope.Length - 1, 0x01));
+        // Session id and tag bytes are random: flip them, since setting a fixed value is a no-op one time in 256.
+        Assert.Equal(E2eError.UnknownSession, Tamper(pair, envelope, 5, (byte)(envelope[5] ^ 0xFF)));
+        Assert.Equal(E2eError.AuthenticationFailed, Tamper(pair, envelope, envelope.Length - 1, (byte)(envelope[^1] ^ 0x01)));
     }
 
     [Fact]
@@ -211,6 +212,40 @@ public sealed class E2eSessionTests
         Assert.Equal(E2eError.None, pair.BobOpens(b, out var openedB));
         Assert.Equal(3, openedA.Length);
         Assert.Equal(40, openedB.Length);
+    }
+
+    [Fact]
+    public void A_padded_flag_without_padding_is_refused_and_leaves_the_session_unchanged()
+    {
+        using var pair = new E2ePair(Default);
+        Assert.Equal(E2eError.None, pair.BobOpens(pair.SealFromAlice("hello"u8), out _));
+        var alice = pair.AliceSession.ExportState();
+        var bobBefore = pair.BobSession!.ExportState();
+
+        // Alice's next message, sealed by hand with the padded flag over a body that has no 0x80 marker.
+        Span<byte> chain = Convert.FromBase64String(alice.SendChainKey);
+        Span<byte> messageKey = stackalloc byte[32];
+        SymmetricChain.Step(chain, messageKey);
+        var header = new byte[E2eEnvelope.BaseHeaderSize];
+        header[0] = E2eEnvelope.Version;
+        header[1] = E2eEnvelope.AlgorithmCode(AeadAlgorithm.Aes256Gcm);
+        header[2] = 0x02;
+        Convert.FromBase64String(alice.SessionId).CopyTo(header, 3);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(19), alice.SendCounter);
+        var nonce = new byte[12];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(nonce.AsSpan(8), alice.SendCounter);
+        byte[] body = [1, 2, 3, 0, 0];
+        var envelope = new byte[header.Length + body.Length + 16];
+        header.CopyTo(envelope, 0);
+        using (var cipher = AeadBackend.Sodium.Create(AeadAlgorithm.Aes256Gcm, messageKey))
+        {
+            cipher.Seal(nonce, header, body, envelope.AsSpan(header.Length));
+        }
+
+        Assert.Equal(E2eError.BadPadding, pair.BobOpens(envelope, out _));
+        Assert.Equal(bobBefore, pair.BobSession.ExportState());
+        Assert.Equal(E2eError.None, pair.BobOpens(pair.SealFromAlice("next"u8), out var next));
+        Assert.Equal("next"u8.ToArray(), next);
     }
 
     [Fact]
