@@ -97,8 +97,7 @@ export class E2eSession {
   }
 
   /**
-   * Opens an envelope of this session. Any refusal leaves the session as it was (except
-   * BadPadding, found after the message authenticated, as in the C# session).
+   * Opens an envelope of this session. Any refusal leaves the session as it was.
    * @param {Uint8Array} envelope
    * @returns {Promise<Uint8Array>} the plaintext
    * @throws {E2eError}
@@ -172,11 +171,12 @@ export class E2eSession {
     const header = envelope.subarray(0, headerSize);
     const sealed = envelope.subarray(headerSize);
     const counter = new DataView(envelope.buffer, envelope.byteOffset, envelope.byteLength).getUint32(19);
-    let body;
+    const padded = (flags & PADDED) !== 0;
+    let plaintext;
     if (counter < this.receiveNext) {
       const key = this.skipped.get(counter);
       if (!key) throw new E2eError('Replay', `message ${counter} was already opened`);
-      body = await aesGcm('decrypt', key, counter, header, sealed);
+      plaintext = unpadIf(padded, await aesGcm('decrypt', key, counter, header, sealed));
       this.skipped.delete(counter);
     } else {
       const skip = counter - this.receiveNext;
@@ -190,14 +190,15 @@ export class E2eSession {
         chain = step.chainKey;
       }
       const step = await chainStep(chain);
-      body = await aesGcm('decrypt', step.messageKey, counter, header, sealed);
+      // Padding is checked before anything is committed, so a refusal leaves the session as it was.
+      plaintext = unpadIf(padded, await aesGcm('decrypt', step.messageKey, counter, header, sealed));
       skippedKeys.forEach((key, i) => this.keepSkipped(this.receiveNext + i, key));
       this.receiveChainKey = step.chainKey;
       this.receiveNext = counter + 1;
     }
     // The recipient has answered: the initiator's keys need not travel any more.
     if (this.isInitiator) this.prekeyPending = false;
-    return flags & PADDED ? unpad(body) : body;
+    return plaintext;
   }
 
   /**
@@ -219,7 +220,7 @@ export class E2eSession {
  * @returns {Promise<{ messageKey: Uint8Array, chainKey: Uint8Array }>}
  */
 export async function chainStep(chainKey) {
-  const key = await crypto.subtle.importKey('raw', chainKey, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', exact(chainKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const [messageKey, next] = await Promise.all([
     crypto.subtle.sign('HMAC', key, STEP_MESSAGE_KEY),
     crypto.subtle.sign('HMAC', key, STEP_CHAIN_KEY),
@@ -239,10 +240,10 @@ export async function chainStep(chainKey) {
 async function aesGcm(direction, messageKey, counter, header, data) {
   const nonce = new Uint8Array(12);
   new DataView(nonce.buffer).setUint32(8, counter);
-  const key = await crypto.subtle.importKey('raw', messageKey, { name: 'AES-GCM' }, false, [direction]);
-  const params = { name: /** @type {const} */ ('AES-GCM'), iv: nonce, additionalData: header, tagLength: 128 };
+  const key = await crypto.subtle.importKey('raw', exact(messageKey), { name: 'AES-GCM' }, false, [direction]);
+  const params = { name: /** @type {const} */ ('AES-GCM'), iv: nonce, additionalData: exact(header), tagLength: 128 };
   try {
-    return new Uint8Array(direction === 'encrypt' ? await crypto.subtle.encrypt(params, key, data) : await crypto.subtle.decrypt(params, key, data));
+    return new Uint8Array(direction === 'encrypt' ? await crypto.subtle.encrypt(params, key, exact(data)) : await crypto.subtle.decrypt(params, key, exact(data)));
   } catch (error) {
     if (direction === 'decrypt') throw new E2eError('AuthenticationFailed', 'the tag did not verify');
     throw error;
@@ -250,12 +251,24 @@ async function aesGcm(direction, messageKey, counter, header, data) {
 }
 
 /**
- * Strips ISO/IEC 7816-4 padding: the plaintext, then 0x80, then zeros.
+ * Strips ISO/IEC 7816-4 padding (the plaintext, then 0x80, then zeros) when the padded flag is set.
+ * @param {boolean} padded
  * @param {Uint8Array} body
  */
-function unpad(body) {
+function unpadIf(padded, body) {
+  if (!padded) return body;
   let end = body.length - 1;
   while (end >= 0 && body[end] === 0) end--;
   if (end < 0 || body[end] !== 0x80) throw new E2eError('BadPadding', 'the padded flag is set but the padding is not 0x80 then zeros');
   return body.subarray(0, end);
+}
+
+/**
+ * The bytes as a view over a buffer of exactly their length: k6's WebCrypto reads the whole
+ * buffer behind a typed array, ignoring its offset and length, so a subarray is copied first.
+ * @param {Uint8Array} view
+ * @returns {Uint8Array}
+ */
+function exact(view) {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
 }
