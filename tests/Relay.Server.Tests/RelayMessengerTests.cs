@@ -12,59 +12,43 @@ public sealed class RelayMessengerTests
     [Fact]
     public async Task Messengers_exchange_e2e_messages_and_survive_a_dropped_connection()
     {
-        await using var relay = await TestRelay.StartAsync();
-        using var aliceKey = X25519KeyPair.Generate();
-        using var bobKey = X25519KeyPair.Generate();
-        RelayClientConnection? bobConnection = null;
-        var options = new E2eSessionOptions();
-        await using var alice = new RelayMessenger(aliceKey, _ => relay.TcpAsync(aliceKey), options);
-        await using var bob = new RelayMessenger(bobKey, async _ => bobConnection = await relay.WebSocketAsync(bobKey), options, new ReconnectPolicy(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), 20));
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await alice.ConnectAsync(stop.Token);
-        await bob.ConnectAsync(stop.Token);
-        var aliceInbox = Collect(alice, 1, stop.Token);
-        var bobInbox = Collect(bob, 3, stop.Token);
+        await using var rig = await Rig.StartAsync();
+        var (alice, bob, stop) = (rig.Alice, rig.Bob, rig.Stop.Token);
+        var aliceInbox = Collect(alice, 1, stop);
+        var bobInbox = Collect(bob, 3, stop);
 
-        Assert.True((await alice.SendAsync(bob.Identity, Encoding.UTF8.GetBytes("one"), stop.Token)).Accepted);
-        Assert.True((await alice.SendAsync(bob.Identity, Encoding.UTF8.GetBytes("two"), stop.Token)).Accepted);
-        await WaitUntil(() => bobInbox.Received.Count == 2, stop.Token);
+        Assert.True((await alice.SendAsync(bob.Identity, Encoding.UTF8.GetBytes("one"), stop)).Accepted);
+        Assert.True((await alice.SendAsync(bob.Identity, Encoding.UTF8.GetBytes("two"), stop)).Accepted);
+        await WaitUntil(() => bobInbox.Received.Count == 2, stop);
 
         // Drop Bob's connection under him: the messenger reconnects and goes on.
-        await bobConnection!.DisposeAsync();
-        Assert.True((await alice.SendAsync(bob.Identity, Encoding.UTF8.GetBytes("three"), stop.Token)).Accepted);
-        Assert.True((await bob.SendAsync(alice.Identity, Encoding.UTF8.GetBytes("reply"), stop.Token)).Accepted);
+        await rig.BobConnection!.DisposeAsync();
+        Assert.True((await alice.SendAsync(bob.Identity, Encoding.UTF8.GetBytes("three"), stop)).Accepted);
+        Assert.True((await bob.SendAsync(alice.Identity, Encoding.UTF8.GetBytes("reply"), stop)).Accepted);
 
-        var bobGot = await bobInbox.Task.WaitAsync(stop.Token);
-        var aliceGot = await aliceInbox.Task.WaitAsync(stop.Token);
+        var bobGot = await bobInbox.Task.WaitAsync(stop);
+        var aliceGot = await aliceInbox.Task.WaitAsync(stop);
         Assert.Equal(["one", "two", "three"], bobGot.ConvertAll(m => Encoding.UTF8.GetString(m.Plaintext)));
         Assert.All(bobGot, m => Assert.Equal(alice.Identity, m.Sender));
         Assert.Equal("reply", Encoding.UTF8.GetString(aliceGot[0].Plaintext));
         Assert.True(bob.Reconnects >= 1);
-        await WaitUntil(() => relay.Server.Router.Held == 0, stop.Token);
+        await WaitUntil(() => rig.Relay.Server.Router.Held == 0, stop);
     }
 
     [Fact]
     public async Task A_send_right_after_the_connection_drops_goes_out_on_the_new_connection()
     {
-        await using var relay = await TestRelay.StartAsync();
-        using var aliceKey = X25519KeyPair.Generate();
-        using var bobKey = X25519KeyPair.Generate();
-        RelayClientConnection? bobConnection = null;
-        var options = new E2eSessionOptions();
-        await using var alice = new RelayMessenger(aliceKey, _ => relay.TcpAsync(aliceKey), options);
-        await using var bob = new RelayMessenger(bobKey, async _ => bobConnection = await relay.WebSocketAsync(bobKey), options, new ReconnectPolicy(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), 20));
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await alice.ConnectAsync(stop.Token);
-        await bob.ConnectAsync(stop.Token);
-        var aliceInbox = Collect(alice, 1, stop.Token);
-        _ = Drain(bob, stop.Token);
+        await using var rig = await Rig.StartAsync();
+        var (alice, bob, stop) = (rig.Alice, rig.Bob, rig.Stop.Token);
+        var aliceInbox = Collect(alice, 1, stop);
+        _ = Drain(bob, stop);
 
         // No pause between the drop and the send: the send meets the closed connection.
-        await bobConnection!.DisposeAsync();
-        var result = await bob.SendAsync(alice.Identity, Encoding.UTF8.GetBytes("after the drop"), stop.Token);
+        await rig.BobConnection!.DisposeAsync();
+        var result = await bob.SendAsync(alice.Identity, Encoding.UTF8.GetBytes("after the drop"), stop);
 
         Assert.True(result.Accepted);
-        Assert.Equal("after the drop", Encoding.UTF8.GetString((await aliceInbox.Task.WaitAsync(stop.Token))[0].Plaintext));
+        Assert.Equal("after the drop", Encoding.UTF8.GetString((await aliceInbox.Task.WaitAsync(stop))[0].Plaintext));
         Assert.True(bob.Reconnects >= 1);
     }
 
@@ -111,6 +95,50 @@ public sealed class RelayMessengerTests
         while (!condition())
         {
             await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    /// <summary>A relay, Alice's messenger over TCP and Bob's over WebSocket (quick reconnects), both connected.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly X25519KeyPair _aliceKey = X25519KeyPair.Generate();
+        private readonly X25519KeyPair _bobKey = X25519KeyPair.Generate();
+
+        private Rig(TestRelay relay)
+        {
+            Relay = relay;
+            var options = new E2eSessionOptions();
+            Alice = new RelayMessenger(_aliceKey, _ => relay.TcpAsync(_aliceKey), options);
+            Bob = new RelayMessenger(_bobKey, async _ => BobConnection = await relay.WebSocketAsync(_bobKey), options, new ReconnectPolicy(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), 20));
+        }
+
+        public TestRelay Relay { get; }
+
+        public RelayMessenger Alice { get; }
+
+        public RelayMessenger Bob { get; }
+
+        /// <summary>Bob's current connection, to drop it under him.</summary>
+        public RelayClientConnection? BobConnection { get; private set; }
+
+        public CancellationTokenSource Stop { get; } = new(TimeSpan.FromSeconds(30));
+
+        public static async Task<Rig> StartAsync()
+        {
+            var rig = new Rig(await TestRelay.StartAsync());
+            await rig.Alice.ConnectAsync(rig.Stop.Token);
+            await rig.Bob.ConnectAsync(rig.Stop.Token);
+            return rig;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Alice.DisposeAsync();
+            await Bob.DisposeAsync();
+            await Relay.DisposeAsync();
+            _aliceKey.Dispose();
+            _bobKey.Dispose();
+            Stop.Dispose();
         }
     }
 

@@ -223,25 +223,7 @@ public sealed class E2eSessionTests
         var bobBefore = pair.BobSession!.ExportState();
 
         // Alice's next message, sealed by hand with the padded flag over a body that has no 0x80 marker.
-        Span<byte> chain = Convert.FromBase64String(alice.SendChainKey);
-        Span<byte> messageKey = stackalloc byte[32];
-        SymmetricChain.Step(chain, messageKey);
-        var header = new byte[E2eEnvelope.BaseHeaderSize];
-        header[0] = E2eEnvelope.Version;
-        header[1] = E2eEnvelope.AlgorithmCode(AeadAlgorithm.Aes256Gcm);
-        header[2] = 0x02;
-        Convert.FromBase64String(alice.SessionId).CopyTo(header, 3);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(19), alice.SendCounter);
-        var nonce = new byte[12];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(nonce.AsSpan(8), alice.SendCounter);
-        byte[] body = [1, 2, 3, 0, 0];
-        var envelope = new byte[header.Length + body.Length + 16];
-        header.CopyTo(envelope, 0);
-        using (var cipher = AeadBackend.Sodium.Create(AeadAlgorithm.Aes256Gcm, messageKey))
-        {
-            cipher.Seal(nonce, header, body, envelope.AsSpan(header.Length));
-        }
-
+        var envelope = HandSealedEnvelope.PaddedFlagWithoutPadding(alice, [1, 2, 3, 0, 0]);
         Assert.Equal(E2eError.BadPadding, pair.BobOpens(envelope, out _));
         Assert.Equal(bobBefore, pair.BobSession.ExportState());
         Assert.Equal(E2eError.None, pair.BobOpens(pair.SealFromAlice("next"u8), out var next));

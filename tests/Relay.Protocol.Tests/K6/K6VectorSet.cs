@@ -189,7 +189,7 @@ internal static class K6VectorSet
             openErrors.Add(OpenError("too-far-ahead", bobAfterSteady, Seal(jumper, [1, 2, 3]), aes));
         }
 
-        openErrors.Add(OpenError("padded-flag-without-padding", bobAfterSteady, SealWithoutPadding(aliceSession.ExportState(), [1, 2, 3, 0, 0]), aes));
+        openErrors.Add(OpenError("padded-flag-without-padding", bobAfterSteady, Relay.Crypto.Tests.E2e.HandSealedEnvelope.PaddedFlagWithoutPadding(aliceSession.ExportState(), [1, 2, 3, 0, 0]), aes));
 
         return (envelopes, openErrors);
     }
@@ -220,26 +220,6 @@ internal static class K6VectorSet
         }
 
         return new JsonObject { ["name"] = name, ["recipient_state"] = State(recipient), ["envelope"] = Hex(envelope), ["error"] = error.ToString() };
-    }
-
-    // The sender's next message with the padded flag set over a body that lacks the 0x80 marker:
-    // no session seals such a thing, so it is built from the chain step and the AEAD directly.
-    private static byte[] SealWithoutPadding(E2eSessionState sender, byte[] body)
-    {
-        Span<byte> chain = Convert.FromBase64String(sender.SendChainKey);
-        Span<byte> messageKey = stackalloc byte[32];
-        SymmetricChain.Step(chain, messageKey);
-        var envelope = new byte[E2eEnvelope.BaseHeaderSize + body.Length + AeadAlgorithm.TagSizeBytes];
-        envelope[0] = E2eEnvelope.Version;
-        envelope[1] = E2eEnvelope.AlgorithmCode(AeadAlgorithm.Aes256Gcm);
-        envelope[2] = 0x02;
-        Convert.FromBase64String(sender.SessionId).CopyTo(envelope, 3);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(envelope.AsSpan(19), sender.SendCounter);
-        var nonce = new byte[12];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(nonce.AsSpan(8), sender.SendCounter);
-        using var cipher = AeadBackend.Sodium.Create(AeadAlgorithm.Aes256Gcm, messageKey);
-        cipher.Seal(nonce, envelope.AsSpan(0, E2eEnvelope.BaseHeaderSize), body, envelope.AsSpan(E2eEnvelope.BaseHeaderSize));
-        return envelope;
     }
 
     private static byte[] Seal(E2eSession session, byte[] plaintext)
