@@ -107,6 +107,9 @@ export default function (shared) {
       if (isMeasured) sealTime.add(Date.now() - sealStartMs);
       socket.send(encodeFrameBuffer({ type: 'send', clientMessageId: idFromNumber(k), recipient: recipientIdentity, envelope }));
       if (isMeasured) messagesSent.add(1);
+    }).catch((error) => {
+      connectionErrors.add(1);
+      console.error(`VU ${vuIndex + 1}: message ${k} not sent: ${error instanceof Error ? error.message : error}`);
     });
   };
 
