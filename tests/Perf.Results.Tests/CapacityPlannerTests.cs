@@ -112,6 +112,15 @@ public sealed class CapacityPlannerTests
     }
 
     [Fact]
+    public void A_generator_bound_search_is_named_among_the_assumptions()
+    {
+        var bound = ResultFixture.Load() with { FindMax = ResultFixture.Load().FindMax! with { GeneratorBound = true } };
+
+        Assert.Contains(CapacityPlanner.Plan(bound, Inputs()).Assumptions, a => a.Contains("load generator's limit", StringComparison.Ordinal));
+        Assert.DoesNotContain(CapacityPlanner.Plan(ResultFixture.Load(), Inputs()).Assumptions, a => a.Contains("load generator's limit", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Larger_messages_than_measured_are_refused()
     {
         Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load(), Inputs() with { SizeBytes = 257 }));

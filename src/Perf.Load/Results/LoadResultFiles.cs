@@ -103,7 +103,7 @@ public static class LoadResultFiles
             });
         }
 
-        return new FindMax { Slo = search.Slo, Steps = steps, MaxSustainableRate = search.MaxSustainableRate };
+        return new FindMax { Slo = search.Slo, Steps = steps, MaxSustainableRate = search.MaxSustainableRate, StopReason = search.StopReason, GeneratorBound = search.GeneratorBound };
     }
 
     private static LatencyMetric? Metric(LoadRunResult run, LoadStage stage) =>

@@ -60,6 +60,11 @@ public static class CapacityPlanner
             $"per node: {F(coresPerNode)} cores{(inputs.CoresPerNode is null ? " (the measured machine's)" : "")}, {F(memoryPerNode)} B memory{(inputs.MemoryPerNodeBytes is null ? " (the measured machine's)" : "")}",
             "throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
         };
+        if (findMax.GeneratorBound == true)
+        {
+            assumptions.Add("the search stopped at the load generator's limit, not the relay's: the rate is a lower bound and msg/s per core was measured below saturation (batching grows with load, so it may be optimistic or pessimistic at the relay's own limit)");
+        }
+
         var formulas = new List<string>
         {
             $"connections = users × fraction = {F(inputs.Users)} × {F(inputs.ConcurrentFraction)} = {F(connections)}",

@@ -11,6 +11,15 @@ public sealed record FindMax
 
     /// <summary>The highest offered rate (messages/s) that passed.</summary>
     public required double MaxSustainableRate { get; init; }
+
+    /// <summary>Why the search stopped, when recorded.</summary>
+    public string? StopReason { get; init; }
+
+    /// <summary>
+    /// Whether the search stopped at the load generator's limit rather than the target's: the
+    /// maximum is then a lower bound, and the target was never saturated.
+    /// </summary>
+    public bool? GeneratorBound { get; init; }
 }
 
 /// <summary>One rate tried during a find-max search.</summary>

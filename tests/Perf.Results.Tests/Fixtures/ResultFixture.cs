@@ -44,6 +44,8 @@ internal static class ResultFixture
                 new FindMaxStep { Rate = maxRate * 1.5, DeliveredRate = maxRate * 1.1, P50Us = 9_000, P99Us = 400_000, P999Us = 900_000, Passed = false },
             ],
             MaxSustainableRate = maxRate,
+            StopReason = "p99 400000 us over the 50000 us limit",
+            GeneratorBound = false,
         },
         Relay = new RelayUsage { MemoryPerConnectionBytes = 20_000, CoresUsed = 2 },
     };

@@ -83,13 +83,14 @@ public static class RunReportTables
 
             foreach (var s in search.Steps)
             {
-                rows.Add([ReportPlots.RunLabel(load.Result), F(s.Rate, "F0"), F(s.DeliveredRate, "F0"), F(s.P50Us, "F0"), F(s.P99Us, "F0"), F(s.P999Us, "F0"), s.Passed ? "yes" : "no"]);
+                rows.Add([ReportPlots.RunLabel(load.Result), F(s.Rate, "F0"), F(s.DeliveredRate, "F0"), F(s.P50Us, "F0"), F(s.P99Us, "F0"), F(s.P999Us, "F0"), s.RelayCores is { } cores ? F(cores, "F2") : "-", s.Passed ? "yes" : "no"]);
             }
 
-            rows.Add([ReportPlots.RunLabel(load.Result), "max sustainable", F(search.MaxSustainableRate, "F0"), "", "", "", search.Slo.ToString()]);
+            var bound = search.GeneratorBound == true ? " (generator-bound: a lower bound)" : "";
+            rows.Add([ReportPlots.RunLabel(load.Result), "max sustainable", F(search.MaxSustainableRate, "F0") + bound, "", "", "", "", search.Slo.ToString()]);
         }
 
-        return rows.Count == 0 ? null : new Table(["run", "offered msgs/s", "delivered msgs/s", "p50 µs", "p99 µs", "p99.9 µs", "met SLO"], rows);
+        return rows.Count == 0 ? null : new Table(["run", "offered msgs/s", "delivered msgs/s", "p50 µs", "p99 µs", "p99.9 µs", "relay cores", "met SLO"], rows);
     }
 
     /// <summary>Counts and errors of every load run.</summary>
