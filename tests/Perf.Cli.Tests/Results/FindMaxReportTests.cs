@@ -19,5 +19,7 @@ public sealed class FindMaxReportTests : TempFolder
         Assert.Contains("relay cores", markdown, StringComparison.Ordinal);
         Assert.Contains("| 1.60 |", markdown, StringComparison.Ordinal);
         Assert.Contains("(generator-bound: a lower bound)", markdown, StringComparison.Ordinal);
+        Assert.Contains("relay KiB per idle connection", markdown, StringComparison.Ordinal);
+        Assert.Contains("| 2.00 | 19.5 |", markdown, StringComparison.Ordinal); // the fixture's 2 cores and 20,000 B
     }
 }

@@ -105,10 +105,12 @@ public static class RunReportTables
         foreach (var load in data.Loads)
         {
             var m = load.Result.Metrics;
-            rows.Add([ReportPlots.RunLabel(load.Result), N(m.Sent), N(m.Accepted), N(m.Delivered), N(m.Rejected), N(m.Lost), F(m.ThroughputMsgsPerS, "F0")]);
+            var relay = load.Result.Relay;
+            rows.Add([ReportPlots.RunLabel(load.Result), N(m.Sent), N(m.Accepted), N(m.Delivered), N(m.Rejected), N(m.Lost), F(m.ThroughputMsgsPerS, "F0"),
+                relay is null ? "-" : F(relay.CoresUsed, "F2"), relay is null ? "-" : F(relay.MemoryPerConnectionBytes / 1024, "F1")]);
         }
 
-        return new Table(["run", "sent", "accepted", "delivered", "rejected", "lost", "delivered msgs/s"], rows);
+        return new Table(["run", "sent", "accepted", "delivered", "rejected", "lost", "delivered msgs/s", "relay cores", "relay KiB per idle connection"], rows);
     }
 
     private static string VersusOpenSsl(RunReportData data, string cipher, ThroughputPoint point)
