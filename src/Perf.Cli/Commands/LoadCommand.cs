@@ -22,7 +22,7 @@ internal static class LoadCommand
         var target = new Option<string?>("--target") { Description = "SCHEME://HOST:PORT (relay-tcp, relay-ws, nats, echo), or a bare name to start that target embedded." };
         var targets = new Option<string?>("--targets") { Description = "Comma-separated targets run one after another with the same scenario." };
         var connections = new Option<int>("--connections") { Description = "Client connections.", DefaultValueFactory = _ => 10 };
-        var rate = new Option<double>("--rate") { Description = "Total arrival rate, messages per second.", DefaultValueFactory = _ => LoadJob.DefaultIdleConnections };
+        var rate = new Option<double>("--rate") { Description = "Total arrival rate, messages per second.", DefaultValueFactory = _ => 1000 };
         var size = new Option<int>("--size") { Description = "Plaintext message size in bytes.", DefaultValueFactory = _ => 256 };
         var duration = new Option<string>("--duration") { Description = "Measured time: 30s, 2m, 500ms.", DefaultValueFactory = _ => "30s" };
         var warmup = new Option<string>("--warmup") { Description = "Warm-up before measuring.", DefaultValueFactory = _ => "5s" };
