@@ -50,9 +50,7 @@ internal static class LoadJob
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
             await using var target = handle.NewTarget();
-            var start = handle.Relay?.Sample();
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
-            cores = start is { } a && handle.Relay?.Sample() is { } b ? TargetResourceSample.CoresBetween(a, b) : null;
+            (run, cores) = await handle.Relay.MeasureCoresAsync(() => view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario).RunAsync(target, p, cancellationToken))).ConfigureAwait(false);
         }
 
         var usage = await MeasureRelayAsync(handle, cores, idleConnections, options, output, cancellationToken).ConfigureAwait(false);

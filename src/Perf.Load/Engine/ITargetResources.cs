@@ -25,3 +25,24 @@ public readonly record struct TargetResourceSample(TimeSpan CpuTime, long Reside
         return wall <= TimeSpan.Zero ? 0 : (end.CpuTime - start.CpuTime).TotalSeconds / wall.TotalSeconds;
     }
 }
+
+/// <summary>Measuring a target's cores around a piece of work.</summary>
+public static class TargetResources
+{
+    /// <summary>
+    /// Runs <paramref name="work"/>; when <paramref name="resources"/> is given (a target in its own
+    /// process), also returns the cores the target used meanwhile, else <c>null</c>.
+    /// </summary>
+    public static async Task<(T Result, double? Cores)> MeasureCoresAsync<T>(this ITargetResources? resources, Func<Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (resources is null)
+        {
+            return (await work().ConfigureAwait(false), null);
+        }
+
+        var start = resources.Sample();
+        var result = await work().ConfigureAwait(false);
+        return (result, TargetResourceSample.CoresBetween(start, resources.Sample()));
+    }
+}

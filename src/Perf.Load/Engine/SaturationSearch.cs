@@ -88,15 +88,13 @@ public sealed class SaturationSearch
         var scenario = _template with { RatePerSecond = rate, Duration = _options.StepDuration, Warmup = _options.StepWarmup };
         var target = await connect(cancellationToken).ConfigureAwait(false);
         LoadRunResult run;
-        TargetResourceSample? start = null, end = null;
+        double? cores;
         await using (target.ConfigureAwait(false))
         {
-            start = resources?.Sample();
-            run = await new OpenLoopRunner(scenario).RunAsync(target, null, cancellationToken).ConfigureAwait(false);
-            end = resources?.Sample();
+            (run, cores) = await resources.MeasureCoresAsync(() => new OpenLoopRunner(scenario).RunAsync(target, null, cancellationToken)).ConfigureAwait(false);
         }
 
-        var step = Judge(rate, run, _slo) with { TargetCores = start is { } a && end is { } b ? TargetResourceSample.CoresBetween(a, b) : null };
+        var step = Judge(rate, run, _slo) with { TargetCores = cores };
         steps.Add(step);
         stepDone?.Report(step);
         return step;
