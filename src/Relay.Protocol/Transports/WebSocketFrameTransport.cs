@@ -59,7 +59,7 @@ public sealed class WebSocketFrameTransport : IFrameTransport
         var buffer = _receive!;
         var length = 0;
         var result = peek;
-        while (!result.EndOfMessage || result.MessageType == WebSocketMessageType.Close)
+        while (true)
         {
             if (result.MessageType == WebSocketMessageType.Close)
             {
@@ -69,6 +69,11 @@ public sealed class WebSocketFrameTransport : IFrameTransport
             if (result.MessageType != WebSocketMessageType.Binary)
             {
                 throw new WebSocketFrameException(FrameError.ProtocolViolation, WebSocketCloseStatus.InvalidMessageType, "a text WebSocket message; frames are binary");
+            }
+
+            if (result.EndOfMessage)
+            {
+                return (new ReadOnlySequence<byte>(buffer, 0, length), false);
             }
 
             if (length == Math.Min(buffer.Length, MaxMessageBytes))
@@ -84,13 +89,6 @@ public sealed class WebSocketFrameTransport : IFrameTransport
             result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxMessageBytes) - length), cancellationToken).ConfigureAwait(false);
             length += result.Count;
         }
-
-        if (result.MessageType != WebSocketMessageType.Binary)
-        {
-            throw new WebSocketFrameException(FrameError.ProtocolViolation, WebSocketCloseStatus.InvalidMessageType, "a text WebSocket message; frames are binary");
-        }
-
-        return (new ReadOnlySequence<byte>(buffer, 0, length), false);
     }
 
     // Doubles the rented buffer (up to the message limit), keeping what arrived so far.
