@@ -11,8 +11,8 @@ namespace Relay.Crypto.Noise.Framing;
 /// message (copying first only when a frame spans segments) and hands out the plaintext until the
 /// next read; writing encrypts straight into the <see cref="PipeWriter"/>'s memory. A channel
 /// waiting for data holds at most a 1 KiB buffer for small messages, so an idle connection costs
-/// little memory. One reader and
-/// one writer may run at once; two readers or two writers may not. Allocation-free per message.
+/// little memory. One reader and one writer may run at once; two readers or two writers may not.
+/// Allocation-free per message.
 /// </summary>
 public sealed class NoiseChannel : IAsyncDisposable
 {
