@@ -39,7 +39,7 @@ internal static class RelayCommand
             }
 
             var secretText = parseResult.GetValue(secret);
-            if (secretText is { Length: < 16 })
+            if (secretText is not null && secretText.Length < Relay.TokenArguments.MinSecretLength)
             {
                 await error.WriteLineAsync("perf relay: --ws-secret must be at least 16 characters.").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;

@@ -24,13 +24,13 @@ internal static class TokenCommand
             }
 
             var secretText = parseResult.GetValue(secret)!;
-            if (secretText.Length < 16)
+            if (Relay.TokenArguments.SecretProblem(secretText, "--secret") is { } problem)
             {
-                await error.WriteLineAsync("perf token: --secret must be at least 16 characters (the relay's --ws-secret).").ConfigureAwait(false);
+                await error.WriteLineAsync($"perf token: {problem}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
-            if (!Perf.Load.DurationText.TryParse(parseResult.GetValue(ttl), out var lifetime) || lifetime <= TimeSpan.Zero)
+            if (!Relay.TokenArguments.TryParseLifetime(parseResult.GetValue(ttl), out var lifetime))
             {
                 await error.WriteLineAsync("perf token: --ttl takes a positive time such as 30m or 1h.").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;

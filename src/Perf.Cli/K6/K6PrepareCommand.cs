@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using Perf.Load;
+using Perf.Cli.Relay;
 using Perf.Load.K6;
 
 namespace Perf.Cli.K6;
@@ -32,13 +32,13 @@ internal static class K6PrepareCommand
             }
 
             var secretText = parseResult.GetValue(secret)!;
-            if (secretText.Length < 16)
+            if (TokenArguments.SecretProblem(secretText, "--ws-secret") is { } problem)
             {
-                await error.WriteLineAsync("perf k6 prepare: --ws-secret must be at least 16 characters (the relay's --ws-secret).").ConfigureAwait(false);
+                await error.WriteLineAsync($"perf k6 prepare: {problem}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
-            if (!DurationText.TryParse(parseResult.GetValue(ttl), out var lifetime) || lifetime <= TimeSpan.Zero)
+            if (!TokenArguments.TryParseLifetime(parseResult.GetValue(ttl), out var lifetime))
             {
                 await error.WriteLineAsync("perf k6 prepare: --ttl takes a positive time such as 30m or 24h.").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
