@@ -62,7 +62,7 @@ internal static class K6PeerCommand
                 await output.WriteLineAsync($"peer answered {answered}").ConfigureAwait(false);
                 return answers == 0 || answered == answers ? PerfCommandLine.Ok : PerfCommandLine.Failed;
             }
-            catch (RelayClientException ex)
+            catch (Exception ex) when (ex is RelayClientException or FormatException)
             {
                 await error.WriteLineAsync($"perf k6 peer: {ex.Message}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;

@@ -26,21 +26,58 @@ public sealed class K6Peer : IAsyncDisposable
     /// <summary>Connects as <paramref name="user"/> of <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No such user in the data set.</exception>
     /// <exception cref="RelayClientException">The relay is unreachable or refused the token.</exception>
+    /// <exception cref="FormatException">One of the user's session states is not usable (damaged or hand-edited file).</exception>
     public static async Task<K6Peer> ConnectAsync(Uri relay, K6DataFile data, int user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegative(user);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(user, data.Users.Count);
         var entry = data.Users[user];
-        var options = new E2eSessionOptions();
-        var sessions = new E2eSession[entry.Sessions.Count];
-        for (var i = 0; i < sessions.Length; i++)
+        var sessions = ImportSessions(entry);
+        try
         {
-            sessions[i] = E2eSession.ImportState(entry.Sessions[i], options with { Algorithm = Relay.Crypto.Aead.AeadAlgorithm.Parse(entry.Sessions[i].Algorithm) });
+            var connection = await RelayClientConnection.ConnectWebSocketAsync(relay, entry.Token, new RelayClientOptions(), cancellationToken).ConfigureAwait(false);
+            return new K6Peer(connection, sessions);
+        }
+        catch
+        {
+            DisposeAll(sessions);
+            throw;
+        }
+    }
+
+    private static E2eSession[] ImportSessions(K6User entry)
+    {
+        var sessions = new List<E2eSession>(entry.Sessions.Count);
+        for (var i = 0; i < entry.Sessions.Count; i++)
+        {
+            var state = entry.Sessions[i];
+            if (!Relay.Crypto.Aead.AeadAlgorithm.TryParse(state.Algorithm, out var algorithm))
+            {
+                DisposeAll(sessions);
+                throw new FormatException($"user {entry.Index}, session {i}: unknown algorithm '{state.Algorithm}'.");
+            }
+
+            try
+            {
+                sessions.Add(E2eSession.ImportState(state, new E2eSessionOptions { Algorithm = algorithm }));
+            }
+            catch (FormatException ex)
+            {
+                DisposeAll(sessions);
+                throw new FormatException($"user {entry.Index}, session {i}: {ex.Message}", ex);
+            }
         }
 
-        var connection = await RelayClientConnection.ConnectWebSocketAsync(relay, entry.Token, new RelayClientOptions(), cancellationToken).ConfigureAwait(false);
-        return new K6Peer(connection, sessions);
+        return [.. sessions];
+    }
+
+    private static void DisposeAll(IEnumerable<E2eSession> sessions)
+    {
+        foreach (var session in sessions)
+        {
+            session.Dispose();
+        }
     }
 
     /// <summary>
@@ -114,10 +151,7 @@ public sealed class K6Peer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _connection.DisposeAsync().ConfigureAwait(false);
-        foreach (var session in _sessions)
-        {
-            session.Dispose();
-        }
+        DisposeAll(_sessions);
     }
 }
 

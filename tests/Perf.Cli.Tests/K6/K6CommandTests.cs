@@ -50,4 +50,19 @@ public sealed class K6CommandTests : TempFolder
         CliRun.Invoke("k6", "peer", "--relay", "ws://127.0.0.1:1/ws", "--data", path, "--user", "2").AssertBadInput("--user must be 0 to 1");
         CliRun.Invoke("k6", "peer", "--relay", "ws://127.0.0.1:1/ws", "--data", path, "--user", "0").AssertBadInput("cannot connect");
     }
+
+    [Fact]
+    public void Peer_refuses_a_damaged_session_state_by_user_and_session()
+    {
+        var path = Path.Combine(Folder, "users.json");
+        Assert.Equal(PerfCommandLine.Ok, CliRun.Invoke("k6", "prepare", "--users", "2", "--ws-secret", Secret, "--out", path).ExitCode);
+        var data = K6DataFile.Parse(File.ReadAllText(path));
+        var damagedKey = data with { Users = [data.Users[0] with { Sessions = [data.Users[0].Sessions[0] with { SendChainKey = "not base64!" }] }, data.Users[1]] };
+        var unknownAlgorithm = data with { Users = [data.Users[0] with { Sessions = [data.Users[0].Sessions[0] with { Algorithm = "rot13" }] }, data.Users[1]] };
+        File.WriteAllText(Path.Combine(Folder, "damaged.json"), damagedKey.ToJson());
+        File.WriteAllText(Path.Combine(Folder, "algorithm.json"), unknownAlgorithm.ToJson());
+
+        CliRun.Invoke("k6", "peer", "--relay", "ws://127.0.0.1:1/ws", "--data", Path.Combine(Folder, "damaged.json"), "--user", "0").AssertBadInput("user 0, session 0:");
+        CliRun.Invoke("k6", "peer", "--relay", "ws://127.0.0.1:1/ws", "--data", Path.Combine(Folder, "algorithm.json"), "--user", "0").AssertBadInput("unknown algorithm 'rot13'");
+    }
 }
