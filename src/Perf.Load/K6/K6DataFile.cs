@@ -61,7 +61,7 @@ public sealed record K6DataFile
         for (var i = 0; i < file.Users.Count; i++)
         {
             var user = file.Users[i];
-            if (user is null || user.Index != i || user.SendsTo < 0 || user.SendsTo >= file.Users.Count || user.Sessions is null || user.Sessions.Count == 0)
+            if (user is null || user.Index != i || user.SendsTo < 0 || user.SendsTo >= file.Users.Count || user.Sessions is null || user.Sessions.Count == 0 || user.Sessions.Contains(null!))
             {
                 throw new FormatException($"k6 data file: user {i} is malformed (index, sends_to or sessions).");
             }

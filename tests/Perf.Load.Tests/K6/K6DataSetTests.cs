@@ -67,6 +67,7 @@ public sealed class K6DataSetTests
     [InlineData("not json")]
     [InlineData("{\"format\":\"other/1\",\"algorithm\":\"aes-256-gcm\",\"pairs\":\"ring\",\"token_expires_at\":\"2026-01-01T00:00:00Z\",\"users\":[]}")]
     [InlineData("{\"format\":\"perf-k6-data/1\",\"algorithm\":\"aes-256-gcm\",\"pairs\":\"ring\",\"token_expires_at\":\"2026-01-01T00:00:00Z\",\"users\":[{\"index\":0,\"identity\":\"\",\"token\":\"\",\"sends_to\":5,\"sessions\":[]}]}")]
+    [InlineData("{\"format\":\"perf-k6-data/1\",\"algorithm\":\"aes-256-gcm\",\"pairs\":\"ring\",\"token_expires_at\":\"2026-01-01T00:00:00Z\",\"users\":[{\"index\":0,\"identity\":\"\",\"token\":\"\",\"sends_to\":0,\"sessions\":[null]}]}")]
     public void A_file_that_is_not_a_data_set_is_a_format_error(string json)
     {
         Assert.Throws<FormatException>(() => K6DataFile.Parse(json));
