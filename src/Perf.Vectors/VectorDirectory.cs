@@ -1,9 +1,10 @@
 namespace Perf.Vectors;
 
 /// <summary>
-/// Finds the external test vectors: the folder named by <c>PERF_VECTORS_DIR</c> when set,
-/// otherwise <c>../shared/vectors</c> beside the repository root (the folder holding
-/// <c>Perf.sln</c>), searched upwards from the current directory and from the running assembly.
+/// Finds the known-answer vectors: the folder named by <c>PERF_VECTORS_DIR</c> when set,
+/// otherwise the repository's own copies in <c>tests/vectors</c> under the repository root (the
+/// folder holding <c>Perf.sln</c>), searched upwards from the current directory and from the
+/// running assembly, so a fresh clone needs nothing beside it.
 /// </summary>
 public static class VectorDirectory
 {
@@ -11,7 +12,7 @@ public static class VectorDirectory
     public const string EnvironmentVariable = "PERF_VECTORS_DIR";
 
     /// <summary>The path relative to the repository root where vectors live by default.</summary>
-    public const string RelativeToRepoRoot = "../shared/vectors";
+    public const string RelativeToRepoRoot = "tests/vectors";
 
     /// <summary>The vectors folder, or <c>null</c> when none exists; <paramref name="searched"/> names what was tried, for skip messages.</summary>
     public static string? Find(out string searched)
@@ -25,7 +26,7 @@ public static class VectorDirectory
 
         var root = FindRepoRoot();
         searched = root is null
-            ? $"{RelativeToRepoRoot} beside the repository root (no Perf.sln found above {Directory.GetCurrentDirectory()})"
+            ? $"{RelativeToRepoRoot} under the repository root (no Perf.sln found above {Directory.GetCurrentDirectory()})"
             : Path.GetFullPath(Path.Combine(root, RelativeToRepoRoot));
         return root is not null && Directory.Exists(searched) ? searched : null;
     }

@@ -1,6 +1,6 @@
 namespace Perf.Vectors.Tests;
 
-/// <summary>Where the shared vectors are, or a skip naming where they were looked for.</summary>
+/// <summary>Where the repository's vectors are; missing vectors fail the test (they are part of the repository).</summary>
 internal static class VectorFolder
 {
     public static string Wycheproof => Path.Combine(Require(), "wycheproof");
@@ -8,7 +8,7 @@ internal static class VectorFolder
     public static string Require()
     {
         var directory = VectorDirectory.Find(out var searched);
-        Skip.If(directory is null, $"External test vectors not found at {searched}; set {VectorDirectory.EnvironmentVariable} to the vectors folder to run these tests.");
+        Assert.True(directory is not null, $"Known-answer vectors not found at {searched}; they belong in the repository ({VectorDirectory.RelativeToRepoRoot}), or set {VectorDirectory.EnvironmentVariable}.");
         return directory!;
     }
 }

@@ -2,7 +2,7 @@ namespace Perf.Vectors.Tests;
 
 public sealed class VectorRunnerTests
 {
-    [SkippableFact]
+    [Fact]
     public void A_file_is_recognised_by_its_content_not_its_name()
     {
         var original = Path.Combine(VectorFolder.Wycheproof, "hmac_sha256_test.json");
@@ -115,8 +115,8 @@ public sealed class VectorRunnerTests
         Assert.Contains(missing, error.Message);
     }
 
-    [SkippableFact]
-    public void The_shared_folder_runs_every_wycheproof_file_with_no_failures()
+    [Fact]
+    public void The_repository_vectors_run_every_wycheproof_file_with_no_failures()
     {
         var rows = VectorRunner.RunDirectory(VectorFolder.Require());
 

@@ -17,7 +17,7 @@ internal static class SelftestCommand
     {
         var vectors = new Option<string?>("--vectors")
         {
-            Description = $"The vectors folder. Default: ${VectorDirectory.EnvironmentVariable}, else {VectorDirectory.RelativeToRepoRoot} beside the repository root.",
+            Description = $"The vectors folder. Default: ${VectorDirectory.EnvironmentVariable}, else {VectorDirectory.RelativeToRepoRoot} under the repository root.",
             HelpName = "DIR",
         };
         var json = new Option<bool>("--json")

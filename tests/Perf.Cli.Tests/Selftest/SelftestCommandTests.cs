@@ -8,8 +8,8 @@ public sealed class SelftestCommandTests
 {
     private static readonly string[] RowKeys = ["file", "algorithm", "backend", "passed", "failed", "skipped"];
 
-    [SkippableFact]
-    public async Task On_the_shared_vectors_it_exits_0_with_a_row_per_file_and_a_totals_line()
+    [Fact]
+    public async Task On_the_repository_vectors_it_exits_0_with_a_row_per_file_and_a_totals_line()
     {
         var vectors = SelftestRun.RequireVectors();
 
@@ -25,8 +25,8 @@ public sealed class SelftestCommandTests
         Assert.Matches(@"total: [1-9]\d* passed, 0 failed, \d+ skipped", run.Output);
     }
 
-    [SkippableFact]
-    public async Task Without_vectors_option_it_finds_the_shared_folder()
+    [Fact]
+    public async Task Without_vectors_option_it_finds_the_repository_vectors()
     {
         SelftestRun.RequireVectors();
 
@@ -36,7 +36,7 @@ public sealed class SelftestCommandTests
         Assert.Contains("aes_gcm_test.json", run.Output);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task With_json_it_prints_the_runners_rows_as_objects_with_exactly_six_keys()
     {
         var vectors = SelftestRun.RequireVectors();
@@ -52,7 +52,7 @@ public sealed class SelftestCommandTests
         Assert.Equal(VectorRunner.RunDirectory(vectors), parsed);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_valid_aead_case_with_a_flipped_ciphertext_byte_exits_1_and_shows_the_failure()
     {
         var original = Path.Combine(SelftestRun.RequireVectors(), "wycheproof", "chacha20_poly1305_test.json");

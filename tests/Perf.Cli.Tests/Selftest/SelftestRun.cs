@@ -13,11 +13,11 @@ internal sealed record SelftestRun(int ExitCode, string Output, string Error)
         return new SelftestRun(exitCode, output.ToString(), error.ToString());
     }
 
-    /// <summary>The shared vectors folder, or a skip naming where it was looked for.</summary>
+    /// <summary>The repository's vectors folder; missing vectors fail the test.</summary>
     public static string RequireVectors()
     {
         var directory = VectorDirectory.Find(out var searched);
-        Skip.If(directory is null, $"External test vectors not found at {searched}; set {VectorDirectory.EnvironmentVariable} to the vectors folder to run these tests.");
+        Assert.True(directory is not null, $"Known-answer vectors not found at {searched}; they belong in the repository ({VectorDirectory.RelativeToRepoRoot}), or set {VectorDirectory.EnvironmentVariable}.");
         return directory!;
     }
 }
