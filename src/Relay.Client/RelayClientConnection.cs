@@ -66,15 +66,18 @@ public sealed class RelayClientConnection : IAsyncDisposable
                 ExpectedRemoteStaticKey = options.RelayKey,
                 HandshakeTimeout = options.ConnectTimeout,
             }, cancellationToken).ConfigureAwait(false);
-            return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport.Output), options.Frames, new TcpResources(channel, connection, factory));
+            return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport), options.Frames, new TcpResources(channel, connection, factory));
         }
-        catch (NoiseException ex)
+        catch (Exception ex) when (ex is NoiseException or IOException or ConnectionAbortedException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             factory.Dispose();
-            throw new RelayClientException(ex.Error == NoiseError.RemoteKeyMismatch
-                ? $"the relay at {relay} presented a different key than the pinned one: check --relay-key"
-                : $"the Noise handshake with {relay} failed: {ex.Error} ({ex.Message})", ex);
+            throw new RelayClientException(ex switch
+            {
+                NoiseException { Error: NoiseError.RemoteKeyMismatch } => $"the relay at {relay} presented a different key than the pinned one: check --relay-key",
+                NoiseException noise => $"the Noise handshake with {relay} failed: {noise.Error} ({noise.Message})",
+                _ => $"the relay at {relay} closed the connection during the handshake (at its connection limit?): {ex.Message}",
+            }, ex);
         }
     }
 

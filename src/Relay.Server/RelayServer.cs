@@ -62,7 +62,9 @@ public sealed class RelayServer : IAsyncDisposable
             throw new ArgumentException("the WebSocket endpoint needs a secret of at least 16 bytes", nameof(options));
         }
 
-        var router = new RelayRouter(options.Mailbox);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliversInFlight, 1);
+        var router = new RelayRouter(options.Store ?? new MemoryMailboxStore(options.Mailbox));
         var state = new RelayState(options, router, new RelayMetrics(router));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -76,8 +78,13 @@ public sealed class RelayServer : IAsyncDisposable
         {
             kestrel.Limits.MaxRequestBufferSize = options.MaxInputBufferBytes;
             kestrel.Limits.MaxResponseBufferSize = options.MaxOutputBufferBytes;
+            // A WebSocket connection must finish its upgrade request within the handshake timeout,
+            // and may not sit idle between HTTP requests longer either.
+            kestrel.Limits.RequestHeadersTimeout = options.HandshakeTimeout;
+            kestrel.Limits.KeepAliveTimeout = options.HandshakeTimeout;
             kestrel.Listen(options.TcpEndPoint, listen =>
             {
+                listen.Use(ConnectionLimit.Middleware(state));
                 if (options.TcpMiddleware is not null)
                 {
                     listen.Use(options.TcpMiddleware);
@@ -87,10 +94,16 @@ public sealed class RelayServer : IAsyncDisposable
             });
             if (options.WebSocketEndPoint is not null)
             {
-                kestrel.Listen(options.WebSocketEndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(options.WebSocketEndPoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(ConnectionLimit.Middleware(state));
+                });
             }
         });
         var app = builder.Build();
+        // Stopping: every connection applies what it already received, answers, and closes.
+        app.Lifetime.ApplicationStopping.Register(state.Supervisor.BeginShutdown);
         app.UseWebSockets();
         var wsLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Relay.Server.WebSocket");
         app.Map("/ws", (HttpContext context) => WebSocketEndpoint.HandleAsync(context, state, wsLogger));
@@ -101,7 +114,11 @@ public sealed class RelayServer : IAsyncDisposable
         return new RelayServer(app, state, tcp, ws);
     }
 
-    /// <summary>Stops accepting, lets open connections flush and close, and stops.</summary>
+    /// <summary>
+    /// Stops accepting; every open connection applies the frames it already received, answers
+    /// them, sends ERROR <c>ShuttingDown</c> and closes (within 5 s); then stops. A store passed in
+    /// <see cref="RelayOptions.Store"/> is left to its owner.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
@@ -110,6 +127,7 @@ public sealed class RelayServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        State.Supervisor.Dispose();
         State.Metrics.Dispose();
     }
 }

@@ -45,6 +45,9 @@ public enum RejectReason : byte
 
     /// <summary>The relay is shutting down.</summary>
     ShuttingDown = 5,
+
+    /// <summary>The relay's durable store (JetStream) did not confirm the write: nothing was held; send again later.</summary>
+    StoreUnavailable = 6,
 }
 
 /// <summary>The code of an ERROR frame (and of a parse failure).</summary>
@@ -79,4 +82,7 @@ public enum FrameError : byte
 
     /// <summary>The relay is shutting down.</summary>
     ShuttingDown = 9,
+
+    /// <summary>The connection sent nothing (not even PING) for the relay's idle timeout.</summary>
+    IdleTimeout = 10,
 }

@@ -3,8 +3,6 @@ using Microsoft.Extensions.Logging;
 using Relay.Crypto.Noise;
 using Relay.Crypto.Noise.Framing;
 using Relay.Protocol.Frames;
-using Relay.Protocol.Routing;
-using Relay.Server.Metrics;
 using Relay.Protocol.Transports;
 
 namespace Relay.Server.Connections;
@@ -12,7 +10,8 @@ namespace Relay.Server.Connections;
 /// <summary>
 /// Kestrel's handler for the TCP endpoint: the Noise XX responder (prologue <c>relay/1</c>),
 /// whose proven static key becomes the connection's identity, then a <see cref="RelayConnection"/>.
-/// A failed handshake (garbage, a bad tag, silence) closes only this connection, logged in one line.
+/// A failed handshake (garbage, a bad tag, silence past the handshake timeout) closes only this
+/// connection, logged in one line.
 /// </summary>
 internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConnectionHandler> logger) : ConnectionHandler
 {
@@ -26,11 +25,13 @@ internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConn
         }
         catch (NoiseException ex)
         {
+            state.Metrics.HandshakesFailed.Add(1);
             logger.LogInformation("handshake refused from {Remote}: {Error} ({Reason})", connection.RemoteEndPoint, ex.Error, ex.Message);
             return;
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException)
         {
+            state.Metrics.HandshakesFailed.Add(1);
             logger.LogInformation("handshake abandoned by {Remote}: {Reason}", connection.RemoteEndPoint, ex.Message);
             return;
         }
@@ -38,27 +39,8 @@ internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConn
         await using (channel.ConfigureAwait(false))
         {
             var identity = new Identity(channel.RemoteStaticKey);
-            var transport = new NoiseFrameTransport(channel, connection.Transport.Output);
-            var relayConnection = new RelayConnection(identity, transport, state.Router, state.Metrics, state.Options.Frames, logger);
-            await relayConnection.RunAsync(connection.ConnectionClosed).ConfigureAwait(false);
+            var transport = new NoiseFrameTransport(channel, connection.Transport);
+            await new RelayConnection(identity, transport, state, logger).RunAsync().ConfigureAwait(false);
         }
     }
-}
-
-/// <summary>What every connection shares: options, the router, the metrics, the Noise options.</summary>
-internal sealed class RelayState(RelayOptions options, RelayRouter router, RelayMetrics metrics)
-{
-    public RelayOptions Options { get; } = options;
-
-    public RelayRouter Router { get; } = router;
-
-    public RelayMetrics Metrics { get; } = metrics;
-
-    public NoiseChannelOptions NoiseOptions { get; } = new()
-    {
-        Protocol = NoiseProtocol.Xx(options.Cipher),
-        Backend = options.Backend,
-        StaticKey = options.StaticKey,
-        HandshakeTimeout = options.HandshakeTimeout,
-    };
 }
