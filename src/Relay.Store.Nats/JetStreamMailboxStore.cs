@@ -18,8 +18,8 @@ namespace Relay.Store.Nats;
 /// write, with the stream sequence as relay id (unique across nodes and restarts). Publishes are
 /// pipelined: a connection does not wait for one acknowledgement before the next SEND. NATS down
 /// or no acknowledgement within the publish timeout: REJECTED <c>StoreUnavailable</c>.</item>
-/// <item>Delivery: while a recipient has a live connection on this node, one ordered push consumer
-/// on its subject streams its held messages, oldest first, then new ones as any node stores them,
+/// <item>Delivery: while a recipient has a live connection on this node, one ephemeral consumer
+/// filtered on its subject streams its held messages, oldest first, then new ones as any node stores them,
 /// into a per-node cache the connections pull from. So a message sent through any node reaches a
 /// live connection on any other without polling, and held messages come again on each new connection.</item>
 /// <item>ACK: deletes the message from the stream (only a message held for the ACKing identity).</item>
@@ -44,6 +44,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         _js = new NatsJSContext(connection); // requests time out after the connection's RequestTimeout (the publish timeout)
         _cache = new MemoryMailboxStore(options.Limits with { MaxMessages = int.MaxValue, MaxBytes = long.MaxValue });
         Metrics = new JetStreamMetrics(() => Volatile.Read(ref _watchCount));
+        connection.ConnectionOpened += OnReconnectedAsync;
     }
 
     /// <summary>The store's meter (<see cref="JetStreamMetrics.MeterName"/>).</summary>
@@ -194,35 +195,61 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     }
 
     // Streams the recipient's held messages, then new ones, into the cache until the last
-    // connection of the identity on this node leaves. NATS outages: the ordered consumer recreates
-    // itself; a consumer that cannot be made is tried again each second.
+    // connection of the identity on this node leaves: an ephemeral consumer filtered on its subject
+    // (one subject: nats-server 2.9 knows no multi-subject filters), no acks (an ACK deletes the
+    // message instead). If the consumer fails (NATS restarted, the consumer vanished), a new one
+    // resumes after the last sequence seen, after a second's pause on errors.
     private async Task WatchAsync(Identity identity, Watch watch)
     {
         var subject = Subject(identity);
+        ulong lastSeen = 0;
         try
         {
             while (!watch.Stop.IsCancellationRequested)
             {
+                INatsJSConsumer? consumer = null;
+                using var round = CancellationTokenSource.CreateLinkedTokenSource(watch.Stop.Token);
+                watch.Round = round;
                 try
                 {
-                    var consumer = await _js.CreateOrderedPushConsumerAsync(_options.Stream, new NatsJSOrderedConsumerOpts
+                    consumer = await _js.CreateOrUpdateConsumerAsync(_options.Stream, new ConsumerConfig
                     {
-                        FilterSubjects = [subject],
-                        DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-                    }, watch.Stop.Token).ConfigureAwait(false);
-                    await foreach (var message in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(cancellationToken: watch.Stop.Token).ConfigureAwait(false))
+                        // Named (not durable): with a name the client sends the create request in the
+                        // form nats-server 2.9 parses (an unnamed one with a filter is refused there).
+                        Name = "watch-" + Guid.NewGuid().ToString("N"),
+                        FilterSubject = subject,
+                        DeliverPolicy = lastSeen == 0 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
+                        OptStartSeq = lastSeen == 0 ? 0 : lastSeen + 1,
+                        AckPolicy = ConsumerConfigAckPolicy.None,
+                        InactiveThreshold = TimeSpan.FromSeconds(30), // a crashed node's consumers go by themselves
+                        MemStorage = true,
+                    }, round.Token).ConfigureAwait(false);
+                    await foreach (var message in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: ConsumeOptions, cancellationToken: round.Token).ConfigureAwait(false))
                     {
                         using var data = message.Data;
-                        if (message.Metadata is { } metadata && StoredMessage.TryRead(data.Memory, out var sender, out var sealedSender, out var envelope))
+                        // Belt and braces: only this identity's subject reaches its cache.
+                        if (message.Subject == subject && message.Metadata is { } metadata && StoredMessage.TryRead(data.Memory, out var sender, out var sealedSender, out var envelope))
                         {
-                            _cache.HoldStored(identity, metadata.Sequence.Stream, sender, sealedSender, new ReadOnlySequence<byte>(envelope));
+                            lastSeen = metadata.Sequence.Stream;
+                            _cache.HoldStored(identity, lastSeen, sender, sealedSender, new ReadOnlySequence<byte>(envelope));
                         }
                     }
+                }
+                catch (OperationCanceledException) when (!watch.Stop.IsCancellationRequested)
+                {
+                    // NATS came back (a restarted server forgot the consumer): a new one resumes after lastSeen.
                 }
                 catch (Exception ex) when (ex is NatsException or TimeoutException && !watch.Stop.IsCancellationRequested)
                 {
                     _logger.LogInformation("watching {Identity} in JetStream: {Reason}; again in 1 s", identity, ex.Message);
                     await Task.Delay(TimeSpan.FromSeconds(1), watch.Stop.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (consumer is not null)
+                    {
+                        _ = DeleteConsumerAsync(consumer.Info.Name);
+                    }
                 }
             }
         }
@@ -242,6 +269,41 @@ public sealed class JetStreamMailboxStore : IMailboxStore
             }
 
             watch.Stop.Dispose();
+        }
+    }
+
+    // After a reconnect every watch starts a new consumer: the old one may be gone with the server.
+    private ValueTask OnReconnectedAsync(object? sender, NatsEventArgs args)
+    {
+        lock (_watches)
+        {
+            foreach (var watch in _watches.Values)
+            {
+                try
+                {
+                    watch.Round?.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // That round just ended.
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static readonly NatsJSConsumeOpts ConsumeOptions = new() { MaxMsgs = 256, Expires = TimeSpan.FromSeconds(30) };
+
+    private async Task DeleteConsumerAsync(string name)
+    {
+        try
+        {
+            await _js.DeleteConsumerAsync(_options.Stream, name, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
+        {
+            // Gone already, or NATS is down: the inactivity threshold removes it.
         }
     }
 
@@ -294,6 +356,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     /// <summary>Stops every watch and closes the NATS connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        _connection.ConnectionOpened -= OnReconnectedAsync;
         await _stop.CancelAsync().ConfigureAwait(false);
         Task[] loops;
         lock (_watches)
@@ -322,5 +385,8 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         public int Subscribers { get; set; }
 
         public Task? Loop { get; set; }
+
+        // The current consumer's lifetime, cancelled to replace it after a reconnect.
+        public volatile CancellationTokenSource? Round;
     }
 }

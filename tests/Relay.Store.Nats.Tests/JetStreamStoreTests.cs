@@ -1,0 +1,136 @@
+using Relay.Crypto.KeyAgreement;
+using Relay.Protocol.Frames;
+using Relay.Protocol.Routing;
+
+namespace Relay.Store.Nats.Tests;
+
+/// <summary>The JetStream store against a real nats-server -js: held, delivered, acknowledged, limits, outages, and nodes that form one relay.</summary>
+public sealed class JetStreamStoreTests
+{
+    [SkippableFact]
+    public async Task A_message_sent_through_one_node_reaches_a_recipient_connected_to_another_live_and_after_being_offline()
+    {
+        await using var nats = await JetStreamServer.StartAsync();
+        using var relayKey = X25519KeyPair.Generate();
+        await using var nodeA = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeB = await RelayNode.StartAsync(nats.Url, relayKey);
+        using var aliceKey = X25519KeyPair.Generate();
+        using var bobKey = X25519KeyPair.Generate();
+
+        // Offline: held in JetStream through node A, delivered when Bob connects to node B.
+        await using var alice = await nodeA.ConnectAsync(aliceKey);
+        var offline = await alice.SendAsync(1, bobKey, [1, 1]);
+        Assert.Equal(FrameType.Accepted, offline.Type);
+        await using var bob = await nodeB.ConnectAsync(bobKey);
+        var first = await bob.ExpectAsync(FrameType.Deliver);
+        Assert.Equal(offline.RelayMessageId, first.RelayMessageId);
+        Assert.Equal(new Identity(aliceKey.PublicKey), first.Identity);
+
+        // Live: Bob is connected to node B; Alice sends through node A; no reconnect, no poll.
+        var live = await alice.SendAsync(2, bobKey, [2, 2]);
+        var second = await bob.ExpectAsync(FrameType.Deliver);
+        Assert.Equal(live.RelayMessageId, second.RelayMessageId);
+        Assert.Equal(new byte[] { 2, 2 }, System.Buffers.BuffersExtensions.ToArray(second.Envelope));
+        Assert.True(second.RelayMessageId > first.RelayMessageId, "relay ids are stream sequences, unique across nodes");
+
+        // And back: Bob answers through node B, Alice (on node A) gets it.
+        Assert.Equal(FrameType.Accepted, (await bob.SendAsync(3, aliceKey, [3])).Type);
+        Assert.Equal(new Identity(bobKey.PublicKey), (await alice.ExpectAsync(FrameType.Deliver)).Identity);
+    }
+
+    [SkippableFact]
+    public async Task An_acked_message_is_gone_from_jetstream_and_an_unacked_one_comes_again_on_any_node()
+    {
+        await using var nats = await JetStreamServer.StartAsync();
+        using var relayKey = X25519KeyPair.Generate();
+        await using var nodeA = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeB = await RelayNode.StartAsync(nats.Url, relayKey);
+        using var aliceKey = X25519KeyPair.Generate();
+        using var bobKey = X25519KeyPair.Generate();
+        await using (var alice = await nodeA.ConnectAsync(aliceKey))
+        {
+            await alice.SendAsync(1, bobKey, [1]);
+            await alice.SendAsync(2, bobKey, [2]);
+        }
+
+        ulong acked;
+        await using (var bob = await nodeA.ConnectAsync(bobKey))
+        {
+            acked = (await bob.ExpectAsync(FrameType.Deliver)).RelayMessageId;
+            await bob.ExpectAsync(FrameType.Deliver);
+            bob.Ack(acked);
+            await bob.FlushAsync();
+            await bob.ExpectNothingPendingAsync();
+            await WaitUntilAsync(() => nodeA.Store.Metrics.PendingPublishes == 0 && nodeA.Server.Router.Acknowledged == 1);
+        }
+
+        await Task.Delay(200); // the delete is asynchronous to the ACK
+        await using var again = await nodeB.ConnectAsync(bobKey);
+        var redelivered = await again.ExpectAsync(FrameType.Deliver);
+        Assert.NotEqual(acked, redelivered.RelayMessageId);
+        Assert.Equal(new byte[] { 2 }, System.Buffers.BuffersExtensions.ToArray(redelivered.Envelope));
+        await again.ExpectNothingPendingAsync();
+    }
+
+    [SkippableFact]
+    public async Task A_full_mailbox_in_jetstream_is_rejected_mailbox_full()
+    {
+        await using var nats = await JetStreamServer.StartAsync();
+        using var relayKey = X25519KeyPair.Generate();
+        await using var node = await RelayNode.StartAsync(nats.Url, relayKey, new MailboxLimits { MaxMessages = 2 });
+        using var aliceKey = X25519KeyPair.Generate();
+        using var bobKey = X25519KeyPair.Generate();
+        await using var alice = await node.ConnectAsync(aliceKey);
+
+        Assert.Equal(FrameType.Accepted, (await alice.SendAsync(1, bobKey, [1])).Type);
+        Assert.Equal(FrameType.Accepted, (await alice.SendAsync(2, bobKey, [2])).Type);
+        var third = await alice.SendAsync(3, bobKey, [3]);
+
+        Assert.Equal(FrameType.Rejected, third.Type);
+        Assert.Equal((byte)RejectReason.MailboxFull, third.Code);
+    }
+
+    [SkippableFact]
+    public async Task With_nats_gone_sends_are_rejected_store_unavailable_and_the_relay_recovers_when_it_returns()
+    {
+        await using var nats = await JetStreamServer.StartAsync();
+        using var relayKey = X25519KeyPair.Generate();
+        await using var node = await RelayNode.StartAsync(nats.Url, relayKey);
+        using var aliceKey = X25519KeyPair.Generate();
+        using var bobKey = X25519KeyPair.Generate();
+        await using var alice = await node.ConnectAsync(aliceKey);
+        await using var bob = await node.ConnectAsync(bobKey);
+        Assert.Equal(FrameType.Accepted, (await alice.SendAsync(1, bobKey, [1])).Type);
+        var before = await bob.ExpectAsync(FrameType.Deliver);
+        bob.Ack(before.RelayMessageId);
+        await bob.FlushAsync();
+
+        await nats.KillAsync();
+        var refused = await alice.SendAsync(2, bobKey, [2]);
+        Assert.Equal(FrameType.Rejected, refused.Type);
+        Assert.Equal((byte)RejectReason.StoreUnavailable, refused.Code);
+
+        await nats.RestartAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var id = 3UL;
+        while ((await alice.SendAsync(id, bobKey, [3])).Type != FrameType.Accepted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the relay did not recover within 15 s of NATS returning");
+            await Task.Delay(200);
+            id++;
+        }
+
+        // Bob's watch came back too: the message sent after recovery reaches his live connection.
+        Assert.Equal(new byte[] { 3 }, System.Buffers.BuffersExtensions.ToArray((await bob.ExpectAsync(FrameType.Deliver, 20)).Envelope));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(20);
+        }
+    }
+}
