@@ -67,6 +67,12 @@ public sealed record RelayOptions
     /// </summary>
     public Func<ConnectionDelegate, ConnectionDelegate>? TcpMiddleware { get; init; }
 
+    /// <summary>Serve the meters as Prometheus text at <c>/metrics</c> on the WebSocket listener.</summary>
+    public bool PrometheusMetrics { get; init; } = true;
+
+    /// <summary>Meters exported at <c>/metrics</c> beside <c>Relay.Server</c> (the store's own, say <c>Relay.Store.Nats</c>).</summary>
+    public IReadOnlyList<string> ExportedMeters { get; init; } = [];
+
     /// <summary>Largest WebSocket message accepted, in bytes.</summary>
     public int MaxWebSocketMessageBytes { get; init; } = 70_000;
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Relay.Protocol.Routing;
 using Relay.Server.Connections;
 using Relay.Server.Metrics;
@@ -17,8 +18,8 @@ namespace Relay.Server;
 
 /// <summary>
 /// The reference relay on Kestrel: a raw-TCP endpoint speaking Noise XX with a
-/// <c>ConnectionHandler</c>, and a WebSocket gateway on its own port at <c>/ws</c>, both over the
-/// same router. Start it with <see cref="StartAsync"/>; dispose to stop gracefully (stop
+/// <c>ConnectionHandler</c>, and a WebSocket gateway on its own port at <c>/ws</c> (with the
+/// meters as Prometheus text at <c>/metrics</c>), both over the same router. Start it with <see cref="StartAsync"/>; dispose to stop gracefully (stop
 /// accepting, let connections finish their flushes, close).
 /// </summary>
 public sealed class RelayServer : IAsyncDisposable
@@ -74,6 +75,14 @@ public sealed class RelayServer : IAsyncDisposable
         }
 
         builder.Services.AddSingleton(state);
+        var exportMetrics = options.PrometheusMetrics && options.WebSocketEndPoint is not null;
+        if (exportMetrics)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter([RelayMetrics.MeterName, .. options.ExportedMeters])
+                .AddPrometheusExporter());
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBufferSize = options.MaxInputBufferBytes;
@@ -107,6 +116,11 @@ public sealed class RelayServer : IAsyncDisposable
         app.UseWebSockets();
         var wsLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Relay.Server.WebSocket");
         app.Map("/ws", (HttpContext context) => WebSocketEndpoint.HandleAsync(context, state, wsLogger));
+        if (exportMetrics)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics"); // Prometheus text, for a fleet's scraper
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.ToList();
         var tcp = new IPEndPoint(options.TcpEndPoint.Address, new Uri(addresses[0]).Port);

@@ -14,13 +14,15 @@ public sealed class JetStreamMetrics : IDisposable
     /// <summary>The meter's name.</summary>
     public const string MeterName = "Relay.Store.Nats";
 
+    // Microseconds, 10 µs to 1 s (the relay's own latency histogram uses the same bounds).
+    private static readonly IReadOnlyList<double> Buckets = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
     private readonly Meter _meter = new(MeterName);
     private long _pendingPublishes;
     private long _pendingDeletes;
 
     internal JetStreamMetrics(Func<int> watches)
     {
-        PublishLatency = _meter.CreateHistogram<double>("relay.store.publish.latency", unit: "us", description: "A SEND's publish until JetStream acknowledged the write.");
+        PublishLatency = _meter.CreateHistogram("relay.store.publish.latency", unit: "us", description: "A SEND's publish until JetStream acknowledged the write.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
         Unavailable = _meter.CreateCounter<long>("relay.store.unavailable", description: "SENDs REJECTED StoreUnavailable: NATS down, or no acknowledgement in time.");
         DeleteFailures = _meter.CreateCounter<long>("relay.store.delete.failures", description: "ACKed messages JetStream did not delete (they come again on the next connection).");
         _meter.CreateObservableGauge("relay.store.pending_acks", () => Interlocked.Read(ref _pendingPublishes), description: "Publishes awaiting JetStream's acknowledgement.");

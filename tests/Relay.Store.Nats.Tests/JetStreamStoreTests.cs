@@ -134,3 +134,44 @@ public sealed class JetStreamStoreTests
         }
     }
 }
+
+/// <summary>Runs alone: OpenTelemetry listens to every meter of these names in the process.</summary>
+[CollectionDefinition(nameof(MetersCollection), DisableParallelization = true)]
+public sealed class MetersCollection;
+
+/// <summary>The store's own figures beside the relay's at /metrics.</summary>
+[Collection(nameof(MetersCollection))]
+public sealed class JetStreamMetricsTests
+{
+    [SkippableFact]
+    public async Task The_store_exports_publish_latency_and_pending_acks_at_metrics()
+    {
+        await using var nats = await JetStreamServer.StartAsync();
+        await using var store = await JetStreamMailboxStore.ConnectAsync(new JetStreamStoreOptions { Url = nats.Url });
+        using var relayKey = X25519KeyPair.Generate();
+        await using var server = await Relay.Server.RelayServer.StartAsync(new Relay.Server.RelayOptions
+        {
+            TcpEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+            WebSocketEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+            WebSocketSecret = new byte[32],
+            StaticKey = relayKey,
+            Store = store,
+            ExportedMeters = [JetStreamMetrics.MeterName],
+        });
+        using var aliceKey = X25519KeyPair.Generate();
+        using var bobKey = X25519KeyPair.Generate();
+        await using (var alice = await Relay.Client.RelayClientConnection.ConnectTcpAsync(server.TcpEndPoint, aliceKey, new Relay.Client.RelayClientOptions { RelayKey = relayKey.PublicKey.ToArray() }, CancellationToken.None))
+        {
+            Assert.Equal(FrameType.Accepted, (await alice.SendAsync(1, bobKey, [1])).Type);
+        }
+
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri($"http://{server.WebSocketEndPoint}/metrics"));
+
+        Assert.Contains("relay_store_publish_latency_microseconds_bucket", text, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^relay_store_publish_latency_microseconds_count(\{[^}]*\})? 1( |$)", text);
+        Assert.Matches(@"(?m)^relay_store_publish_latency_microseconds_bucket\{[^}]*le=""1000000""\} ", text); // bounds up to 1 s in µs
+        Assert.Contains("relay_store_pending_acks", text, StringComparison.Ordinal);
+        Assert.Contains("relay_messages_accepted_total", text, StringComparison.Ordinal);
+    }
+}
