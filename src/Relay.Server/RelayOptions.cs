@@ -67,8 +67,12 @@ public sealed record RelayOptions
     /// </summary>
     public Func<ConnectionDelegate, ConnectionDelegate>? TcpMiddleware { get; init; }
 
-    /// <summary>Serve the meters as Prometheus text at <c>/metrics</c> on the WebSocket listener.</summary>
-    public bool PrometheusMetrics { get; init; } = true;
+    /// <summary>
+    /// Serve the meters as Prometheus text at <c>/metrics</c> on the WebSocket listener (<c>perf relay</c>
+    /// turns it on). Off by default: a listener on the meter costs every counter update a little,
+    /// which embedded relays used as measured targets need not pay.
+    /// </summary>
+    public bool PrometheusMetrics { get; init; }
 
     /// <summary>Meters exported at <c>/metrics</c> beside <c>Relay.Server</c> (the store's own, say <c>Relay.Store.Nats</c>).</summary>
     public IReadOnlyList<string> ExportedMeters { get; init; } = [];

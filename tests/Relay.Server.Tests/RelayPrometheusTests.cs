@@ -17,7 +17,7 @@ public sealed class RelayPrometheusTests
     [Fact]
     public async Task Metrics_are_served_as_prometheus_text_on_the_websocket_listener_and_count_what_happened()
     {
-        await using var relay = await TestRelay.StartAsync();
+        await using var relay = await TestRelay.StartAsync(o => o with { PrometheusMetrics = true });
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using (var alice = await relay.TcpAsync(aliceKey))
@@ -36,5 +36,14 @@ public sealed class RelayPrometheusTests
         Assert.Matches(@"(?m)^relay_messages_accepted_total(\{[^}]*\})? 2( |$)", text);
         Assert.Contains("relay_mailbox_depth", text, StringComparison.Ordinal);
         Assert.Contains("relay_connections", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_the_option_there_is_no_metrics_endpoint()
+    {
+        await using var relay = await TestRelay.StartAsync();
+        using var http = new HttpClient();
+        var response = await http.GetAsync(new Uri($"http://{relay.Server.WebSocketEndPoint}/metrics"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
     }
 }

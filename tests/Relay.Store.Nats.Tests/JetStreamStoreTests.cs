@@ -156,6 +156,7 @@ public sealed class JetStreamMetricsTests
             WebSocketSecret = new byte[32],
             StaticKey = relayKey,
             Store = store,
+            PrometheusMetrics = true,
             ExportedMeters = [JetStreamMetrics.MeterName],
         });
         using var aliceKey = X25519KeyPair.Generate();

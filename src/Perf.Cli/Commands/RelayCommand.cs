@@ -115,6 +115,7 @@ internal static class RelayCommand
                         WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(secretText),
                         Mailbox = mailboxLimits,
                         Store = store,
+                        PrometheusMetrics = true,
                         ExportedMeters = store is null ? [] : [JetStreamMetrics.MeterName],
                         HandshakeTimeout = limits.HandshakeTimeout,
                         IdleTimeout = limits.IdleTimeout,
