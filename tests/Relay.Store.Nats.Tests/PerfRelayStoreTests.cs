@@ -6,7 +6,7 @@ using Relay.Protocol.Frames;
 namespace Relay.Store.Nats.Tests;
 
 /// <summary><c>perf relay --store nats://...</c> as its own process: kill -9 loses no accepted message; NATS unreachable at start is one line and exit 2.</summary>
-public sealed class PerfRelayStoreTests
+public sealed class PerfRelayStoreTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [SkippableFact]
     public async Task Messages_accepted_for_an_offline_recipient_survive_kill_9_of_the_relay_and_are_delivered_after_a_restart()
@@ -17,6 +17,7 @@ public sealed class PerfRelayStoreTests
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         var accepted = new HashSet<ulong>();
+        var killed = new Stopwatch();
         await using (var relay = await PerfRelayProcess.StartAsync("--key", keyFile, "--store", nats.Url))
         {
             var alice = await RelayClientConnection.ConnectTcpAsync(relay.TcpEndPoint, aliceKey, new RelayClientOptions { RelayKey = relay.RelayKey }, CancellationToken.None);
@@ -31,12 +32,14 @@ public sealed class PerfRelayStoreTests
                 accepted.Add((await alice.ExpectAsync(FrameType.Accepted)).RelayMessageId);
             }
 
-            var killed = Stopwatch.StartNew();
+            killed = Stopwatch.StartNew();
             await relay.KillAsync(); // -9 right after the last ACCEPTED: no graceful anything
             await alice.DisposeAsync();
         }
 
+        var killedAfter = killed.Elapsed;
         await using var restarted = await PerfRelayProcess.StartAsync("--key", keyFile, "--store", nats.Url);
+        var listeningAfter = killed.Elapsed;
         await using var bob = await RelayClientConnection.ConnectTcpAsync(restarted.TcpEndPoint, bobKey, new RelayClientOptions { RelayKey = restarted.RelayKey }, CancellationToken.None);
         var delivered = new List<int>();
         for (var i = 0; i < Messages; i++)
@@ -48,6 +51,7 @@ public sealed class PerfRelayStoreTests
 
         Assert.Equal(Enumerable.Range(0, Messages), delivered); // all, in order
         await bob.ExpectNothingPendingAsync();
+        output.WriteLine($"accepted {accepted.Count}, killed -9 in {killedAfter.TotalMilliseconds:F0} ms, restarted relay listening after {listeningAfter.TotalSeconds:F2} s, delivered {delivered.Count} of {Messages} in order {killed.Elapsed.TotalSeconds - listeningAfter.TotalSeconds:F2} s after that");
     }
 
     [SkippableFact]
