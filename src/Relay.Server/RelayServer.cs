@@ -142,6 +142,11 @@ public sealed class RelayServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
         State.Supervisor.Dispose();
+        if (State.Options.Store is null)
+        {
+            await State.Router.Store.DisposeAsync().ConfigureAwait(false); // the in-memory store this server made
+        }
+
         State.Metrics.Dispose();
     }
 }

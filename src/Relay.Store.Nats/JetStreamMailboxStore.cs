@@ -331,7 +331,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         {
             await _js.DeleteMessageAsync(_options.Stream, new StreamMsgDeleteRequest { Seq = sequence, NoErase = true }, _stop.Token).ConfigureAwait(false);
         }
-        catch (NatsJSApiException ex) when (ex.Error.Code == 400 || ex.Error.Description?.Contains("not found", StringComparison.OrdinalIgnoreCase) == true)
+        catch (NatsJSApiException ex) when (ex.Error.ErrCode == 10037 || ex.Error.Description?.Contains("no message found", StringComparison.OrdinalIgnoreCase) == true)
         {
             // Already gone: another node's connection of the same identity ACKed it, or it expired.
         }

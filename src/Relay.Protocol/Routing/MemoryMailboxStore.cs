@@ -218,10 +218,16 @@ public sealed class MemoryMailboxStore : IMailboxStore
     }
 
     /// <inheritdoc />
-    public int Sweep()
+    public int Sweep() => Sweep(Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// <see cref="Sweep()"/> as if the time were <paramref name="nowTimestamp"/> (<see cref="Stopwatch"/>
+    /// ticks): ages are measured from when each message was held.
+    /// </summary>
+    public int Sweep(long nowTimestamp)
     {
         var expired = 0;
-        var now = Stopwatch.GetTimestamp();
+        var now = nowTimestamp;
         foreach (var (identity, mailbox) in _mailboxes)
         {
             lock (mailbox)

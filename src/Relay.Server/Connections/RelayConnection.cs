@@ -168,7 +168,8 @@ internal sealed class RelayConnection : ISubscriber
             switch (frame.Type)
             {
                 case FrameType.Send:
-                    await SendAsync(frame.ClientMessageId, frame.Identity, frame.Envelope).ConfigureAwait(false);
+                    // A SEALED_SEND frame would come here too, with sealedSender: true.
+                    await SendAsync(frame.ClientMessageId, frame.Identity, frame.Envelope, sealedSender: false).ConfigureAwait(false);
                     break;
                 case FrameType.Ack:
                     if (_router.Ack(_identity, frame.RelayMessageId) && _throttled)
@@ -193,9 +194,9 @@ internal sealed class RelayConnection : ISubscriber
     // The one place a client's SEND enters the relay core. A store that answers at once (memory)
     // is answered here; a durable one is answered when it confirms, while this loop reads on
     // (pipelined), up to MaxOutstandingSends per connection.
-    private ValueTask SendAsync(ulong clientMessageId, Identity recipient, in ReadOnlySequence<byte> envelope)
+    private ValueTask SendAsync(ulong clientMessageId, Identity recipient, in ReadOnlySequence<byte> envelope, bool sealedSender)
     {
-        var pending = _router.SendAsync(_identity, recipient, envelope);
+        var pending = _router.SendAsync(_identity, recipient, envelope, sealedSender);
         if (pending.IsCompletedSuccessfully)
         {
             Answer(clientMessageId, pending.Result);
