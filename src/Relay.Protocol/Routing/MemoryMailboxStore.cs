@@ -12,7 +12,7 @@ namespace Relay.Protocol.Routing;
 /// state (messages and their buffers are pooled). Relay ids grow from the start time in
 /// milliseconds shifted left 20 bits, so a restarted relay does not reuse the ids it gave before.
 /// Empty mailboxes of identities with no live connection are forgotten when the last connection
-/// detaches and by <see cref="Sweep"/>, so memory follows the identities in use, not all ever seen.
+/// detaches and by <see cref="Sweep()"/>, so memory follows the identities in use, not all ever seen.
 /// </summary>
 public sealed class MemoryMailboxStore : IMailboxStore
 {
