@@ -193,10 +193,25 @@ public sealed class RelayClientConnection : IAsyncDisposable
 
     private sealed class WebSocketResources(ClientWebSocket socket) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
+            // Finish the close handshake (reading and dropping what the relay still sends) before
+            // dropping the socket: closing it with unread data would make the OS answer with a
+            // reset, and a reset makes the relay lose the frames that had not yet been read.
+            if (socket.State == WebSocketState.CloseSent)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                try
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException or IOException)
+                {
+                    // The relay went first, or did not answer in time.
+                }
+            }
+
             socket.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -106,9 +106,27 @@ internal sealed class RelayConnection : ISubscriber
                 // The peer is gone; what it did not ACK stays held for its next connection.
             }
 
+            if (Volatile.Read(ref _closeQueued) == 0)
+            {
+                await CloseGracefullyAsync().ConfigureAwait(false);
+            }
+
             _metrics.Connections.Add(-1);
             // Not disposed: the supervisor's timer may still cancel it, harmlessly, after this.
             await _abort.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    // The peer closed first: answer its close (FIN, or the WebSocket close frame) once the answers are out.
+    private async Task CloseGracefullyAsync()
+    {
+        try
+        {
+            await _transport.CloseAsync(FrameError.None, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            // Already gone.
         }
     }
 
