@@ -215,9 +215,9 @@ public sealed partial class RelayMessenger
                 }
             }
         }
-        catch (RelayClientException)
+        catch (Exception ex) when (ex is RelayClientException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            // a malformed frame: drop this connection; the next sealed send opens another
+            // a malformed frame, or the connection closed under the read (disposal): drop it; the next sealed send opens another
         }
 
         Interlocked.CompareExchange(ref _anonymous, null, connection);
