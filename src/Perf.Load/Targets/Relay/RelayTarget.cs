@@ -3,7 +3,6 @@ using System.Net;
 using Relay.Client;
 using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
-using Relay.Crypto.Sealed;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Tokens;
 
@@ -100,36 +99,11 @@ public sealed class RelayTarget : ILoadTarget
         return connections;
     }
 
-    // Before the run, over the authenticated connection: register the verifier of this identity's
-    // delivery token, take a sender certificate (and with it the relay's signing key, trusted
-    // because the channel pinned the relay's static key), and wait for both answers.
+    // Before the run, over the authenticated connection: the verifier, a certificate and the relay's signing key.
     private async Task EnableSealedSenderAsync(RelayClientConnection client, int index, CancellationToken cancellationToken)
     {
-        const ulong SetupId = ulong.MaxValue;
-        client.SetDeliveryVerifier(SetupId, _ring!.VerifierOf(index));
-        client.RequestCertificate(SetupId);
-        await client.FlushAsync(cancellationToken).ConfigureAwait(false);
-        bool registered = false, certified = false;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        while (!(registered && certified))
-        {
-            var frame = await client.ReadAsync(timeout.Token).ConfigureAwait(false)
-                ?? throw new LoadTargetException("the relay closed the connection while sealed sender was being set up");
-            switch (frame.Type)
-            {
-                case FrameType.Accepted when frame.ClientMessageId == SetupId:
-                    registered = true;
-                    break;
-                case FrameType.Rejected when frame.ClientMessageId == SetupId:
-                    throw new LoadTargetException($"the relay refused sealed-sender setup ({(RejectReason)frame.Code}): does it support sealed sender?");
-                case FrameType.Certificate when frame.ClientMessageId == SetupId:
-                    var certificate = System.Buffers.BuffersExtensions.ToArray(frame.Envelope);
-                    _ring.UseCertificate(index, certificate, SenderCertificate.ImportSigningKey(frame.Identity.ToArray()));
-                    certified = true;
-                    break;
-            }
-        }
+        var (certificate, signingKey) = await SealedSenderSetup.EnableAsync(client, _ring!.VerifierOf(index), cancellationToken).ConfigureAwait(false);
+        _ring.UseCertificate(index, certificate, signingKey);
     }
 
     /// <summary>Closes every connection and wipes the sessions.</summary>
