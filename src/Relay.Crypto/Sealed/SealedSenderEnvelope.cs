@@ -73,18 +73,20 @@ public sealed class SealedSenderEnvelope : IDisposable
             throw new ArgumentException($"the sealed envelope needs {size} bytes; the destination has {destination.Length}", nameof(destination));
         }
 
-        using var ephemeral = X25519KeyPair.Generate();
+        Span<byte> ephemeralPrivate = stackalloc byte[32];
+        Span<byte> ephemeralPublic = stackalloc byte[32];
         Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
         try
         {
-            if (!DeriveKey(ephemeral, recipientIdentity, ephemeral.PublicKey, recipientIdentity, key))
+            RawX25519.Generate(ephemeralPrivate, ephemeralPublic);
+            if (!DeriveKey(ephemeralPrivate, recipientIdentity, ephemeralPublic, recipientIdentity, key))
             {
                 throw new ArgumentException("the recipient identity is not a usable X25519 public key", nameof(recipientIdentity));
             }
 
             destination[0] = Version;
             destination[1] = _algorithmCode;
-            ephemeral.PublicKey.CopyTo(destination[2..]);
+            ephemeralPublic.CopyTo(destination[2..]);
             var body = destination.Slice(HeaderSize, SenderCertificate.Size + e2eEnvelope.Length);
             certificate.CopyTo(body);
             e2eEnvelope.CopyTo(body[SenderCertificate.Size..]);
@@ -99,6 +101,7 @@ public sealed class SealedSenderEnvelope : IDisposable
         }
         finally
         {
+            CryptographicOperations.ZeroMemory(ephemeralPrivate);
             CryptographicOperations.ZeroMemory(key);
         }
     }
@@ -136,9 +139,11 @@ public sealed class SealedSenderEnvelope : IDisposable
         }
 
         Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
+        Span<byte> recipientPrivate = stackalloc byte[32];
         try
         {
-            if (!DeriveKey(recipient, sealedEnvelope.Slice(2, 32), sealedEnvelope.Slice(2, 32), recipient.PublicKey, key))
+            recipient.ExportPrivateKey(recipientPrivate);
+            if (!DeriveKey(recipientPrivate, sealedEnvelope.Slice(2, 32), sealedEnvelope.Slice(2, 32), recipient.PublicKey, key))
             {
                 return SealedSenderError.InvalidKey;
             }
@@ -159,6 +164,7 @@ public sealed class SealedSenderEnvelope : IDisposable
         }
         finally
         {
+            CryptographicOperations.ZeroMemory(recipientPrivate);
             CryptographicOperations.ZeroMemory(key);
         }
     }
@@ -167,12 +173,12 @@ public sealed class SealedSenderEnvelope : IDisposable
     public void Dispose() => _cipher.Dispose();
 
     // ikm = X25519(own private, peer public); info binds the ephemeral and the recipient's key.
-    private static bool DeriveKey(X25519KeyPair own, ReadOnlySpan<byte> peer, ReadOnlySpan<byte> ephemeralPublic, ReadOnlySpan<byte> recipientIdentity, Span<byte> key)
+    private static bool DeriveKey(ReadOnlySpan<byte> ownPrivate, ReadOnlySpan<byte> peer, ReadOnlySpan<byte> ephemeralPublic, ReadOnlySpan<byte> recipientIdentity, Span<byte> key)
     {
         Span<byte> shared = stackalloc byte[32];
         try
         {
-            if (recipientIdentity.Length != 32 || !own.TryAgree(peer, shared))
+            if (recipientIdentity.Length != 32 || !RawX25519.TryAgree(ownPrivate, peer, shared))
             {
                 return false;
             }
