@@ -1,5 +1,4 @@
 using Perf.Fuzz;
-using Perf.Fuzz.Targets;
 using SharpFuzz;
 
 // Entry point of the harnesses. fuzz/run calls it; by hand:
@@ -7,42 +6,29 @@ using SharpFuzz;
 //   fuzz TARGET               under afl-fuzz (SharpFuzz's fork server, input on stdin)
 //   seeds FUZZ_DIR            rewrite FUZZ_DIR/corpus/<target>/ and FUZZ_DIR/dictionaries/<target>.dict from the real writers
 //   replay TARGET PATH...     run files (or every file in folders) once each; exit 1 if any crashes
-FuzzTarget[] targets =
-[
-    new RelayFrameTarget(),
-    new NoiseFramingTarget(),
-    new NoiseHandshakeTarget(),
-    new E2eEnvelopeTarget(),
-    new RelayTokenTarget(),
-    new ResultFileTarget(),
-];
-
-FuzzTarget Find(string name) =>
-    Array.Find(targets, t => t.Name == name) ?? throw new ArgumentException($"unknown target '{name}'; targets: {string.Join(", ", targets.Select(t => t.Name))}");
-
 try
 {
     switch (args)
     {
         case ["list"]:
-            foreach (var target in targets)
+            foreach (var target in FuzzTargets.All)
             {
                 Console.WriteLine($"{target.Name}\t{target.Description}");
             }
 
             return 0;
         case ["fuzz", var name]:
-            Fuzz(Find(name));
+            Fuzz(FuzzTargets.Find(name));
             return 0;
         case ["seeds", var fuzzDirectory]:
-            foreach (var target in targets)
+            foreach (var target in FuzzTargets.All)
             {
                 Console.WriteLine($"{target.Name}: {CorpusFiles.WriteSeeds(target, fuzzDirectory)} seeds");
             }
 
             return 0;
         case ["replay", var name, .. var paths] when paths.Length > 0:
-            return CorpusFiles.Replay(Find(name), paths, Console.Out) ? 0 : 1;
+            return CorpusFiles.Replay(FuzzTargets.Find(name), paths, Console.Out) ? 0 : 1;
         default:
             Console.Error.WriteLine("usage: Perf.Fuzz list | fuzz TARGET | seeds FUZZ_DIR | replay TARGET PATH...");
             return 2;
