@@ -38,6 +38,18 @@ internal static class FrameRewrite
             case FrameType.Pong:
                 FrameCodec.WritePong(writer, frame.ClientMessageId);
                 break;
+            case FrameType.SealedSend:
+                FrameCodec.WriteSealedSend(writer, frame.ClientMessageId, frame.Identity, frame.Token, envelope);
+                break;
+            case FrameType.CertificateRequest:
+                FrameCodec.WriteCertificateRequest(writer, frame.ClientMessageId);
+                break;
+            case FrameType.Certificate:
+                FrameCodec.WriteCertificate(writer, frame.ClientMessageId, frame.Identity.ToArray(), envelope);
+                break;
+            case FrameType.SetDeliveryVerifier:
+                FrameCodec.WriteSetDeliveryVerifier(writer, frame.ClientMessageId, envelope);
+                break;
             default:
                 return null;
         }

@@ -68,7 +68,11 @@ internal sealed class RelayFrameTarget : FuzzTarget
         var badFlags = Write("deliver", w => FrameCodec.WriteDeliver(w, 7, Someone, false, envelope)).Bytes;
         badFlags[9] = 0x80;
         yield return new Seed("deliver-bad-flags", badFlags);
-        yield return new Seed("unknown-type", [0x09, 0, 0, 0, 0, 0, 0, 0, 1]);
+        yield return Write("sealed-send", w => FrameCodec.WriteSealedSend(w, 43, Someone, new DeliveryToken([.. Enumerable.Range(0, 16).Select(i => (byte)i)]), envelope));
+        yield return Write("certificate-request", w => FrameCodec.WriteCertificateRequest(w, 44));
+        yield return Write("certificate", w => FrameCodec.WriteCertificate(w, 44, [.. Enumerable.Range(0, 32).Select(i => (byte)(i + 1))], [.. Enumerable.Range(0, 105).Select(i => (byte)(i * 3))]));
+        yield return Write("set-delivery-verifier", w => FrameCodec.WriteSetDeliveryVerifier(w, 45, [.. Enumerable.Range(0, 32).Select(i => (byte)(255 - i))]));
+        yield return new Seed("unknown-type", [0x7F, 0, 0, 0, 0, 0, 0, 0, 1]);
         yield return new Seed("error-reason-too-long", [0x08, 0x01, 0xFF, .. Encoding.ASCII.GetBytes("x")]);
     }
 
@@ -80,7 +84,7 @@ internal sealed class RelayFrameTarget : FuzzTarget
     }
 
     private static bool Same(in RelayFrame a, in RelayFrame b) =>
-        a.Type == b.Type && a.ClientMessageId == b.ClientMessageId && a.RelayMessageId == b.RelayMessageId && a.Identity == b.Identity
+        a.Type == b.Type && a.ClientMessageId == b.ClientMessageId && a.RelayMessageId == b.RelayMessageId && a.Identity == b.Identity && a.Token == b.Token
         && a.Flags == b.Flags && a.Code == b.Code && a.Envelope.ToArray().AsSpan().SequenceEqual(b.Envelope.ToArray());
 
     // Writing the parsed fields back must reproduce the input: a second encoding of the same frame
