@@ -3,10 +3,11 @@ using Relay.Crypto.Noise.Framing;
 using Relay.Protocol.Routing;
 using Relay.Server.Connections;
 using Relay.Server.Metrics;
+using Relay.Server.Sealed;
 
 namespace Relay.Server;
 
-/// <summary>What every connection shares: options, the router, the metrics, the supervisor, the Noise options.</summary>
+/// <summary>What every connection shares: options, the router, the metrics, the supervisor, the sealed-sender state, the Noise options.</summary>
 internal sealed class RelayState
 {
     public RelayState(RelayOptions options, RelayRouter router, RelayMetrics metrics)
@@ -15,6 +16,7 @@ internal sealed class RelayState
         Router = router;
         Metrics = metrics;
         Supervisor = new ConnectionSupervisor(options, router, metrics);
+        Metadata = new RelayMetadata(options);
         NoiseOptions = new()
         {
             Protocol = NoiseProtocol.Xx(options.Cipher),
@@ -31,6 +33,9 @@ internal sealed class RelayState
     public RelayMetrics Metrics { get; }
 
     public ConnectionSupervisor Supervisor { get; }
+
+    /// <summary>Sealed sender: certificates, delivery tokens, anonymous connections, the audit log.</summary>
+    public RelayMetadata Metadata { get; }
 
     public NoiseChannelOptions NoiseOptions { get; }
 

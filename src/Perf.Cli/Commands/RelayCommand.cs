@@ -29,9 +29,10 @@ internal static class RelayCommand
         var secret = new Option<string?>("--ws-secret") { Description = "Secret that signs WebSocket tokens (at least 16 characters). Default: generated and printed." };
         var metrics = new Option<bool>("--metrics") { Description = "Print a one-line metrics summary every second." };
         var mailbox = new Option<int>("--mailbox-messages") { Description = "Messages held per identity before SENDs are rejected.", DefaultValueFactory = _ => 10_000 };
+        var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per accepted SEND/SEALED_SEND to this file: the relay's view of metadata (no secrets)." };
         var limitArguments = new RelayLimitArguments();
         var storeArguments = new StoreArguments();
-        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox };
+        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox, auditLog };
         foreach (var option in limitArguments.All.Concat(storeArguments.All))
         {
             command.Options.Add(option);
@@ -57,6 +58,12 @@ internal static class RelayCommand
             if (parseResult.GetValue(mailbox) < 1)
             {
                 await error.WriteLineAsync("perf relay: --mailbox-messages must be at least 1.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            if (parseResult.GetValue(auditLog) is { } auditPath && !Relay.AuditLogFile.CanAppend(auditPath, out var auditProblem))
+            {
+                await error.WriteLineAsync($"perf relay: --audit-log: {auditProblem}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
@@ -114,6 +121,7 @@ internal static class RelayCommand
                         StaticKey = staticKey,
                         WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(secretText),
                         Mailbox = mailboxLimits,
+                        AuditLogPath = parseResult.GetValue(auditLog),
                         Store = store,
                         PrometheusMetrics = true,
                         ExportedMeters = store is null ? [] : [JetStreamMetrics.MeterName],

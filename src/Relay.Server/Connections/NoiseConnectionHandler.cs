@@ -4,6 +4,7 @@ using Relay.Crypto.Noise;
 using Relay.Crypto.Noise.Framing;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Transports;
+using Relay.Server.Sealed;
 
 namespace Relay.Server.Connections;
 
@@ -40,7 +41,8 @@ internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConn
         {
             var identity = new Identity(channel.RemoteStaticKey);
             var transport = new NoiseFrameTransport(channel, connection.Transport);
-            await new RelayConnection(identity, transport, state, logger).RunAsync().ConfigureAwait(false);
+            var metadata = state.Metadata.Connect(anonymous: AnonymousConnection.IsDeclared(channel.RemoteHandshakePayload.Span));
+            await new RelayConnection(identity, transport, state, logger, metadata).RunAsync().ConfigureAwait(false);
         }
     }
 }

@@ -5,6 +5,7 @@ using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
 using Relay.Protocol.Transports;
 using Relay.Server.Metrics;
+using Relay.Server.Sealed;
 
 namespace Relay.Server.Connections;
 
@@ -32,6 +33,7 @@ internal sealed class RelayConnection : ISubscriber
     private readonly RelayRouter _router;
     private readonly RelayMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly ConnectionMetadata _metadata;
     private readonly ConcurrentQueue<Control> _control = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ArrayBufferWriter<byte> _frame = new(1024);
@@ -46,8 +48,9 @@ internal sealed class RelayConnection : ISubscriber
     private volatile bool _draining;
     private volatile bool _throttled;
 
-    public RelayConnection(Identity identity, IFrameTransport transport, RelayState state, ILogger logger)
+    public RelayConnection(Identity identity, IFrameTransport transport, RelayState state, ILogger logger, ConnectionMetadata metadata)
     {
+        _metadata = metadata;
         _identity = identity;
         _transport = transport;
         _state = state;
@@ -70,7 +73,11 @@ internal sealed class RelayConnection : ISubscriber
     public async Task RunAsync()
     {
         _metrics.Connections.Add(1);
-        _router.Attach(_identity, this);
+        if (!_metadata.IsAnonymous)
+        {
+            _router.Attach(_identity, this); // an anonymous (sealed-sender) connection has no mailbox
+        }
+
         _state.Supervisor.Register(this);
         var writer = WriteLoopAsync(_abort.Token);
         try
@@ -89,7 +96,11 @@ internal sealed class RelayConnection : ISubscriber
         finally
         {
             _state.Supervisor.Unregister(this);
-            _router.Detach(_identity, this);
+            if (!_metadata.IsAnonymous)
+            {
+                _router.Detach(_identity, this);
+            }
+
             if (_draining)
             {
                 Close(FrameError.ShuttingDown, "the relay is shutting down");
@@ -185,9 +196,13 @@ internal sealed class RelayConnection : ISubscriber
 
             switch (frame.Type)
             {
-                case FrameType.Send:
-                    // A SEALED_SEND frame would come here too, with sealedSender: true.
-                    await SendAsync(frame.ClientMessageId, frame.Identity, frame.Envelope, sealedSender: false).ConfigureAwait(false);
+                case FrameType.Send or FrameType.SealedSend:
+                    await SendAsync(frame).ConfigureAwait(false);
+                    break;
+                case FrameType.CertificateRequest or FrameType.SetDeliveryVerifier:
+                    var reply = _metadata.Answer(frame, _identity);
+                    _control.Enqueue(new Control(reply.Type, frame.ClientMessageId, 0, (byte)reply.Reason) { Frame = reply.Frame });
+                    MessagesAvailable();
                     break;
                 case FrameType.Ack:
                     if (_router.Ack(_identity, frame.RelayMessageId) && _throttled)
@@ -209,36 +224,45 @@ internal sealed class RelayConnection : ISubscriber
         }
     }
 
-    // The one place a client's SEND enters the relay core. A store that answers at once (memory)
-    // is answered here; a durable one is answered when it confirms, while this loop reads on
+    // The one place a client's SEND or SEALED_SEND enters the relay core (the sealed-sender rules
+    // admit it; the audit log notes it once accepted). A store that answers at once (memory) is
+    // answered here; a durable one is answered when it confirms, while this loop reads on
     // (pipelined), up to MaxOutstandingSends per connection.
-    private ValueTask SendAsync(ulong clientMessageId, Identity recipient, in ReadOnlySequence<byte> envelope, bool sealedSender)
+    private ValueTask SendAsync(in RelayFrame frame)
     {
-        var pending = _router.SendAsync(_identity, recipient, envelope, sealedSender);
-        if (pending.IsCompletedSuccessfully)
+        if (_metadata.Admit(frame) is { } refusal)
         {
-            Answer(clientMessageId, pending.Result);
+            Answer(frame, SendOutcome.Refused(refusal));
             return ValueTask.CompletedTask;
         }
 
+        var pending = _router.SendAsync(ConnectionMetadata.SenderOf(frame, _identity), frame.Identity, frame.Envelope, frame.Type == FrameType.SealedSend);
+        if (pending.IsCompletedSuccessfully)
+        {
+            Answer(frame, pending.Result);
+            return ValueTask.CompletedTask;
+        }
+
+        // The frame's bytes are reused by the next read; what the answer needs (ids, types,
+        // the envelope's length) is in the struct, which is copied.
         if (Volatile.Read(ref _outstandingSends) >= MaxOutstandingSends)
         {
-            return AnswerWhenDoneAsync(clientMessageId, pending);
+            return AnswerWhenDoneAsync(frame, pending);
         }
 
         Interlocked.Increment(ref _outstandingSends);
-        _ = AnswerLaterAsync(clientMessageId, pending);
+        _ = AnswerLaterAsync(frame, pending);
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask AnswerWhenDoneAsync(ulong clientMessageId, ValueTask<SendOutcome> pending) =>
-        Answer(clientMessageId, await pending.ConfigureAwait(false));
+    private async ValueTask AnswerWhenDoneAsync(RelayFrame frame, ValueTask<SendOutcome> pending) =>
+        Answer(frame, await pending.ConfigureAwait(false));
 
-    private async Task AnswerLaterAsync(ulong clientMessageId, ValueTask<SendOutcome> pending)
+    private async Task AnswerLaterAsync(RelayFrame frame, ValueTask<SendOutcome> pending)
     {
         try
         {
-            Answer(clientMessageId, await pending.ConfigureAwait(false));
+            Answer(frame, await pending.ConfigureAwait(false));
         }
         finally
         {
@@ -246,12 +270,17 @@ internal sealed class RelayConnection : ISubscriber
         }
     }
 
-    private void Answer(ulong clientMessageId, SendOutcome outcome)
+    private void Answer(in RelayFrame frame, SendOutcome outcome)
     {
+        if (outcome.IsAccepted)
+        {
+            _metadata.Accepted(frame, outcome.RelayMessageId, _identity);
+        }
+
         (outcome.IsAccepted ? _metrics.Accepted : _metrics.Rejected).Add(1);
         _control.Enqueue(outcome.IsAccepted
-            ? new Control(FrameType.Accepted, clientMessageId, outcome.RelayMessageId, 0)
-            : new Control(FrameType.Rejected, clientMessageId, 0, (byte)outcome.Reason));
+            ? new Control(FrameType.Accepted, frame.ClientMessageId, outcome.RelayMessageId, 0)
+            : new Control(FrameType.Rejected, frame.ClientMessageId, 0, (byte)outcome.Reason));
         MessagesAvailable();
     }
 
@@ -358,6 +387,9 @@ internal sealed class RelayConnection : ISubscriber
             case FrameType.Pong:
                 FrameCodec.WritePong(_frame, control.First);
                 break;
+            case FrameType.Certificate:
+                _frame.Write(control.Frame);
+                break;
             default:
                 FrameCodec.WriteError(_frame, (FrameError)control.Code, control.Reason ?? string.Empty);
                 break;
@@ -376,5 +408,7 @@ internal sealed class RelayConnection : ISubscriber
     private readonly record struct Control(FrameType Type, ulong First, ulong Second, byte Code)
     {
         public string? Reason { get; init; }
+
+        public byte[]? Frame { get; init; }
     }
 }
