@@ -64,7 +64,7 @@ public enum RejectReason : byte
     /// <summary>A frame that needs an authenticated identity (SEND, CERTIFICATE_REQUEST, SET_DELIVERY_VERIFIER) on an anonymous connection.</summary>
     AuthenticationRequired = 7,
 
-    /// <summary>The relay's durable store (JetStream) did not confirm the write: nothing was held; send again later.</summary>
+    /// <summary>The relay's durable store (JetStream) did not confirm the write in time: send again later (a copy may still arrive).</summary>
     StoreUnavailable = 8,
 }
 
