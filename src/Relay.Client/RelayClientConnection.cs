@@ -91,15 +91,18 @@ public sealed class RelayClientConnection : IAsyncDisposable
                 HandshakeTimeout = options.ConnectTimeout,
                 FinalHandshakePayload = anonymous ? AnonymousConnection.HandshakePayload : null,
             }, cancellationToken).ConfigureAwait(false);
-            return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport.Output), options.Frames, new TcpResources(channel, connection, factory));
+            return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport), options.Frames, new TcpResources(channel, connection, factory));
         }
-        catch (NoiseException ex)
+        catch (Exception ex) when (ex is NoiseException or IOException or ConnectionAbortedException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             factory.Dispose();
-            throw new RelayClientException(ex.Error == NoiseError.RemoteKeyMismatch
-                ? $"the relay at {relay} presented a different key than the pinned one: check --relay-key"
-                : $"the Noise handshake with {relay} failed: {ex.Error} ({ex.Message})", ex);
+            throw new RelayClientException(ex switch
+            {
+                NoiseException { Error: NoiseError.RemoteKeyMismatch } => $"the relay at {relay} presented a different key than the pinned one: check --relay-key",
+                NoiseException noise => $"the Noise handshake with {relay} failed: {noise.Error} ({noise.Message})",
+                _ => $"the relay at {relay} closed the connection during the handshake (at its connection limit?): {ex.Message}",
+            }, ex);
         }
     }
 
@@ -247,10 +250,25 @@ public sealed class RelayClientConnection : IAsyncDisposable
 
     private sealed class WebSocketResources(ClientWebSocket socket) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
+            // Finish the close handshake (reading and dropping what the relay still sends) before
+            // dropping the socket: closing it with unread data would make the OS answer with a
+            // reset, and a reset makes the relay lose the frames that had not yet been read.
+            if (socket.State == WebSocketState.CloseSent)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                try
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException or IOException)
+                {
+                    // The relay went first, or did not answer in time.
+                }
+            }
+
             socket.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

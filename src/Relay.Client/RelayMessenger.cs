@@ -12,8 +12,11 @@ namespace Relay.Client;
 /// with the session for the recipient (started on first use) and waits for ACCEPTED or
 /// REJECTED; <see cref="ReceiveAllAsync"/> yields opened messages and ACKs each only after it
 /// opened, so a message that fails to open stays held by the relay. When the connection drops
-/// it reconnects with backoff; the relay then re-delivers what was not acknowledged, and
-/// duplicates are recognised by the E2E session (a replayed counter) and acknowledged, not yielded.
+/// it reconnects with backoff, to the next node of its list when given several (the nodes of a
+/// relay cluster); the relay then re-delivers what was not acknowledged, and duplicates are
+/// recognised by relay message id (<see cref="RecentRelayIds"/>) or by the E2E session (a replayed
+/// counter) and acknowledged, not yielded. With a keep-alive interval it PINGs when it has written
+/// nothing for that long, so the relay's idle timeout never closes a quiet but live client.
 /// Sealed sender (<see cref="EnableSealedSenderAsync"/>, <see cref="SendSealedAsync"/>) sends over
 /// a second, anonymous connection so the relay never learns the sender; sealed deliveries are
 /// opened, their certificate checked and bound to the E2E session before they are yielded.
@@ -21,7 +24,13 @@ namespace Relay.Client;
 public sealed partial class RelayMessenger : IAsyncDisposable
 {
     private readonly X25519KeyPair _identity;
-    private readonly Func<CancellationToken, Task<RelayClientConnection>> _connect;
+    private readonly IReadOnlyList<Func<CancellationToken, Task<RelayClientConnection>>> _nodes;
+    private readonly TimeSpan? _keepAlive;
+    private readonly RecentRelayIds _recent = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private Task? _keepAliveLoop;
+    private long _lastWrite = Environment.TickCount64;
+    private int _node;
     private readonly E2eSessionOptions _options;
     private readonly ReconnectPolicy _reconnect;
     private readonly ConcurrentDictionary<Identity, E2eSession> _outgoing = new();
@@ -39,13 +48,39 @@ public sealed partial class RelayMessenger : IAsyncDisposable
     /// <param name="reconnect">Backoff between reconnects.</param>
     /// <param name="connectAnonymous">Opens an anonymous connection (for <see cref="SendSealedAsync"/>); <c>null</c> when sealed sending is not wanted.</param>
     public RelayMessenger(X25519KeyPair identity, Func<CancellationToken, Task<RelayClientConnection>> connect, E2eSessionOptions options, ReconnectPolicy? reconnect = null, Func<CancellationToken, Task<RelayClientConnection>>? connectAnonymous = null)
+        : this(identity, [connect ?? throw new ArgumentNullException(nameof(connect))], options, reconnect, keepAlive: null, connectAnonymous)
+    {
+    }
+
+    /// <summary>
+    /// Creates a messenger over the nodes of a relay cluster: <paramref name="nodes"/> each open a
+    /// connection as <paramref name="identity"/> to one node; a failed connect or a dropped
+    /// connection moves on to the next. <paramref name="keepAlive"/>: PING after that long without
+    /// writing (a third of the relay's idle timeout, say); <c>null</c> for none.
+    /// </summary>
+    /// <param name="identity">This messenger's identity key pair.</param>
+    /// <param name="nodes">Each opens an authenticated connection as <paramref name="identity"/> to one node.</param>
+    /// <param name="options">E2E session options (algorithm, backend, padding).</param>
+    /// <param name="reconnect">Backoff between reconnects.</param>
+    /// <param name="keepAlive">PING after this long without writing; <c>null</c> for none.</param>
+    /// <param name="connectAnonymous">Opens an anonymous connection (for <see cref="SendSealedAsync"/>); <c>null</c> when sealed sending is not wanted.</param>
+    public RelayMessenger(X25519KeyPair identity, IReadOnlyList<Func<CancellationToken, Task<RelayClientConnection>>> nodes, E2eSessionOptions options, ReconnectPolicy? reconnect = null, TimeSpan? keepAlive = null, Func<CancellationToken, Task<RelayClientConnection>>? connectAnonymous = null)
     {
         _connectAnonymous = connectAnonymous;
         _identity = identity ?? throw new ArgumentNullException(nameof(identity));
-        _connect = connect ?? throw new ArgumentNullException(nameof(connect));
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentOutOfRangeException.ThrowIfZero(nodes.Count);
+        _nodes = nodes;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _reconnect = reconnect ?? ReconnectPolicy.Default;
+        _keepAlive = keepAlive is { } interval && interval > TimeSpan.Zero ? interval : null;
     }
+
+    /// <summary>Messages the relay delivered again that were recognised by relay id and not yielded twice.</summary>
+    public int Duplicates { get; private set; }
+
+    /// <summary>The index of the node (in the list given) this messenger connects to now.</summary>
+    public int CurrentNode => _node % _nodes.Count;
 
     /// <summary>This messenger's identity.</summary>
     public Identity Identity => new(_identity.PublicKey);
@@ -65,13 +100,19 @@ public sealed partial class RelayMessenger : IAsyncDisposable
             {
                 try
                 {
-                    _connection = await _connect(cancellationToken).ConfigureAwait(false);
+                    _connection = await _nodes[CurrentNode](cancellationToken).ConfigureAwait(false);
                 }
                 catch (RelayClientException) when (_reconnect.MaxAttempts == 0 || attempt < _reconnect.MaxAttempts)
                 {
-                    await Task.Delay(_reconnect.Delay(attempt), cancellationToken).ConfigureAwait(false);
+                    _node++; // that node is down: the next one, with the policy's pause once round the list
+                    if (_nodes.Count == 1 || attempt % _nodes.Count == 0)
+                    {
+                        await Task.Delay(_reconnect.Delay(attempt / _nodes.Count + 1), cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
+
+            _keepAliveLoop ??= _keepAlive is { } interval ? KeepAliveAsync(interval) : null;
         }
         finally
         {
@@ -102,6 +143,7 @@ public sealed partial class RelayMessenger : IAsyncDisposable
                 envelope ??= Seal(session, plaintext.Span);
                 _connection!.Send(clientId, recipient, envelope);
                 await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lastWrite, Environment.TickCount64);
                 break;
             }
             catch (Exception ex) when (IsConnectionLost(ex) && (_reconnect.MaxAttempts == 0 || attempt < _reconnect.MaxAttempts))
@@ -143,6 +185,11 @@ public sealed partial class RelayMessenger : IAsyncDisposable
                 case FrameType.Rejected:
                     Complete(frame.Value.ClientMessageId, new SendResult(false, 0, (RejectReason)frame.Value.Code));
                     break;
+                case FrameType.Deliver when !_recent.Add(frame.Value.RelayMessageId):
+                    // Seen (and ACKed) before: that ACK was lost on a drop. ACK again, do not yield.
+                    Duplicates++;
+                    await AckAsync(frame.Value.RelayMessageId, cancellationToken).ConfigureAwait(false);
+                    break;
                 case FrameType.Certificate:
                     CompleteCertificate(frame.Value);
                     break;
@@ -168,6 +215,12 @@ public sealed partial class RelayMessenger : IAsyncDisposable
     /// <summary>Closes the connection and wipes every session.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        if (_keepAliveLoop is not null)
+        {
+            await _keepAliveLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         if (_connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
@@ -187,6 +240,7 @@ public sealed partial class RelayMessenger : IAsyncDisposable
 
         _writeLock.Dispose();
         _connectLock.Dispose();
+        _disposed.Dispose();
     }
 
     // Opened: yield and ACK. A replay of an opened message (a redelivery): ACK, do not yield.
@@ -219,6 +273,46 @@ public sealed partial class RelayMessenger : IAsyncDisposable
         return error == E2eError.None ? new ReceivedMessage(sender, plaintext[..written], frame.RelayMessageId) : null;
     }
 
+    // PINGs whenever nothing was written for the interval, until disposed.
+    private async Task KeepAliveAsync(TimeSpan interval)
+    {
+        var stop = _disposed.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            var quiet = Environment.TickCount64 - Volatile.Read(ref _lastWrite);
+            var wait = interval.TotalMilliseconds - quiet;
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(wait), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+
+            await _writeLock.WaitAsync(stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                if (_connection is { } connection)
+                {
+                    connection.Ping((ulong)Environment.TickCount64);
+                    await connection.FlushAsync(stop).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (IsConnectionLost(ex) || ex is OperationCanceledException)
+            {
+                // The receive loop sees the drop and reconnects.
+            }
+            finally
+            {
+                Volatile.Write(ref _lastWrite, Environment.TickCount64);
+                _writeLock.Release();
+            }
+        }
+    }
+
     // The session an envelope from sender belongs to: a new one for a prekey envelope (accepted
     // only when the initiator in its header is that sender), else the one already kept.
     private E2eSession? FindSession(Identity sender, ReadOnlySpan<byte> envelope, in E2eHeader header)
@@ -246,6 +340,7 @@ public sealed partial class RelayMessenger : IAsyncDisposable
         {
             _connection!.Ack(relayMessageId);
             await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastWrite, Environment.TickCount64);
         }
         catch (Exception ex) when (IsConnectionLost(ex))
         {
@@ -276,6 +371,11 @@ public sealed partial class RelayMessenger : IAsyncDisposable
     {
         var old = _connection;
         _connection = null;
+        if (_nodes.Count > 1)
+        {
+            _node++; // the node that dropped us may be going away: try the next one first
+        }
+
         if (old is not null)
         {
             await old.DisposeAsync().ConfigureAwait(false);

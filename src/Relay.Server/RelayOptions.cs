@@ -34,8 +34,26 @@ public sealed record RelayOptions
     /// <summary>Frame limits.</summary>
     public FrameLimits Frames { get; init; } = FrameLimits.Default;
 
-    /// <summary>How long a client may take to finish the Noise handshake.</summary>
+    /// <summary>
+    /// Where held messages live: <c>null</c> for the in-memory store with <see cref="Mailbox"/>'s
+    /// bounds (the default); a durable store (JetStream) otherwise. The caller owns and disposes it.
+    /// </summary>
+    public IMailboxStore? Store { get; init; }
+
+    /// <summary>How long a client may take to finish the Noise handshake or the WebSocket upgrade (and how long an HTTP connection may sit between requests).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An authenticated connection that sends nothing, not even PING, for this long is closed (ERROR <c>IdleTimeout</c>). Clients PING below it.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Open connections (TCP and WebSocket together) beyond which new ones are closed at once, before any handshake work.</summary>
+    public int MaxConnections { get; init; } = 200_000;
+
+    /// <summary>DELIVERs a connection may have unacknowledged; past it the relay waits for ACKs before delivering more.</summary>
+    public int MaxDeliversInFlight { get; init; } = 1000;
+
+    /// <summary>How often the relay expires old messages and forgets unused empty mailboxes.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Bytes a connection's input pipe buffers before Kestrel stops reading the socket (pause threshold).</summary>
     public long MaxInputBufferBytes { get; init; } = 1024 * 1024;
@@ -48,6 +66,16 @@ public sealed record RelayOptions
     /// <c>ListenOptions.Use</c>): e.g. to record or inspect the raw bytes a connection carries.
     /// </summary>
     public Func<ConnectionDelegate, ConnectionDelegate>? TcpMiddleware { get; init; }
+
+    /// <summary>
+    /// Serve the meters as Prometheus text at <c>/metrics</c> on the WebSocket listener (<c>perf relay</c>
+    /// turns it on). Off by default: a listener on the meter costs every counter update a little,
+    /// which embedded relays used as measured targets need not pay.
+    /// </summary>
+    public bool PrometheusMetrics { get; init; }
+
+    /// <summary>Meters exported at <c>/metrics</c> beside <c>Relay.Server</c> (the store's own, say <c>Relay.Store.Nats</c>).</summary>
+    public IReadOnlyList<string> ExportedMeters { get; init; } = [];
 
     /// <summary>When set, one JSON line per accepted SEND or SEALED_SEND is appended to this file (the relay's view of metadata; no secrets).</summary>
     public string? AuditLogPath { get; init; }

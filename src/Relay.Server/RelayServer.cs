@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Relay.Protocol.Routing;
 using Relay.Server.Connections;
 using Relay.Server.Metrics;
@@ -17,8 +18,8 @@ namespace Relay.Server;
 
 /// <summary>
 /// The reference relay on Kestrel: a raw-TCP endpoint speaking Noise XX with a
-/// <c>ConnectionHandler</c>, and a WebSocket gateway on its own port at <c>/ws</c>, both over the
-/// same router. Start it with <see cref="StartAsync"/>; dispose to stop gracefully (stop
+/// <c>ConnectionHandler</c>, and a WebSocket gateway on its own port at <c>/ws</c> (with the
+/// meters as Prometheus text at <c>/metrics</c>), both over the same router. Start it with <see cref="StartAsync"/>; dispose to stop gracefully (stop
 /// accepting, let connections finish their flushes, close).
 /// </summary>
 public sealed class RelayServer : IAsyncDisposable
@@ -68,7 +69,9 @@ public sealed class RelayServer : IAsyncDisposable
             throw new ArgumentException("the WebSocket endpoint needs a secret of at least 16 bytes", nameof(options));
         }
 
-        var router = new RelayRouter(options.Mailbox);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliversInFlight, 1);
+        var router = new RelayRouter(options.Store ?? new MemoryMailboxStore(options.Mailbox));
         var state = new RelayState(options, router, new RelayMetrics(router));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -78,12 +81,25 @@ public sealed class RelayServer : IAsyncDisposable
         }
 
         builder.Services.AddSingleton(state);
+        var exportMetrics = options.PrometheusMetrics && options.WebSocketEndPoint is not null;
+        if (exportMetrics)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter([RelayMetrics.MeterName, .. options.ExportedMeters])
+                .AddPrometheusExporter());
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBufferSize = options.MaxInputBufferBytes;
             kestrel.Limits.MaxResponseBufferSize = options.MaxOutputBufferBytes;
+            // A WebSocket connection must finish its upgrade request within the handshake timeout,
+            // and may not sit idle between HTTP requests longer either.
+            kestrel.Limits.RequestHeadersTimeout = options.HandshakeTimeout;
+            kestrel.Limits.KeepAliveTimeout = options.HandshakeTimeout;
             kestrel.Listen(options.TcpEndPoint, listen =>
             {
+                listen.Use(ConnectionLimit.Middleware(state));
                 if (options.TcpMiddleware is not null)
                 {
                     listen.Use(options.TcpMiddleware);
@@ -93,13 +109,24 @@ public sealed class RelayServer : IAsyncDisposable
             });
             if (options.WebSocketEndPoint is not null)
             {
-                kestrel.Listen(options.WebSocketEndPoint, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(options.WebSocketEndPoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(ConnectionLimit.Middleware(state));
+                });
             }
         });
         var app = builder.Build();
+        // Stopping: every connection applies what it already received, answers, and closes.
+        app.Lifetime.ApplicationStopping.Register(state.Supervisor.BeginShutdown);
         app.UseWebSockets();
         var wsLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Relay.Server.WebSocket");
         app.Map("/ws", (HttpContext context) => WebSocketEndpoint.HandleAsync(context, state, wsLogger));
+        if (exportMetrics)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics"); // Prometheus text, for a fleet's scraper
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.ToList();
         var tcp = new IPEndPoint(options.TcpEndPoint.Address, new Uri(addresses[0]).Port);
@@ -107,7 +134,11 @@ public sealed class RelayServer : IAsyncDisposable
         return new RelayServer(app, state, tcp, ws);
     }
 
-    /// <summary>Stops accepting, lets open connections flush and close, and stops.</summary>
+    /// <summary>
+    /// Stops accepting; every open connection applies the frames it already received, answers
+    /// them, sends ERROR <c>ShuttingDown</c> and closes (within 5 s); then stops. A store passed in
+    /// <see cref="RelayOptions.Store"/> is left to its owner.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
@@ -116,6 +147,12 @@ public sealed class RelayServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        State.Supervisor.Dispose();
+        if (State.Options.Store is null)
+        {
+            await State.Router.Store.DisposeAsync().ConfigureAwait(false); // the in-memory store this server made
+        }
+
         State.Metrics.Dispose();
         await State.Metadata.DisposeAsync().ConfigureAwait(false);
     }

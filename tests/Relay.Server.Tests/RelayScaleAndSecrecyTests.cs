@@ -9,6 +9,7 @@ using Relay.Protocol.Frames;
 
 namespace Relay.Server.Tests;
 
+[Collection(nameof(RunsAloneCollection))] // reads process-wide managed memory
 public sealed class RelayScaleAndSecrecyTests
 {
     [Fact]

@@ -4,7 +4,9 @@ using Perf.Cli.Load;
 using Perf.Cli.Relay;
 using Relay.Crypto.Aead;
 using Relay.Crypto.KeyAgreement;
+using Relay.Protocol.Routing;
 using Relay.Server;
+using Relay.Store.Nats;
 
 namespace Perf.Cli.Commands;
 
@@ -28,7 +30,14 @@ internal static class RelayCommand
         var metrics = new Option<bool>("--metrics") { Description = "Print a one-line metrics summary every second." };
         var mailbox = new Option<int>("--mailbox-messages") { Description = "Messages held per identity before SENDs are rejected.", DefaultValueFactory = _ => 10_000 };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per accepted SEND/SEALED_SEND to this file: the relay's view of metadata (no secrets)." };
+        var limitArguments = new RelayLimitArguments();
+        var storeArguments = new StoreArguments();
         var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox, auditLog };
+        foreach (var option in limitArguments.All.Concat(storeArguments.All))
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -58,6 +67,19 @@ internal static class RelayCommand
                 return PerfCommandLine.BadInput;
             }
 
+            if (!limitArguments.TryRead(parseResult, out var limits, out problem))
+            {
+                await error.WriteLineAsync($"perf relay: {problem}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var mailboxLimits = new MailboxLimits { MaxMessages = parseResult.GetValue(mailbox), MaxAge = limits.MaxAge };
+            if (!storeArguments.TryRead(parseResult, mailboxLimits, out var storeOptions, out problem))
+            {
+                await error.WriteLineAsync($"perf relay: {problem}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
             X25519KeyPair staticKey;
             try
             {
@@ -74,10 +96,23 @@ internal static class RelayCommand
             secretText ??= Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
             using (staticKey)
             {
-                RelayServer server;
+                JetStreamMailboxStore? store = null;
+                if (storeOptions is not null)
+                {
+                    try
+                    {
+                        store = await JetStreamMailboxStore.ConnectAsync(storeOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (MailboxStoreException ex)
+                    {
+                        await error.WriteLineAsync($"perf relay: --store: {ex.Message}").ConfigureAwait(false);
+                        return PerfCommandLine.BadInput;
+                    }
+                }
+
                 try
                 {
-                    server = await RelayServer.StartAsync(new RelayOptions
+                    return await RunAsync(output, error, new RelayOptions
                     {
                         TcpEndPoint = tcpEndPoint,
                         WebSocketEndPoint = wsEndPoint,
@@ -85,39 +120,64 @@ internal static class RelayCommand
                         Backend = AeadBackend.Parse(parseResult.GetValue(backend)!),
                         StaticKey = staticKey,
                         WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(secretText),
-                        Mailbox = new() { MaxMessages = parseResult.GetValue(mailbox) },
+                        Mailbox = mailboxLimits,
                         AuditLogPath = parseResult.GetValue(auditLog),
-                    }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        Store = store,
+                        PrometheusMetrics = true,
+                        ExportedMeters = store is null ? [] : [JetStreamMetrics.MeterName],
+                        HandshakeTimeout = limits.HandshakeTimeout,
+                        IdleTimeout = limits.IdleTimeout,
+                        MaxConnections = limits.MaxConnections,
+                        MaxDeliversInFlight = limits.MaxInFlight,
+                    }, generatedSecret ? secretText : null, parseResult.GetValue(metrics), cancellationToken).ConfigureAwait(false);
                 }
-                catch (IOException ex)
+                finally
                 {
-                    await error.WriteLineAsync($"perf relay: cannot listen: {ex.Message}").ConfigureAwait(false);
-                    return PerfCommandLine.BadInput;
-                }
-
-                await using (server.ConfigureAwait(false))
-                {
-                    if (generatedSecret)
+                    if (store is not null)
                     {
-                        await output.WriteLineAsync($"relay ws-secret={secretText} (generated; a load-test secret: pass it to perf token / perf load --ws-secret)").ConfigureAwait(false);
-                    }
-
-                    await output.WriteLineAsync($"relay listening tcp={server.TcpEndPoint} ws={server.WebSocketEndPoint} key={Convert.ToBase64String(staticKey.PublicKey)}").ConfigureAwait(false);
-                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    using var printer = parseResult.GetValue(metrics) ? new MetricsPrinter(output) : null;
-                    try
-                    {
-                        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        await output.WriteLineAsync("relay stopping").ConfigureAwait(false);
+                        await store.DisposeAsync().ConfigureAwait(false);
                     }
                 }
             }
-
-            return PerfCommandLine.Ok;
         });
         return command;
+    }
+
+    // Runs the relay until cancelled; prints the listening line scripts wait for.
+    private static async Task<int> RunAsync(TextWriter output, TextWriter error, RelayOptions options, string? generatedSecret, bool metrics, CancellationToken cancellationToken)
+    {
+        RelayServer server;
+        try
+        {
+            server = await RelayServer.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await error.WriteLineAsync($"perf relay: cannot listen: {ex.Message}").ConfigureAwait(false);
+            return PerfCommandLine.BadInput;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            if (generatedSecret is not null)
+            {
+                await output.WriteLineAsync($"relay ws-secret={generatedSecret} (generated; a load-test secret: pass it to perf token / perf load --ws-secret)").ConfigureAwait(false);
+            }
+
+            var store = options.Store is null ? "memory" : "jetstream";
+            await output.WriteLineAsync($"relay listening tcp={server.TcpEndPoint} ws={server.WebSocketEndPoint} key={Convert.ToBase64String(options.StaticKey!.PublicKey)} store={store}").ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            using var printer = metrics ? new MetricsPrinter(output) : null;
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await output.WriteLineAsync("relay stopping").ConfigureAwait(false);
+            }
+        }
+
+        return PerfCommandLine.Ok;
     }
 }

@@ -63,6 +63,9 @@ public enum RejectReason : byte
 
     /// <summary>A frame that needs an authenticated identity (SEND, CERTIFICATE_REQUEST, SET_DELIVERY_VERIFIER) on an anonymous connection.</summary>
     AuthenticationRequired = 7,
+
+    /// <summary>The relay's durable store (JetStream) did not confirm the write in time: send again later (a copy may still arrive).</summary>
+    StoreUnavailable = 8,
 }
 
 /// <summary>The code of an ERROR frame (and of a parse failure).</summary>
@@ -97,4 +100,7 @@ public enum FrameError : byte
 
     /// <summary>The relay is shutting down.</summary>
     ShuttingDown = 9,
+
+    /// <summary>The connection sent nothing (not even PING) for the relay's idle timeout.</summary>
+    IdleTimeout = 10,
 }

@@ -57,7 +57,7 @@ public sealed class HeldMessage
 
     internal void AddReference() => Interlocked.Increment(ref _references);
 
-    /// <summary>Gives back a reference taken by <see cref="RelayRouter.TakePending"/>; with the last one the memory and this object go back to their pools.</summary>
+    /// <summary>Gives back a reference taken by <see cref="IMailboxStore.TakePending"/>; with the last one the memory and this object go back to their pools.</summary>
     public void Release()
     {
         if (Interlocked.Decrement(ref _references) != 0)

@@ -1,32 +1,40 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using Relay.Protocol.Frames;
 
 namespace Relay.Protocol.Routing;
 
 /// <summary>
-/// The relay's core, without any transport: a bounded mailbox per identity and the rules.
-/// A SEND is ACCEPTED once held in the recipient's mailbox (REJECTED with a reason when it is
-/// full, never dropped); every live connection of the recipient is told and pulls it; it stays
-/// held until the recipient ACKs it, so a recipient that was offline or whose connection
-/// dropped before the ACK gets it (again) on its next connection. An ACK is honoured only from
-/// the identity the message was addressed to. Thread-safe.
+/// The relay's core, without any transport: the rules, over a mailbox store. A SEND is ACCEPTED
+/// once the store holds it for the recipient (REJECTED with a reason when it cannot, never
+/// dropped); every live connection of the recipient is told and pulls it; it stays held until the
+/// recipient ACKs it, so a recipient that was offline or whose connection dropped before the ACK
+/// gets it (again) on its next connection. An ACK is honoured only from the identity the message
+/// was addressed to. The sender is always the authenticated identity the caller passes, never a
+/// field of the frame. Every accepted SEND passes through <see cref="SendAsync"/>: the one place
+/// where a sealed-sender SEND (<c>sealedSender</c>) enters and where an audit writer would observe
+/// accepted messages. Thread-safe.
 /// </summary>
 public sealed class RelayRouter
 {
-    private readonly ConcurrentDictionary<Identity, Mailbox> _mailboxes = new();
-    private readonly MailboxLimits _limits;
-    private long _nextRelayId;
+    private readonly IMailboxStore _store;
     private long _accepted;
     private long _rejected;
     private long _acked;
-    private long _held;
 
-    /// <summary>Creates a router with mailbox bounds.</summary>
+    /// <summary>Creates a router over the in-memory store with these mailbox bounds.</summary>
     public RelayRouter(MailboxLimits limits)
+        : this(new MemoryMailboxStore(limits))
     {
-        _limits = limits ?? throw new ArgumentNullException(nameof(limits));
     }
+
+    /// <summary>Creates a router over <paramref name="store"/>.</summary>
+    public RelayRouter(IMailboxStore store)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+    }
+
+    /// <summary>The store held messages live in.</summary>
+    public IMailboxStore Store => _store;
 
     /// <summary>Messages accepted so far.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
@@ -37,191 +45,90 @@ public sealed class RelayRouter
     /// <summary>Messages acknowledged (and forgotten) so far.</summary>
     public long Acknowledged => Interlocked.Read(ref _acked);
 
-    /// <summary>Messages held right now across all mailboxes.</summary>
-    public long Held => Interlocked.Read(ref _held);
+    /// <summary>Messages held right now on this node.</summary>
+    public long Held => _store.Held;
 
-    /// <summary>Holds <paramref name="envelope"/> from <paramref name="sender"/> for <paramref name="recipient"/> and tells its live connections.</summary>
-    public SendOutcome Send(Identity sender, Identity recipient, in ReadOnlySequence<byte> envelope, bool sealedSender = false)
+    /// <summary>Mailboxes kept right now on this node.</summary>
+    public int Mailboxes => _store.Mailboxes;
+
+    /// <summary>
+    /// Holds <paramref name="envelope"/> from <paramref name="sender"/> for <paramref name="recipient"/>
+    /// and tells its live connections. The envelope is copied before this returns; with the in-memory
+    /// store the result is already complete (no allocation).
+    /// </summary>
+    public ValueTask<SendOutcome> SendAsync(Identity sender, Identity recipient, in ReadOnlySequence<byte> envelope, bool sealedSender = false)
     {
         if (recipient.IsEmpty)
         {
             Interlocked.Increment(ref _rejected);
-            return SendOutcome.Refused(RejectReason.RecipientInvalid);
+            return new ValueTask<SendOutcome>(SendOutcome.Refused(RejectReason.RecipientInvalid));
         }
 
-        var mailbox = _mailboxes.GetOrAdd(recipient, static _ => new Mailbox());
-        ISubscriber[] toWake;
-        ulong relayId;
-        lock (mailbox)
+        var pending = _store.HoldAsync(sender, recipient, envelope, sealedSender);
+        if (pending.IsCompletedSuccessfully)
         {
-            if (mailbox.Messages.Count >= _limits.MaxMessages || mailbox.Bytes + envelope.Length > _limits.MaxBytes)
-            {
-                Interlocked.Increment(ref _rejected);
-                return SendOutcome.Refused(RejectReason.MailboxFull);
-            }
-
-            relayId = (ulong)Interlocked.Increment(ref _nextRelayId);
-            mailbox.Messages.Add(HeldMessage.Hold(relayId, sender, sealedSender, envelope));
-            mailbox.Bytes += envelope.Length;
-            toWake = mailbox.Subscribers;
+            return new ValueTask<SendOutcome>(Count(pending.Result));
         }
 
-        Interlocked.Increment(ref _accepted);
-        Interlocked.Increment(ref _held);
-        foreach (var subscriber in toWake)
-        {
-            subscriber.MessagesAvailable();
-        }
+        return CountLaterAsync(pending);
+    }
 
-        return SendOutcome.Held(relayId);
+    /// <summary>
+    /// <see cref="SendAsync"/> for stores that answer at once (the in-memory store): tests and benchmarks.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store did not answer synchronously.</exception>
+    public SendOutcome Send(Identity sender, Identity recipient, in ReadOnlySequence<byte> envelope, bool sealedSender = false)
+    {
+        var pending = SendAsync(sender, recipient, envelope, sealedSender);
+        return pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException("this store answers asynchronously: use SendAsync");
     }
 
     /// <summary>Registers a live connection of <paramref name="identity"/>; it is woken at once when messages are already waiting.</summary>
-    public void Attach(Identity identity, ISubscriber subscriber)
-    {
-        ArgumentNullException.ThrowIfNull(subscriber);
-        var mailbox = _mailboxes.GetOrAdd(identity, static _ => new Mailbox());
-        bool waiting;
-        lock (mailbox)
-        {
-            mailbox.Subscribers = [.. mailbox.Subscribers, subscriber];
-            waiting = mailbox.Messages.Count > 0;
-        }
-
-        if (waiting)
-        {
-            subscriber.MessagesAvailable();
-        }
-    }
+    public void Attach(Identity identity, ISubscriber subscriber) => _store.Attach(identity, subscriber);
 
     /// <summary>Forgets a connection; its unacknowledged messages stay held for the next one.</summary>
-    public void Detach(Identity identity, ISubscriber subscriber)
-    {
-        if (_mailboxes.TryGetValue(identity, out var mailbox))
-        {
-            lock (mailbox)
-            {
-                mailbox.Subscribers = Array.FindAll(mailbox.Subscribers, s => !ReferenceEquals(s, subscriber));
-            }
-        }
-    }
+    public void Detach(Identity identity, ISubscriber subscriber) => _store.Detach(identity, subscriber);
 
     /// <summary>
     /// Copies into <paramref name="into"/> the held messages of <paramref name="identity"/> with ids
     /// above <paramref name="afterRelayId"/>, oldest first, each with a reference the caller must
     /// <see cref="HeldMessage.Release"/>; returns how many.
     /// </summary>
-    public int TakePending(Identity identity, ulong afterRelayId, Span<HeldMessage?> into)
-    {
-        if (!_mailboxes.TryGetValue(identity, out var mailbox))
-        {
-            return 0;
-        }
+    public int TakePending(Identity identity, ulong afterRelayId, Span<HeldMessage?> into) =>
+        _store.TakePending(identity, afterRelayId, int.MaxValue, into, out _);
 
-        lock (mailbox)
-        {
-            var start = FirstAfter(mailbox.Messages, afterRelayId);
-            var count = Math.Min(into.Length, mailbox.Messages.Count - start);
-            for (var i = 0; i < count; i++)
-            {
-                var message = mailbox.Messages[start + i];
-                message.AddReference();
-                into[i] = message;
-            }
-
-            return count;
-        }
-    }
+    /// <summary>
+    /// As <see cref="TakePending(Identity, ulong, Span{HeldMessage})"/>, but leaving at most
+    /// <paramref name="maxInFlight"/> messages up to the last one taken unacknowledged (a connection's
+    /// cap on DELIVERs in flight: a cursor-based connection has delivered everything held up to its
+    /// cursor); <paramref name="capped"/> tells whether the cap stopped it.
+    /// </summary>
+    public int TakePending(Identity identity, ulong afterRelayId, int maxInFlight, Span<HeldMessage?> into, out bool capped) =>
+        _store.TakePending(identity, afterRelayId, maxInFlight, into, out capped);
 
     /// <summary>Forgets message <paramref name="relayMessageId"/> if it is held for <paramref name="identity"/>; an ACK for anything else is ignored.</summary>
     public bool Ack(Identity identity, ulong relayMessageId)
     {
-        if (!_mailboxes.TryGetValue(identity, out var mailbox))
+        if (!_store.Ack(identity, relayMessageId))
         {
             return false;
         }
 
-        HeldMessage message;
-        lock (mailbox)
-        {
-            var index = FirstAfter(mailbox.Messages, relayMessageId - 1);
-            if (index >= mailbox.Messages.Count || mailbox.Messages[index].RelayMessageId != relayMessageId)
-            {
-                return false;
-            }
-
-            message = mailbox.Messages[index];
-            mailbox.Messages.RemoveAt(index);
-            mailbox.Bytes -= message.Length;
-        }
-
         Interlocked.Increment(ref _acked);
-        Interlocked.Decrement(ref _held);
-        message.Release();
         return true;
     }
 
-    /// <summary>Messages held for <paramref name="identity"/>.</summary>
-    public int Depth(Identity identity)
+    /// <summary>Messages held for <paramref name="identity"/> on this node.</summary>
+    public int Depth(Identity identity) => _store.Depth(identity);
+
+    /// <summary>Expires messages past their age and forgets unused empty mailboxes; returns how many messages expired.</summary>
+    public int Sweep() => _store.Sweep();
+
+    private async ValueTask<SendOutcome> CountLaterAsync(ValueTask<SendOutcome> pending) => Count(await pending.ConfigureAwait(false));
+
+    private SendOutcome Count(SendOutcome outcome)
     {
-        if (!_mailboxes.TryGetValue(identity, out var mailbox))
-        {
-            return 0;
-        }
-
-        lock (mailbox)
-        {
-            return mailbox.Messages.Count;
-        }
+        Interlocked.Increment(ref outcome.IsAccepted ? ref _accepted : ref _rejected);
+        return outcome;
     }
-
-    // Messages are appended in id order, so the list stays sorted: binary search.
-    private static int FirstAfter(List<HeldMessage> messages, ulong relayId)
-    {
-        int low = 0, high = messages.Count;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (messages[mid].RelayMessageId <= relayId)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
-    }
-
-    private sealed class Mailbox
-    {
-        public List<HeldMessage> Messages { get; } = [];
-
-        // Copy-on-write: connections come and go rarely, messages constantly, so SEND reads it without copying.
-        public ISubscriber[] Subscribers { get; set; } = [];
-
-        public long Bytes { get; set; }
-    }
-}
-
-/// <summary>A live connection that wants to hear when messages for its identity arrive; the call must not block.</summary>
-public interface ISubscriber
-{
-    /// <summary>New messages are held; pull them with <see cref="RelayRouter.TakePending"/>.</summary>
-    void MessagesAvailable();
-}
-
-/// <summary>What became of a SEND: held with a relay id, or refused with a reason.</summary>
-/// <param name="IsAccepted">Whether it is held.</param>
-/// <param name="RelayMessageId">The relay's id when held.</param>
-/// <param name="Reason">Why it was refused.</param>
-public readonly record struct SendOutcome(bool IsAccepted, ulong RelayMessageId, RejectReason Reason)
-{
-    /// <summary>Held with this id.</summary>
-    public static SendOutcome Held(ulong relayMessageId) => new(true, relayMessageId, 0);
-
-    /// <summary>Refused for this reason.</summary>
-    public static SendOutcome Refused(RejectReason reason) => new(false, 0, reason);
 }

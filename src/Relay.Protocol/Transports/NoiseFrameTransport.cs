@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Relay.Crypto.Noise;
 using Relay.Crypto.Noise.Framing;
 using Relay.Protocol.Frames;
 
@@ -7,12 +8,29 @@ namespace Relay.Protocol.Transports;
 
 /// <summary>Relay frames as Noise transport messages over a connection's pipes (a Kestrel connection or a client socket).</summary>
 /// <param name="channel">The established Noise channel.</param>
-/// <param name="output">The connection's output, completed on close.</param>
-public sealed class NoiseFrameTransport(NoiseChannel channel, PipeWriter output) : IFrameTransport
+/// <param name="pipe">The connection's pipes: the output is completed on close, the input's pending read cancelled by a drain.</param>
+public sealed class NoiseFrameTransport(NoiseChannel channel, IDuplexPipe pipe) : IFrameTransport
 {
+    private volatile bool _draining;
+
     /// <inheritdoc />
     public async ValueTask<(ReadOnlySequence<byte> Frame, bool IsCompleted)> ReadAsync(CancellationToken cancellationToken)
     {
+        if (_draining)
+        {
+            // A cancelled read returns what the pipe holds at once: a whole frame, or nothing more.
+            pipe.Input.CancelPendingRead();
+            try
+            {
+                var drained = await channel.ReadAsync(cancellationToken).ConfigureAwait(false);
+                return (new ReadOnlySequence<byte>(drained.Payload), drained.IsCompleted);
+            }
+            catch (NoiseException ex) when (ex.Error == NoiseError.Truncated)
+            {
+                return (ReadOnlySequence<byte>.Empty, true); // half a frame had arrived: not a frame yet
+            }
+        }
+
         var message = await channel.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (new ReadOnlySequence<byte>(message.Payload), message.IsCompleted);
     }
@@ -24,5 +42,13 @@ public sealed class NoiseFrameTransport(NoiseChannel channel, PipeWriter output)
     public async ValueTask FlushAsync(CancellationToken cancellationToken) => await channel.FlushAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public async ValueTask CloseAsync(FrameError error, CancellationToken cancellationToken) => await output.CompleteAsync().ConfigureAwait(false);
+    public async ValueTask CloseAsync(FrameError error, CancellationToken cancellationToken) => await pipe.Output.CompleteAsync().ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public bool TryDrainInput()
+    {
+        _draining = true;
+        pipe.Input.CancelPendingRead();
+        return true;
+    }
 }

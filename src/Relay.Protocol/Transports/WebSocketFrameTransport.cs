@@ -132,6 +132,10 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     }
 
     /// <inheritdoc />
+    /// <remarks>A WebSocket cannot say what has arrived without waiting: the caller closes (the close handshake) and reads until the peer's close.</remarks>
+    public bool TryDrainInput() => false;
+
+    /// <inheritdoc />
     public async ValueTask CloseAsync(FrameError error, CancellationToken cancellationToken)
     {
         // Idempotent. The receive buffer stays with the reader (see the class summary).

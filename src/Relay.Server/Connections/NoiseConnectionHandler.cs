@@ -3,17 +3,16 @@ using Microsoft.Extensions.Logging;
 using Relay.Crypto.Noise;
 using Relay.Crypto.Noise.Framing;
 using Relay.Protocol.Frames;
-using Relay.Protocol.Routing;
-using Relay.Server.Metrics;
-using Relay.Server.Sealed;
 using Relay.Protocol.Transports;
+using Relay.Server.Sealed;
 
 namespace Relay.Server.Connections;
 
 /// <summary>
 /// Kestrel's handler for the TCP endpoint: the Noise XX responder (prologue <c>relay/1</c>),
 /// whose proven static key becomes the connection's identity, then a <see cref="RelayConnection"/>.
-/// A failed handshake (garbage, a bad tag, silence) closes only this connection, logged in one line.
+/// A failed handshake (garbage, a bad tag, silence past the handshake timeout) closes only this
+/// connection, logged in one line.
 /// </summary>
 internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConnectionHandler> logger) : ConnectionHandler
 {
@@ -27,11 +26,13 @@ internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConn
         }
         catch (NoiseException ex)
         {
+            state.Metrics.HandshakesFailed.Add(1);
             logger.LogInformation("handshake refused from {Remote}: {Error} ({Reason})", connection.RemoteEndPoint, ex.Error, ex.Message);
             return;
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException)
         {
+            state.Metrics.HandshakesFailed.Add(1);
             logger.LogInformation("handshake abandoned by {Remote}: {Reason}", connection.RemoteEndPoint, ex.Message);
             return;
         }
@@ -39,30 +40,9 @@ internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConn
         await using (channel.ConfigureAwait(false))
         {
             var identity = new Identity(channel.RemoteStaticKey);
-            var transport = new NoiseFrameTransport(channel, connection.Transport.Output);
+            var transport = new NoiseFrameTransport(channel, connection.Transport);
             var metadata = state.Metadata.Connect(anonymous: AnonymousConnection.IsDeclared(channel.RemoteHandshakePayload.Span));
-            var relayConnection = new RelayConnection(identity, transport, state.Router, state.Metrics, state.Options.Frames, logger, metadata);
-            await relayConnection.RunAsync(connection.ConnectionClosed).ConfigureAwait(false);
+            await new RelayConnection(identity, transport, state, logger, metadata).RunAsync().ConfigureAwait(false);
         }
     }
-}
-
-/// <summary>What every connection shares: options, the router, the metrics, the Noise options.</summary>
-internal sealed class RelayState(RelayOptions options, RelayRouter router, RelayMetrics metrics)
-{
-    public RelayOptions Options { get; } = options;
-
-    public RelayRouter Router { get; } = router;
-
-    public RelayMetrics Metrics { get; } = metrics;
-
-    public RelayMetadata Metadata { get; } = new(options);
-
-    public NoiseChannelOptions NoiseOptions { get; } = new()
-    {
-        Protocol = NoiseProtocol.Xx(options.Cipher),
-        Backend = options.Backend,
-        StaticKey = options.StaticKey,
-        HandshakeTimeout = options.HandshakeTimeout,
-    };
 }

@@ -3,46 +3,64 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
+using Relay.Protocol.Transports;
 using Relay.Server.Metrics;
 using Relay.Server.Sealed;
-using Relay.Protocol.Transports;
 
 namespace Relay.Server.Connections;
 
 /// <summary>
 /// One authenticated client connection, whatever its transport. The read loop parses frames
-/// and applies them (SEND, ACK, PING); the write loop is the only writer: it sends the answers
-/// and pulls held messages past its cursor, flushing after each batch so that a slow reader
-/// holds the loop (and nothing else) at the pipe's pause threshold, while its messages wait,
-/// bounded, in its mailbox. A bad frame gets an ERROR frame and closes this connection only.
+/// and applies them (SEND, ACK, PING) until the peer closes: every whole frame that arrived
+/// before its close is applied, and the answers still go out on a half-closed connection. The
+/// write loop is the only writer: it sends the answers and pulls held messages past its cursor
+/// (at most <see cref="RelayOptions.MaxDeliversInFlight"/> unacknowledged), flushing after each
+/// batch so that a slow reader holds the loop (and nothing else) at the pipe's pause threshold,
+/// while its messages wait, bounded, in its mailbox. A bad frame gets an ERROR frame and closes
+/// this connection only; so does silence past the idle timeout. When the relay stops, the
+/// connection applies what it already received, answers, sends ERROR <c>ShuttingDown</c> and closes.
 /// </summary>
 internal sealed class RelayConnection : ISubscriber
 {
     private const int Batch = 64;
 
+    // SENDs waiting for a durable store's confirmation before the read loop waits for one itself.
+    private const int MaxOutstandingSends = 256;
+
     private readonly Identity _identity;
     private readonly IFrameTransport _transport;
+    private readonly RelayState _state;
     private readonly RelayRouter _router;
     private readonly RelayMetrics _metrics;
-    private readonly FrameLimits _limits;
     private readonly ILogger _logger;
     private readonly ConnectionMetadata _metadata;
     private readonly ConcurrentQueue<Control> _control = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ArrayBufferWriter<byte> _frame = new(1024);
+    private readonly CancellationTokenSource _abort = new();
+    private long _lastFrameAt = Environment.TickCount64;
     private int _wakePending;
+    private int _outstandingSends;
+    private int _idleState;
+    private int _closeQueued;
+    private volatile bool _stopReading;
     private volatile bool _closing;
+    private volatile bool _draining;
+    private volatile bool _throttled;
 
-    public RelayConnection(Identity identity, IFrameTransport transport, RelayRouter router, RelayMetrics metrics, FrameLimits limits, ILogger logger, ConnectionMetadata metadata)
+    public RelayConnection(Identity identity, IFrameTransport transport, RelayState state, ILogger logger, ConnectionMetadata metadata)
     {
         _metadata = metadata;
         _identity = identity;
         _transport = transport;
-        _router = router;
-        _metrics = metrics;
-        _limits = limits;
+        _state = state;
+        _router = state.Router;
+        _metrics = state.Metrics;
         _logger = logger;
     }
+
+    /// <summary>When the last frame arrived (<see cref="Environment.TickCount64"/>), for the idle timeout.</summary>
+    public long LastFrameAt => Volatile.Read(ref _lastFrameAt);
 
     public void MessagesAvailable()
     {
@@ -52,51 +70,113 @@ internal sealed class RelayConnection : ISubscriber
         }
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync()
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _metrics.Connections.Add(1);
         if (!_metadata.IsAnonymous)
         {
-            _router.Attach(_identity, this);
+            _router.Attach(_identity, this); // an anonymous (sealed-sender) connection has no mailbox
         }
 
-        var writer = WriteLoopAsync(stop.Token);
+        _state.Supervisor.Register(this);
+        var writer = WriteLoopAsync(_abort.Token);
         try
         {
-            await ReadLoopAsync(stop.Token).ConfigureAwait(false);
+            await ReadLoopAsync(_abort.Token).ConfigureAwait(false);
         }
         catch (WebSocketFrameException ex)
         {
             _logger.LogInformation("closing {Identity}: {Reason}", _identity, ex.Message);
             Close(ex.Error, ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or Crypto.Noise.NoiseException or System.Net.WebSockets.WebSocketException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or Crypto.Noise.NoiseException or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
         {
             _logger.LogInformation("connection of {Identity} ended: {Reason}", _identity, ex.Message);
         }
         finally
         {
-            _router.Detach(_identity, this);
+            _state.Supervisor.Unregister(this);
+            if (!_metadata.IsAnonymous)
+            {
+                _router.Detach(_identity, this);
+            }
+
+            if (_draining)
+            {
+                Close(FrameError.ShuttingDown, "the relay is shutting down");
+            }
+
             _closing = true;
             MessagesAvailable();
             try
             {
                 await writer.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or System.Net.WebSockets.WebSocketException)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
             {
                 // The peer is gone; what it did not ACK stays held for its next connection.
             }
 
+            if (Volatile.Read(ref _closeQueued) == 0)
+            {
+                await CloseGracefullyAsync().ConfigureAwait(false);
+            }
+
             _metrics.Connections.Add(-1);
-            stop.Cancel();
+            // Not disposed: the supervisor's timer may still cancel it, harmlessly, after this.
+            await _abort.CancelAsync().ConfigureAwait(false);
         }
+    }
+
+    // The peer closed first: answer its close (FIN, or the WebSocket close frame) once the answers are out.
+    private async Task CloseGracefullyAsync()
+    {
+        try
+        {
+            await _transport.CloseAsync(FrameError.None, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>
+    /// The relay stops: apply what already arrived, answer it, then ERROR <c>ShuttingDown</c> and
+    /// close. A WebSocket cannot tell what arrived, so it is closed first and read until the peer's close.
+    /// </summary>
+    public void BeginDrain()
+    {
+        _draining = true;
+        if (!_transport.TryDrainInput())
+        {
+            Close(FrameError.ShuttingDown, "the relay is shutting down");
+        }
+    }
+
+    /// <summary>
+    /// Called when nothing arrived for the idle timeout: the first call sends ERROR <c>IdleTimeout</c>
+    /// and closes; a later one (the peer did not go) aborts. Returns whether this call closed it.
+    /// </summary>
+    public bool CloseIdle()
+    {
+        if (Interlocked.Exchange(ref _idleState, 1) == 0)
+        {
+            _logger.LogInformation("closing {Identity}: idle past the timeout", _identity);
+            _stopReading = true;
+            Close(FrameError.IdleTimeout, "idle past the relay's timeout");
+            return true;
+        }
+
+        _abort.Cancel();
+        return false;
     }
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        while (!_closing)
+        // No token from the transport's "closed" event here: a peer's close must not cut off the
+        // frames that arrived before it. Only an abort (idle peer that did not go) cancels.
+        while (!_stopReading)
         {
             var (bytes, completed) = await _transport.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (completed)
@@ -104,9 +184,10 @@ internal sealed class RelayConnection : ISubscriber
                 return;
             }
 
+            Volatile.Write(ref _lastFrameAt, Environment.TickCount64);
             _metrics.FramesIn.Add(1);
             _metrics.BytesIn.Add(bytes.Length);
-            var error = FrameCodec.TryRead(bytes, _limits, out var frame);
+            var error = FrameCodec.TryRead(bytes, _state.Options.Frames, out var frame);
             if (error != FrameError.None)
             {
                 Refuse(error, $"malformed frame ({error})");
@@ -116,19 +197,7 @@ internal sealed class RelayConnection : ISubscriber
             switch (frame.Type)
             {
                 case FrameType.Send or FrameType.SealedSend:
-                    var outcome = _metadata.Admit(frame) is { } refusal
-                        ? SendOutcome.Refused(refusal)
-                        : _router.Send(ConnectionMetadata.SenderOf(frame, _identity), frame.Identity, frame.Envelope, frame.Type == FrameType.SealedSend);
-                    if (outcome.IsAccepted)
-                    {
-                        _metadata.Accepted(frame, outcome.RelayMessageId, _identity);
-                    }
-
-                    (outcome.IsAccepted ? _metrics.Accepted : _metrics.Rejected).Add(1);
-                    _control.Enqueue(outcome.IsAccepted
-                        ? new Control(FrameType.Accepted, frame.ClientMessageId, outcome.RelayMessageId, 0)
-                        : new Control(FrameType.Rejected, frame.ClientMessageId, 0, (byte)outcome.Reason));
-                    MessagesAvailable();
+                    await SendAsync(frame).ConfigureAwait(false);
                     break;
                 case FrameType.CertificateRequest or FrameType.SetDeliveryVerifier:
                     var reply = _metadata.Answer(frame, _identity);
@@ -136,7 +205,11 @@ internal sealed class RelayConnection : ISubscriber
                     MessagesAvailable();
                     break;
                 case FrameType.Ack:
-                    _router.Ack(_identity, frame.RelayMessageId);
+                    if (_router.Ack(_identity, frame.RelayMessageId) && _throttled)
+                    {
+                        MessagesAvailable(); // room under the in-flight cap
+                    }
+
                     break;
                 case FrameType.Ping:
                     _control.Enqueue(new Control(FrameType.Pong, frame.ClientMessageId, 0, 0));
@@ -151,14 +224,80 @@ internal sealed class RelayConnection : ISubscriber
         }
     }
 
+    // The one place a client's SEND or SEALED_SEND enters the relay core (the sealed-sender rules
+    // admit it; the audit log notes it once accepted). A store that answers at once (memory) is
+    // answered here; a durable one is answered when it confirms, while this loop reads on
+    // (pipelined), up to MaxOutstandingSends per connection.
+    private ValueTask SendAsync(in RelayFrame frame)
+    {
+        if (_metadata.Admit(frame) is { } refusal)
+        {
+            Answer(frame, SendOutcome.Refused(refusal));
+            return ValueTask.CompletedTask;
+        }
+
+        var pending = _router.SendAsync(ConnectionMetadata.SenderOf(frame, _identity), frame.Identity, frame.Envelope, frame.Type == FrameType.SealedSend);
+        if (pending.IsCompletedSuccessfully)
+        {
+            Answer(frame, pending.Result);
+            return ValueTask.CompletedTask;
+        }
+
+        // The frame's bytes are reused by the next read; what the answer needs (ids, types,
+        // the envelope's length) is in the struct, which is copied.
+        if (Volatile.Read(ref _outstandingSends) >= MaxOutstandingSends)
+        {
+            return AnswerWhenDoneAsync(frame, pending);
+        }
+
+        Interlocked.Increment(ref _outstandingSends);
+        _ = AnswerLaterAsync(frame, pending);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask AnswerWhenDoneAsync(RelayFrame frame, ValueTask<SendOutcome> pending) =>
+        Answer(frame, await pending.ConfigureAwait(false));
+
+    private async Task AnswerLaterAsync(RelayFrame frame, ValueTask<SendOutcome> pending)
+    {
+        try
+        {
+            Answer(frame, await pending.ConfigureAwait(false));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _outstandingSends);
+        }
+    }
+
+    private void Answer(in RelayFrame frame, SendOutcome outcome)
+    {
+        if (outcome.IsAccepted)
+        {
+            _metadata.Accepted(frame, outcome.RelayMessageId, _identity);
+        }
+
+        (outcome.IsAccepted ? _metrics.Accepted : _metrics.Rejected).Add(1);
+        _control.Enqueue(outcome.IsAccepted
+            ? new Control(FrameType.Accepted, frame.ClientMessageId, outcome.RelayMessageId, 0)
+            : new Control(FrameType.Rejected, frame.ClientMessageId, 0, (byte)outcome.Reason));
+        MessagesAvailable();
+    }
+
     private void Refuse(FrameError error, string reason)
     {
         _logger.LogInformation("closing {Identity}: {Reason}", _identity, reason);
         Close(error, reason);
     }
 
+    // Queues the ERROR frame (once) that makes the writer flush, send it and close.
     private void Close(FrameError error, string reason)
     {
+        if (Interlocked.Exchange(ref _closeQueued, 1) != 0)
+        {
+            return;
+        }
+
         _control.Enqueue(new Control(FrameType.Error, 0, 0, (byte)error) { Reason = reason });
         _closing = true;
         MessagesAvailable();
@@ -167,11 +306,13 @@ internal sealed class RelayConnection : ISubscriber
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
         var batch = new HeldMessage?[Batch];
+        var maxInFlight = _state.Options.MaxDeliversInFlight;
         ulong cursor = 0;
         while (true)
         {
             await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _wakePending, 0);
+            var closing = _closing; // read first: an answer queued before closing is written below
             while (_control.TryDequeue(out var control))
             {
                 WriteControl(control);
@@ -183,9 +324,15 @@ internal sealed class RelayConnection : ISubscriber
                 }
             }
 
-            while (!_closing)
+            if (closing)
             {
-                var count = _router.TakePending(_identity, cursor, batch);
+                await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            while (true)
+            {
+                var count = _router.TakePending(_identity, cursor, maxInFlight, batch, out var capped);
                 for (var i = 0; i < count; i++)
                 {
                     var message = batch[i]!;
@@ -204,15 +351,24 @@ internal sealed class RelayConnection : ISubscriber
                 }
 
                 _metrics.Delivered.Add(count);
+                if (capped)
+                {
+                    // At the in-flight cap: publish that an ACK must wake us, then look once more,
+                    // so an ACK that came in between is not missed.
+                    if (!_throttled)
+                    {
+                        _throttled = true;
+                        continue;
+                    }
+
+                    break;
+                }
+
+                _throttled = false;
                 if (count < Batch)
                 {
                     break;
                 }
-            }
-
-            if (_closing && _control.IsEmpty)
-            {
-                return;
             }
         }
     }

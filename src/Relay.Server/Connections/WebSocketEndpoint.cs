@@ -37,7 +37,8 @@ internal static class WebSocketEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         using var scope = logger.BeginScope("websocket {ConnectionId}", context.Connection.Id);
         var transport = new WebSocketFrameTransport(socket, state.Options.MaxWebSocketMessageBytes);
-        await new RelayConnection(identity, transport, state.Router, state.Metrics, state.Options.Frames, logger, state.Metadata.Connect(anonymous)).RunAsync(context.RequestAborted).ConfigureAwait(false);
+        // Not RequestAborted: a peer's close must not cut off the messages that arrived before it.
+        await new RelayConnection(identity, transport, state, logger, state.Metadata.Connect(anonymous)).RunAsync().ConfigureAwait(false);
     }
 
     private static string? BearerToken(HttpContext context)

@@ -196,3 +196,104 @@ public sealed class RelayRouterAllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public sealed class MemoryMailboxStoreTests
+{
+    private static readonly ReadOnlySequence<byte> Envelope = new(new byte[32]);
+
+    [Fact]
+    public void Mailboxes_of_identities_that_went_away_are_forgotten_so_memory_does_not_grow_with_identities_seen()
+    {
+        var router = new RelayRouter(new MailboxLimits());
+        var sender = new Identity(RandomNumberGenerator.GetBytes(32));
+        var pulled = new HeldMessage?[1];
+        for (var i = 0; i < 10_000; i++)
+        {
+            // Each identity is sent one message, connects, takes and ACKs it, and leaves.
+            var identity = new Identity(RandomNumberGenerator.GetBytes(32));
+            var id = router.Send(sender, identity, Envelope).RelayMessageId;
+            var connection = new Subscriber();
+            router.Attach(identity, connection);
+            Assert.Equal(1, router.TakePending(identity, 0, pulled));
+            pulled[0]!.Release();
+            Assert.True(router.Ack(identity, id));
+            router.Detach(identity, connection);
+        }
+
+        Assert.Equal(0, router.Mailboxes);
+        Assert.Equal(0, router.Held);
+    }
+
+    [Fact]
+    public void Messages_past_the_age_limit_expire_and_their_empty_mailboxes_go_while_connected_ones_stay()
+    {
+        var store = new MemoryMailboxStore(new MailboxLimits { MaxAge = TimeSpan.FromHours(1) });
+        var router = new RelayRouter(store);
+        var sender = new Identity(RandomNumberGenerator.GetBytes(32));
+        var online = new Identity(RandomNumberGenerator.GetBytes(32));
+        router.Attach(online, new Subscriber());
+        for (var i = 0; i < 1000; i++)
+        {
+            router.Send(sender, new Identity(RandomNumberGenerator.GetBytes(32)), Envelope);
+        }
+
+        var twoHoursLater = System.Diagnostics.Stopwatch.GetTimestamp() + (2 * 3600 * System.Diagnostics.Stopwatch.Frequency);
+        Assert.Equal(0, router.Sweep()); // an hour is far off
+        Assert.Equal(1001, router.Mailboxes);
+
+        Assert.Equal(1000, store.Sweep(twoHoursLater));
+        Assert.Equal(1, router.Mailboxes); // the connected identity's (empty) mailbox stays
+        Assert.Equal(0, router.Held);
+        var fresh = router.Send(sender, online, Envelope).RelayMessageId;
+        Assert.True(router.Ack(online, fresh));
+    }
+
+    [Fact]
+    public void The_in_flight_cap_counts_what_was_taken_up_to_the_cursor_and_says_when_it_stopped()
+    {
+        var router = new RelayRouter(new MailboxLimits());
+        var sender = new Identity(RandomNumberGenerator.GetBytes(32));
+        var bob = new Identity(RandomNumberGenerator.GetBytes(32));
+        var ids = Enumerable.Range(0, 5).Select(_ => router.Send(sender, bob, Envelope).RelayMessageId).ToArray();
+        var into = new HeldMessage?[10];
+
+        Assert.Equal(2, router.TakePending(bob, 0, 2, into, out var capped));
+        Assert.True(capped);
+        Assert.Equal(0, router.TakePending(bob, ids[1], 2, into.AsSpan(2), out capped));
+        Assert.True(capped);
+        router.Ack(bob, ids[0]);
+        Assert.Equal(1, router.TakePending(bob, ids[1], 2, into.AsSpan(2), out capped));
+        Assert.Equal(ids[2], into[2]!.RelayMessageId);
+        Assert.Equal(2, router.TakePending(bob, ids[2], 10, into.AsSpan(3), out capped));
+        Assert.False(capped);
+        foreach (var message in into)
+        {
+            message?.Release();
+        }
+    }
+
+    [Fact]
+    public void Relay_ids_of_a_new_store_are_above_those_an_earlier_one_gave()
+    {
+        var sender = new Identity(RandomNumberGenerator.GetBytes(32));
+        var bob = new Identity(RandomNumberGenerator.GetBytes(32));
+        var before = new RelayRouter(new MailboxLimits());
+        ulong last = 0;
+        for (var i = 0; i < 5000; i++)
+        {
+            last = before.Send(sender, bob, Envelope).RelayMessageId;
+        }
+
+        Thread.Sleep(2);
+        var after = new RelayRouter(new MailboxLimits()).Send(sender, bob, Envelope).RelayMessageId;
+
+        Assert.True(after > last, $"{after} <= {last}");
+    }
+
+    private sealed class Subscriber : ISubscriber
+    {
+        public void MessagesAvailable()
+        {
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Perf.Load;
+
+namespace Perf.Cli.Relay;
+
+/// <summary><c>perf relay</c>'s timeouts and limits, with their safe defaults, parsed into the relay's options.</summary>
+internal sealed class RelayLimitArguments
+{
+    public Option<string> HandshakeTimeout { get; } = new("--handshake-timeout") { Description = "Close a connection that has not finished the Noise handshake or WebSocket upgrade by then.", DefaultValueFactory = _ => "10s" };
+
+    public Option<string> IdleTimeout { get; } = new("--idle-timeout") { Description = "Close an authenticated connection that sent nothing (not even PING) for this long; clients ping below it.", DefaultValueFactory = _ => "5m" };
+
+    public Option<int> MaxConnections { get; } = new("--max-connections") { Description = "Open connections (TCP and WebSocket) beyond which new ones are refused before any handshake work.", DefaultValueFactory = _ => 200_000 };
+
+    public Option<int> MaxInFlight { get; } = new("--max-in-flight") { Description = "Unacknowledged DELIVERs per connection before the relay waits for ACKs.", DefaultValueFactory = _ => 1000 };
+
+    public Option<string> MaxAge { get; } = new("--max-age") { Description = "How long a message is held without an ACK before it expires.", DefaultValueFactory = _ => "168h" };
+
+    public IEnumerable<Option> All => [HandshakeTimeout, IdleTimeout, MaxConnections, MaxInFlight, MaxAge];
+
+    /// <summary>Reads the values; on a bad one returns false with a one-line problem.</summary>
+    public bool TryRead(ParseResult parseResult, out RelayLimits limits, out string problem)
+    {
+        limits = default;
+        problem = string.Empty;
+        if (!TryDuration(parseResult, HandshakeTimeout, out var handshake, ref problem)
+            || !TryDuration(parseResult, IdleTimeout, out var idle, ref problem)
+            || !TryDuration(parseResult, MaxAge, out var age, ref problem))
+        {
+            return false;
+        }
+
+        var connections = parseResult.GetValue(MaxConnections);
+        var inFlight = parseResult.GetValue(MaxInFlight);
+        if (connections < 1 || inFlight < 1)
+        {
+            problem = connections < 1 ? "--max-connections must be at least 1." : "--max-in-flight must be at least 1.";
+            return false;
+        }
+
+        limits = new RelayLimits(handshake, idle, connections, inFlight, age);
+        return true;
+    }
+
+    private static bool TryDuration(ParseResult parseResult, Option<string> option, out TimeSpan value, ref string problem)
+    {
+        if (DurationText.TryParse(parseResult.GetValue(option), out value) && value > TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        problem = $"{option.Name} must be a positive duration such as 500ms, 10s, 5m or 2h, not '{parseResult.GetValue(option)}'.";
+        return false;
+    }
+}
+
+/// <summary>The parsed limits.</summary>
+internal readonly record struct RelayLimits(TimeSpan HandshakeTimeout, TimeSpan IdleTimeout, int MaxConnections, int MaxInFlight, TimeSpan MaxAge);

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Relay.Protocol.Routing;
+using Relay.Server.Metrics;
+
+namespace Relay.Server.Connections;
+
+/// <summary>
+/// Watches the relay's authenticated connections from one timer, as Kestrel's heartbeat does:
+/// closes those idle past the idle timeout, tells every one to drain when the relay stops, and
+/// has the router expire old messages and forget unused mailboxes. One timer for all connections,
+/// none per connection.
+/// </summary>
+internal sealed class ConnectionSupervisor : IDisposable
+{
+    private readonly ConcurrentDictionary<RelayConnection, byte> _connections = new();
+    private readonly RelayRouter _router;
+    private readonly RelayMetrics _metrics;
+    private readonly long _idleMilliseconds;
+    private readonly long _sweepMilliseconds;
+    private readonly Timer _timer;
+    private long _lastSweep = Environment.TickCount64;
+    private volatile bool _stopping;
+
+    public ConnectionSupervisor(RelayOptions options, RelayRouter router, RelayMetrics metrics)
+    {
+        _router = router;
+        _metrics = metrics;
+        _idleMilliseconds = (long)options.IdleTimeout.TotalMilliseconds;
+        _sweepMilliseconds = (long)options.SweepInterval.TotalMilliseconds;
+        // Idle connections are found within a third of the timeout (at most a second late).
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(_idleMilliseconds / 3, 50, 1000));
+        _timer = new Timer(_ => Tick(), null, tick, tick);
+    }
+
+    public int Count => _connections.Count;
+
+    /// <summary>Watches <paramref name="connection"/>; one that arrives while the relay stops drains at once.</summary>
+    public void Register(RelayConnection connection)
+    {
+        _connections.TryAdd(connection, 0);
+        if (_stopping)
+        {
+            connection.BeginDrain();
+        }
+    }
+
+    public void Unregister(RelayConnection connection) => _connections.TryRemove(connection, out _);
+
+    /// <summary>The relay is stopping: every connection processes what it already received, answers, and closes.</summary>
+    public void BeginShutdown()
+    {
+        _stopping = true;
+        foreach (var connection in _connections.Keys)
+        {
+            connection.BeginDrain();
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Tick()
+    {
+        var now = Environment.TickCount64;
+        foreach (var connection in _connections.Keys)
+        {
+            if (now - connection.LastFrameAt >= _idleMilliseconds && connection.CloseIdle())
+            {
+                _metrics.IdleClosed.Add(1);
+            }
+        }
+
+        if (now - _lastSweep >= _sweepMilliseconds)
+        {
+            _lastSweep = now;
+            _metrics.Expired.Add(_router.Sweep());
+        }
+    }
+}

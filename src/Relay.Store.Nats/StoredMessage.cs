@@ -1,0 +1,50 @@
+using System.Buffers;
+using Relay.Protocol.Frames;
+
+namespace Relay.Store.Nats;
+
+/// <summary>
+/// What one held message is in JetStream: <c>version (1) = 1 · flags (1: bit 0 sealed sender) ·
+/// sender identity (32, zeros when sealed) · envelope</c>. The envelope is the end-to-end
+/// ciphertext the client sent: no plaintext reaches NATS. The relay message id is the stream sequence.
+/// </summary>
+internal static class StoredMessage
+{
+    public const int HeaderLength = 34;
+    private const byte Version = 1;
+
+    public static int Write(Span<byte> destination, Identity sender, bool sealedSender, in ReadOnlySequence<byte> envelope)
+    {
+        destination[0] = Version;
+        destination[1] = sealedSender ? (byte)1 : (byte)0;
+        if (sealedSender)
+        {
+            destination.Slice(2, Identity.Size).Clear();
+        }
+        else
+        {
+            sender.CopyTo(destination.Slice(2, Identity.Size));
+        }
+
+        envelope.CopyTo(destination[HeaderLength..]);
+        return HeaderLength + (int)envelope.Length;
+    }
+
+    /// <summary>Reads a stored message; <c>false</c> for anything this version did not write.</summary>
+    public static bool TryRead(ReadOnlyMemory<byte> stored, out Identity sender, out bool sealedSender, out ReadOnlyMemory<byte> envelope)
+    {
+        sender = default;
+        sealedSender = false;
+        envelope = default;
+        var span = stored.Span;
+        if (span.Length < HeaderLength || span[0] != Version || (span[1] & ~1) != 0)
+        {
+            return false;
+        }
+
+        sealedSender = (span[1] & 1) != 0;
+        sender = sealedSender ? default : new Identity(span.Slice(2, Identity.Size));
+        envelope = stored[HeaderLength..];
+        return true;
+    }
+}
