@@ -54,10 +54,12 @@ public sealed class RelayLimitsTests
     [Fact]
     public async Task A_client_that_pings_below_the_idle_timeout_stays_connected()
     {
-        await using var relay = await TestRelay.StartAsync(o => o with { IdleTimeout = TimeSpan.FromSeconds(1) });
+        // 300 ms between PINGs against a 2 s idle timeout (a margin a busy machine keeps), for
+        // 4.8 s: more than twice the timeout, so a relay that ignored PINGs would have closed it.
+        await using var relay = await TestRelay.StartAsync(o => o with { IdleTimeout = TimeSpan.FromSeconds(2) });
         using var key = X25519KeyPair.Generate();
         await using var client = await relay.TcpAsync(key);
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < 16; i++)
         {
             await Task.Delay(300);
             await client.ExpectNothingPendingAsync(); // PING, PONG

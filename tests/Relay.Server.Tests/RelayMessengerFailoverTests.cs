@@ -44,14 +44,16 @@ public sealed class RelayMessengerFailoverTests
     [Fact]
     public async Task A_quiet_messenger_pings_below_the_idle_timeout_and_keeps_its_connection()
     {
-        await using var relay = await TestRelay.StartAsync(o => o with { IdleTimeout = TimeSpan.FromSeconds(1) });
+        // Pings every 250 ms against a 4 s idle timeout: a 16x margin, so a busy CI machine
+        // stalling the client for a second or two cannot pass for a missing keep-alive.
+        await using var relay = await TestRelay.StartAsync(o => o with { IdleTimeout = TimeSpan.FromSeconds(4) });
         using var key = X25519KeyPair.Generate();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var quiet = new RelayMessenger(key, [_ => relay.TcpAsync(key)], new E2eSessionOptions(), keepAlive: TimeSpan.FromMilliseconds(300));
+        await using var quiet = new RelayMessenger(key, [_ => relay.TcpAsync(key)], new E2eSessionOptions(), keepAlive: TimeSpan.FromMilliseconds(250));
         _ = Inbox(quiet, stop.Token);
         await quiet.ConnectAsync(stop.Token);
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5), stop.Token);
+        await Task.Delay(TimeSpan.FromSeconds(9), stop.Token);
 
         Assert.Equal(0, quiet.Reconnects);
     }
