@@ -27,8 +27,23 @@ public class E2eSessionBenchmarks
     private byte[] _bareSealed = null!;
 
     /// <summary>Algorithm and backend, as <c>algorithm/backend</c>.</summary>
-    [Params("aes-256-gcm/sodium", "chacha20-poly1305/sodium", "aes-256-gcm/openssl", "chacha20-poly1305/openssl")]
+    [ParamsSource(nameof(Ciphers))]
     public string Cipher { get; set; } = "aes-256-gcm/sodium";
+
+    /// <summary>AES-256-GCM and ChaCha20-Poly1305 on every concrete backend this machine supports.</summary>
+    public static IEnumerable<string> Ciphers()
+    {
+        foreach (var backend in AeadBackend.Concrete)
+        {
+            foreach (var algorithm in new[] { AeadAlgorithm.Aes256Gcm, AeadAlgorithm.ChaCha20Poly1305 })
+            {
+                if (backend.IsSupported(algorithm, out _))
+                {
+                    yield return $"{algorithm.Name}/{backend.Name}";
+                }
+            }
+        }
+    }
 
     /// <summary>Sets up an established session (the recipient has answered, so headers are short).</summary>
     [GlobalSetup]

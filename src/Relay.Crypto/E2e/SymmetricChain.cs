@@ -20,6 +20,10 @@ public static unsafe class SymmetricChain
     /// <summary>Chain and message key size.</summary>
     public const int KeySize = 32;
 
+    // HMAC's inner final blocks for the constant inputs 0x01 and 0x02, padded once.
+    private static readonly byte[] MessageKeyBlock = PaddedBlock(0x01);
+    private static readonly byte[] ChainKeyBlock = PaddedBlock(0x02);
+
     /// <summary>Writes the message key for <paramref name="chainKey"/> (32 bytes) and advances the chain in place.</summary>
     /// <exception cref="ArgumentException">A key that is not 32 bytes.</exception>
     public static void Step(Span<byte> chainKey, Span<byte> messageKey)
@@ -43,9 +47,19 @@ public static unsafe class SymmetricChain
     internal static void StepOnLibCrypto(Span<byte> chainKey, Span<byte> messageKey)
     {
         var key = HmacSha256Key.Create(chainKey);
-        key.Compute([0x01], messageKey);
-        key.Compute([0x02], chainKey);
+        key.ComputePairOfPadded(MessageKeyBlock, ChainKeyBlock, messageKey, chainKey);
         key.Clear();
+    }
+
+    private static byte[] PaddedBlock(byte input)
+    {
+        var block = new byte[64];
+        if (LibCryptoSha256.IsAvailable)
+        {
+            HmacSha256Key.PadMessage([input], block);
+        }
+
+        return block;
     }
 
     /// <summary>The step on libsodium's HMAC-SHA256, for machines without libcrypto.</summary>

@@ -23,8 +23,8 @@ public sealed class LibCryptoBackendTests
         using var libcrypto = AeadBackend.LibCrypto.Create(algorithm, key);
         using var sodium = AeadBackend.Sodium.Create(algorithm, key);
         using var openssl = AeadBackend.OpenSsl.Create(algorithm, key);
-        var sizes = new[] { 0, 1, 15, 16, 17, 255, 256, LibCryptoEvp.ShortUpdateBytes, LibCryptoEvp.ShortUpdateBytes + 1, 70_000 };
-        var adSizes = new[] { 0, 13, LibCryptoEvp.ShortUpdateBytes + 5 };
+        var sizes = new[] { 0, 1, 15, 16, 17, 255, 256, LibCryptoCipher.ShortUpdateBytes, LibCryptoCipher.ShortUpdateBytes + 1, 70_000 };
+        var adSizes = new[] { 0, 13, LibCryptoCipher.ShortUpdateBytes + 5 };
         foreach (var size in sizes)
         {
             foreach (var adSize in adSizes)

@@ -3,18 +3,19 @@ using System.Security.Cryptography;
 namespace Relay.Crypto.Aead.LibCrypto;
 
 /// <summary>
-/// An <see cref="AeadCipher"/> straight on OpenSSL 3's EVP interface: one encrypt and one decrypt
-/// <c>EVP_CIPHER_CTX</c> per cipher, bound to the cipher fetched once per process. A call sets only
-/// the nonce (and the key, once after each <see cref="AeadCipher.Rekey"/>, in the same init call);
-/// nothing is looked up, allocated or re-created per message. The key is kept in a pinned buffer
-/// owned by this object, wiped on dispose, and loaded into a context lazily: a session that only
-/// seals never expands the key for decryption.
+/// An <see cref="AeadCipher"/> straight on OpenSSL 3: one encrypt and one decrypt context per
+/// cipher, made by the provider implementation of the cipher fetched once per process
+/// (<see cref="LibCryptoCipher"/>). A call sets only the nonce (and the key, once after each
+/// <see cref="AeadCipher.Rekey"/>, in the same init call); nothing is looked up, allocated or
+/// re-created per message. The key is kept in a pinned buffer owned by this object, wiped on
+/// dispose, and loaded into a context lazily: a session that only seals never expands the key
+/// for decryption.
 /// </summary>
 internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
 {
-    private readonly LibCryptoEvp _evp;
-    private readonly EvpCipherContextHandle _encryptHandle;
-    private readonly EvpCipherContextHandle _decryptHandle;
+    private readonly LibCryptoCipher _cipher;
+    private readonly CipherContextHandle _encryptHandle;
+    private readonly CipherContextHandle _decryptHandle;
 
     // The raw contexts for the hot path: valid while the handles are, and the base class refuses
     // calls after Dispose; a cipher is not used from two threads at once (AeadCipher's contract).
@@ -24,24 +25,14 @@ internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
     private bool _encryptKeyed;
     private bool _decryptKeyed;
 
-    public LibCryptoAeadCipher(AeadAlgorithm algorithm, LibCryptoEvp evp, IntPtr cipher, ReadOnlySpan<byte> key)
+    public LibCryptoAeadCipher(AeadAlgorithm algorithm, LibCryptoCipher cipher, ReadOnlySpan<byte> key)
         : base(algorithm)
     {
-        _evp = evp;
-        _encryptHandle = EvpCipherContextHandle.Create(evp);
-        _decryptHandle = EvpCipherContextHandle.Create(evp);
+        _cipher = cipher;
+        _encryptHandle = CipherContextHandle.Create(cipher);
+        _decryptHandle = CipherContextHandle.Create(cipher);
         _encrypt = _encryptHandle.DangerousGetHandle();
         _decrypt = _decryptHandle.DangerousGetHandle();
-        if (evp.EncryptInit(_encrypt, cipher, null, null, null) != 1)
-        {
-            throw evp.Failure("EVP_EncryptInit_ex2");
-        }
-
-        if (evp.DecryptInit(_decrypt, cipher, null, null, null) != 1)
-        {
-            throw evp.Failure("EVP_DecryptInit_ex2");
-        }
-
         key.CopyTo(_key);
     }
 
@@ -58,62 +49,64 @@ internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
 
     protected override void SealCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        var evp = _evp;
+        var cipher = _cipher;
         var context = _encrypt;
         var length = plaintext.Length;
-        int written;
+        nuint written;
         fixed (byte* k = _key)
         fixed (byte* n = nonce)
         fixed (byte* ad = associatedData)
         fixed (byte* m = plaintext)
         fixed (byte* c = destination)
         {
-            if (evp.EncryptInit(context, IntPtr.Zero, _encryptKeyed ? null : k, n, null) != 1)
+            var keyed = _encryptKeyed;
+            if (cipher.EncryptInit(context, keyed ? null : k, keyed ? 0 : (nuint)AeadAlgorithm.KeySizeBytes, n, (nuint)nonce.Length, null) != 1)
             {
-                throw evp.Failure("EVP_EncryptInit_ex2");
+                throw cipher.Evp.Failure("encrypt_init");
             }
 
             _encryptKeyed = true;
-            if (associatedData.Length > 0 && Encrypt(context, null, &written, ad, associatedData.Length) != 1)
+            if (associatedData.Length > 0 && cipher.Update(context, null, ad, associatedData.Length) != 1)
             {
-                throw evp.Failure("EVP_EncryptUpdate (associated data)");
+                throw cipher.Evp.Failure("update (associated data)");
             }
 
-            if (length > 0 && Encrypt(context, c, &written, m, length) != 1)
+            if (length > 0 && cipher.Update(context, c, m, length) != 1)
             {
-                throw evp.Failure("EVP_EncryptUpdate");
+                throw cipher.Evp.Failure("update");
             }
 
-            if (evp.EncryptFinal(context, c + length, &written) != 1)
+            if (cipher.Final(context, c + length, &written, 0) != 1)
             {
-                throw evp.Failure("EVP_EncryptFinal_ex");
+                throw cipher.Evp.Failure("final");
             }
 
             var parameters = stackalloc OsslParam[2];
             parameters[0] = OsslParam.AeadTag(c + length, TagSize);
             parameters[1] = default;
-            if (evp.GetParams(context, parameters) != 1)
+            if (cipher.GetParams(context, parameters) != 1)
             {
-                throw evp.Failure("EVP_CIPHER_CTX_get_params (tag)");
+                throw cipher.Evp.Failure("get_ctx_params (tag)");
             }
         }
     }
 
     protected override bool OpenCore(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> destination)
     {
-        var evp = _evp;
+        var cipher = _cipher;
         var context = _decrypt;
         var length = destination.Length;
-        int written;
+        nuint written;
         fixed (byte* k = _key)
         fixed (byte* n = nonce)
         fixed (byte* ad = associatedData)
         fixed (byte* c = ciphertext)
         fixed (byte* m = destination)
         {
-            if (evp.DecryptInit(context, IntPtr.Zero, _decryptKeyed ? null : k, n, null) != 1)
+            var keyed = _decryptKeyed;
+            if (cipher.DecryptInit(context, keyed ? null : k, keyed ? 0 : (nuint)AeadAlgorithm.KeySizeBytes, n, (nuint)nonce.Length, null) != 1)
             {
-                throw evp.Failure("EVP_DecryptInit_ex2");
+                throw cipher.Evp.Failure("decrypt_init");
             }
 
             _decryptKeyed = true;
@@ -122,28 +115,28 @@ internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
             var parameters = stackalloc OsslParam[2];
             parameters[0] = OsslParam.AeadTag(c + length, TagSize);
             parameters[1] = default;
-            if (evp.SetParams(context, parameters) != 1)
+            if (cipher.SetParams(context, parameters) != 1)
             {
-                throw evp.Failure("EVP_CIPHER_CTX_set_params (tag)");
+                throw cipher.Evp.Failure("set_ctx_params (tag)");
             }
 
-            if (associatedData.Length > 0 && Decrypt(context, null, &written, ad, associatedData.Length) != 1)
+            if (associatedData.Length > 0 && cipher.Update(context, null, ad, associatedData.Length) != 1)
             {
-                throw evp.Failure("EVP_DecryptUpdate (associated data)");
+                throw cipher.Evp.Failure("update (associated data)");
             }
 
-            if (length > 0 && Decrypt(context, m, &written, c, length) != 1)
+            if (length > 0 && cipher.Update(context, m, c, length) != 1)
             {
-                throw evp.Failure("EVP_DecryptUpdate");
+                throw cipher.Evp.Failure("update");
             }
 
-            if (evp.DecryptFinal(context, m + length, &written) > 0)
+            if (cipher.Final(context, m + length, &written, 0) == 1)
             {
                 return true;
             }
 
             // A wrong tag: OpenSSL may have queued an error; leave the thread's queue clean for .NET's own calls.
-            evp.ClearErrors();
+            cipher.Evp.ClearErrors();
             return false;
         }
     }
@@ -154,14 +147,4 @@ internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
         _encryptHandle.Dispose();
         _decryptHandle.Dispose();
     }
-
-    private int Encrypt(IntPtr context, byte* output, int* written, byte* input, int length) =>
-        length <= LibCryptoEvp.ShortUpdateBytes
-            ? _evp.EncryptUpdateShort(context, output, written, input, length)
-            : _evp.EncryptUpdate(context, output, written, input, length);
-
-    private int Decrypt(IntPtr context, byte* output, int* written, byte* input, int length) =>
-        length <= LibCryptoEvp.ShortUpdateBytes
-            ? _evp.DecryptUpdateShort(context, output, written, input, length)
-            : _evp.DecryptUpdate(context, output, written, input, length);
 }

@@ -47,7 +47,7 @@ internal sealed class LibCryptoBackend : AeadBackend
             return false;
         }
 
-        return evp.Cipher(algorithm, out reason) != IntPtr.Zero;
+        return evp.Cipher(algorithm, out reason) is not null;
     }
 
     protected override Exception Unsupported(AeadAlgorithm algorithm, string reason) =>
@@ -57,7 +57,6 @@ internal sealed class LibCryptoBackend : AeadBackend
 
     protected override AeadCipher CreateCore(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
     {
-        var evp = _evp.Value.Evp!;
-        return new LibCryptoAeadCipher(algorithm, evp, evp.Cipher(algorithm, out _), key);
+        return new LibCryptoAeadCipher(algorithm, _evp.Value.Evp!.Cipher(algorithm, out _)!, key);
     }
 }

@@ -5,47 +5,36 @@ using Relay.Crypto.Native;
 namespace Relay.Crypto.Aead.LibCrypto;
 
 /// <summary>
-/// The EVP cipher functions of one <see cref="LibCryptoLibrary"/>, as unmanaged function pointers
-/// taken once, and the AEAD ciphers fetched from it once (<c>EVP_CIPHER_fetch</c>), so no call on
-/// the hot path looks anything up. Calls that are short and bounded (init with a nonce, final,
-/// tag parameters, updates of at most <see cref="ShortUpdateBytes"/>) skip the GC transition
-/// (<c>SuppressGCTransition</c>: they never block or call back); longer updates take the
-/// ordinary transition so a 64 KiB seal cannot hold up a garbage collection.
+/// The cipher side of one <see cref="LibCryptoLibrary"/>: each AEAD algorithm is fetched once
+/// (<c>EVP_CIPHER_fetch</c>) and its provider implementation's functions resolved once
+/// (<see cref="LibCryptoCipher"/>), so no call on the hot path looks anything up; plus OpenSSL's
+/// error queue, read into exception messages and cleared after a refused open.
 /// </summary>
 internal sealed unsafe class LibCryptoEvp
 {
-    /// <summary>The largest update that skips the GC transition: about a microsecond of AES-GCM or ChaCha20 here.</summary>
-    public const int ShortUpdateBytes = 2048;
-
     private static readonly Lazy<(LibCryptoEvp? Evp, string? Reason)> SystemEvp = new(() => (TryCreate(LibCryptoLibrary.System, out var reason), reason));
 
-    private readonly Dictionary<AeadAlgorithmId, (IntPtr Cipher, string? Reason)> _ciphers = [];
+    private readonly Dictionary<AeadAlgorithmId, (LibCryptoCipher? Cipher, string? Reason)> _ciphers = [];
     private readonly delegate* unmanaged<IntPtr, byte*, byte*, IntPtr> _fetch;
+    private readonly delegate* unmanaged<IntPtr, IntPtr> _provider;
+    private readonly delegate* unmanaged<IntPtr, IntPtr> _providerContext;
+    private readonly delegate* unmanaged<IntPtr, int, int*, IntPtr> _queryOperation;
+    private readonly delegate* unmanaged<nuint> _getError;
+    private readonly delegate* unmanaged<nuint, byte*, nuint, void> _errorString;
 
     private LibCryptoEvp(LibCryptoLibrary library, Exports exports)
     {
         Library = library;
         _fetch = (delegate* unmanaged<IntPtr, byte*, byte*, IntPtr>)exports.Get("EVP_CIPHER_fetch");
-        ContextNew = (delegate* unmanaged<IntPtr>)exports.Get("EVP_CIPHER_CTX_new");
-        ContextFree = (delegate* unmanaged<IntPtr, void>)exports.Get("EVP_CIPHER_CTX_free");
-        EncryptInit = (delegate* unmanaged[SuppressGCTransition]<IntPtr, IntPtr, byte*, byte*, OsslParam*, int>)exports.Get("EVP_EncryptInit_ex2");
-        DecryptInit = (delegate* unmanaged[SuppressGCTransition]<IntPtr, IntPtr, byte*, byte*, OsslParam*, int>)exports.Get("EVP_DecryptInit_ex2");
-        var encryptUpdate = exports.Get("EVP_EncryptUpdate");
-        var decryptUpdate = exports.Get("EVP_DecryptUpdate");
-        EncryptUpdateShort = (delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, byte*, int, int>)encryptUpdate;
-        EncryptUpdate = (delegate* unmanaged<IntPtr, byte*, int*, byte*, int, int>)encryptUpdate;
-        DecryptUpdateShort = (delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, byte*, int, int>)decryptUpdate;
-        DecryptUpdate = (delegate* unmanaged<IntPtr, byte*, int*, byte*, int, int>)decryptUpdate;
-        EncryptFinal = (delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, int>)exports.Get("EVP_EncryptFinal_ex");
-        DecryptFinal = (delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, int>)exports.Get("EVP_DecryptFinal_ex");
-        GetParams = (delegate* unmanaged[SuppressGCTransition]<IntPtr, OsslParam*, int>)exports.Get("EVP_CIPHER_CTX_get_params");
-        SetParams = (delegate* unmanaged[SuppressGCTransition]<IntPtr, OsslParam*, int>)exports.Get("EVP_CIPHER_CTX_set_params");
-        GetError = (delegate* unmanaged<nuint>)exports.Get("ERR_get_error");
-        ErrorString = (delegate* unmanaged<nuint, byte*, nuint, void>)exports.Get("ERR_error_string_n");
+        _provider = (delegate* unmanaged<IntPtr, IntPtr>)exports.Get("EVP_CIPHER_get0_provider");
+        _providerContext = (delegate* unmanaged<IntPtr, IntPtr>)exports.Get("OSSL_PROVIDER_get0_provider_ctx");
+        _queryOperation = (delegate* unmanaged<IntPtr, int, int*, IntPtr>)exports.Get("OSSL_PROVIDER_query_operation");
+        _getError = (delegate* unmanaged<nuint>)exports.Get("ERR_get_error");
+        _errorString = (delegate* unmanaged<nuint, byte*, nuint, void>)exports.Get("ERR_error_string_n");
         ClearErrors = (delegate* unmanaged[SuppressGCTransition]<void>)exports.Get("ERR_clear_error");
     }
 
-    /// <summary>The EVP functions of the library .NET uses; null when it is absent, too old, or lacks one of them.</summary>
+    /// <summary>The cipher functions of the library .NET uses; null when it is absent, too old, or lacks one of them.</summary>
     public static LibCryptoEvp? System => SystemEvp.Value.Evp;
 
     /// <summary>Why <see cref="System"/> is null; null when it is not.</summary>
@@ -54,37 +43,10 @@ internal sealed unsafe class LibCryptoEvp
     /// <summary>The library these functions come from.</summary>
     public LibCryptoLibrary Library { get; }
 
-    public delegate* unmanaged<IntPtr> ContextNew { get; }
-
-    public delegate* unmanaged<IntPtr, void> ContextFree { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, IntPtr, byte*, byte*, OsslParam*, int> EncryptInit { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, IntPtr, byte*, byte*, OsslParam*, int> DecryptInit { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, byte*, int, int> EncryptUpdateShort { get; }
-
-    public delegate* unmanaged<IntPtr, byte*, int*, byte*, int, int> EncryptUpdate { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, byte*, int, int> DecryptUpdateShort { get; }
-
-    public delegate* unmanaged<IntPtr, byte*, int*, byte*, int, int> DecryptUpdate { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, int> EncryptFinal { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, int*, int> DecryptFinal { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, OsslParam*, int> GetParams { get; }
-
-    public delegate* unmanaged[SuppressGCTransition]<IntPtr, OsslParam*, int> SetParams { get; }
-
+    /// <summary><c>ERR_clear_error</c>.</summary>
     public delegate* unmanaged[SuppressGCTransition]<void> ClearErrors { get; }
 
-    private delegate* unmanaged<nuint> GetError { get; }
-
-    private delegate* unmanaged<nuint, byte*, nuint, void> ErrorString { get; }
-
-    /// <summary>Takes the EVP functions from <paramref name="library"/>; null, with the reason, when it is unusable or lacks one.</summary>
+    /// <summary>Takes the functions from <paramref name="library"/>; null, with the reason, when it is unusable or lacks one.</summary>
     public static LibCryptoEvp? TryCreate(LibCryptoLibrary library, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(library);
@@ -101,10 +63,10 @@ internal sealed unsafe class LibCryptoEvp
     }
 
     /// <summary>
-    /// The fetched <c>EVP_CIPHER</c> for <paramref name="algorithm"/> (fetched on first use, kept
-    /// for the process), or zero with the reason when this OpenSSL does not offer it.
+    /// The implementation of <paramref name="algorithm"/> (fetched and resolved on first use, kept
+    /// for the process), or null with the reason when this OpenSSL does not offer it.
     /// </summary>
-    public IntPtr Cipher(AeadAlgorithm algorithm, out string? reason)
+    public LibCryptoCipher? Cipher(AeadAlgorithm algorithm, out string? reason)
     {
         lock (_ciphers)
         {
@@ -122,12 +84,12 @@ internal sealed unsafe class LibCryptoEvp
     /// <summary>A <see cref="CryptographicException"/> naming the failed call and OpenSSL's first queued error; the queue is cleared.</summary>
     public CryptographicException Failure(string call)
     {
-        var code = GetError();
+        var code = _getError();
         var text = stackalloc byte[256];
         text[0] = 0;
         if (code != 0)
         {
-            ErrorString(code, text, 256);
+            _errorString(code, text, 256);
         }
 
         ClearErrors();
@@ -135,32 +97,35 @@ internal sealed unsafe class LibCryptoEvp
         return new CryptographicException($"libcrypto: {call} failed ({detail}).");
     }
 
-    private (IntPtr Cipher, string? Reason) Fetch(AeadAlgorithm algorithm)
+    private (LibCryptoCipher? Cipher, string? Reason) Fetch(AeadAlgorithm algorithm)
     {
         var name = algorithm.Id switch
         {
-            AeadAlgorithmId.Aes256Gcm => "AES-256-GCM\0"u8,
-            AeadAlgorithmId.ChaCha20Poly1305 => "ChaCha20-Poly1305\0"u8,
-            _ => default,
+            AeadAlgorithmId.Aes256Gcm => "AES-256-GCM",
+            AeadAlgorithmId.ChaCha20Poly1305 => "ChaCha20-Poly1305",
+            _ => null,
         };
-        if (name.IsEmpty)
+        if (name is null)
         {
-            return (IntPtr.Zero, $"OpenSSL 3 has no {algorithm.Name}");
+            return (null, $"OpenSSL 3 has no {algorithm.Name}");
         }
 
-        IntPtr cipher;
-        fixed (byte* n = name)
+        IntPtr fetched;
+        fixed (byte* n = global::System.Text.Encoding.ASCII.GetBytes(name + "\0"))
         {
-            cipher = _fetch(IntPtr.Zero, n, null);
+            fetched = _fetch(IntPtr.Zero, n, null);
         }
 
-        if (cipher != IntPtr.Zero)
+        if (fetched == IntPtr.Zero)
         {
-            return (cipher, null);
+            return (null, $"{Library} offers no {algorithm.Name} ({Failure("EVP_CIPHER_fetch").Message})");
         }
 
-        var failure = Failure("EVP_CIPHER_fetch");
-        return (IntPtr.Zero, $"{Library} offers no {algorithm.Name} ({failure.Message})");
+        var provider = _provider(fetched);
+        int noCache;
+        var algorithms = provider == IntPtr.Zero ? IntPtr.Zero : _queryOperation(provider, LibCryptoCipher.CipherOperation, &noCache);
+        var cipher = LibCryptoCipher.Resolve(this, _providerContext(provider), (OsslAlgorithm*)algorithms, name, out var reason);
+        return cipher is null ? (null, $"{Library}: {algorithm.Name}: {reason}") : (cipher, null);
     }
 
     /// <summary>Looks exports up and remembers which are missing, so one message can name them all.</summary>
