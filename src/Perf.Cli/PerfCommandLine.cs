@@ -24,6 +24,7 @@ public static class PerfCommandLine
             SelftestCommand.Create(),
             BenchCommand.Create(),
             LoadCommand.Create(),
+            MetadataCommand.Create(),
             EchoCommand.Create(),
             RelayCommand.Create(),
             TokenCommand.Create(),

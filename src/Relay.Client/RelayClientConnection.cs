@@ -36,7 +36,31 @@ public sealed class RelayClientConnection : IAsyncDisposable
 
     /// <summary>Connects over TCP and runs the Noise XX handshake as <paramref name="identity"/>.</summary>
     /// <exception cref="RelayClientException">The relay is unreachable, the handshake failed, or the relay's key is not the pinned one.</exception>
-    public static async Task<RelayClientConnection> ConnectTcpAsync(EndPoint relay, X25519KeyPair identity, RelayClientOptions options, CancellationToken cancellationToken)
+    public static Task<RelayClientConnection> ConnectTcpAsync(EndPoint relay, X25519KeyPair identity, RelayClientOptions options, CancellationToken cancellationToken) =>
+        ConnectTcpAsync(relay, identity, anonymous: false, options, cancellationToken);
+
+    /// <summary>
+    /// Connects over TCP as an <em>anonymous</em> connection: a throwaway static key made for this
+    /// connection and the anonymous flag in the handshake's encrypted final payload, so the relay
+    /// knows no identity for it (it may send only SEALED_SEND and PING). The relay's key is pinned
+    /// as for <see cref="ConnectTcpAsync(EndPoint, X25519KeyPair, RelayClientOptions, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="RelayClientException">The relay is unreachable, the handshake failed, or the relay's key is not the pinned one.</exception>
+    public static async Task<RelayClientConnection> ConnectAnonymousTcpAsync(EndPoint relay, RelayClientOptions options, CancellationToken cancellationToken)
+    {
+        var throwaway = X25519KeyPair.Generate();
+        try
+        {
+            return await ConnectTcpAsync(relay, throwaway, anonymous: true, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The handshake is over: the private key is needed no more.
+            throwaway.Dispose();
+        }
+    }
+
+    private static async Task<RelayClientConnection> ConnectTcpAsync(EndPoint relay, X25519KeyPair identity, bool anonymous, RelayClientOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(relay);
         ArgumentNullException.ThrowIfNull(identity);
@@ -65,6 +89,7 @@ public sealed class RelayClientConnection : IAsyncDisposable
                 StaticKey = identity,
                 ExpectedRemoteStaticKey = options.RelayKey,
                 HandshakeTimeout = options.ConnectTimeout,
+                FinalHandshakePayload = anonymous ? AnonymousConnection.HandshakePayload : null,
             }, cancellationToken).ConfigureAwait(false);
             return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport.Output), options.Frames, new TcpResources(channel, connection, factory));
         }
@@ -78,14 +103,22 @@ public sealed class RelayClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects to the WebSocket gateway (<c>ws://HOST:PORT/ws</c>) with a bearer token.</summary>
+    /// <summary>
+    /// Connects to the WebSocket gateway (<c>ws://HOST:PORT/ws</c>) with a bearer token; a
+    /// <c>null</c> token sends no credentials at all, which the relay takes as an anonymous
+    /// connection (sealed sender).
+    /// </summary>
     /// <exception cref="RelayClientException">Unreachable, or the relay refused the token (HTTP 401).</exception>
-    public static async Task<RelayClientConnection> ConnectWebSocketAsync(Uri uri, string token, RelayClientOptions options, CancellationToken cancellationToken)
+    public static async Task<RelayClientConnection> ConnectWebSocketAsync(Uri uri, string? token, RelayClientOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(options);
         var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        if (token is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        }
+
         socket.Options.CollectHttpResponseDetails = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -110,6 +143,30 @@ public sealed class RelayClientConnection : IAsyncDisposable
     {
         _frame.ResetWrittenCount();
         FrameCodec.WriteSend(_frame, clientMessageId, recipient, envelope);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Queues a SEALED_SEND of a sealed-sender envelope to <paramref name="recipient"/> with its delivery token.</summary>
+    public void SealedSend(ulong clientMessageId, Identity recipient, DeliveryToken token, ReadOnlySpan<byte> sealedEnvelope)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WriteSealedSend(_frame, clientMessageId, recipient, token, sealedEnvelope);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Queues a CERTIFICATE_REQUEST (authenticated connections); the relay answers CERTIFICATE with the same id.</summary>
+    public void RequestCertificate(ulong requestId)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WriteCertificateRequest(_frame, requestId);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Queues a SET_DELIVERY_VERIFIER (authenticated connections); the relay answers ACCEPTED with the same id.</summary>
+    public void SetDeliveryVerifier(ulong clientMessageId, ReadOnlySpan<byte> verifier)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WriteSetDeliveryVerifier(_frame, clientMessageId, verifier);
         _transport.Write(_frame.WrittenSpan);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;
+using Relay.Crypto.Sealed;
 using Relay.Protocol.Frames;
 
 namespace Relay.Client;
@@ -13,8 +14,11 @@ namespace Relay.Client;
 /// opened, so a message that fails to open stays held by the relay. When the connection drops
 /// it reconnects with backoff; the relay then re-delivers what was not acknowledged, and
 /// duplicates are recognised by the E2E session (a replayed counter) and acknowledged, not yielded.
+/// Sealed sender (<see cref="EnableSealedSenderAsync"/>, <see cref="SendSealedAsync"/>) sends over
+/// a second, anonymous connection so the relay never learns the sender; sealed deliveries are
+/// opened, their certificate checked and bound to the E2E session before they are yielded.
 /// </summary>
-public sealed class RelayMessenger : IAsyncDisposable
+public sealed partial class RelayMessenger : IAsyncDisposable
 {
     private readonly X25519KeyPair _identity;
     private readonly Func<CancellationToken, Task<RelayClientConnection>> _connect;
@@ -29,8 +33,14 @@ public sealed class RelayMessenger : IAsyncDisposable
     private long _nextClientId;
 
     /// <summary>Creates a messenger; <paramref name="connect"/> opens a connection as <paramref name="identity"/> (TCP or WebSocket).</summary>
-    public RelayMessenger(X25519KeyPair identity, Func<CancellationToken, Task<RelayClientConnection>> connect, E2eSessionOptions options, ReconnectPolicy? reconnect = null)
+    /// <param name="identity">This messenger's identity key pair.</param>
+    /// <param name="connect">Opens an authenticated connection as <paramref name="identity"/>.</param>
+    /// <param name="options">E2E session options (algorithm, backend, padding).</param>
+    /// <param name="reconnect">Backoff between reconnects.</param>
+    /// <param name="connectAnonymous">Opens an anonymous connection (for <see cref="SendSealedAsync"/>); <c>null</c> when sealed sending is not wanted.</param>
+    public RelayMessenger(X25519KeyPair identity, Func<CancellationToken, Task<RelayClientConnection>> connect, E2eSessionOptions options, ReconnectPolicy? reconnect = null, Func<CancellationToken, Task<RelayClientConnection>>? connectAnonymous = null)
     {
+        _connectAnonymous = connectAnonymous;
         _identity = identity ?? throw new ArgumentNullException(nameof(identity));
         _connect = connect ?? throw new ArgumentNullException(nameof(connect));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -133,8 +143,13 @@ public sealed class RelayMessenger : IAsyncDisposable
                 case FrameType.Rejected:
                     Complete(frame.Value.ClientMessageId, new SendResult(false, 0, (RejectReason)frame.Value.Code));
                     break;
+                case FrameType.Certificate:
+                    CompleteCertificate(frame.Value);
+                    break;
                 case FrameType.Deliver:
-                    var message = Open(frame.Value, out var acknowledge);
+                    var message = (frame.Value.Flags & FrameCodec.SealedSenderFlag) != 0
+                        ? OpenSealed(frame.Value, out var acknowledge)
+                        : Open(frame.Value, out acknowledge);
                     if (acknowledge)
                     {
                         await AckAsync(frame.Value.RelayMessageId, cancellationToken).ConfigureAwait(false);
@@ -157,6 +172,8 @@ public sealed class RelayMessenger : IAsyncDisposable
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
+
+        await DisposeSealedAsync().ConfigureAwait(false);
 
         foreach (var session in _outgoing.Values)
         {
@@ -184,18 +201,8 @@ public sealed class RelayMessenger : IAsyncDisposable
         }
 
         var sender = frame.Identity;
-        E2eSession? session;
-        if (header.IsPrekey && (!_incoming.TryGetValue(sender, out session) || !session.SessionId.SequenceEqual(header.SessionId)))
-        {
-            if (E2eSession.TryAccept(_identity, envelope, _options, out var accepted) != E2eError.None || !accepted!.RemoteIdentity.SequenceEqual(sender.ToArray()))
-            {
-                accepted?.Dispose();
-                return null;
-            }
-
-            _incoming[sender] = session = accepted;
-        }
-        else if (!_incoming.TryGetValue(sender, out session) && !_outgoing.TryGetValue(sender, out session))
+        var session = FindSession(sender, envelope, header);
+        if (session is null)
         {
             return null;
         }
@@ -210,6 +217,26 @@ public sealed class RelayMessenger : IAsyncDisposable
 
         acknowledge = error is E2eError.None or E2eError.Replay;
         return error == E2eError.None ? new ReceivedMessage(sender, plaintext[..written], frame.RelayMessageId) : null;
+    }
+
+    // The session an envelope from sender belongs to: a new one for a prekey envelope (accepted
+    // only when the initiator in its header is that sender), else the one already kept.
+    private E2eSession? FindSession(Identity sender, ReadOnlySpan<byte> envelope, in E2eHeader header)
+    {
+        E2eSession? session;
+        if (header.IsPrekey && (!_incoming.TryGetValue(sender, out session) || !session.SessionId.SequenceEqual(header.SessionId)))
+        {
+            if (E2eSession.TryAccept(_identity, envelope, _options, out var accepted) != E2eError.None || !accepted!.RemoteIdentity.SequenceEqual(sender.ToArray()))
+            {
+                accepted?.Dispose();
+                return null;
+            }
+
+            _incoming[sender] = session = accepted;
+            return session;
+        }
+
+        return _incoming.TryGetValue(sender, out session) || _outgoing.TryGetValue(sender, out session) ? session : null;
     }
 
     private async Task AckAsync(ulong relayMessageId, CancellationToken cancellationToken)
@@ -277,4 +304,5 @@ public sealed record SendResult(bool Accepted, ulong RelayMessageId, RejectReaso
 /// <param name="Sender">The sender, as authenticated by the relay and bound into the E2E session.</param>
 /// <param name="Plaintext">The opened plaintext.</param>
 /// <param name="RelayMessageId">The relay's id (already acknowledged).</param>
-public sealed record ReceivedMessage(Identity Sender, byte[] Plaintext, ulong RelayMessageId);
+/// <param name="SealedSender">Whether it came sealed: the relay did not know the sender, the certificate named it.</param>
+public sealed record ReceivedMessage(Identity Sender, byte[] Plaintext, ulong RelayMessageId, bool SealedSender = false);

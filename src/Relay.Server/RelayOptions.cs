@@ -49,6 +49,12 @@ public sealed record RelayOptions
     /// </summary>
     public Func<ConnectionDelegate, ConnectionDelegate>? TcpMiddleware { get; init; }
 
+    /// <summary>When set, one JSON line per accepted SEND or SEALED_SEND is appended to this file (the relay's view of metadata; no secrets).</summary>
+    public string? AuditLogPath { get; init; }
+
+    /// <summary>How long a sender certificate the relay issues stays valid.</summary>
+    public TimeSpan SenderCertificateLifetime { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Largest WebSocket message accepted, in bytes.</summary>
     public int MaxWebSocketMessageBytes { get; init; } = 70_000;
 }

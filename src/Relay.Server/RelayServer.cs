@@ -47,6 +47,12 @@ public sealed class RelayServer : IAsyncDisposable
 
     internal RelayState State { get; }
 
+    /// <summary>The relay's Ed25519 key that signs sender certificates (derived from its static key).</summary>
+    public ReadOnlySpan<byte> SenderCertificateKey => State.Metadata.Issuer.PublicKey;
+
+    /// <summary>Writes what the audit log holds so far (tests read the file after this).</summary>
+    public Task FlushAuditLogAsync() => State.Metadata.Audit?.FlushAsync() ?? Task.CompletedTask;
+
     /// <summary>Starts both listeners.</summary>
     /// <exception cref="ArgumentException">No static key, or a WebSocket endpoint without a secret of at least 16 bytes.</exception>
     public static async Task<RelayServer> StartAsync(RelayOptions options, ILoggerProvider? logging = null, CancellationToken cancellationToken = default)
@@ -111,5 +117,6 @@ public sealed class RelayServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
         State.Metrics.Dispose();
+        await State.Metadata.DisposeAsync().ConfigureAwait(false);
     }
 }

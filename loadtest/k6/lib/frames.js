@@ -13,7 +13,7 @@ export const MAX_ENVELOPE_BYTES = 65000;
 export const MAX_REASON_BYTES = 200;
 
 /** REJECTED reasons by code. */
-export const RejectReasons = Object.freeze({ 1: 'mailbox_full', 2: 'recipient_invalid', 3: 'envelope_too_large', 4: 'rate_limited', 5: 'shutting_down' });
+export const RejectReasons = Object.freeze({ 1: 'mailbox_full', 2: 'recipient_invalid', 3: 'envelope_too_large', 4: 'rate_limited', 5: 'shutting_down', 6: 'delivery_token_invalid', 7: 'authentication_required' });
 
 const IDENTITY_SIZE = 32;
 const SEALED_SENDER = 0x01;

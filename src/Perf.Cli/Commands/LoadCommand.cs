@@ -42,9 +42,11 @@ internal static class LoadCommand
         var relayProcess = new Option<bool>("--relay-process") { Description = "Start relay-tcp/relay-ws as a separate perf relay process and record its cores and memory per connection (what perf capacity needs)." };
         var idleConnections = new Option<int>("--idle-connections") { Description = "Idle connections opened after the run to measure the relay process's memory per connection.", DefaultValueFactory = _ => LoadJob.DefaultIdleConnections };
 
+        var sealedSender = new Option<bool>("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
+        var padding = new Option<string>("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, relayProcess, idleConnections,
+            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, relayProcess, idleConnections, sealedSender, padding,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -117,6 +119,12 @@ internal static class LoadCommand
                 steps = new SaturationOptions(stepTime, TimeSpan.FromSeconds(Math.Min(2, stepTime.TotalSeconds / 2)));
             }
 
+            if (!RelayModeArguments.TryParse(parseResult.GetValue(sealedSender), parseResult.GetValue(padding)!, names, out var mode, out var modeProblem))
+            {
+                await error.WriteLineAsync($"perf load: {modeProblem}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
             var cipherName = parseResult.GetValue(cipher)!;
             var backendName = parseResult.GetValue(backend)!;
             if (!Relay.Crypto.Aead.AeadBackend.Parse(backendName).IsSupported(Relay.Crypto.Aead.AeadAlgorithm.Parse(cipherName), out var unsupported))
@@ -125,7 +133,7 @@ internal static class LoadCommand
                 return PerfCommandLine.BadInput;
             }
 
-            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, separateRelay);
+            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, separateRelay, mode);
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
             var results = new List<LoadRunResult>();

@@ -27,7 +27,8 @@ internal static class RelayCommand
         var secret = new Option<string?>("--ws-secret") { Description = "Secret that signs WebSocket tokens (at least 16 characters). Default: generated and printed." };
         var metrics = new Option<bool>("--metrics") { Description = "Print a one-line metrics summary every second." };
         var mailbox = new Option<int>("--mailbox-messages") { Description = "Messages held per identity before SENDs are rejected.", DefaultValueFactory = _ => 10_000 };
-        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox };
+        var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per accepted SEND/SEALED_SEND to this file: the relay's view of metadata (no secrets)." };
+        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox, auditLog };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -59,6 +60,12 @@ internal static class RelayCommand
                 return PerfCommandLine.BadInput;
             }
 
+            if (parseResult.GetValue(auditLog) is { } auditPath && !Relay.AuditLogFile.CanAppend(auditPath, out var auditProblem))
+            {
+                await error.WriteLineAsync($"perf relay: --audit-log: {auditProblem}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
             X25519KeyPair staticKey;
             try
             {
@@ -87,6 +94,7 @@ internal static class RelayCommand
                         StaticKey = staticKey,
                         WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(secretText),
                         Mailbox = new() { MaxMessages = parseResult.GetValue(mailbox) },
+                        AuditLogPath = parseResult.GetValue(auditLog),
                     }, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 catch (IOException ex)

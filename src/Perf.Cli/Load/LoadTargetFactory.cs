@@ -47,8 +47,8 @@ internal static class LoadTargetFactory
         {
             TargetScheme.Echo => new TargetHandle("echo", address.ToString(), () => new EchoTarget(endPoint), null),
             TargetScheme.Nats => new TargetHandle("nats", address.ToString(), () => new NatsTarget($"nats://{endPoint}", Algorithm(options), Backend(options)), null),
-            TargetScheme.RelayTcp => new TargetHandle("relay-tcp", address.ToString(), () => RelayTarget.Tcp(endPoint, RelayKey(options), Algorithm(options), Backend(options)), null),
-            TargetScheme.RelayWs => new TargetHandle("relay-ws", address.ToString(), () => RelayTarget.WebSocket(endPoint, WsSecret(options), Algorithm(options), Backend(options)), null),
+            TargetScheme.RelayTcp => new TargetHandle("relay-tcp", address.ToString(), () => RelayTarget.Tcp(endPoint, RelayKey(options), Algorithm(options), Backend(options), options.Mode), null),
+            TargetScheme.RelayWs => new TargetHandle("relay-ws", address.ToString(), () => RelayTarget.WebSocket(endPoint, WsSecret(options), Algorithm(options), Backend(options), options.Mode), null),
             _ => throw new ArgumentOutOfRangeException(nameof(text), address.Scheme, "every target scheme is handled above"),
         };
     }
@@ -74,8 +74,8 @@ internal static class LoadTargetFactory
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var relayKey = key.PublicKey.ToArray();
         return webSocket
-            ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", () => RelayTarget.WebSocket(server.WebSocketEndPoint!, secret, Algorithm(options), Backend(options)), new EmbeddedRelay(server, key))
-            : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options)), new EmbeddedRelay(server, key));
+            ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", () => RelayTarget.WebSocket(server.WebSocketEndPoint!, secret, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key))
+            : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key));
     }
 
     /// <summary>Starts <c>perf relay</c> as a child process on free loopback ports.</summary>
@@ -88,8 +88,8 @@ internal static class LoadTargetFactory
         var relay = await StartRelayProcessAsync(options, cancellationToken).ConfigureAwait(false);
         var where = $"(perf relay, process {relay.ProcessId})";
         return webSocket
-            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} {where}", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options)), relay, relay)
-            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} {where}", () => RelayTarget.Tcp(relay.TcpEndPoint, relay.RelayKey, Algorithm(options), Backend(options)), relay, relay);
+            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} {where}", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), relay, relay)
+            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} {where}", () => RelayTarget.Tcp(relay.TcpEndPoint, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), relay, relay);
     }
 
     private static byte[] RelayKey(LoadTargetOptions options)
@@ -122,7 +122,8 @@ internal static class LoadTargetFactory
 /// <param name="Cipher">E2E and transport cipher name.</param>
 /// <param name="Backend">AEAD backend name.</param>
 /// <param name="RelayProcess">Start the bare-name relay targets as a separate <c>perf relay</c> process, to measure its CPU and memory.</param>
-internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool RelayProcess = false);
+/// <param name="Mode">Relay targets: sealed sender and padding (plain, unpadded when <c>null</c>).</param>
+internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool RelayProcess = false, RelayTargetMode? Mode = null);
 
 /// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops an embedded server.</summary>
 /// <param name="Name">The scheme name (<c>echo</c>, <c>relay-tcp</c>, ...), used in result folder names.</param>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;
+using Relay.Crypto.Sealed;
+using Relay.Protocol.Frames;
 
 namespace Perf.Load.Targets;
 
@@ -10,7 +12,10 @@ namespace Perf.Load.Targets;
 /// connection (i + 1) mod N. Every session is fully established before the run (first message
 /// and reply exchanged in memory), so measured messages carry the short steady-state header,
 /// as in a long-running conversation. The sender's session is used only by the scheduling
-/// thread and the recipient's only by its connection's receive loop.
+/// thread and the recipient's only by its connection's receive loop. With padding every plaintext
+/// is padded by the scheme; with sealed sender every envelope is wrapped with the sender's
+/// certificate for the recipient (<see cref="UseCertificate"/> must have run for every connection)
+/// and opened, checked and bound to the session before it counts as delivered.
 /// </summary>
 public sealed class E2eRing : IDisposable
 {
@@ -20,12 +25,19 @@ public sealed class E2eRing : IDisposable
     private readonly byte[][] _payloads;
     private readonly byte[][] _envelopes;
     private readonly byte[][] _opened;
+    private readonly SealedRing? _sealed;
 
     /// <summary>Creates identities and established sessions for <paramref name="connections"/> connections.</summary>
-    public E2eRing(int connections, int messageSize, AeadAlgorithm algorithm, AeadBackend backend)
+    /// <param name="connections">Connections (identities) in the ring.</param>
+    /// <param name="messageSize">Plaintext bytes of every message.</param>
+    /// <param name="algorithm">E2E AEAD algorithm.</param>
+    /// <param name="backend">AEAD backend.</param>
+    /// <param name="padding">Padding scheme of every plaintext (none by default).</param>
+    /// <param name="sealedSender">Wrap every envelope in a sealed-sender layer.</param>
+    public E2eRing(int connections, int messageSize, AeadAlgorithm algorithm, AeadBackend backend, PaddingScheme? padding = null, bool sealedSender = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
-        var options = new E2eSessionOptions { Algorithm = algorithm, Backend = backend };
+        var options = new E2eSessionOptions { Algorithm = algorithm, Backend = backend, Padding = padding ?? PaddingScheme.None };
         _identities = new X25519KeyPair[connections];
         _senders = new E2eSession[connections];
         _receivers = new E2eSession[connections];
@@ -47,13 +59,33 @@ public sealed class E2eRing : IDisposable
             _envelopes[i] = new byte[_senders[i].GetEnvelopeSize(messageSize)];
             _opened[i] = new byte[_envelopes[i].Length];
         }
+
+        _sealed = sealedSender ? new SealedRing(_identities, _envelopes[0].Length, algorithm, backend) : null;
     }
+
+    /// <summary>Whether envelopes are wrapped in the sealed-sender layer.</summary>
+    public bool SealedSender => _sealed is not null;
 
     /// <summary>Number of connections.</summary>
     public int Count => _identities.Length;
 
-    /// <summary>The envelope size of every measured message.</summary>
-    public int EnvelopeSize => _envelopes[0].Length;
+    /// <summary>The envelope size of every measured message (the sealed size with sealed sender).</summary>
+    public int EnvelopeSize => _sealed is null ? _envelopes[0].Length : SealedSenderEnvelope.SealedSize(_envelopes[0].Length);
+
+    /// <summary>The delivery token contacts present to reach connection <paramref name="index"/> (sealed sender).</summary>
+    public DeliveryToken TokenOf(int index) => Sealed().Tokens[index];
+
+    /// <summary>The verifier connection <paramref name="index"/> registers with the relay (sealed sender).</summary>
+    public byte[] VerifierOf(int index) => Sealed().Verifiers[index];
+
+    /// <summary>Gives connection <paramref name="index"/> the certificate the relay issued it and the relay's signing key (sealed sender).</summary>
+    public void UseCertificate(int index, byte[] certificate, NSec.Cryptography.PublicKey relaySigningKey)
+    {
+        var ring = Sealed();
+        ring.Certificates[index] = certificate;
+        ring.Openers[index]?.Dispose();
+        ring.Openers[index] = new SealedSenderOpener(_identities[index], relaySigningKey, _senders[index].Algorithm, ring.Backend);
+    }
 
     /// <summary>Identity public key of connection <paramref name="index"/>.</summary>
     public ReadOnlySpan<byte> Identity(int index) => _identities[index].PublicKey;
@@ -74,24 +106,43 @@ public sealed class E2eRing : IDisposable
         LoadPayload.Write(payload, sequence, intendedTicks);
         var start = Stopwatch.GetTimestamp();
         var written = _senders[index].Seal(payload, _envelopes[index]);
+        var envelope = _envelopes[index].AsSpan(0, written);
+        if (_sealed is { } ring)
+        {
+            written = ring.Sealer.Seal(Identity(RecipientOf(index)), ring.Certificates[index] ?? throw new InvalidOperationException($"connection {index} has no sender certificate"), envelope, ring.Outputs[index]);
+            envelope = ring.Outputs[index].AsSpan(0, written);
+        }
+
         if (measured)
         {
             context.Sealed(start, Stopwatch.GetTimestamp());
         }
 
-        return _envelopes[index].AsSpan(0, written);
+        return envelope;
     }
 
     /// <summary>Opens an envelope that arrived at connection <paramref name="index"/> (at <paramref name="receivedTicks"/>) and reports it.</summary>
     public void OpenAndReport(int index, ReadOnlySpan<byte> envelope, long receivedTicks, LoadTargetContext context)
     {
-        var error = _receivers[index].TryOpen(envelope, _opened[index], out var written);
-        var opened = Stopwatch.GetTimestamp();
-        if (error != E2eError.None)
+        int written;
+        if (_sealed is { } ring)
+        {
+            // Outer layer and certificate first; the certified sender must be the session's.
+            var opener = ring.Openers[index] ?? throw new InvalidOperationException($"connection {index} has no relay signing key");
+            if (opener.TryUnseal(envelope, DateTimeOffset.UtcNow, out var contents) != SealedSenderError.None
+                || SealedSenderOpener.OpenInner(_receivers[index], contents.Sender, contents.Envelope, _opened[index], out written, out _) != SealedSenderError.None)
+            {
+                context.Error();
+                return;
+            }
+        }
+        else if (_receivers[index].TryOpen(envelope, _opened[index], out written) != E2eError.None)
         {
             context.Error();
             return;
         }
+
+        var opened = Stopwatch.GetTimestamp();
 
         context.Delivered(_opened[index].AsSpan(0, written), receivedTicks, opened);
     }
@@ -112,6 +163,60 @@ public sealed class E2eRing : IDisposable
         foreach (var identity in _identities)
         {
             identity?.Dispose();
+        }
+
+        _sealed?.Dispose();
+    }
+
+    private SealedRing Sealed() => _sealed ?? throw new InvalidOperationException("this ring does not use sealed sender");
+
+    // Per connection: the delivery token its contacts use, the verifier it registers, its
+    // certificate, an opener (its receive loop's) and an output buffer; one sealer (the scheduling thread's).
+    private sealed class SealedRing : IDisposable
+    {
+        public SealedRing(X25519KeyPair[] identities, int envelopeSize, AeadAlgorithm algorithm, AeadBackend backend)
+        {
+            var connections = identities.Length;
+            Backend = backend;
+            Sealer = new SealedSenderEnvelope(algorithm, backend);
+            Tokens = new DeliveryToken[connections];
+            Verifiers = new byte[connections][];
+            Certificates = new byte[connections][];
+            Openers = new SealedSenderOpener[connections];
+            Outputs = new byte[connections][];
+            Span<byte> token = stackalloc byte[DeliveryTokens.TokenSize];
+            for (var i = 0; i < connections; i++)
+            {
+                // Each identity's secret would be shared with its contacts; here the ring holds them all.
+                DeliveryTokens.DeriveToken(DeliveryTokens.NewSecret(), identities[i].PublicKey, token);
+                Tokens[i] = new DeliveryToken(token);
+                Verifiers[i] = new byte[DeliveryTokens.VerifierSize];
+                DeliveryTokens.ComputeVerifier(token, Verifiers[i]);
+                Outputs[i] = new byte[SealedSenderEnvelope.SealedSize(envelopeSize)];
+            }
+        }
+
+        public AeadBackend Backend { get; }
+
+        public SealedSenderEnvelope Sealer { get; }
+
+        public DeliveryToken[] Tokens { get; }
+
+        public byte[][] Verifiers { get; }
+
+        public byte[]?[] Certificates { get; }
+
+        public SealedSenderOpener?[] Openers { get; }
+
+        public byte[][] Outputs { get; }
+
+        public void Dispose()
+        {
+            Sealer.Dispose();
+            foreach (var opener in Openers)
+            {
+                opener?.Dispose();
+            }
         }
     }
 }

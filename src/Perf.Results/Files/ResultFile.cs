@@ -43,7 +43,9 @@ public static class ResultFile
         }
         catch (JsonException e)
         {
-            throw new BadInputException($"{source}: not a perf-result/1 file: {OneLine(e.Message)}", e);
+            // The reader's own messages name the path; a converter's message does not.
+            var where = e.Path is { } path && !e.Message.Contains(path, StringComparison.Ordinal) ? $" (at {path})" : string.Empty;
+            throw new BadInputException($"{source}: not a perf-result/1 file: {OneLine(e.Message)}{where}", e);
         }
 
         if (result is null) throw new BadInputException($"{source}: not a perf-result/1 file: the document is null");

@@ -32,7 +32,7 @@ public static class E2eEnvelope
     /// <summary>Flag: the initiator's identity and ephemeral public keys follow the counter.</summary>
     public const byte PrekeyFlag = 0x01;
 
-    /// <summary>Flag: the plaintext carries ISO/IEC 7816-4 padding (0x80 then zeros) to a block size.</summary>
+    /// <summary>Flag: the plaintext carries ISO/IEC 7816-4 padding (0x80 then zeros) to the length a <see cref="PaddingScheme"/> chose.</summary>
     public const byte PaddedFlag = 0x02;
 
     private const byte KnownFlags = PrekeyFlag | PaddedFlag;

@@ -16,6 +16,7 @@ namespace Relay.Crypto.E2e;
 public sealed class E2eSession : IDisposable
 {
     private readonly E2eSessionOptions _options;
+    private readonly PaddingScheme _padding;
     private readonly AeadCipher _sealCipher;
     private readonly AeadCipher _openCipher;
     private readonly byte[] _sessionId;
@@ -36,6 +37,7 @@ public sealed class E2eSession : IDisposable
     {
         options.Validate();
         _options = options;
+        _padding = options.EffectivePadding;
         IsInitiator = isInitiator;
         _algorithmCode = E2eEnvelope.AlgorithmCode(options.Algorithm);
         _sessionId = keys[..E2eEnvelope.SessionIdSize].ToArray();
@@ -195,7 +197,7 @@ public sealed class E2eSession : IDisposable
         var bodyLength = PaddedLength(plaintext.Length);
         var body = envelope.Slice(headerSize, bodyLength);
         plaintext.CopyTo(body);
-        if (_options.PaddingBlock > 0)
+        if (_padding.Pads)
         {
             body[plaintext.Length] = 0x80;
             body[(plaintext.Length + 1)..].Clear();
@@ -428,7 +430,7 @@ public sealed class E2eSession : IDisposable
     {
         envelope[0] = E2eEnvelope.Version;
         envelope[1] = _algorithmCode;
-        var flags = (byte)((_prekeyPending ? E2eEnvelope.PrekeyFlag : 0) | (_options.PaddingBlock > 0 ? E2eEnvelope.PaddedFlag : 0));
+        var flags = (byte)((_prekeyPending ? E2eEnvelope.PrekeyFlag : 0) | (_padding.Pads ? E2eEnvelope.PaddedFlag : 0));
         envelope[2] = flags;
         _sessionId.CopyTo(envelope[3..]);
         BinaryPrimitives.WriteUInt32BigEndian(envelope[19..], _sendCounter);
@@ -442,8 +444,7 @@ public sealed class E2eSession : IDisposable
         return E2eEnvelope.PrekeyHeaderSize;
     }
 
-    private int PaddedLength(int plaintextLength) =>
-        _options.PaddingBlock == 0 ? plaintextLength : ((plaintextLength / _options.PaddingBlock) + 1) * _options.PaddingBlock;
+    private int PaddedLength(int plaintextLength) => _padding.PaddedLength(plaintextLength);
 
     // Each message key seals exactly one message, so the nonce need not be secret or random:
     // zeros, then the counter (big-endian) in the last four bytes.

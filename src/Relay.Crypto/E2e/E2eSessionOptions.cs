@@ -21,6 +21,15 @@ public sealed record E2eSessionOptions
     /// </summary>
     public int PaddingBlock { get; init; }
 
+    /// <summary>
+    /// The padding scheme (<see cref="PaddingScheme"/>: none, block:N, pow2, padme). When left
+    /// <c>null</c>, <see cref="PaddingBlock"/> decides (block:N, or none for 0).
+    /// </summary>
+    public PaddingScheme? Padding { get; init; }
+
+    /// <summary>The scheme sealing uses: <see cref="Padding"/>, else block:<see cref="PaddingBlock"/>, else none.</summary>
+    public PaddingScheme EffectivePadding => Padding ?? (PaddingBlock > 0 ? PaddingScheme.Block(PaddingBlock) : PaddingScheme.None);
+
     /// <summary>Checks ranges.</summary>
     /// <exception cref="ArgumentException">A value out of range.</exception>
     public void Validate()

@@ -14,6 +14,10 @@ namespace Relay.Protocol.Frames;
 //  0x06  PING      value u64
 //  0x07  PONG      value u64
 //  0x08  ERROR     code u8, reason_len u8, reason (UTF-8)
+//  0x09  CERTIFICATE_REQUEST    request_id u64
+//  0x0A  CERTIFICATE            request_id u64, signing_key 32, certificate_len u16, certificate
+//  0x0B  SEALED_SEND            client_id u64, recipient 32, delivery_token 16, envelope_len u32, envelope
+//  0x0C  SET_DELIVERY_VERIFIER  client_id u64, verifier 32
 
 /// <summary>
 /// Reads and writes relay frames: <see cref="TryRead"/> over a <see cref="ReadOnlySequence{T}"/>
@@ -28,6 +32,15 @@ public static class FrameCodec
 
     /// <summary>Bytes of a SEND frame around its envelope.</summary>
     public const int SendOverhead = 1 + 8 + Identity.Size + 4;
+
+    /// <summary>Bytes of a SEALED_SEND frame around its envelope.</summary>
+    public const int SealedSendOverhead = 1 + 8 + Identity.Size + DeliveryToken.Size + 4;
+
+    /// <summary>Bytes of a delivery-token verifier (SET_DELIVERY_VERIFIER).</summary>
+    public const int VerifierSize = 32;
+
+    /// <summary>Largest certificate a CERTIFICATE frame may carry.</summary>
+    public const int MaxCertificateBytes = 1024;
 
     /// <summary>Bytes of a DELIVER frame around its envelope (with a sender).</summary>
     public const int DeliverOverhead = 1 + 8 + 1 + Identity.Size + 4;
@@ -48,8 +61,58 @@ public static class FrameCodec
         Identity identity = default;
         byte flags = 0, code = 0;
         var payload = ReadOnlySequence<byte>.Empty;
+        DeliveryToken token = default;
         switch (type)
         {
+            case FrameType.SealedSend:
+                if (!TryReadU64(ref reader, out first) || !TryReadIdentity(ref reader, out identity) || !TryReadToken(ref reader, out token))
+                {
+                    return FrameError.Truncated;
+                }
+
+                var sealedError = TryReadEnvelope(ref reader, limits.MaxEnvelopeBytes, out payload);
+                if (sealedError != FrameError.None)
+                {
+                    return sealedError;
+                }
+
+                break;
+            case FrameType.CertificateRequest:
+                if (!TryReadU64(ref reader, out first))
+                {
+                    return FrameError.Truncated;
+                }
+
+                break;
+            case FrameType.Certificate:
+                if (!TryReadU64(ref reader, out first) || !TryReadIdentity(ref reader, out identity) || !reader.TryReadBigEndian(out short signedCertificateLength))
+                {
+                    return FrameError.Truncated;
+                }
+
+                var certificateLength = (ushort)signedCertificateLength;
+                if (certificateLength > MaxCertificateBytes)
+                {
+                    return FrameError.EnvelopeTooLarge;
+                }
+
+                if (reader.Remaining < certificateLength)
+                {
+                    return FrameError.Truncated;
+                }
+
+                payload = input.Slice(reader.Position, certificateLength);
+                reader.Advance(certificateLength);
+                break;
+            case FrameType.SetDeliveryVerifier:
+                if (!TryReadU64(ref reader, out first) || reader.Remaining < VerifierSize)
+                {
+                    return FrameError.Truncated;
+                }
+
+                payload = input.Slice(reader.Position, VerifierSize);
+                reader.Advance(VerifierSize);
+                break;
             case FrameType.Send:
                 if (!TryReadU64(ref reader, out first) || !TryReadIdentity(ref reader, out identity))
                 {
@@ -142,7 +205,7 @@ public static class FrameCodec
             return FrameError.TrailingBytes;
         }
 
-        frame = new RelayFrame(type, first, second, identity, flags, code, payload);
+        frame = new RelayFrame(type, first, second, identity, flags, code, payload, token);
         return FrameError.None;
     }
 
@@ -155,6 +218,54 @@ public static class FrameCodec
         BinaryPrimitives.WriteUInt32BigEndian(span[41..], (uint)envelope.Length);
         envelope.CopyTo(span[45..]);
         output.Advance(SendOverhead + envelope.Length);
+    }
+
+    /// <summary>Writes a SEALED_SEND frame: a sealed-sender envelope for <paramref name="recipient"/> with its delivery token.</summary>
+    public static void WriteSealedSend(IBufferWriter<byte> output, ulong clientMessageId, Identity recipient, DeliveryToken token, ReadOnlySpan<byte> envelope)
+    {
+        var span = Begin(output, FrameType.SealedSend, SealedSendOverhead + envelope.Length);
+        BinaryPrimitives.WriteUInt64BigEndian(span[1..], clientMessageId);
+        recipient.CopyTo(span[9..]);
+        token.CopyTo(span[41..]);
+        BinaryPrimitives.WriteUInt32BigEndian(span[57..], (uint)envelope.Length);
+        envelope.CopyTo(span[61..]);
+        output.Advance(SealedSendOverhead + envelope.Length);
+    }
+
+    /// <summary>Writes a CERTIFICATE_REQUEST frame.</summary>
+    public static void WriteCertificateRequest(IBufferWriter<byte> output, ulong requestId) => WriteU64Frame(output, FrameType.CertificateRequest, requestId);
+
+    /// <summary>Writes a CERTIFICATE frame: the relay's Ed25519 signing key and a certificate (at most 1024 bytes).</summary>
+    /// <exception cref="ArgumentException">The signing key is not 32 bytes or the certificate is over 1024 bytes.</exception>
+    public static void WriteCertificate(IBufferWriter<byte> output, ulong requestId, ReadOnlySpan<byte> signingKey, ReadOnlySpan<byte> certificate)
+    {
+        if (signingKey.Length != Identity.Size || certificate.Length > MaxCertificateBytes)
+        {
+            throw new ArgumentException("a CERTIFICATE frame carries a 32-byte signing key and at most 1024 bytes of certificate");
+        }
+
+        var size = 1 + 8 + Identity.Size + 2 + certificate.Length;
+        var span = Begin(output, FrameType.Certificate, size);
+        BinaryPrimitives.WriteUInt64BigEndian(span[1..], requestId);
+        signingKey.CopyTo(span[9..]);
+        BinaryPrimitives.WriteUInt16BigEndian(span[41..], (ushort)certificate.Length);
+        certificate.CopyTo(span[43..]);
+        output.Advance(size);
+    }
+
+    /// <summary>Writes a SET_DELIVERY_VERIFIER frame (a 32-byte verifier).</summary>
+    /// <exception cref="ArgumentException">The verifier is not 32 bytes.</exception>
+    public static void WriteSetDeliveryVerifier(IBufferWriter<byte> output, ulong clientMessageId, ReadOnlySpan<byte> verifier)
+    {
+        if (verifier.Length != VerifierSize)
+        {
+            throw new ArgumentException("a delivery-token verifier is 32 bytes", nameof(verifier));
+        }
+
+        var span = Begin(output, FrameType.SetDeliveryVerifier, 1 + 8 + VerifierSize);
+        BinaryPrimitives.WriteUInt64BigEndian(span[1..], clientMessageId);
+        verifier.CopyTo(span[9..]);
+        output.Advance(1 + 8 + VerifierSize);
     }
 
     /// <summary>Writes a DELIVER frame; an empty <paramref name="sender"/> with <paramref name="sealedSender"/> writes no sender.</summary>
@@ -249,6 +360,20 @@ public static class FrameCodec
 
         reader.Advance(Identity.Size);
         identity = new Identity(bytes);
+        return true;
+    }
+
+    private static bool TryReadToken(ref SequenceReader<byte> reader, out DeliveryToken token)
+    {
+        Span<byte> bytes = stackalloc byte[DeliveryToken.Size];
+        if (!reader.TryCopyTo(bytes))
+        {
+            token = default;
+            return false;
+        }
+
+        reader.Advance(DeliveryToken.Size);
+        token = new DeliveryToken(bytes);
         return true;
     }
 

@@ -26,6 +26,18 @@ public enum FrameType : byte
 
     /// <summary>Relay to client: the connection is about to close, and why.</summary>
     Error = 0x08,
+
+    /// <summary>Client to relay (authenticated connections only): asks for a sender certificate.</summary>
+    CertificateRequest = 0x09,
+
+    /// <summary>Relay to client: a sender certificate and the relay's signing key.</summary>
+    Certificate = 0x0A,
+
+    /// <summary>Client to relay (usually on an anonymous connection): a sealed-sender message naming only its recipient, with the recipient's delivery token.</summary>
+    SealedSend = 0x0B,
+
+    /// <summary>Client to relay (authenticated connections only): the verifier of this identity's delivery token.</summary>
+    SetDeliveryVerifier = 0x0C,
 }
 
 /// <summary>Why the relay refused a SEND.</summary>
@@ -45,6 +57,12 @@ public enum RejectReason : byte
 
     /// <summary>The relay is shutting down.</summary>
     ShuttingDown = 5,
+
+    /// <summary>A SEALED_SEND whose delivery token does not match the verifier the recipient registered (or the recipient registered none).</summary>
+    DeliveryTokenInvalid = 6,
+
+    /// <summary>A frame that needs an authenticated identity (SEND, CERTIFICATE_REQUEST, SET_DELIVERY_VERIFIER) on an anonymous connection.</summary>
+    AuthenticationRequired = 7,
 }
 
 /// <summary>The code of an ERROR frame (and of a parse failure).</summary>

@@ -11,7 +11,14 @@ public readonly struct RelayFrame
 {
     /// <summary>Creates a frame.</summary>
     public RelayFrame(FrameType type, ulong clientMessageId, ulong relayMessageId, Identity identity, byte flags, byte code, ReadOnlySequence<byte> envelope)
+        : this(type, clientMessageId, relayMessageId, identity, flags, code, envelope, default)
     {
+    }
+
+    /// <summary>Creates a frame with a delivery token (SEALED_SEND).</summary>
+    public RelayFrame(FrameType type, ulong clientMessageId, ulong relayMessageId, Identity identity, byte flags, byte code, ReadOnlySequence<byte> envelope, DeliveryToken token)
+    {
+        Token = token;
         Type = type;
         ClientMessageId = clientMessageId;
         RelayMessageId = relayMessageId;
@@ -24,13 +31,13 @@ public readonly struct RelayFrame
     /// <summary>The frame's type.</summary>
     public FrameType Type { get; }
 
-    /// <summary>SEND, ACCEPTED, REJECTED: the sender's message id. PING/PONG: the opaque value.</summary>
+    /// <summary>SEND, SEALED_SEND, SET_DELIVERY_VERIFIER, ACCEPTED, REJECTED: the sender's message id. CERTIFICATE_REQUEST, CERTIFICATE: the request id. PING/PONG: the opaque value.</summary>
     public ulong ClientMessageId { get; }
 
     /// <summary>DELIVER, ACK, ACCEPTED: the relay's message id.</summary>
     public ulong RelayMessageId { get; }
 
-    /// <summary>SEND: the recipient. DELIVER: the sender (empty when sealed-sender).</summary>
+    /// <summary>SEND, SEALED_SEND: the recipient. DELIVER: the sender (empty when sealed-sender). CERTIFICATE: the relay's Ed25519 signing key.</summary>
     public Identity Identity { get; }
 
     /// <summary>DELIVER: flags (<see cref="FrameCodec.SealedSenderFlag"/>).</summary>
@@ -39,6 +46,9 @@ public readonly struct RelayFrame
     /// <summary>REJECTED: the <see cref="RejectReason"/>. ERROR: the <see cref="FrameError"/>.</summary>
     public byte Code { get; }
 
-    /// <summary>SEND and DELIVER: the E2E envelope. ERROR: the UTF-8 reason.</summary>
+    /// <summary>SEND and DELIVER: the E2E envelope. SEALED_SEND: the sealed-sender envelope. CERTIFICATE: the certificate. SET_DELIVERY_VERIFIER: the 32-byte verifier. ERROR: the UTF-8 reason.</summary>
     public ReadOnlySequence<byte> Envelope { get; }
+
+    /// <summary>SEALED_SEND: the recipient's delivery token.</summary>
+    public DeliveryToken Token { get; }
 }

@@ -47,6 +47,13 @@ public static class RelayToken
             return TokenCheck.Malformed;
         }
 
+        // Only Mint's spelling: the decoder also skips whitespace and takes '=' padding, which
+        // would give one token many spellings (found by fuzz/ and RelayTokenPropertyTests).
+        if (!IsMintSpelling(token.AsSpan(0, dot), body[..BodySize]) || !IsMintSpelling(token.AsSpan(dot + 1), mac[..32]))
+        {
+            return TokenCheck.Malformed;
+        }
+
         Span<byte> expected = stackalloc byte[32];
         HMACSHA256.HashData(secret, body[..BodySize], expected);
         if (!CryptographicOperations.FixedTimeEquals(expected, mac[..32]))
@@ -61,6 +68,12 @@ public static class RelayToken
 
         identity = new Identity(body[..Identity.Size]);
         return TokenCheck.Valid;
+    }
+
+    private static bool IsMintSpelling(ReadOnlySpan<char> text, ReadOnlySpan<byte> decoded)
+    {
+        Span<char> encoded = stackalloc char[64];
+        return Base64Url.TryEncodeToChars(decoded, encoded, out var written) && text.SequenceEqual(encoded[..written]);
     }
 
     // Base64Url.TryDecodeFromChars throws (rather than returning false) on characters outside the alphabet.

@@ -5,6 +5,7 @@ using Relay.Crypto.Noise.Framing;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
 using Relay.Server.Metrics;
+using Relay.Server.Sealed;
 using Relay.Protocol.Transports;
 
 namespace Relay.Server.Connections;
@@ -39,7 +40,8 @@ internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConn
         {
             var identity = new Identity(channel.RemoteStaticKey);
             var transport = new NoiseFrameTransport(channel, connection.Transport.Output);
-            var relayConnection = new RelayConnection(identity, transport, state.Router, state.Metrics, state.Options.Frames, logger);
+            var metadata = state.Metadata.Connect(anonymous: AnonymousConnection.IsDeclared(channel.RemoteHandshakePayload.Span));
+            var relayConnection = new RelayConnection(identity, transport, state.Router, state.Metrics, state.Options.Frames, logger, metadata);
             await relayConnection.RunAsync(connection.ConnectionClosed).ConfigureAwait(false);
         }
     }
@@ -53,6 +55,8 @@ internal sealed class RelayState(RelayOptions options, RelayRouter router, Relay
     public RelayRouter Router { get; } = router;
 
     public RelayMetrics Metrics { get; } = metrics;
+
+    public RelayMetadata Metadata { get; } = new(options);
 
     public NoiseChannelOptions NoiseOptions { get; } = new()
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
 using Relay.Server.Metrics;
+using Relay.Server.Sealed;
 using Relay.Protocol.Transports;
 
 namespace Relay.Server.Connections;
@@ -25,14 +26,16 @@ internal sealed class RelayConnection : ISubscriber
     private readonly RelayMetrics _metrics;
     private readonly FrameLimits _limits;
     private readonly ILogger _logger;
+    private readonly ConnectionMetadata _metadata;
     private readonly ConcurrentQueue<Control> _control = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ArrayBufferWriter<byte> _frame = new(1024);
     private int _wakePending;
     private volatile bool _closing;
 
-    public RelayConnection(Identity identity, IFrameTransport transport, RelayRouter router, RelayMetrics metrics, FrameLimits limits, ILogger logger)
+    public RelayConnection(Identity identity, IFrameTransport transport, RelayRouter router, RelayMetrics metrics, FrameLimits limits, ILogger logger, ConnectionMetadata metadata)
     {
+        _metadata = metadata;
         _identity = identity;
         _transport = transport;
         _router = router;
@@ -53,7 +56,11 @@ internal sealed class RelayConnection : ISubscriber
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _metrics.Connections.Add(1);
-        _router.Attach(_identity, this);
+        if (!_metadata.IsAnonymous)
+        {
+            _router.Attach(_identity, this);
+        }
+
         var writer = WriteLoopAsync(stop.Token);
         try
         {
@@ -108,12 +115,24 @@ internal sealed class RelayConnection : ISubscriber
 
             switch (frame.Type)
             {
-                case FrameType.Send:
-                    var outcome = _router.Send(_identity, frame.Identity, frame.Envelope);
+                case FrameType.Send or FrameType.SealedSend:
+                    var outcome = _metadata.Admit(frame) is { } refusal
+                        ? SendOutcome.Refused(refusal)
+                        : _router.Send(ConnectionMetadata.SenderOf(frame, _identity), frame.Identity, frame.Envelope, frame.Type == FrameType.SealedSend);
+                    if (outcome.IsAccepted)
+                    {
+                        _metadata.Accepted(frame, outcome.RelayMessageId, _identity);
+                    }
+
                     (outcome.IsAccepted ? _metrics.Accepted : _metrics.Rejected).Add(1);
                     _control.Enqueue(outcome.IsAccepted
                         ? new Control(FrameType.Accepted, frame.ClientMessageId, outcome.RelayMessageId, 0)
                         : new Control(FrameType.Rejected, frame.ClientMessageId, 0, (byte)outcome.Reason));
+                    MessagesAvailable();
+                    break;
+                case FrameType.CertificateRequest or FrameType.SetDeliveryVerifier:
+                    var reply = _metadata.Answer(frame, _identity);
+                    _control.Enqueue(new Control(reply.Type, frame.ClientMessageId, 0, (byte)reply.Reason) { Frame = reply.Frame });
                     MessagesAvailable();
                     break;
                 case FrameType.Ack:
@@ -212,6 +231,9 @@ internal sealed class RelayConnection : ISubscriber
             case FrameType.Pong:
                 FrameCodec.WritePong(_frame, control.First);
                 break;
+            case FrameType.Certificate:
+                _frame.Write(control.Frame);
+                break;
             default:
                 FrameCodec.WriteError(_frame, (FrameError)control.Code, control.Reason ?? string.Empty);
                 break;
@@ -230,5 +252,7 @@ internal sealed class RelayConnection : ISubscriber
     private readonly record struct Control(FrameType Type, ulong First, ulong Second, byte Code)
     {
         public string? Reason { get; init; }
+
+        public byte[]? Frame { get; init; }
     }
 }

@@ -8,7 +8,8 @@ namespace Relay.Server.Connections;
 /// <summary>
 /// The WebSocket gateway at <c>/ws</c>: a bearer token (the <c>Authorization</c> header or the
 /// <c>access_token</c> query parameter) names the identity; no token, a bad signature or an
-/// expired token gets HTTP 401 and nothing else. Then binary messages carry the same frames,
+/// expired token gets HTTP 401 and nothing else; a request with no credentials at all is an
+/// anonymous connection (sealed sender: SEALED_SEND and PING only). Then binary messages carry the same frames,
 /// routed by the same rules as TCP.
 /// </summary>
 internal static class WebSocketEndpoint
@@ -23,7 +24,9 @@ internal static class WebSocketEndpoint
         }
 
         var token = BearerToken(context);
-        var check = RelayToken.Verify(token, state.Options.WebSocketSecret, DateTimeOffset.UtcNow, out var identity);
+        var anonymous = token is null && !context.Request.Headers.ContainsKey("Authorization");
+        var identity = default(Relay.Protocol.Frames.Identity);
+        var check = anonymous ? TokenCheck.Valid : RelayToken.Verify(token, state.Options.WebSocketSecret, DateTimeOffset.UtcNow, out identity);
         if (check != TokenCheck.Valid)
         {
             logger.LogInformation("WebSocket upgrade refused from {Remote}: token {Check}", context.Connection.RemoteIpAddress, check);
@@ -34,7 +37,7 @@ internal static class WebSocketEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         using var scope = logger.BeginScope("websocket {ConnectionId}", context.Connection.Id);
         var transport = new WebSocketFrameTransport(socket, state.Options.MaxWebSocketMessageBytes);
-        await new RelayConnection(identity, transport, state.Router, state.Metrics, state.Options.Frames, logger).RunAsync(context.RequestAborted).ConfigureAwait(false);
+        await new RelayConnection(identity, transport, state.Router, state.Metrics, state.Options.Frames, logger, state.Metadata.Connect(anonymous)).RunAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     private static string? BearerToken(HttpContext context)

@@ -91,7 +91,7 @@ internal static class K6VectorSet
             Malformed("send-truncated-in-envelope", send[..^1]),
             Malformed("send-truncated-in-recipient", send[..20]),
             Malformed("ack-with-trailing-byte", [.. ack, 0x00]),
-            Malformed("unknown-type", [0x09, 0, 0, 0, 0, 0, 0, 0, 1]),
+            Malformed("unknown-type", [0x7F, 0, 0, 0, 0, 0, 0, 0, 1]),
             Malformed("send-envelope-over-limit", oversized),
             Malformed("deliver-unknown-flag", badFlags),
         ];
@@ -159,6 +159,18 @@ internal static class K6VectorSet
             using var opener = E2eSession.ImportState(bobAfterSteady, aes);
             Open(opener, padded);
             envelopes.Add(EnvelopeVector("aes-padded-64", before, paddedPlain, padded, padder.ExportState(), bobAfterSteady, opener.ExportState()));
+        }
+
+        // 4b. Padmé and power-of-two padding: same wire form, other lengths; the k6 side opens them unchanged.
+        foreach (var (name, scheme) in new[] { ("aes-padded-padme", PaddingScheme.Padme), ("aes-padded-pow2", PaddingScheme.PowerOfTwo) })
+        {
+            using var padder = E2eSession.ImportState(aliceSession.ExportState(), aes with { Padding = scheme });
+            var paddedPlain = Enumerable.Range(0, 129).Select(i => (byte)(i * 3)).ToArray();
+            var before = padder.ExportState();
+            var padded = Seal(padder, paddedPlain);
+            using var opener = E2eSession.ImportState(bobAfterSteady, aes);
+            Open(opener, padded);
+            envelopes.Add(EnvelopeVector(name, before, paddedPlain, padded, padder.ExportState(), bobAfterSteady, opener.ExportState()));
         }
 
         // 5. ChaCha20-Poly1305, which WebCrypto lacks: the k6 side must refuse it by name.

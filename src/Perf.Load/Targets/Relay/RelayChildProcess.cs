@@ -49,13 +49,18 @@ public sealed class RelayChildProcess : ITargetResources, IAsyncDisposable
     /// <c>perf</c> (file name and leading arguments); this adds the relay arguments and waits for
     /// its listening line.
     /// </summary>
+    /// <param name="perfCommand">How to run <c>perf</c>.</param>
+    /// <param name="cipher">The relay's <c>--cipher</c>.</param>
+    /// <param name="backend">The relay's <c>--backend</c>.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="extraArguments">More <c>perf relay</c> options (e.g. <c>--audit-log FILE</c>).</param>
     /// <exception cref="LoadTargetException">The relay did not start or did not print its listening line in time.</exception>
-    public static async Task<RelayChildProcess> StartAsync(ProcessStartInfo perfCommand, string cipher, string backend, CancellationToken cancellationToken)
+    public static async Task<RelayChildProcess> StartAsync(ProcessStartInfo perfCommand, string cipher, string backend, CancellationToken cancellationToken, IEnumerable<string>? extraArguments = null)
     {
         ArgumentNullException.ThrowIfNull(perfCommand);
         // A fresh secret per run: it exists only for this run's tokens, on loopback.
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
-        foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret])
+        foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. extraArguments ?? []])
         {
             perfCommand.ArgumentList.Add(argument);
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Relay.Client;
 using Relay.Crypto.Aead;
+using Relay.Crypto.E2e;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Tokens;
 
@@ -12,6 +13,11 @@ namespace Perf.Load.Targets.Relay;
 /// (<c>relay-ws</c>): each connection is one identity sending E2E-sealed envelopes to the next
 /// identity, counting ACCEPTED and REJECTED answers, opening DELIVERs and acknowledging them.
 /// ACKs ride along with the next flush of sends on the same connection (one writer per connection).
+/// With <see cref="RelayTargetMode.SealedSender"/> each identity also registers its delivery-token
+/// verifier and takes a sender certificate over its authenticated connection, then sends every
+/// message as SEALED_SEND over a second, anonymous connection (Noise with a throwaway key, or the
+/// gateway without a token); the authenticated one only receives. With a padding scheme every
+/// plaintext is padded before sealing.
 /// </summary>
 public sealed class RelayTarget : ILoadTarget
 {
@@ -21,18 +27,20 @@ public sealed class RelayTarget : ILoadTarget
     private readonly byte[]? _wsSecret;
     private readonly AeadAlgorithm _cipher;
     private readonly AeadBackend _backend;
+    private readonly RelayTargetMode _mode;
     private readonly List<RelayClientConnection> _clients = [];
     private readonly List<Task> _receivers = [];
     private E2eRing? _ring;
 
     /// <summary>A Noise/TCP target pinning <paramref name="relayKey"/>.</summary>
-    public static RelayTarget Tcp(EndPoint endPoint, byte[] relayKey, AeadAlgorithm cipher, AeadBackend backend) => new(false, endPoint, relayKey, null, cipher, backend);
+    public static RelayTarget Tcp(EndPoint endPoint, byte[] relayKey, AeadAlgorithm cipher, AeadBackend backend, RelayTargetMode? mode = null) => new(false, endPoint, relayKey, null, cipher, backend, mode);
 
     /// <summary>A WebSocket target minting tokens with <paramref name="secret"/> (the relay's --ws-secret).</summary>
-    public static RelayTarget WebSocket(EndPoint endPoint, byte[] secret, AeadAlgorithm cipher, AeadBackend backend) => new(true, endPoint, null, secret, cipher, backend);
+    public static RelayTarget WebSocket(EndPoint endPoint, byte[] secret, AeadAlgorithm cipher, AeadBackend backend, RelayTargetMode? mode = null) => new(true, endPoint, null, secret, cipher, backend, mode);
 
-    private RelayTarget(bool webSocket, EndPoint endPoint, byte[]? relayKey, byte[]? wsSecret, AeadAlgorithm cipher, AeadBackend backend)
+    private RelayTarget(bool webSocket, EndPoint endPoint, byte[]? relayKey, byte[]? wsSecret, AeadAlgorithm cipher, AeadBackend backend, RelayTargetMode? mode)
     {
+        _mode = mode ?? RelayTargetMode.Plain;
         _webSocket = webSocket;
         _endPoint = endPoint;
         _relayKey = relayKey;
@@ -51,30 +59,51 @@ public sealed class RelayTarget : ILoadTarget
     public async Task<IReadOnlyList<ILoadConnection>> ConnectAsync(LoadTargetContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _ring = new E2eRing(context.Connections, context.MessageSize, _cipher, _backend);
+        _ring = new E2eRing(context.Connections, context.MessageSize, _cipher, _backend, _mode.Padding, _mode.SealedSender);
         var options = new RelayClientOptions { Cipher = _cipher, Backend = _backend, RelayKey = _relayKey };
         var connections = new ILoadConnection[context.Connections];
         for (var i = 0; i < connections.Length; i++)
         {
             RelayClientConnection client;
+            RelayClientConnection? anonymous = null;
             try
             {
                 client = _webSocket
                     ? await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), RelayToken.Mint(new Identity(_ring.Identity(i)), DateTimeOffset.UtcNow.AddHours(24), _wsSecret), options, cancellationToken).ConfigureAwait(false)
                     : await RelayClientConnection.ConnectTcpAsync(_endPoint, _ring.KeyPair(i), options, cancellationToken).ConfigureAwait(false);
+                _clients.Add(client);
+                if (_mode.SealedSender)
+                {
+                    await EnableSealedSenderAsync(client, i, cancellationToken).ConfigureAwait(false);
+                    anonymous = _webSocket
+                        ? await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), null, options, cancellationToken).ConfigureAwait(false)
+                        : await RelayClientConnection.ConnectAnonymousTcpAsync(_endPoint, options, cancellationToken).ConfigureAwait(false);
+                    _clients.Add(anonymous);
+                }
             }
             catch (RelayClientException ex)
             {
                 throw new LoadTargetException(ex.Message, ex);
             }
 
-            _clients.Add(client);
-            var connection = new RelayLoadConnection(client, i, new Identity(_ring.Identity(_ring.RecipientOf(i))), _ring, context);
+            var recipient = _ring.RecipientOf(i);
+            var connection = new RelayLoadConnection(client, anonymous, i, new Identity(_ring.Identity(recipient)), _mode.SealedSender ? _ring.TokenOf(recipient) : default, _ring, context);
             connections[i] = connection;
-            _receivers.Add(Task.Run(() => connection.ReceiveAsync(), CancellationToken.None));
+            _receivers.Add(Task.Run(() => connection.ReceiveAsync(client), CancellationToken.None));
+            if (anonymous is not null)
+            {
+                _receivers.Add(Task.Run(() => connection.ReceiveAsync(anonymous), CancellationToken.None));
+            }
         }
 
         return connections;
+    }
+
+    // Before the run, over the authenticated connection: the verifier, a certificate and the relay's signing key.
+    private async Task EnableSealedSenderAsync(RelayClientConnection client, int index, CancellationToken cancellationToken)
+    {
+        var (certificate, signingKey) = await SealedSenderSetup.EnableAsync(client, _ring!.VerifierOf(index), cancellationToken).ConfigureAwait(false);
+        _ring.UseCertificate(index, certificate, signingKey);
     }
 
     /// <summary>Closes every connection and wipes the sessions.</summary>
@@ -97,7 +126,7 @@ public sealed class RelayTarget : ILoadTarget
         _ring?.Dispose();
     }
 
-    private sealed class RelayLoadConnection(RelayClientConnection client, int index, Identity recipient, E2eRing ring, LoadTargetContext context) : ILoadConnection
+    private sealed class RelayLoadConnection(RelayClientConnection client, RelayClientConnection? anonymous, int index, Identity recipient, DeliveryToken recipientToken, E2eRing ring, LoadTargetContext context) : ILoadConnection
     {
         // Whether each sequence (by its per-connection number) is in the measured window, for counting answers.
         private const int MeasuredMask = (1 << 16) - 1;
@@ -108,22 +137,42 @@ public sealed class RelayTarget : ILoadTarget
         {
             _measured[(int)((sequence / context.Connections) & MeasuredMask)] = measured;
             var envelope = ring.Seal(index, sequence, intendedTicks, measured, context);
-            client.Send((ulong)sequence, recipient, envelope);
+            if (anonymous is null)
+            {
+                client.Send((ulong)sequence, recipient, envelope);
+            }
+            else
+            {
+                anonymous.SealedSend((ulong)sequence, recipient, recipientToken, envelope);
+            }
         }
 
         public ValueTask FlushAsync()
         {
+            var acks = false;
             while (_acks.TryDequeue(out var relayId))
             {
                 client.Ack(relayId);
+                acks = true;
             }
 
-            return client.FlushAsync();
+            return anonymous is null ? client.FlushAsync() : FlushBothAsync(acks);
         }
 
-        public async Task ReceiveAsync()
+        // Sealed: sends go on the anonymous connection, ACKs on the authenticated one.
+        private async ValueTask FlushBothAsync(bool acks)
         {
-            while (await client.ReadAsync().ConfigureAwait(false) is { } frame)
+            if (acks)
+            {
+                await client.FlushAsync().ConfigureAwait(false);
+            }
+
+            await anonymous!.FlushAsync().ConfigureAwait(false);
+        }
+
+        public async Task ReceiveAsync(RelayClientConnection from)
+        {
+            while (await from.ReadAsync().ConfigureAwait(false) is { } frame)
             {
                 var received = LoadTargetContext.Now();
                 switch (frame.Type)
@@ -146,4 +195,16 @@ public sealed class RelayTarget : ILoadTarget
 
         private bool IsMeasured(ulong sequence) => _measured[(int)(((long)sequence / context.Connections) & MeasuredMask)];
     }
+}
+
+/// <summary>How a relay target sends: plain or sealed sender, and the plaintext padding.</summary>
+/// <param name="SealedSender">Send SEALED_SEND over anonymous connections with sender certificates and delivery tokens.</param>
+/// <param name="Padding">The padding scheme of every plaintext.</param>
+public sealed record RelayTargetMode(bool SealedSender, PaddingScheme Padding)
+{
+    /// <summary>Plain SEND, no padding: what the relay targets always did.</summary>
+    public static RelayTargetMode Plain { get; } = new(false, PaddingScheme.None);
+
+    /// <summary>A description for progress lines, e.g. <c>sealed sender, padding padme</c>.</summary>
+    public override string ToString() => $"{(SealedSender ? "sealed sender" : "plain")}, padding {Padding.Name}";
 }

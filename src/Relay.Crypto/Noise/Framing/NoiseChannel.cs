@@ -26,8 +26,9 @@ public sealed class NoiseChannel : IAsyncDisposable
     private byte[]? _small;
     private bool _disposed;
 
-    private NoiseChannel(IDuplexPipe pipe, NoiseTransport transport, byte[] remoteStatic, byte[] handshakeHash, int maxMessageLength)
+    private NoiseChannel(IDuplexPipe pipe, NoiseTransport transport, byte[] remoteStatic, byte[] handshakeHash, int maxMessageLength, byte[] remotePayload)
     {
+        RemoteHandshakePayload = remotePayload;
         _input = pipe.Input;
         _output = pipe.Output;
         _transport = transport;
@@ -38,6 +39,9 @@ public sealed class NoiseChannel : IAsyncDisposable
 
     /// <summary>The peer's static public key, proven by the handshake: its identity.</summary>
     public ReadOnlySpan<byte> RemoteStaticKey => _remoteStatic;
+
+    /// <summary>The payload of the last handshake message the peer sent (empty for none).</summary>
+    public ReadOnlyMemory<byte> RemoteHandshakePayload { get; }
 
     /// <summary>The handshake hash (a channel binding).</summary>
     public ReadOnlyMemory<byte> HandshakeHash { get; }
@@ -185,20 +189,24 @@ public sealed class NoiseChannel : IAsyncDisposable
         // thousands of connections would hold that garbage until a full collection.
         var buffer = ArrayPool<byte>.Shared.Rent(NoiseProtocol.MaxMessageLength);
         var payload = ArrayPool<byte>.Shared.Rent(NoiseProtocol.MaxMessageLength);
+        var remotePayload = Array.Empty<byte>();
+        var messages = options.Protocol.Pattern.Messages.Count;
         try
         {
-            while (!handshake.IsComplete)
+            for (var index = 0; !handshake.IsComplete; index++)
             {
                 if (handshake.IsMyTurn)
                 {
-                    var length = handshake.WriteMessage(options.HandshakePayload.Span, buffer);
+                    var outgoing = index == messages - 1 && options.FinalHandshakePayload is { } final ? final : options.HandshakePayload;
+                    var length = handshake.WriteMessage(outgoing.Span, buffer);
                     NoiseFraming.WriteFrame(pipe.Output, buffer.AsSpan(0, length));
                     await pipe.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
                 }
                 else
                 {
                     var length = await ReadHandshakeFrameAsync(pipe.Input, buffer, options.MaxMessageLength, timeout.Token).ConfigureAwait(false);
-                    handshake.ReadMessage(buffer.AsSpan(0, length), payload);
+                    var payloadLength = handshake.ReadMessage(buffer.AsSpan(0, length), payload);
+                    remotePayload = payload.AsSpan(0, payloadLength).ToArray();
 
                     // Check the pin as soon as the peer's key is known: an initiator must not
                     // reveal its own static key (its identity) to a relay it did not expect.
@@ -217,7 +225,7 @@ public sealed class NoiseChannel : IAsyncDisposable
         }
 
         var remote = handshake.RemoteStaticKey.ToArray();
-        return new NoiseChannel(pipe, handshake.Split(), remote, handshake.HandshakeHash.ToArray(), Math.Min(options.MaxMessageLength, NoiseProtocol.MaxMessageLength));
+        return new NoiseChannel(pipe, handshake.Split(), remote, handshake.HandshakeHash.ToArray(), Math.Min(options.MaxMessageLength, NoiseProtocol.MaxMessageLength), remotePayload);
     }
 
     private static void CheckPin(NoiseChannelOptions options, ReadOnlySpan<byte> remoteStatic)

@@ -24,6 +24,14 @@ public sealed record NoiseChannelOptions
     /// <summary>The payload this side sends in its handshake messages (empty by default: any Noise library can connect).</summary>
     public ReadOnlyMemory<byte> HandshakePayload { get; init; }
 
+    /// <summary>
+    /// When set, the payload of the handshake's final message if this side writes it (XX: the
+    /// initiator's third message, encrypted under keys both static keys contributed to), instead
+    /// of <see cref="HandshakePayload"/>: what a client says to the relay that an eavesdropper must
+    /// not read (the relay's anonymous-connection flag).
+    /// </summary>
+    public ReadOnlyMemory<byte>? FinalHandshakePayload { get; init; }
+
     /// <summary>How long the whole handshake may take.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

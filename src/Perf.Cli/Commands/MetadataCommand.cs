@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using Perf.Cli.Load;
+using Perf.Load;
+using Perf.Load.Metadata;
+using Perf.Load.Targets;
+using Perf.Load.Targets.Relay;
+using Perf.Results;
+using Perf.Results.Files;
+using Perf.Results.Metadata;
+using Relay.Client;
+
+namespace Perf.Cli.Commands;
+
+/// <summary>
+/// <c>perf metadata</c>: the same mixed-size chat workload in four modes (plain, padded with Padmé,
+/// sealed sender, both) against a relay in its own process with <c>--audit-log</c>; from each
+/// audit log it computes what the relay learned (senders, size classes, linkability by timing)
+/// and beside it what hiding that cost (bytes, seal/open time, latency, relay CPU per message).
+/// </summary>
+internal static class MetadataCommand
+{
+    public static Command Create()
+    {
+        var outDir = new Option<string?>("--out") { Description = "Folder for metadata.json, the audit logs and the report (default results/runs/<timestamp>-metadata/)." };
+        var duration = new Option<string>("--duration") { Description = "Measured time per mode: 10s, 1m, 500ms.", DefaultValueFactory = _ => "10s" };
+        var warmup = new Option<string>("--warmup") { Description = "Time before measuring, per mode (logged, not timed).", DefaultValueFactory = _ => "3s" };
+        var rate = new Option<double>("--rate") { Description = "Total messages per second, replies included.", DefaultValueFactory = _ => 400 };
+        var sizes = new Option<string>("--sizes") { Description = "Plaintext sizes: chat (default: a log-normal fitted to real chat messages), lognormal:MU,SIGMA, N or A-B.", DefaultValueFactory = _ => "chat" };
+        var users = new Option<int>("--users") { Description = "Users on the ring; each talks with its two neighbours.", DefaultValueFactory = _ => 64 };
+        var command = new Command("metadata", "Measure what the relay learns (from its audit log) and what sealed sender and padding cost, in four modes.")
+        {
+            outDir, duration, warmup, rate, sizes, users,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            MetadataWorkloadOptions options;
+            try
+            {
+                if (!DurationText.TryParse(parseResult.GetValue(duration), out var measured) || !DurationText.TryParse(parseResult.GetValue(warmup), out var warm))
+                {
+                    throw new ArgumentException("--duration and --warmup take a time such as 10s, 1m or 500ms");
+                }
+
+                options = new MetadataWorkloadOptions
+                {
+                    Users = parseResult.GetValue(users),
+                    Rate = parseResult.GetValue(rate),
+                    Duration = measured,
+                    Warmup = warm,
+                    Sizes = MessageSizeDistribution.Parse(parseResult.GetValue(sizes)!),
+                };
+                options.Validate();
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException)
+            {
+                await error.WriteLineAsync($"perf metadata: {ex.Message}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var folder = parseResult.GetValue(outDir) is { } chosen ? Path.GetFullPath(chosen) : RunFolder.Create(ResultsLocation.Root(), "metadata");
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"perf metadata: --out: cannot create {folder}: {ex.Message}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var workload = string.Create(CultureInfo.InvariantCulture,
+                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once, answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
+            await output.WriteLineAsync($"metadata: {workload}").ConfigureAwait(false);
+            var rows = new List<MetadataRow>();
+            var loggedSizes = new Dictionary<string, IReadOnlyList<int>>();
+            try
+            {
+                foreach (var mode in MetadataMode.All)
+                {
+                    var (row, logged) = await RunModeAsync(mode, options, folder, cancellationToken).ConfigureAwait(false);
+                    rows.Add(row);
+                    loggedSizes[mode.Name] = logged;
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"  {mode.Name,-14} messages {row.Messages}, unlogged {row.Unlogged}, sender known {row.SenderKnownFraction:0.###}, size classes {row.SizeClasses}, linkability {row.Linkability:0.###}, overhead {row.BytesOverheadPerMessage:0} B, seal p50 {row.SealUsP50} us, open p50 {row.OpenUsP50} us, e2e p99 {row.E2eP99Us} us, relay {row.RelayCpuUsPerMessage} us CPU/msg")).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is LoadTargetException or RelayClientException or BadInputException)
+            {
+                await error.WriteLineAsync($"perf metadata: {ex.Message}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var result = new MetadataResult { Rows = rows, Command = CommandLineText.Redacted(LoadCommand.TokenValues(parseResult)), Workload = workload };
+            result.Write(Path.Combine(folder, "metadata.json"));
+            MetadataReport.Write(folder, result, loggedSizes);
+            await output.WriteLineAsync($"result: {Path.Combine(folder, "metadata.json")}").ConfigureAwait(false);
+            return PerfCommandLine.Ok;
+        });
+        return command;
+    }
+
+    // One mode: a fresh relay process with its own audit log, the workload, the relay's CPU time
+    // read around the run, then the audit log read back once every accepted message is in it.
+    private static async Task<(MetadataRow Row, IReadOnlyList<int> Logged)> RunModeAsync(MetadataMode mode, MetadataWorkloadOptions options, string folder, CancellationToken cancellationToken)
+    {
+        var auditPath = Path.Combine(folder, $"audit-{mode.Name.Replace('+', '-')}.jsonl");
+        File.Delete(auditPath);
+        await using var relay = await RelayChildProcess.StartAsync(PerfChildCommand.StartInfo(), "aesgcm", "auto", cancellationToken, ["--audit-log", auditPath]).ConfigureAwait(false);
+        MetadataOutcome outcome;
+        IReadOnlyList<byte[]> identities;
+        await using (var workload = await MetadataWorkload.ConnectAsync(relay.TcpEndPoint, relay.RelayKey, mode, options, cancellationToken).ConfigureAwait(false))
+        {
+            identities = workload.Identities;
+            outcome = await workload.RunAsync(relay, cancellationToken).ConfigureAwait(false);
+        }
+
+        GroundTruth.Write(Path.ChangeExtension(auditPath, null).Replace("audit-", "truth-", StringComparison.Ordinal) + ".json", identities, outcome.Accepted);
+        var entries = await ReadCompleteAsync(auditPath, outcome.Accepted.Count, cancellationToken).ConfigureAwait(false);
+        var row = MetadataAnalysis.Compute(mode.Name, entries, outcome.Accepted, identities, (outcome.SealUs, outcome.OpenUs, outcome.EndToEndUs), (outcome.RelayCpu.TotalMicroseconds, outcome.DeliveredMeasured), outcome.Delivered);
+        return (row, entries.ConvertAll(e => e.Bytes));
+    }
+
+    // The relay writes its log every 50 ms; wait (up to 5 s) until it holds every accepted message.
+    private static async Task<List<AuditEntry>> ReadCompleteAsync(string path, int accepted, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var entries = File.Exists(path) ? AuditEntry.ReadAll(path) : [];
+            if (entries.Count >= accepted || DateTime.UtcNow > deadline)
+            {
+                return entries;
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using HdrHistogram;
+
+namespace Perf.Results.Metadata;
+
+/// <summary>Turns one mode's audit log, ground truth and timings into its <see cref="MetadataRow"/>: every leak figure comes from the audit log.</summary>
+public static class MetadataAnalysis
+{
+    /// <summary>Computes the row.</summary>
+    /// <param name="mode">The mode's name.</param>
+    /// <param name="audit">The relay's audit log of this run.</param>
+    /// <param name="truth">Every accepted message with its true sender (user index).</param>
+    /// <param name="identities">Each user's identity public key, by index.</param>
+    /// <param name="timings">Seal, open and end-to-end histograms (µs).</param>
+    /// <param name="relayCpu">The relay process's CPU time over the measured span (µs) and the messages delivered in it.</param>
+    /// <param name="delivered">Messages opened by their recipients over the whole run.</param>
+    public static MetadataRow Compute(string mode, IReadOnlyList<AuditEntry> audit, IReadOnlyList<SentMessage> truth, IReadOnlyList<byte[]> identities, (LongHistogram Seal, LongHistogram Open, LongHistogram EndToEnd) timings, (double Microseconds, long Delivered) relayCpu, long delivered)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(truth);
+        ArgumentNullException.ThrowIfNull(identities);
+        var names = new string[identities.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = Convert.ToBase64String(identities[i]);
+        }
+
+        var byId = new Dictionary<ulong, AuditEntry>(audit.Count);
+        var sizes = new Dictionary<int, int>();
+        var known = 0;
+        foreach (var entry in audit)
+        {
+            byId[entry.RelayMessageId] = entry;
+            sizes[entry.Bytes] = sizes.GetValueOrDefault(entry.Bytes) + 1;
+            known += entry.Sender is null ? 0 : 1;
+        }
+
+        var guesses = LinkabilityAttack.Guess(audit);
+        long unlogged = 0, joined = 0, overhead = 0, logged = 0, lastRecipient = 0, disclosure = 0;
+        foreach (var message in truth)
+        {
+            if (!byId.TryGetValue(message.RelayMessageId, out var entry))
+            {
+                unlogged++;
+                continue;
+            }
+
+            joined++;
+            overhead += entry.Bytes - message.PlaintextBytes;
+            var sender = names[message.Sender];
+            logged += guesses.Logged[entry.RelayMessageId] == sender ? 1 : 0;
+            lastRecipient += guesses.LastRecipient[entry.RelayMessageId] == sender ? 1 : 0;
+            disclosure += guesses.DisclosurePerConnection[entry.RelayMessageId] == sender ? 1 : 0;
+        }
+
+        var entropy = 0.0;
+        foreach (var count in sizes.Values)
+        {
+            var p = count / (double)audit.Count;
+            entropy -= p * Math.Log2(p);
+        }
+
+        double Fraction(long count) => joined == 0 ? 0 : Math.Round(count / (double)joined, 4);
+        return new MetadataRow
+        {
+            Mode = mode,
+            Messages = audit.Count,
+            Unlogged = unlogged,
+            SenderKnownFraction = audit.Count == 0 ? 0 : Math.Round(known / (double)audit.Count, 4),
+            SizeClasses = sizes.Count,
+            SizeEntropyBits = Math.Round(entropy, 3),
+            BytesOverheadPerMessage = joined == 0 ? 0 : Math.Round(overhead / (double)joined, 1),
+            SealUsP50 = Percentile(timings.Seal, 50),
+            OpenUsP50 = Percentile(timings.Open, 50),
+            E2eP99Us = Percentile(timings.EndToEnd, 99),
+            RelayCpuUsPerMessage = relayCpu.Delivered == 0 ? 0 : Math.Round(relayCpu.Microseconds / relayCpu.Delivered, 1),
+            Linkability = Math.Max(Fraction(logged), Math.Max(Fraction(lastRecipient), Fraction(disclosure))),
+            LinkabilityLastRecipient = Fraction(lastRecipient),
+            LinkabilityDisclosure = Fraction(disclosure),
+            Delivered = delivered,
+        };
+    }
+
+    private static double Percentile(LongHistogram histogram, double percentile) =>
+        histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile);
+}

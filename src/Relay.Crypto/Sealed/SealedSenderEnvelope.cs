@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using Relay.Crypto.Aead;
+using Relay.Crypto.E2e;
+using Relay.Crypto.Kdf;
+using Relay.Crypto.KeyAgreement;
+
+namespace Relay.Crypto.Sealed;
+
+//  Sealed-sender envelope, version 1 (what a SEALED_SEND carries; the relay cannot open it):
+//  offset size      field
+//  0      1         version = 1
+//  1      1         algorithm: 1 chacha20-poly1305, 2 aes-256-gcm, 3 xchacha20-poly1305 (as the E2E envelope)
+//  2      32        ephemeral X25519 public key E
+//  34     105+n+16  AEAD(key, nonce = zeros, ad = bytes 0..34 || recipient identity,
+//                        sender certificate (105) || E2E envelope (n)) || tag
+//  key = HKDF-SHA256(ikm = X25519(E, recipient identity), salt = 32 zero bytes,
+//                    info = "relay-sealed/1" || E || recipient identity, 32)
+
+/// <summary>
+/// The outer layer of sealed sender: the sender's certificate and its E2E envelope encrypted to
+/// the recipient's identity key with a fresh ephemeral key, so that what travels through the relay
+/// names no sender. Each key seals exactly one message (a fresh ephemeral per message), so the
+/// nonce is all zeros. Layout above and in docs/metadata.md. One instance per thread: it keeps
+/// an AEAD cipher that it rekeys per message.
+/// </summary>
+public sealed class SealedSenderEnvelope : IDisposable
+{
+    /// <summary>The version this code writes and reads.</summary>
+    public const byte Version = 1;
+
+    /// <summary>Bytes before the ciphertext: version, algorithm, ephemeral key.</summary>
+    public const int HeaderSize = 2 + 32;
+
+    /// <summary>Bytes a sealed envelope adds around the E2E envelope: header, certificate and tag.</summary>
+    public const int Overhead = HeaderSize + SenderCertificate.Size + AeadAlgorithm.TagSizeBytes;
+
+    private readonly AeadAlgorithm _algorithm;
+    private readonly AeadCipher _cipher;
+    private readonly byte _algorithmCode;
+
+    /// <summary>A sealer/opener for <paramref name="algorithm"/> on <paramref name="backend"/>.</summary>
+    public SealedSenderEnvelope(AeadAlgorithm algorithm, AeadBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        ArgumentNullException.ThrowIfNull(backend);
+        _algorithm = algorithm;
+        _algorithmCode = E2eEnvelope.AlgorithmCode(algorithm);
+        Span<byte> zero = stackalloc byte[AeadAlgorithm.KeySizeBytes];
+        zero.Clear();
+        _cipher = backend.Create(algorithm, zero);
+    }
+
+    private static ReadOnlySpan<byte> Label => "relay-sealed/1"u8;
+
+    /// <summary>The sealed size for an E2E envelope of <paramref name="innerLength"/> bytes.</summary>
+    public static int SealedSize(int innerLength) => Overhead + innerLength;
+
+    /// <summary>
+    /// Seals <paramref name="certificate"/> and <paramref name="e2eEnvelope"/> for the recipient
+    /// <paramref name="recipientIdentity"/> into <paramref name="destination"/>; returns the bytes written.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is wrong or the recipient key is unusable.</exception>
+    public int Seal(ReadOnlySpan<byte> recipientIdentity, ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> e2eEnvelope, Span<byte> destination)
+    {
+        if (certificate.Length != SenderCertificate.Size)
+        {
+            throw new ArgumentException($"a sender certificate is {SenderCertificate.Size} bytes", nameof(certificate));
+        }
+
+        var size = SealedSize(e2eEnvelope.Length);
+        if (destination.Length < size)
+        {
+            throw new ArgumentException($"the sealed envelope needs {size} bytes; the destination has {destination.Length}", nameof(destination));
+        }
+
+        Span<byte> ephemeralPrivate = stackalloc byte[32];
+        Span<byte> ephemeralPublic = stackalloc byte[32];
+        Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
+        try
+        {
+            RawX25519.Generate(ephemeralPrivate, ephemeralPublic);
+            if (!DeriveKey(ephemeralPrivate, recipientIdentity, ephemeralPublic, recipientIdentity, key))
+            {
+                throw new ArgumentException("the recipient identity is not a usable X25519 public key", nameof(recipientIdentity));
+            }
+
+            destination[0] = Version;
+            destination[1] = _algorithmCode;
+            ephemeralPublic.CopyTo(destination[2..]);
+            var body = destination.Slice(HeaderSize, SenderCertificate.Size + e2eEnvelope.Length);
+            certificate.CopyTo(body);
+            e2eEnvelope.CopyTo(body[SenderCertificate.Size..]);
+            Span<byte> ad = stackalloc byte[HeaderSize + 32];
+            destination[..HeaderSize].CopyTo(ad);
+            recipientIdentity.CopyTo(ad[HeaderSize..]);
+            Span<byte> nonce = stackalloc byte[_algorithm.NonceSize];
+            nonce.Clear();
+            _cipher.Rekey(key);
+            _cipher.Seal(nonce, ad, body, destination.Slice(HeaderSize, body.Length + AeadAlgorithm.TagSizeBytes));
+            return size;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ephemeralPrivate);
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>
+    /// Opens the outer layer with the recipient's identity key into <paramref name="inner"/> (at
+    /// least <c>sealed.Length - Overhead + 105</c> bytes): on success the first 105 bytes are the
+    /// sender certificate (not yet verified: see <see cref="SealedSenderOpener"/>) and the rest,
+    /// up to <paramref name="innerLength"/>, the E2E envelope.
+    /// </summary>
+    public SealedSenderError TryUnseal(X25519KeyPair recipient, ReadOnlySpan<byte> sealedEnvelope, Span<byte> inner, out int innerLength)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        innerLength = 0;
+        if (sealedEnvelope.Length < Overhead)
+        {
+            return SealedSenderError.Truncated;
+        }
+
+        if (sealedEnvelope[0] != Version)
+        {
+            return SealedSenderError.UnsupportedVersion;
+        }
+
+        if (E2eEnvelope.AlgorithmFromCode(sealedEnvelope[1]) != _algorithm)
+        {
+            return SealedSenderError.UnknownAlgorithm;
+        }
+
+        var ciphertext = sealedEnvelope[HeaderSize..];
+        var bodyLength = ciphertext.Length - AeadAlgorithm.TagSizeBytes;
+        if (inner.Length < bodyLength)
+        {
+            throw new ArgumentException($"the destination needs {bodyLength} bytes", nameof(inner));
+        }
+
+        Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
+        Span<byte> recipientPrivate = stackalloc byte[32];
+        try
+        {
+            recipient.ExportPrivateKey(recipientPrivate);
+            if (!DeriveKey(recipientPrivate, sealedEnvelope.Slice(2, 32), sealedEnvelope.Slice(2, 32), recipient.PublicKey, key))
+            {
+                return SealedSenderError.InvalidKey;
+            }
+
+            Span<byte> ad = stackalloc byte[HeaderSize + 32];
+            sealedEnvelope[..HeaderSize].CopyTo(ad);
+            recipient.PublicKey.CopyTo(ad[HeaderSize..]);
+            Span<byte> nonce = stackalloc byte[_algorithm.NonceSize];
+            nonce.Clear();
+            _cipher.Rekey(key);
+            if (!_cipher.TryOpen(nonce, ad, ciphertext, inner[..bodyLength]))
+            {
+                return SealedSenderError.AuthenticationFailed;
+            }
+
+            innerLength = bodyLength;
+            return SealedSenderError.None;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(recipientPrivate);
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>Releases the cipher.</summary>
+    public void Dispose() => _cipher.Dispose();
+
+    // ikm = X25519(own private, peer public); info binds the ephemeral and the recipient's key.
+    private static bool DeriveKey(ReadOnlySpan<byte> ownPrivate, ReadOnlySpan<byte> peer, ReadOnlySpan<byte> ephemeralPublic, ReadOnlySpan<byte> recipientIdentity, Span<byte> key)
+    {
+        Span<byte> shared = stackalloc byte[32];
+        try
+        {
+            if (recipientIdentity.Length != 32 || !RawX25519.TryAgree(ownPrivate, peer, shared))
+            {
+                return false;
+            }
+
+            Span<byte> info = stackalloc byte[Label.Length + 64];
+            Label.CopyTo(info);
+            ephemeralPublic.CopyTo(info[Label.Length..]);
+            recipientIdentity.CopyTo(info[(Label.Length + 32)..]);
+            Span<byte> salt = stackalloc byte[32];
+            salt.Clear();
+            HkdfSha256.DeriveKey(shared, salt, info, key);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Perf.Cli.Tests.Results;
+
+namespace Perf.Cli.Tests.Metadata;
+
+/// <summary><c>perf metadata</c> end to end (a relay process per mode), and the bad input of the new options.</summary>
+public sealed class MetadataCommandTests
+{
+    [Fact]
+    public void Four_modes_show_what_the_relay_learns_and_what_padding_hides()
+    {
+        var folder = Directory.CreateTempSubdirectory("perf-metadata").FullName;
+        try
+        {
+            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16");
+            Assert.True(run.ExitCode == 0, run.Error + run.Output);
+
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metadata.json")));
+            var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("mode").GetString()!);
+            Assert.Equal(["plain", "padded", "sealed", "sealed+padded"], rows.Keys);
+            foreach (var row in rows.Values)
+            {
+                Assert.Equal(0, row.GetProperty("unlogged").GetInt64());
+                Assert.True(row.GetProperty("messages").GetInt64() > 100);
+                Assert.True(row.GetProperty("relay_cpu_us_per_message").GetDouble() > 0);
+                Assert.True(row.GetProperty("seal_us_p50").GetDouble() > 0);
+            }
+
+            Assert.Equal(1.0, rows["plain"].GetProperty("sender_known_fraction").GetDouble());
+            Assert.Equal(1.0, rows["padded"].GetProperty("sender_known_fraction").GetDouble());
+            Assert.Equal(0.0, rows["sealed"].GetProperty("sender_known_fraction").GetDouble());
+            Assert.Equal(0.0, rows["sealed+padded"].GetProperty("sender_known_fraction").GetDouble());
+            Assert.True(rows["padded"].GetProperty("size_classes").GetInt32() * 2 < rows["plain"].GetProperty("size_classes").GetInt32());
+            Assert.True(rows["sealed"].GetProperty("bytes_overhead_per_message").GetDouble() > rows["plain"].GetProperty("bytes_overhead_per_message").GetDouble() + 150);
+            Assert.True(File.Exists(Path.Combine(folder, "report.md")) && File.Exists(Path.Combine(folder, "metadata-sizes.svg")));
+            var sealedLog = File.ReadAllLines(Path.Combine(folder, "audit-sealed.jsonl"));
+            Assert.All(sealedLog, l => Assert.Contains("\"sender\":null", l, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--sizes", "bogus", "chat")]
+    [InlineData("--rate", "0", "rate")]
+    [InlineData("--users", "1", "users")]
+    [InlineData("--duration", "soon", "--duration")]
+    public void Bad_values_are_one_line_and_exit_2(string option, string value, string expected)
+    {
+        CliRun.Invoke("metadata", option, value).AssertBadInput(expected);
+    }
+
+    [Fact]
+    public void Load_refuses_unknown_padding_and_sealed_sender_for_other_targets()
+    {
+        CliRun.Invoke("load", "--target", "relay-tcp", "--padding", "pow3").AssertBadInput("--padding");
+        CliRun.Invoke("load", "--target", "echo", "--sealed-sender").AssertBadInput("relay targets");
+        CliRun.Invoke("load", "--target", "nats", "--padding", "padme").AssertBadInput("relay targets");
+    }
+
+    [Fact]
+    public void Relay_refuses_an_audit_log_it_cannot_write()
+    {
+        CliRun.Invoke("relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--audit-log", "/nonexistent-dir/audit.jsonl").AssertBadInput("--audit-log");
+    }
+}
