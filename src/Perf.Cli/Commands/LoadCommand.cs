@@ -8,6 +8,7 @@ using Perf.Results;
 using Perf.Results.Files;
 using Perf.Results.Model;
 using Spectre.Console;
+using Relay.Crypto.Aead;
 
 namespace Perf.Cli.Commands;
 
@@ -127,7 +128,7 @@ internal static class LoadCommand
 
             var cipherName = parseResult.GetValue(cipher)!;
             var backendName = parseResult.GetValue(backend)!;
-            if (!Relay.Crypto.Aead.AeadBackend.Parse(backendName).IsSupported(Relay.Crypto.Aead.AeadAlgorithm.Parse(cipherName), out var unsupported))
+            if (!AeadBackend.Parse(backendName).IsSupported(AeadAlgorithm.Parse(cipherName), out var unsupported))
             {
                 await error.WriteLineAsync($"perf load: --backend {backendName} cannot run {cipherName} on this machine: {unsupported}.").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;

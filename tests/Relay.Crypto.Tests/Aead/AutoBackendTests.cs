@@ -77,6 +77,8 @@ public sealed class AutoBackendTests
     {
         Assert.Equal(AeadBackend.Sodium, AutoBackendTable.For(AeadAlgorithm.XChaCha20Poly1305).Small);
         Assert.Equal(AeadBackend.Sodium, AutoBackendTable.For(AeadAlgorithm.XChaCha20Poly1305).Large);
+        Assert.Equal(AeadBackend.LibCrypto, AutoBackendTable.For(AeadAlgorithm.ChaCha20Poly1305).Small);
         Assert.Equal(AeadBackend.LibCrypto, AutoBackendTable.For(AeadAlgorithm.ChaCha20Poly1305).Large);
+        Assert.Equal(AeadBackend.Sodium, AutoBackendTable.For(AeadAlgorithm.Aes256Gcm).Large);
     }
 }

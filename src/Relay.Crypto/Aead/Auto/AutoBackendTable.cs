@@ -51,8 +51,24 @@ public static class AutoBackendTable
         ArgumentNullException.ThrowIfNull(algorithm);
         return algorithm.Id switch
         {
-            // MEASURED-FIGURES
-            AeadAlgorithmId.ChaCha20Poly1305 => new Choice(SodiumBackend.Instance, 128, libCrypto),
+            // Measured 2026-11-29 on the reference machine (AMD EPYC, 2 shared cores, AVX-512/VAES/SHA-NI,
+            // OpenSSL 3.0.19, libsodium 1.0.22), seal ns by thread CPU time (the cores were shared with
+            // other builds; wall-clock figures there were 2-3x noisier), sodium / libcrypto:
+            //   size               64    128    256    512    1K   1.5K     2K     4K     8K    16K
+            //   aes-256-gcm       111    134    156    206   318    414    529    974   1837   3375
+            //                     138    152    158    235   330    411    509    959   1796   3172
+            //   chacha20-poly1305 454    644    533    644  1025   1523   1937   3548   6820  13361
+            //                     407    431    417    588   517    753    783   1249   2217   4122
+            //   with a Rekey before each seal (the E2E ratchet; libcrypto then expands the key and
+            //   GHASH table, ~125 ns), aes-256-gcm at 256 B/1.5K/4K/16K: 162/435/969/3575 vs
+            //   287/528/1074/3563; chacha20-poly1305 at 256 B: 537 vs 460.
+            // (interleaved, min of 200 rounds; the thread-CPU BenchmarkDotNet quick run,
+            // PERF_BENCH_CLOCK=thread-cpu, gave the same order within its ±20 % noise.)
+            // ChaCha20-Poly1305: libcrypto at every size (OpenSSL's AVX-512 ChaCha; 3.2x at 16 KiB).
+            // AES-256-GCM: libsodium at every size: libcrypto is ahead by 1-6 % from 1.5 KiB with a
+            // fixed key (the relay's transport) but behind up to 16 KiB when every message has its own
+            // key (the E2E session), so the gain is not worth the split.
+            AeadAlgorithmId.ChaCha20Poly1305 => new Choice(libCrypto, int.MaxValue, libCrypto),
             _ => new Choice(SodiumBackend.Instance, int.MaxValue, SodiumBackend.Instance),
         };
     }
