@@ -144,20 +144,14 @@ internal unsafe struct HmacSha256Key
         var second = outerBlocks + BlockSize;
         Sha256Context firstContext;
         Sha256Context secondContext;
-        Sha256Context.StoreChainingValue(&firstContext, _inner);
-        Sha256Context.StoreChainingValue(&secondContext, _inner);
         fixed (byte* firstInner = firstBlock)
         fixed (byte* secondInner = secondBlock)
         {
-            LibCryptoSha256.Transform(&firstContext, firstInner);
-            LibCryptoSha256.Transform(&secondContext, secondInner);
+            TransformPair(_inner, &firstContext, firstInner, &secondContext, secondInner);
         }
 
         DigestBlocks(first, &firstContext, second, &secondContext);
-        Sha256Context.StoreChainingValue(&firstContext, _outer);
-        Sha256Context.StoreChainingValue(&secondContext, _outer);
-        LibCryptoSha256.Transform(&firstContext, first);
-        LibCryptoSha256.Transform(&secondContext, second);
+        TransformPair(_outer, &firstContext, first, &secondContext, second);
         fixed (byte* firstOutput = firstTag)
         fixed (byte* secondOutput = secondTag)
         {
@@ -186,6 +180,15 @@ internal unsafe struct HmacSha256Key
         {
             MessageBlock(output, message, default, default);
         }
+    }
+
+    // Two independent compressions from the same chaining value, issued back to back so they overlap.
+    private static void TransformPair(ChainingValue start, Sha256Context* first, byte* firstBlock, Sha256Context* second, byte* secondBlock)
+    {
+        Sha256Context.StoreChainingValue(first, start);
+        Sha256Context.StoreChainingValue(second, start);
+        LibCryptoSha256.Transform(first, firstBlock);
+        LibCryptoSha256.Transform(second, secondBlock);
     }
 
     /// <summary>Wipes both chaining values.</summary>

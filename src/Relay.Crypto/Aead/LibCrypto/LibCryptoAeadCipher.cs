@@ -59,17 +59,7 @@ internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
         fixed (byte* m = plaintext)
         fixed (byte* c = destination)
         {
-            var keyed = _encryptKeyed;
-            if (cipher.EncryptInit(context, keyed ? null : k, keyed ? 0 : (nuint)AeadAlgorithm.KeySizeBytes, n, (nuint)nonce.Length, null) != 1)
-            {
-                throw cipher.Evp.Failure("encrypt_init");
-            }
-
-            _encryptKeyed = true;
-            if (associatedData.Length > 0 && cipher.Update(context, null, ad, associatedData.Length) != 1)
-            {
-                throw cipher.Evp.Failure("update (associated data)");
-            }
+            Start(context, cipher.EncryptInit, ref _encryptKeyed, k, n, nonce.Length, ad, associatedData.Length);
 
             if (length > 0 && cipher.Update(context, c, m, length) != 1)
             {
@@ -103,26 +93,15 @@ internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
         fixed (byte* c = ciphertext)
         fixed (byte* m = destination)
         {
-            var keyed = _decryptKeyed;
-            if (cipher.DecryptInit(context, keyed ? null : k, keyed ? 0 : (nuint)AeadAlgorithm.KeySizeBytes, n, (nuint)nonce.Length, null) != 1)
-            {
-                throw cipher.Evp.Failure("decrypt_init");
-            }
+            Start(context, cipher.DecryptInit, ref _decryptKeyed, k, n, nonce.Length, ad, associatedData.Length);
 
-            _decryptKeyed = true;
-
-            // The expected tag goes in before any update, so an in-place open cannot overwrite it first.
+            // The expected tag goes in before the ciphertext, so an in-place open cannot overwrite it first.
             var parameters = stackalloc OsslParam[2];
             parameters[0] = OsslParam.AeadTag(c + length, TagSize);
             parameters[1] = default;
             if (cipher.SetParams(context, parameters) != 1)
             {
                 throw cipher.Evp.Failure("set_ctx_params (tag)");
-            }
-
-            if (associatedData.Length > 0 && cipher.Update(context, null, ad, associatedData.Length) != 1)
-            {
-                throw cipher.Evp.Failure("update (associated data)");
             }
 
             if (length > 0 && cipher.Update(context, m, c, length) != 1)
@@ -138,6 +117,21 @@ internal sealed unsafe class LibCryptoAeadCipher : AeadCipher
             // A wrong tag: OpenSSL may have queued an error; leave the thread's queue clean for .NET's own calls.
             cipher.Evp.ClearErrors();
             return false;
+        }
+    }
+
+    // Sets the nonce (and the key, once after a rekey) and hashes the associated data.
+    private void Start(IntPtr context, delegate* unmanaged[SuppressGCTransition]<IntPtr, byte*, nuint, byte*, nuint, OsslParam*, int> init, ref bool keyed, byte* key, byte* nonce, int nonceLength, byte* associatedData, int associatedDataLength)
+    {
+        if (init(context, keyed ? null : key, keyed ? 0 : (nuint)AeadAlgorithm.KeySizeBytes, nonce, (nuint)nonceLength, null) != 1)
+        {
+            throw _cipher.Evp.Failure("cipher init (key, nonce)");
+        }
+
+        keyed = true;
+        if (associatedDataLength > 0 && _cipher.Update(context, null, associatedData, associatedDataLength) != 1)
+        {
+            throw _cipher.Evp.Failure("update (associated data)");
         }
     }
 
