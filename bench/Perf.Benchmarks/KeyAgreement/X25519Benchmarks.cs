@@ -12,10 +12,16 @@ namespace Perf.Benchmarks.KeyAgreement;
 /// setup one generation and four agreements, so these decide handshakes per second per core.
 /// </summary>
 /// <remarks>
-/// Measured 2026-… (see the lead's re-run; contended 2-core EPYC, OpenSSL 3.0.19, libsodium 1.0.22):
-/// the figures are in the issue report; libsodium direct was fastest for generation (its
-/// fixed-base table: about half the cost of libcrypto's import, which computes the public key
-/// with a full ladder) and level with libcrypto for agreement, so X25519KeyPair uses it.
+/// Measured 2026-11-29 on the reference machine (AMD EPYC, 2 shared cores, OpenSSL 3.0.19,
+/// libsodium 1.0.22; thread CPU time, <c>PERF_BENCH_CLOCK=thread-cpu</c>), µs per call:
+/// <code>
+///                Generate   Agree
+///   libsodium        26.3    36.8
+///   libcrypto        52.1    45.2
+///   nsec            211.1   245.6   (guarded key memory: mmap, mprotect, munmap per key and secret)
+/// </code>
+/// libsodium direct is fastest for both (its fixed-base table halves generation; libcrypto's import
+/// computes the public key with a full ladder), so <see cref="X25519KeyPair"/> uses it.
 /// </remarks>
 [BenchmarkCategory("X25519")]
 public class X25519Benchmarks
