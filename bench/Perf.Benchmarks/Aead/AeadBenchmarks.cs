@@ -34,12 +34,21 @@ public class AeadBenchmarks
         return Array.ConvertAll(fromEnvironment.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Every algorithm/backend pair this machine supports (auto included; <c>PERF_AEAD_CONCRETE_ONLY=1</c> leaves auto out).</summary>
+    /// <summary>
+    /// Every algorithm/backend pair this machine supports (auto included; <c>PERF_AEAD_CONCRETE_ONLY=1</c>
+    /// leaves auto out; <c>PERF_AEAD_BACKENDS=sodium,libcrypto</c> keeps only the named backends).
+    /// </summary>
     public static IEnumerable<string> Ciphers()
     {
         var backends = Environment.GetEnvironmentVariable("PERF_AEAD_CONCRETE_ONLY") == "1" ? AeadBackend.Concrete : AeadBackend.All;
+        var only = Environment.GetEnvironmentVariable("PERF_AEAD_BACKENDS")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var backend in backends)
         {
+            if (only is { Length: > 0 } && Array.IndexOf(only, backend.Name) < 0)
+            {
+                continue;
+            }
+
             foreach (var algorithm in AeadAlgorithm.All)
             {
                 if (backend.IsSupported(algorithm, out _))

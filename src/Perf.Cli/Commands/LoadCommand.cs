@@ -8,6 +8,7 @@ using Perf.Results;
 using Perf.Results.Files;
 using Perf.Results.Model;
 using Spectre.Console;
+using Relay.Crypto.Aead;
 
 namespace Perf.Cli.Commands;
 
@@ -32,8 +33,8 @@ internal static class LoadCommand
         var wsSecret = new Option<string?>("--ws-secret") { Description = "The relay's WebSocket token secret, for relay-ws." };
         var cipher = new Option<string>("--cipher") { Description = "aesgcm or chachapoly.", DefaultValueFactory = _ => "aesgcm" };
         cipher.AcceptOnlyFromAmong("aesgcm", "chachapoly");
-        var backend = new Option<string>("--backend") { Description = "auto, sodium or openssl.", DefaultValueFactory = _ => "auto" };
-        backend.AcceptOnlyFromAmong("auto", "sodium", "openssl");
+        var backend = new Option<string>("--backend") { Description = "auto, sodium, openssl or libcrypto.", DefaultValueFactory = _ => "auto" };
+        backend.AcceptOnlyFromAmong("auto", "sodium", "openssl", "libcrypto");
 
         var outFile = new Option<string?>("--out") { Description = "Also write the result JSON to this file (one target only). Every run writes results/runs/<timestamp>-load-<target>/." };
         var findMax = new Option<bool>("--find-max") { Description = "Step the rate up from --rate until the SLO, delivery or loss breaks; report the highest sustainable rate." };
@@ -127,6 +128,12 @@ internal static class LoadCommand
 
             var cipherName = parseResult.GetValue(cipher)!;
             var backendName = parseResult.GetValue(backend)!;
+            if (!AeadBackend.Parse(backendName).IsSupported(AeadAlgorithm.Parse(cipherName), out var unsupported))
+            {
+                await error.WriteLineAsync($"perf load: --backend {backendName} cannot run {cipherName} on this machine: {unsupported}.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
             var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, separateRelay, mode);
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());

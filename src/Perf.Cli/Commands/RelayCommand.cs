@@ -23,8 +23,8 @@ internal static class RelayCommand
         var ws = new Option<string>("--ws") { Description = "HOST:PORT of the WebSocket gateway (path /ws).", DefaultValueFactory = _ => "127.0.0.1:7401" };
         var cipher = new Option<string>("--cipher") { Description = "Noise cipher: aesgcm (default, as WhatsApp) or chachapoly.", DefaultValueFactory = _ => "aesgcm" };
         cipher.AcceptOnlyFromAmong("aesgcm", "chachapoly");
-        var backend = new Option<string>("--backend") { Description = "AEAD backend: auto, sodium or openssl.", DefaultValueFactory = _ => "auto" };
-        backend.AcceptOnlyFromAmong("auto", "sodium", "openssl");
+        var backend = new Option<string>("--backend") { Description = "AEAD backend: auto, sodium, openssl or libcrypto.", DefaultValueFactory = _ => "auto" };
+        backend.AcceptOnlyFromAmong("auto", "sodium", "openssl", "libcrypto");
         var key = new Option<string?>("--key") { Description = "File with the relay's private key (base64); created when absent. Default: a fresh key each start." };
         var secret = new Option<string?>("--ws-secret") { Description = "Secret that signs WebSocket tokens (at least 16 characters). Default: generated and printed." };
         var metrics = new Option<bool>("--metrics") { Description = "Print a one-line metrics summary every second." };
@@ -58,6 +58,14 @@ internal static class RelayCommand
             if (parseResult.GetValue(mailbox) < 1)
             {
                 await error.WriteLineAsync("perf relay: --mailbox-messages must be at least 1.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var aead = AeadAlgorithm.Parse(parseResult.GetValue(cipher)!);
+            var aeadBackend = AeadBackend.Parse(parseResult.GetValue(backend)!);
+            if (!aeadBackend.IsSupported(aead, out var unsupported))
+            {
+                await error.WriteLineAsync($"perf relay: --backend {aeadBackend.Name} cannot run {aead.Name} on this machine: {unsupported}.").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
@@ -116,8 +124,8 @@ internal static class RelayCommand
                     {
                         TcpEndPoint = tcpEndPoint,
                         WebSocketEndPoint = wsEndPoint,
-                        Cipher = AeadAlgorithm.Parse(parseResult.GetValue(cipher)!),
-                        Backend = AeadBackend.Parse(parseResult.GetValue(backend)!),
+                        Cipher = aead,
+                        Backend = aeadBackend,
                         StaticKey = staticKey,
                         WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(secretText),
                         Mailbox = mailboxLimits,

@@ -4,8 +4,9 @@ using Relay.Crypto.Kdf;
 namespace Perf.Vectors.Wycheproof;
 
 /// <summary>
-/// Wycheproof HKDF-SHA-256 files (<c>HkdfTest</c> groups), run on <see cref="HkdfSha256"/>, which
-/// is .NET's implementation (backend <c>openssl</c>).
+/// Wycheproof HKDF-SHA-256 files (<c>HkdfTest</c> groups), run on <see cref="HkdfSha256"/>: on
+/// libcrypto's SHA-256 (backend <c>libcrypto</c>), or .NET's HKDF (backend <c>openssl</c>) on a
+/// machine without it (<see cref="HmacSha256.Implementation"/>).
 /// <c>valid</c>: exactly the expected output. <c>invalid</c> (output sizes over 8160 bytes):
 /// <see cref="HkdfSha256.DeriveKey"/> refuses the size. <c>acceptable</c> (none in the current
 /// files): held to the <c>valid</c> standard.
@@ -14,7 +15,7 @@ public sealed class WycheproofHkdfSuite : IVectorSuite
 {
     private const string FileAlgorithm = "HKDF-SHA-256";
     private const string GroupType = "HkdfTest";
-    private const string Backend = "openssl";
+    private static string Backend => HmacSha256.Implementation;
 
     // A hostile "size" must not make the runner allocate gigabytes; anything up to this still
     // exercises the 8160-byte limit.

@@ -4,8 +4,9 @@ using Relay.Crypto.Kdf;
 namespace Perf.Vectors.Wycheproof;
 
 /// <summary>
-/// Wycheproof HMAC-SHA256 files (<c>MacTest</c> groups), run on <see cref="HmacSha256"/>, which
-/// is .NET's implementation (backend <c>openssl</c>). Tags may be truncated to the group's
+/// Wycheproof HMAC-SHA256 files (<c>MacTest</c> groups), run on <see cref="HmacSha256"/>: libcrypto's
+/// SHA-256 (backend <c>libcrypto</c>), or .NET's HMAC (backend <c>openssl</c>) on a machine without
+/// it (<see cref="HmacSha256.Implementation"/>). Tags may be truncated to the group's
 /// <c>tagSize</c> bits.
 /// <c>valid</c>: the computed tag's first <c>tagSize</c> bits equal the expected tag and
 /// <see cref="HmacSha256.Verify"/> accepts it. <c>invalid</c>: <see cref="HmacSha256.Verify"/>
@@ -15,7 +16,7 @@ public sealed class WycheproofHmacSuite : IVectorSuite
 {
     private const string FileAlgorithm = "HMACSHA256";
     private const string GroupType = "MacTest";
-    private const string Backend = "openssl";
+    private static string Backend => HmacSha256.Implementation;
 
     /// <inheritdoc />
     public bool Recognises(JsonElement root) => WycheproofFile.Matches(root, GroupType, FileAlgorithm);

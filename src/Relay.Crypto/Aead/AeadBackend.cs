@@ -1,14 +1,16 @@
 using Relay.Crypto.Aead.Auto;
+using Relay.Crypto.Aead.LibCrypto;
 using Relay.Crypto.Aead.OpenSsl;
 using Relay.Crypto.Aead.Sodium;
 
 namespace Relay.Crypto.Aead;
 
 /// <summary>
-/// A provider of keyed <see cref="AeadCipher"/> instances. Three exist:
-/// <see cref="Sodium"/> (libsodium through NSec), <see cref="OpenSsl"/> (.NET's OpenSSL-backed
-/// types) and <see cref="Auto"/>, which holds a key on both and picks, per call, the backend
-/// measured fastest for that algorithm and message size (see <see cref="AutoBackendTable"/>).
+/// A provider of keyed <see cref="AeadCipher"/> instances. Four exist:
+/// <see cref="Sodium"/> (libsodium, the library NSec ships), <see cref="OpenSsl"/> (.NET's
+/// OpenSSL-backed types), <see cref="LibCrypto"/> (OpenSSL 3's EVP interface called directly) and
+/// <see cref="Auto"/>, which holds a key on the backends its table names and picks, per call, the
+/// one measured fastest for that algorithm and message size (see <see cref="AutoBackendTable"/>).
 /// </summary>
 public abstract class AeadBackend
 {
@@ -18,19 +20,22 @@ public abstract class AeadBackend
     /// <summary>.NET's <c>AesGcm</c> / <c>ChaCha20Poly1305</c> (OpenSSL on Linux).</summary>
     public static AeadBackend OpenSsl => OpenSslBackend.Instance;
 
+    /// <summary>OpenSSL 3's libcrypto through its EVP interface, with reusable contexts (no per-call setup).</summary>
+    public static AeadBackend LibCrypto => LibCryptoBackend.Instance;
+
     /// <summary>The fastest supported backend per algorithm and message size, from a table the benchmarks measured.</summary>
     public static AeadBackend Auto => AutoBackend.Instance;
 
     /// <summary>Every backend, concrete ones first.</summary>
-    public static IReadOnlyList<AeadBackend> All { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance, AutoBackend.Instance];
+    public static IReadOnlyList<AeadBackend> All { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance, LibCryptoBackend.Instance, AutoBackend.Instance];
 
     /// <summary>The concrete backends (what vector tests and benchmarks iterate).</summary>
-    public static IReadOnlyList<AeadBackend> Concrete { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance];
+    public static IReadOnlyList<AeadBackend> Concrete { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance, LibCryptoBackend.Instance];
 
-    /// <summary>The backend's name: <c>sodium</c>, <c>openssl</c> or <c>auto</c>.</summary>
+    /// <summary>The backend's name: <c>sodium</c>, <c>openssl</c>, <c>libcrypto</c> or <c>auto</c>.</summary>
     public abstract string Name { get; }
 
-    /// <summary>Finds a backend by name (<c>auto</c>, <c>sodium</c>, <c>openssl</c>), case-insensitively.</summary>
+    /// <summary>Finds a backend by name (<c>auto</c>, <c>sodium</c>, <c>openssl</c>, <c>libcrypto</c>), case-insensitively.</summary>
     /// <exception cref="ArgumentException">The name is not a known backend.</exception>
     public static AeadBackend Parse(string name)
     {
@@ -40,6 +45,7 @@ public abstract class AeadBackend
             "auto" => Auto,
             "sodium" or "libsodium" or "nsec" => Sodium,
             "openssl" or "dotnet" => OpenSsl,
+            "libcrypto" or "evp" => LibCrypto,
             _ => throw CryptoErrors.UnknownBackend(name),
         };
     }
@@ -49,8 +55,8 @@ public abstract class AeadBackend
 
     /// <summary>Creates a cipher for <paramref name="algorithm"/> keyed with <paramref name="key"/> (copied; the caller may wipe it).</summary>
     /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
-    /// <exception cref="NotSupportedException">XChaCha20-Poly1305 asked of the openssl backend.</exception>
-    /// <exception cref="PlatformNotSupportedException">The algorithm cannot run on this machine with this backend (AES-GCM without CPU support, for instance).</exception>
+    /// <exception cref="NotSupportedException">XChaCha20-Poly1305 asked of the openssl or libcrypto backend.</exception>
+    /// <exception cref="PlatformNotSupportedException">The algorithm cannot run on this machine with this backend (AES-GCM without CPU support, no OpenSSL 3 libcrypto, for instance); the message says why.</exception>
     public AeadCipher Create(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
     {
         ArgumentNullException.ThrowIfNull(algorithm);
@@ -61,16 +67,15 @@ public abstract class AeadBackend
 
         if (!IsSupported(algorithm, out var reason))
         {
-            if (algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305 && ReferenceEquals(this, OpenSslBackend.Instance))
-            {
-                throw CryptoErrors.XChaChaNotInOpenSsl();
-            }
-
-            throw CryptoErrors.NotSupportedHere(algorithm, Name, reason ?? "unsupported");
+            throw Unsupported(algorithm, reason ?? "unsupported");
         }
 
         return CreateCore(algorithm, key);
     }
+
+    /// <summary>The exception <see cref="Create"/> throws when <see cref="IsSupported"/> says no: by default a <see cref="PlatformNotSupportedException"/> with the reason.</summary>
+    protected virtual Exception Unsupported(AeadAlgorithm algorithm, string reason) =>
+        CryptoErrors.NotSupportedHere(algorithm, Name, reason);
 
     /// <summary>Creates the cipher once <see cref="Create"/> has validated the arguments.</summary>
     protected abstract AeadCipher CreateCore(AeadAlgorithm algorithm, ReadOnlySpan<byte> key);

@@ -20,7 +20,7 @@ public abstract class AeadCipher : IDisposable
     /// <summary>The algorithm this cipher runs.</summary>
     public AeadAlgorithm Algorithm { get; }
 
-    /// <summary>The backend's name: <c>sodium</c>, <c>openssl</c> or <c>auto</c>.</summary>
+    /// <summary>The backend's name: <c>sodium</c>, <c>openssl</c>, <c>libcrypto</c> or <c>auto</c>.</summary>
     public abstract string BackendName { get; }
 
     /// <summary>Nonce size in bytes.</summary>
@@ -94,8 +94,8 @@ public abstract class AeadCipher : IDisposable
     }
 
     /// <summary>
-    /// Whether <see cref="Rekey"/> allocates: false on sodium (a copy into the cipher's own key
-    /// buffer); true on openssl, whose .NET types cannot change key and are rebuilt.
+    /// Whether <see cref="Rekey"/> allocates: false on sodium and libcrypto (a copy into the
+    /// cipher's own key buffer); true on openssl, whose .NET types cannot change key and are rebuilt.
     /// </summary>
     public abstract bool RekeyAllocates { get; }
 

@@ -2,7 +2,12 @@ using System.Security.Cryptography;
 
 namespace Relay.Crypto.Kdf;
 
-/// <summary>HKDF with SHA-256 (RFC 5869) over spans, on .NET's one-shot implementation.</summary>
+/// <summary>
+/// HKDF with SHA-256 (RFC 5869) over spans, on <see cref="HmacSha256"/>'s libcrypto path: the
+/// pseudorandom key is prepared once (<see cref="HmacSha256Key"/>) and every output block costs two
+/// SHA-256 compressions plus its info. Without libcrypto it runs on .NET's <see cref="HKDF"/>; both
+/// give the same bytes.
+/// </summary>
 public static class HkdfSha256
 {
     /// <summary>SHA-256 output size in bytes.</summary>
@@ -16,7 +21,16 @@ public static class HkdfSha256
     public static void DeriveKey(ReadOnlySpan<byte> inputKeyMaterial, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> info, Span<byte> output)
     {
         ValidateOutput(output.Length);
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, inputKeyMaterial, output, salt, info);
+        if (!LibCryptoSha256.IsAvailable)
+        {
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, inputKeyMaterial, output, salt, info);
+            return;
+        }
+
+        Span<byte> pseudoRandomKey = stackalloc byte[HashSize];
+        ExtractCore(inputKeyMaterial, salt, pseudoRandomKey);
+        ExpandCore(pseudoRandomKey, info, output);
+        CryptographicOperations.ZeroMemory(pseudoRandomKey);
     }
 
     /// <summary>HKDF-Extract: the 32-byte pseudorandom key from input keying material and salt.</summary>
@@ -27,7 +41,13 @@ public static class HkdfSha256
             throw new ArgumentException($"The pseudorandom key is {HashSize} bytes.", nameof(pseudoRandomKey));
         }
 
-        HKDF.Extract(HashAlgorithmName.SHA256, inputKeyMaterial, salt, pseudoRandomKey);
+        if (!LibCryptoSha256.IsAvailable)
+        {
+            HKDF.Extract(HashAlgorithmName.SHA256, inputKeyMaterial, salt, pseudoRandomKey);
+            return;
+        }
+
+        ExtractCore(inputKeyMaterial, salt, pseudoRandomKey);
     }
 
     /// <summary>HKDF-Expand: fills <paramref name="output"/> from a pseudorandom key of at least 32 bytes and info.</summary>
@@ -39,7 +59,40 @@ public static class HkdfSha256
             throw new ArgumentException($"The pseudorandom key is at least {HashSize} bytes.", nameof(pseudoRandomKey));
         }
 
-        HKDF.Expand(HashAlgorithmName.SHA256, pseudoRandomKey, output, info);
+        if (!LibCryptoSha256.IsAvailable)
+        {
+            HKDF.Expand(HashAlgorithmName.SHA256, pseudoRandomKey, output, info);
+            return;
+        }
+
+        ExpandCore(pseudoRandomKey, info, output);
+    }
+
+    // PRK = HMAC(salt, IKM); an empty salt is HashLen zero bytes, which HMAC's zero padding makes the same key.
+    private static void ExtractCore(ReadOnlySpan<byte> inputKeyMaterial, ReadOnlySpan<byte> salt, Span<byte> pseudoRandomKey)
+    {
+        var key = HmacSha256Key.Create(salt);
+        key.Compute(inputKeyMaterial, pseudoRandomKey);
+        key.Clear();
+    }
+
+    // T(0) = empty; T(i) = HMAC(PRK, T(i-1) || info || i); output = T(1) || T(2) || ... truncated.
+    private static void ExpandCore(ReadOnlySpan<byte> pseudoRandomKey, ReadOnlySpan<byte> info, Span<byte> output)
+    {
+        var key = HmacSha256Key.Create(pseudoRandomKey);
+        Span<byte> block = stackalloc byte[HashSize];
+        Span<byte> counter = stackalloc byte[1];
+        scoped ReadOnlySpan<byte> previous = default;
+        for (var offset = 0; offset < output.Length; offset += HashSize)
+        {
+            counter[0] = (byte)((offset / HashSize) + 1);
+            key.Compute(previous, info, counter, block);
+            block[..Math.Min(HashSize, output.Length - offset)].CopyTo(output[offset..]);
+            previous = block;
+        }
+
+        CryptographicOperations.ZeroMemory(block);
+        key.Clear();
     }
 
     private static void ValidateOutput(int length)

@@ -48,16 +48,35 @@ public sealed class WycheproofFileTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Aead_files_get_one_row_per_concrete_backend_and_xchacha_is_skipped_on_openssl()
+    public void Aead_files_get_one_row_per_concrete_backend_and_xchacha_is_skipped_on_openssl_and_libcrypto()
     {
         var path = Path.Combine(VectorFolder.Wycheproof, "xchacha20_poly1305_test.json");
 
         var rows = VectorRunner.RunFile(path);
 
         Assert.Equal(AeadBackend.Concrete.Select(backend => backend.Name), rows.Select(row => row.Backend));
-        var openssl = Assert.Single(rows, row => row.Backend == AeadBackend.OpenSsl.Name);
-        Assert.Equal((0, 0), (openssl.Passed, openssl.Failed));
+        foreach (var without in new[] { AeadBackend.OpenSsl, AeadBackend.LibCrypto })
+        {
+            var row = Assert.Single(rows, row => row.Backend == without.Name);
+            Assert.Equal((0, 0), (row.Passed, row.Failed));
+        }
+
         Assert.True(rows.Single(row => row.Backend == AeadBackend.Sodium.Name).Passed > 0);
+    }
+
+    [SkippableTheory]
+    [InlineData("aes_gcm_test.json")]
+    [InlineData("chacha20_poly1305_test.json")]
+    public void Libcrypto_passes_exactly_the_cases_the_other_backends_pass(string file)
+    {
+        Skip.IfNot(AeadBackend.LibCrypto.IsSupported(AeadAlgorithm.Aes256Gcm, out var reason), $"no usable libcrypto here: {reason}");
+
+        var rows = VectorRunner.RunFile(Path.Combine(VectorFolder.Wycheproof, file));
+
+        var libcrypto = rows.Single(row => row.Backend == AeadBackend.LibCrypto.Name);
+        Assert.Equal(0, libcrypto.Failed);
+        Assert.True(libcrypto.Passed > 0);
+        Assert.All(rows, row => Assert.Equal((libcrypto.Passed, libcrypto.Failed, libcrypto.Skipped), (row.Passed, row.Failed, row.Skipped)));
     }
 
     [Fact]

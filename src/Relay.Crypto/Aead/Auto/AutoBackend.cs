@@ -1,15 +1,26 @@
+using Relay.Crypto.Aead.LibCrypto;
+
 namespace Relay.Crypto.Aead.Auto;
 
-/// <summary>The <c>auto</c> backend: a key on each backend <see cref="AutoBackendTable"/> names, chosen per call by message size.</summary>
+/// <summary>
+/// The <c>auto</c> backend: a key on each backend <see cref="AutoBackendTable"/> names, chosen per
+/// call by message size. Where the table's libcrypto backend cannot run (no OpenSSL 3 here), it uses
+/// the table measured without it, as before that backend existed; never an error while any backend
+/// has the algorithm.
+/// </summary>
 internal sealed class AutoBackend : AeadBackend
 {
     public const string BackendName = "auto";
 
-    public static AutoBackend Instance { get; } = new();
+    private readonly AeadBackend _libCrypto;
 
-    private AutoBackend()
+    /// <summary>An auto backend whose table's libcrypto entries mean <paramref name="libCrypto"/> (tests: one over a missing library).</summary>
+    internal AutoBackend(AeadBackend libCrypto)
     {
+        _libCrypto = libCrypto;
     }
+
+    public static AutoBackend Instance { get; } = new(LibCryptoBackend.Instance);
 
     public override string Name => BackendName;
 
@@ -31,7 +42,12 @@ internal sealed class AutoBackend : AeadBackend
 
     protected override AeadCipher CreateCore(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
     {
-        var choice = AutoBackendTable.For(algorithm);
+        var choice = AutoBackendTable.For(algorithm, _libCrypto);
+        if (Usable(choice.Small, algorithm) is null || Usable(choice.Large, algorithm) is null)
+        {
+            choice = AutoBackendTable.WithoutLibCrypto(algorithm);
+        }
+
         var small = Usable(choice.Small, algorithm) ?? Fallback(algorithm);
         var large = Usable(choice.Large, algorithm) ?? small;
         var smallCipher = small.Create(algorithm, key);

@@ -35,6 +35,11 @@ internal sealed class OpenSslBackend : AeadBackend
         }
     }
 
+    protected override Exception Unsupported(AeadAlgorithm algorithm, string reason) =>
+        algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305
+            ? CryptoErrors.XChaChaNotInOpenSsl()
+            : base.Unsupported(algorithm, reason);
+
     protected override AeadCipher CreateCore(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
     {
         if (algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305)
