@@ -39,13 +39,13 @@ internal static class LoadCommand
         var findMax = new Option<bool>("--find-max") { Description = "Step the rate up from --rate until the SLO, delivery or loss breaks; report the highest sustainable rate." };
         var slo = new Option<string>("--slo") { Description = "Latency objective for --find-max, e.g. p99=5ms.", DefaultValueFactory = _ => "p99=5ms" };
         var stepDuration = new Option<string>("--step-duration") { Description = "Measured time of each --find-max step.", DefaultValueFactory = _ => "5s" };
-        var relayProcess = new Option<bool>("--relay-process") { Description = "Start relay-tcp/relay-ws as a separate perf relay process and record its cores and memory per connection (what perf capacity needs)." };
-        var idleConnections = new Option<int>("--idle-connections") { Description = "Idle connections opened after the run to measure the relay process's memory per connection.", DefaultValueFactory = _ => LoadJob.DefaultIdleConnections };
+        var process = new TargetProcessOptions();
 
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, relayProcess, idleConnections,
+            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration,
         };
+        process.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -80,17 +80,9 @@ internal static class LoadCommand
                 return PerfCommandLine.BadInput;
             }
 
-            var separateRelay = parseResult.GetValue(relayProcess);
-            var idle = parseResult.GetValue(idleConnections);
-            if (separateRelay && Array.Exists(names, n => n.Trim().ToLowerInvariant() is not ("relay-tcp" or "relay-ws")))
+            if (process.Read(parseResult, names, scenario.Connections, out var problemText) is not { } placement)
             {
-                await error.WriteLineAsync("perf load: --relay-process starts the relay itself: use it with the bare targets relay-tcp or relay-ws.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            if (idle is < 1 or > 50_000)
-            {
-                await error.WriteLineAsync("perf load: --idle-connections must be 1 to 50000.").ConfigureAwait(false);
+                await error.WriteLineAsync($"perf load: {problemText}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
@@ -119,7 +111,9 @@ internal static class LoadCommand
 
             var cipherName = parseResult.GetValue(cipher)!;
             var backendName = parseResult.GetValue(backend)!;
-            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, separateRelay);
+            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, placement.TargetProcess, placement.TargetCpus);
+            var extras = new LoadJobExtras(objective is null ? null : (objective, steps!), placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus);
+            placement.Apply();
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
             var results = new List<LoadRunResult>();
@@ -128,7 +122,7 @@ internal static class LoadCommand
             {
                 foreach (var name in names)
                 {
-                    var (run, written) = await LoadJob.RunAsync(name, scenario, options, objective is null ? null : (objective, steps!), idle, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                    var (run, written, _) = await LoadJob.RunAsync(name, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
                     results.Add(run);
                     if (outPath is not null)
                     {

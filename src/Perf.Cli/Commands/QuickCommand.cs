@@ -75,7 +75,7 @@ internal static class QuickCommand
 
                 try
                 {
-                    var (run, written) = await LoadJob.RunAsync(target, scenario, options, null, LoadJob.DefaultIdleConnections, commandLine, environment, folder, TextWriter.Null, cancellationToken).ConfigureAwait(false);
+                    var (run, written, _) = await LoadJob.RunAsync(target, scenario, options, new LoadJobExtras(), commandLine, environment, folder, TextWriter.Null, cancellationToken).ConfigureAwait(false);
                     runs.Add(run);
                     await output.WriteLineAsync($"{target}: {run.Recorders.Delivered} delivered, {run.Lost} lost -> {written}").ConfigureAwait(false);
                 }

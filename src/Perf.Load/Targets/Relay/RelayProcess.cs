@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Perf.Load.Os;
+using Perf.Load.Processes;
+
+namespace Perf.Load.Targets.Relay;
+
+/// <summary>
+/// A relay (<c>perf relay</c>) in its own process on free loopback ports, started for one load
+/// command, with a fresh WebSocket secret that exists only for this run's tokens.
+/// </summary>
+public sealed class RelayProcess : IAsyncDisposable
+{
+    private const string ListeningPrefix = "relay listening ";
+
+    private RelayProcess(TargetProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
+    {
+        Process = process;
+        TcpEndPoint = tcp;
+        WebSocketEndPoint = webSocket;
+        RelayKey = key;
+        WebSocketSecret = secret;
+    }
+
+    /// <summary>The process, for its CPU time and memory.</summary>
+    public TargetProcess Process { get; }
+
+    /// <summary>The Noise/TCP endpoint.</summary>
+    public IPEndPoint TcpEndPoint { get; }
+
+    /// <summary>The WebSocket gateway endpoint.</summary>
+    public IPEndPoint WebSocketEndPoint { get; }
+
+    /// <summary>The relay's static public key, to pin.</summary>
+    public byte[] RelayKey { get; }
+
+    /// <summary>The WebSocket token secret this run generated.</summary>
+    public byte[] WebSocketSecret { get; }
+
+    /// <summary>
+    /// Starts <c>perf relay</c>: <paramref name="perfCommand"/> is how to run <c>perf</c> (file name,
+    /// leading arguments, environment); this adds the relay arguments and waits for its listening line.
+    /// </summary>
+    /// <exception cref="LoadTargetException">The relay did not start or did not print its listening line in time.</exception>
+    public static async Task<RelayProcess> StartAsync(ProcessStartInfo perfCommand, string cipher, string backend, CpuSet? cpus, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(perfCommand);
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret])
+        {
+            perfCommand.ArgumentList.Add(argument);
+        }
+
+        var process = await TargetProcess.StartAsync(new TargetProcessStart(perfCommand, "perf relay", ListeningPrefix, null, cpus, TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (tcp, webSocket, key) = ParseListening(process.ReadyLine!);
+            return new RelayProcess(process, tcp, webSocket, key, System.Text.Encoding.UTF8.GetBytes(secret));
+        }
+        catch (FormatException ex)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw new LoadTargetException($"the relay process printed an unexpected line: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Parses <c>relay listening tcp=HOST:PORT ws=HOST:PORT key=BASE64</c>.</summary>
+    /// <exception cref="FormatException">The line is not a listening line.</exception>
+    internal static (IPEndPoint Tcp, IPEndPoint WebSocket, byte[] Key) ParseListening(string line)
+    {
+        IPEndPoint? tcp = null, webSocket = null;
+        byte[]? key = null;
+        foreach (var field in line[ListeningPrefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pair = field.Split('=', 2);
+            if (pair.Length != 2)
+            {
+                continue;
+            }
+
+            switch (pair[0])
+            {
+                case "tcp" when IPEndPoint.TryParse(pair[1], out var parsed):
+                    tcp = parsed;
+                    break;
+                case "ws" when IPEndPoint.TryParse(pair[1], out var parsed):
+                    webSocket = parsed;
+                    break;
+                case "key":
+                    key = Convert.FromBase64String(pair[1]);
+                    break;
+            }
+        }
+
+        return tcp is not null && webSocket is not null && key is { Length: 32 }
+            ? (tcp, webSocket, key)
+            : throw new FormatException($"not a relay listening line: {line}");
+    }
+
+    /// <summary>Stops the relay process.</summary>
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
