@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -75,6 +76,37 @@ public sealed class RelayClientConnection : IAsyncDisposable
             throw new RelayClientException(ex.Error == NoiseError.RemoteKeyMismatch
                 ? $"the relay at {relay} presented a different key than the pinned one: check --relay-key"
                 : $"the Noise handshake with {relay} failed: {ex.Error} ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs the Noise XX handshake as <paramref name="identity"/> over pipes the caller connected
+    /// (the load generator's own socket pipes); disposing the connection disposes <paramref name="owner"/>.
+    /// </summary>
+    /// <exception cref="RelayClientException">The handshake failed, or the relay's key is not the pinned one.</exception>
+    public static async Task<RelayClientConnection> ConnectNoiseAsync(IDuplexPipe pipe, IAsyncDisposable owner, X25519KeyPair identity, RelayClientOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pipe);
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            var channel = await NoiseChannel.ConnectAsync(pipe, new NoiseChannelOptions
+            {
+                Protocol = NoiseProtocol.Xx(options.Cipher),
+                Backend = options.Backend,
+                StaticKey = identity,
+                ExpectedRemoteStaticKey = options.RelayKey,
+                HandshakeTimeout = options.ConnectTimeout,
+            }, cancellationToken).ConfigureAwait(false);
+            return new RelayClientConnection(new NoiseFrameTransport(channel, pipe.Output), options.Frames, new PipeResources(channel, owner));
+        }
+        catch (NoiseException ex)
+        {
+            await owner.DisposeAsync().ConfigureAwait(false);
+            throw new RelayClientException(ex.Error == NoiseError.RemoteKeyMismatch
+                ? "the relay presented a different key than the pinned one: check --relay-key"
+                : $"the Noise handshake with the relay failed: {ex.Error} ({ex.Message})", ex);
         }
     }
 
@@ -185,6 +217,15 @@ public sealed class RelayClientConnection : IAsyncDisposable
             await channel.DisposeAsync().ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
             factory.Dispose();
+        }
+    }
+
+    private sealed class PipeResources(NoiseChannel channel, IAsyncDisposable owner) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            await owner.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     private const int BindAddressNoPort = 24;
 
     private readonly IPEndPoint _target;
+    private readonly int _clientsPerSourceAddress;
     private readonly IdleProtocol _protocol;
     private readonly Socket?[] _sockets;
     private readonly object _errorLock = new();
@@ -34,10 +35,13 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     /// <param name="protocol">How they open.</param>
     /// <param name="capacity">The most clients the pool will hold.</param>
     /// <param name="inFlight">The most openings in flight at once.</param>
-    public IdleConnectionPool(IPEndPoint target, IdleProtocol protocol, int capacity, int inFlight = 256)
+    /// <param name="clientsPerSourceAddress">Clients per loopback source address.</param>
+    public IdleConnectionPool(IPEndPoint target, IdleProtocol protocol, int capacity, int inFlight = 256, int clientsPerSourceAddress = ClientsPerSourceAddress)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clientsPerSourceAddress, 1);
+        _clientsPerSourceAddress = clientsPerSourceAddress;
         _target = target ?? throw new ArgumentNullException(nameof(target));
         _protocol = protocol ?? throw new ArgumentNullException(nameof(protocol));
         _sockets = new Socket?[capacity];
@@ -180,7 +184,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         }
     }
 
-    // 127.0.0.2 for the first 20,000 clients, 127.0.0.3 for the next, ...: only towards an IPv4 loopback target.
+    // 127.0.0.2 for the first 20,000 clients (by default), 127.0.0.3 for the next, ...: only towards an IPv4 loopback target.
     private IPAddress? SourceAddress(int client)
     {
         if (_target.AddressFamily != AddressFamily.InterNetwork || !IPAddress.IsLoopback(_target.Address))
@@ -188,7 +192,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
             return null;
         }
 
-        var offset = 2 + (client / ClientsPerSourceAddress);
+        var offset = 2 + (client / _clientsPerSourceAddress);
         return new IPAddress(new byte[] { 127, (byte)(offset >> 16), (byte)(offset >> 8), (byte)offset });
     }
 }

@@ -5,7 +5,8 @@ namespace Perf.Load.Os;
 /// <summary>
 /// The few Linux calls the harness needs and .NET does not expose: CPU affinity of single
 /// threads (a child process inherits the forking thread's mask), precise absolute sleeps with
-/// a small timer slack, and the open-file limit. Callers check <see cref="OperatingSystem.IsLinux"/>.
+/// a small timer slack, the open-file limit, and epoll for a receive thread of the generator's
+/// own. Callers check <see cref="OperatingSystem.IsLinux"/>.
 /// </summary>
 internal static partial class LinuxNative
 {
@@ -50,6 +51,76 @@ internal static partial class LinuxNative
         return setrlimit(ResourceOpenFiles, ref limit) == 0;
     }
 
+    /// <summary>epoll_create1(EPOLL_CLOEXEC).</summary>
+    public static int EpollCreate() => epoll_create1(0x80000);
+
+    /// <summary>Watches <paramref name="fd"/> for input, reporting <paramref name="data"/> with each event.</summary>
+    public static int EpollAddInput(int epoll, int fd, ulong data)
+    {
+        // EPOLL_CTL_ADD, EPOLLIN | EPOLLRDHUP
+        const int add = 1;
+        const uint events = 0x001 | 0x2000;
+        return PackedEpollEvents
+            ? epoll_ctl_packed(epoll, add, fd, new EpollEventPacked(events, data))
+            : epoll_ctl(epoll, add, fd, new EpollEvent(events, data));
+    }
+
+    /// <summary>Stops watching <paramref name="fd"/>.</summary>
+    public static int EpollRemove(int epoll, int fd) =>
+        PackedEpollEvents ? epoll_ctl_packed(epoll, 2, fd, default) : epoll_ctl(epoll, 2, fd, default);
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> for events; writes each ready descriptor's data into <paramref name="ready"/> and returns how many (-1 on error).</summary>
+    public static unsafe int EpollWait(int epoll, Span<ulong> ready, int timeoutMs)
+    {
+        var max = Math.Min(ready.Length, 64);
+        if (PackedEpollEvents)
+        {
+            var events = stackalloc EpollEventPacked[max];
+            var count = epoll_wait_packed(epoll, events, max, timeoutMs);
+            for (var i = 0; i < count; i++)
+            {
+                ready[i] = events[i].Data;
+            }
+
+            return count;
+        }
+        else
+        {
+            var events = stackalloc EpollEvent[max];
+            var count = epoll_wait(epoll, events, max, timeoutMs);
+            for (var i = 0; i < count; i++)
+            {
+                ready[i] = events[i].Data;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Closes a descriptor this class opened.</summary>
+    public static int Close(int fd) => close(fd);
+
+    // struct epoll_event is packed on x86-64 (12 bytes) and naturally aligned elsewhere (16).
+    private static bool PackedEpollEvents => RuntimeInformation.ProcessArchitecture == Architecture.X64;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int epoll_create1(int flags);
+
+    [LibraryImport(Libc, EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int epoll_ctl_packed(int epoll, int op, int fd, in EpollEventPacked ev);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int epoll_ctl(int epoll, int op, int fd, in EpollEvent ev);
+
+    [LibraryImport(Libc, EntryPoint = "epoll_wait", SetLastError = true)]
+    private static unsafe partial int epoll_wait_packed(int epoll, EpollEventPacked* events, int maxEvents, int timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static unsafe partial int epoll_wait(int epoll, EpollEvent* events, int maxEvents, int timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int close(int fd);
+
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int sched_setaffinity(int pid, nint cpusetsize, ReadOnlySpan<ulong> mask);
 
@@ -67,6 +138,12 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int setrlimit(int resource, ref RLimit limit);
+
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly record struct EpollEventPacked(uint Events, ulong Data);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct EpollEvent(uint Events, ulong Data);
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct TimeSpec(long Seconds, long Nanoseconds);

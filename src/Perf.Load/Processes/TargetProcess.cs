@@ -38,7 +38,7 @@ public sealed class TargetProcess : ITargetResources, IAsyncDisposable
     /// <summary>The line it printed when ready, when it announces readiness on standard output.</summary>
     public string? ReadyLine { get; }
 
-    /// <summary>The runtime settings it was started with (<c>DOTNET_*</c>, <c>GO*</c> environment variables not inherited from this process).</summary>
+    /// <summary>The runtime settings it was started with: its <c>DOTNET_*</c>, <c>COMPlus_*</c> and <c>GO*</c> environment variables.</summary>
     public IReadOnlyList<string> RuntimeSettings { get; }
 
     /// <summary>
@@ -102,6 +102,20 @@ public sealed class TargetProcess : ITargetResources, IAsyncDisposable
         }
     }
 
+    /// <summary>Sets each of <paramref name="settings"/> in the child's environment unless this process's environment sets it (the user's choice wins).</summary>
+    public static void AddRuntimeSettings(ProcessStartInfo start, IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var (name, value) in settings)
+        {
+            if (Environment.GetEnvironmentVariable(name) is null)
+            {
+                start.Environment[name] = value;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public TargetResourceSample Sample()
     {
@@ -143,13 +157,16 @@ public sealed class TargetProcess : ITargetResources, IAsyncDisposable
         throw new TimeoutException($"{start.Name} (process {process.Id}) did not become ready");
     }
 
+    // What the child's runtime reads: DOTNET_* and COMPlus_* knobs (not the SDK's CLI settings) and Go's GO* variables.
     private static List<string> RuntimeSettingsOf(ProcessStartInfo start)
     {
         var settings = new List<string>();
         foreach (var (name, value) in start.Environment)
         {
-            if ((name.StartsWith("DOTNET_", StringComparison.Ordinal) || name.StartsWith("GO", StringComparison.Ordinal))
-                && value != Environment.GetEnvironmentVariable(name))
+            var runtime = (name.StartsWith("DOTNET_", StringComparison.Ordinal) || name.StartsWith("COMPlus_", StringComparison.Ordinal) || name.StartsWith("GO", StringComparison.Ordinal))
+                && !name.StartsWith("DOTNET_CLI_", StringComparison.Ordinal)
+                && name is not ("DOTNET_ROOT" or "DOTNET_NOLOGO" or "DOTNET_GENERATE_ASPNET_CERTIFICATE" or "DOTNET_SKIP_FIRST_TIME_EXPERIENCE");
+            if (runtime && value is not null)
             {
                 settings.Add($"{name}={value}");
             }

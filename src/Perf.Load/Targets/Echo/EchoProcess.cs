@@ -10,6 +10,18 @@ public sealed class EchoProcess : IAsyncDisposable
 {
     private const string ListeningPrefix = "echo listening tcp=";
 
+    /// <summary>
+    /// Runtime settings the echo process starts with unless this process's environment sets them:
+    /// socket completions run on the runtime's epoll thread, so with Kestrel's inline scheduling a
+    /// message is read, copied and written back without any thread hop, and thread-pool workers
+    /// do not spin waiting for work they will not get.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
+    {
+        ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
+        ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+    };
+
     private EchoProcess(TargetProcess process, IPEndPoint endPoint)
     {
         Process = process;
@@ -27,6 +39,7 @@ public sealed class EchoProcess : IAsyncDisposable
     public static async Task<EchoProcess> StartAsync(ProcessStartInfo perfCommand, CpuSet? cpus, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(perfCommand);
+        TargetProcess.AddRuntimeSettings(perfCommand, RuntimeSettings);
         perfCommand.ArgumentList.Add("echo");
         perfCommand.ArgumentList.Add("--listen");
         perfCommand.ArgumentList.Add("127.0.0.1:0");

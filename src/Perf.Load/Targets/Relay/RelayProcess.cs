@@ -14,6 +14,17 @@ public sealed class RelayProcess : IAsyncDisposable
 {
     private const string ListeningPrefix = "relay listening ";
 
+    /// <summary>
+    /// Runtime settings the relay process starts with unless this process's environment sets them.
+    /// Thread-pool workers that find no work spin before they sleep; that spinning is CPU time
+    /// spent waiting, which would be counted as the relay's cost per message and would shrink as
+    /// the rate grows. Without it the CPU time is the relay's work and its wake-ups.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
+    {
+        ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+    };
+
     private RelayProcess(TargetProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
     {
         Process = process;
@@ -47,6 +58,7 @@ public sealed class RelayProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(perfCommand);
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        TargetProcess.AddRuntimeSettings(perfCommand, RuntimeSettings);
         foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret])
         {
             perfCommand.ArgumentList.Add(argument);

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using Perf.Load.Net;
 using Relay.Client;
 using Relay.Crypto.Aead;
 using Relay.Protocol.Frames;
@@ -24,6 +26,7 @@ public sealed class RelayTarget : ILoadTarget
     private readonly List<RelayClientConnection> _clients = [];
     private readonly List<Task> _receivers = [];
     private E2eRing? _ring;
+    private DirectSockets? _direct;
 
     /// <summary>A Noise/TCP target pinning <paramref name="relayKey"/>.</summary>
     public static RelayTarget Tcp(EndPoint endPoint, byte[] relayKey, AeadAlgorithm cipher, AeadBackend backend) => new(false, endPoint, relayKey, null, cipher, backend);
@@ -61,7 +64,7 @@ public sealed class RelayTarget : ILoadTarget
             {
                 client = _webSocket
                     ? await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), RelayToken.Mint(new Identity(_ring.Identity(i)), DateTimeOffset.UtcNow.AddHours(24), _wsSecret), options, cancellationToken).ConfigureAwait(false)
-                    : await RelayClientConnection.ConnectTcpAsync(_endPoint, _ring.KeyPair(i), options, cancellationToken).ConfigureAwait(false);
+                    : await DirectConnectAsync(_ring.KeyPair(i), options, context.Connections, cancellationToken).ConfigureAwait(false);
             }
             catch (RelayClientException ex)
             {
@@ -75,6 +78,27 @@ public sealed class RelayTarget : ILoadTarget
         }
 
         return connections;
+    }
+
+    // Noise/TCP over the generator's own sockets: sends from the scheduling thread, DELIVERs
+    // opened on the one receive thread, as the echo floor's client does.
+    private async Task<RelayClientConnection> DirectConnectAsync(global::Relay.Crypto.KeyAgreement.X25519KeyPair identity, RelayClientOptions options, int connections, CancellationToken cancellationToken)
+    {
+        _direct ??= new DirectSockets(connections);
+        _direct.Start();
+        var socket = new Socket(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(_endPoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new RelayClientException($"cannot connect to the relay at {_endPoint}: {ex.Message}", ex);
+        }
+
+        var pipe = new DirectPipe(_direct, socket);
+        return await RelayClientConnection.ConnectNoiseAsync(pipe, pipe, identity, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes every connection and wipes the sessions.</summary>
@@ -94,6 +118,7 @@ public sealed class RelayTarget : ILoadTarget
             // The loops end with their connections.
         }
 
+        _direct?.Dispose();
         _ring?.Dispose();
     }
 
