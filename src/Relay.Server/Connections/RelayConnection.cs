@@ -25,9 +25,9 @@ internal sealed class RelayConnection : ISubscriber
     private readonly RelayMetrics _metrics;
     private readonly FrameLimits _limits;
     private readonly ILogger _logger;
-    private readonly ConcurrentQueue<Control> _control = new();
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly ArrayBufferWriter<byte> _frame = new(1024);
+    private readonly SmallQueue<Control> _control = new();
+    private readonly WakeSignal _wake = new();
+    private readonly ArrayBufferWriter<byte> _frame = new(); // grows on first use: an idle connection holds no frame buffer
     private int _wakePending;
     private volatile bool _closing;
 
@@ -147,11 +147,18 @@ internal sealed class RelayConnection : ISubscriber
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
-        var batch = new HeldMessage?[Batch];
+        HeldMessage?[]? batch = null;
         ulong cursor = 0;
         while (true)
         {
+            // The batch is rented only while awake: a waiting connection holds none.
+            if (batch is not null)
+            {
+                ArrayPool<HeldMessage?>.Shared.Return(batch);
+            }
+
             await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+            batch = ArrayPool<HeldMessage?>.Shared.Rent(Batch);
             Volatile.Write(ref _wakePending, 0);
             while (_control.TryDequeue(out var control))
             {
