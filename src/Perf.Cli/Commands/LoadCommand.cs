@@ -117,19 +117,21 @@ internal static class LoadCommand
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
             var results = new List<LoadRunResult>();
+            var written = new List<PerfResult>();
             var console = LoadSummaryTable.Console(output);
             try
             {
                 foreach (var name in names)
                 {
-                    var (run, written, _) = await LoadJob.RunAsync(name, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                    var (run, path, result) = await LoadJob.RunAsync(name, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
                     results.Add(run);
+                    written.Add(result);
                     if (outPath is not null)
                     {
-                        File.Copy(written, outPath, overwrite: true);
+                        File.Copy(path, outPath, overwrite: true);
                     }
 
-                    await output.WriteLineAsync($"result: {written}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
                 }
             }
             catch (LoadTargetException ex)
@@ -139,6 +141,11 @@ internal static class LoadCommand
             }
 
             LoadSummaryTable.Write(console, results);
+            if (written.Count > 1)
+            {
+                FloorTable.Write(console, written);
+            }
+
             return PerfCommandLine.Ok;
         });
         return command;

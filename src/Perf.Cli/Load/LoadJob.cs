@@ -47,6 +47,12 @@ internal static class LoadJob
 
         LoadRunResult run;
         SaturationResult? saturation = null;
+        if (idle is not null)
+        {
+            // Keep-alives would be counted as the target's work per message.
+            idle.KeepAlivePaused = true;
+        }
+
         if (extras.Search is { } s)
         {
             saturation = await FindMaxAsync(handle, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
@@ -60,6 +66,11 @@ internal static class LoadJob
         }
 
         var held = idle?.CountOpen();
+        if (idle is not null)
+        {
+            idle.KeepAlivePaused = false;
+        }
+
         if (held is { } stillOpen && stillOpen < extras.IdleConnections)
         {
             await output.WriteLineAsync($"idle: only {stillOpen} of {extras.IdleConnections} idle connections were still open after the run ({idle!.FirstError ?? "the target closed the others"})").ConfigureAwait(false);

@@ -6,9 +6,13 @@ namespace Perf.Load.Idle;
 
 /// <summary>
 /// Holds many idle authenticated connections to one target: opened concurrently with a bounded
-/// number of openings in flight, each one a bare socket once open. Clients are spread over the
-/// loopback source addresses 127.0.0.2, 127.0.0.3, ... (<see cref="ClientsPerSourceAddress"/>
-/// each), because one source address has only ~28,000 ephemeral ports towards one target port.
+/// number of openings in flight, each one a bare socket once open (plus, over Noise, its send
+/// key). Clients are spread over the loopback source addresses 127.0.0.2, 127.0.0.3, ...
+/// (<see cref="ClientsPerSourceAddress"/> each), because one source address has only ~28,000
+/// ephemeral ports towards one target port. Like real clients, each sends a keep-alive PING
+/// after <see cref="KeepAliveInterval"/> of silence (the relay closes connections idle for five
+/// minutes by default), except while keep-alives are paused (during a measured run, so that the
+/// target's CPU per message is the measured traffic's).
 /// </summary>
 public sealed class IdleConnectionPool : IAsyncDisposable
 {
@@ -17,6 +21,9 @@ public sealed class IdleConnectionPool : IAsyncDisposable
 
     /// <summary>How long one opening (connect and protocol) may take.</summary>
     public static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Silence after which a client sends a keep-alive.</summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(60);
 
     // Linux: IPPROTO_IP / IP_BIND_ADDRESS_NO_PORT. Binding a source address would otherwise take
     // an ephemeral port at bind time, before the destination is known, and exhaust them sooner.
@@ -27,8 +34,14 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     private readonly int _clientsPerSourceAddress;
     private readonly IdleProtocol _protocol;
     private readonly Socket?[] _sockets;
+    private readonly object?[] _states;
+    private readonly long[] _lastSent;
     private readonly object _errorLock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _keepAlive;
     private string? _firstError;
+    private readonly long _keepAliveTicks;
+    private volatile bool _keepAlivePaused;
 
     /// <summary>Creates an empty pool of at most <paramref name="capacity"/> clients of <paramref name="target"/>.</summary>
     /// <param name="target">Where the clients connect.</param>
@@ -36,8 +49,10 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     /// <param name="capacity">The most clients the pool will hold.</param>
     /// <param name="inFlight">The most openings in flight at once.</param>
     /// <param name="clientsPerSourceAddress">Clients per loopback source address.</param>
-    public IdleConnectionPool(IPEndPoint target, IdleProtocol protocol, int capacity, int inFlight = 256, int clientsPerSourceAddress = ClientsPerSourceAddress)
+    /// <param name="keepAliveInterval">Silence after which a client sends a keep-alive (default <see cref="KeepAliveInterval"/>).</param>
+    public IdleConnectionPool(IPEndPoint target, IdleProtocol protocol, int capacity, int inFlight = 256, int clientsPerSourceAddress = ClientsPerSourceAddress, TimeSpan? keepAliveInterval = null)
     {
+        _keepAliveTicks = (long)((keepAliveInterval ?? KeepAliveInterval).TotalSeconds * Stopwatch.Frequency);
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(clientsPerSourceAddress, 1);
@@ -45,7 +60,10 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         _target = target ?? throw new ArgumentNullException(nameof(target));
         _protocol = protocol ?? throw new ArgumentNullException(nameof(protocol));
         _sockets = new Socket?[capacity];
+        _states = new object?[capacity];
+        _lastSent = new long[capacity];
         InFlight = inFlight;
+        _keepAlive = Task.Run(KeepAliveLoopAsync);
     }
 
     /// <summary>The most openings in flight at once.</summary>
@@ -71,16 +89,42 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         return failed;
     }
 
+    /// <summary>Stops (true) or restarts (false) the keep-alives.</summary>
+    public bool KeepAlivePaused
+    {
+        get => _keepAlivePaused;
+        set => _keepAlivePaused = value;
+    }
+
     /// <summary>Clients whose connection is still open: neither closed by the target nor failed.</summary>
     public int CountOpen()
     {
         var open = 0;
+        var discard = new byte[4096];
         foreach (var socket in _sockets)
         {
-            // Readable with nothing to read means the peer closed; an idle client is sent nothing.
-            if (socket is not null && !(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0))
+            if (socket is null)
             {
-                open++;
+                continue;
+            }
+
+            try
+            {
+                // Keep-alive answers wait unread; read them away, then readable with nothing to
+                // read means the peer closed.
+                while (socket.Available > 0)
+                {
+                    socket.Receive(discard);
+                }
+
+                if (!(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0))
+                {
+                    open++;
+                }
+            }
+            catch (SocketException)
+            {
+                // Reset by the peer: not open.
             }
         }
 
@@ -95,25 +139,81 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     public async Task<(int Failed, TimeSpan Elapsed)> ReconnectAsync(int clients, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(clients, Opened);
-        for (var i = 0; i < clients; i++)
+        var paused = _keepAlivePaused;
+        _keepAlivePaused = true;
+        try
         {
-            _sockets[i]?.Dispose();
-            _sockets[i] = null;
-        }
+            for (var i = 0; i < clients; i++)
+            {
+                Close(i);
+            }
 
-        return await RunAsync(0, clients, null, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(0, clients, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _keepAlivePaused = paused;
+        }
     }
 
     /// <summary>Closes every connection.</summary>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _keepAlive.ConfigureAwait(false);
         for (var i = 0; i < _sockets.Length; i++)
         {
-            _sockets[i]?.Dispose();
-            _sockets[i] = null;
+            Close(i);
         }
 
-        return ValueTask.CompletedTask;
+        _stop.Dispose();
+    }
+
+    private void Close(int client)
+    {
+        _sockets[client]?.Dispose();
+        _sockets[client] = null;
+        (_states[client] as IDisposable)?.Dispose();
+        _states[client] = null;
+    }
+
+    // Once a second (or a quarter of a shorter interval), every open client silent for the interval sends a keep-alive.
+    private async Task KeepAliveLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, _keepAliveTicks * 1000 / Stopwatch.Frequency / 4 + 1)));
+        var interval = _keepAliveTicks;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (_keepAlivePaused)
+                {
+                    continue;
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                for (var i = 0; i < _sockets.Length && !_keepAlivePaused; i++)
+                {
+                    if (Volatile.Read(ref _sockets[i]) is { } socket && now - Volatile.Read(ref _lastSent[i]) > interval)
+                    {
+                        try
+                        {
+                            _protocol.KeepAlive(socket, _states[i]);
+                        }
+                        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                        {
+                            // Closed by the target: CountOpen says so.
+                        }
+
+                        _lastSent[i] = now;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
     }
 
     private async Task<(int Failed, TimeSpan Elapsed)> RunAsync(int from, int to, IProgress<int>? progress, CancellationToken cancellationToken)
@@ -127,8 +227,10 @@ public sealed class IdleConnectionPool : IAsyncDisposable
             int client;
             while ((client = Interlocked.Increment(ref next)) < to && !cancellationToken.IsCancellationRequested)
             {
-                var socket = await TryOpenAsync(client, cancellationToken).ConfigureAwait(false);
-                _sockets[client] = socket;
+                var (socket, state) = await TryOpenAsync(client, cancellationToken).ConfigureAwait(false);
+                _states[client] = state;
+                Volatile.Write(ref _lastSent[client], Stopwatch.GetTimestamp());
+                Volatile.Write(ref _sockets[client], socket);
                 if (socket is null)
                 {
                     Interlocked.Increment(ref failed);
@@ -151,7 +253,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         return (failed, Stopwatch.GetElapsedTime(started));
     }
 
-    private async Task<Socket?> TryOpenAsync(int client, CancellationToken cancellationToken)
+    private async Task<(Socket? Socket, object? State)> TryOpenAsync(int client, CancellationToken cancellationToken)
     {
         var socket = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -169,8 +271,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
             }
 
             await socket.ConnectAsync(_target, timeout.Token).ConfigureAwait(false);
-            await _protocol.OpenAsync(socket, client, timeout.Token).ConfigureAwait(false);
-            return socket;
+            return (socket, await _protocol.OpenAsync(socket, client, timeout.Token).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is SocketException or IdleConnectionException or OperationCanceledException or IOException)
         {
@@ -180,7 +281,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
                 _firstError ??= ex is OperationCanceledException ? $"an opening took over {OpenTimeout.TotalSeconds:0} s" : ex.Message;
             }
 
-            return null;
+            return (null, null);
         }
     }
 

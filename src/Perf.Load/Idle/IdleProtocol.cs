@@ -13,8 +13,19 @@ public abstract class IdleProtocol
     /// <param name="socket">The connected socket.</param>
     /// <param name="client">The client's number: the same number is the same identity when it reconnects.</param>
     /// <param name="cancellationToken">Abandons the opening.</param>
+    /// <returns>What the client must keep to send a keep-alive later (the Noise send key), or <c>null</c>.</returns>
     /// <exception cref="IdleConnectionException">The target refused or answered wrongly.</exception>
-    public abstract Task OpenAsync(Socket socket, int client, CancellationToken cancellationToken);
+    public abstract Task<object?> OpenAsync(Socket socket, int client, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends one keep-alive (a PING), so that a target with an idle timeout keeps the connection, as
+    /// real clients do; the answer is left unread. Best effort: a failed send shows as a closed connection.
+    /// </summary>
+    /// <param name="socket">The open socket.</param>
+    /// <param name="state">What <see cref="OpenAsync"/> returned for this client.</param>
+    public virtual void KeepAlive(Socket socket, object? state)
+    {
+    }
 
     /// <summary>Receives exactly <paramref name="buffer"/>'s length.</summary>
     /// <exception cref="IdleConnectionException">The target closed the connection first.</exception>

@@ -9,7 +9,7 @@ public sealed class NatsIdleProtocol : IdleProtocol
     private static readonly byte[] Connect = Encoding.ASCII.GetBytes("CONNECT {\"verbose\":false,\"pedantic\":false,\"name\":\"perf-idle\",\"lang\":\"raw\",\"version\":\"1\",\"protocol\":1}\r\nPING\r\n");
 
     /// <inheritdoc />
-    public override async Task OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
+    public override async Task<object?> OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
     {
         var info = await ReadLineAsync(socket, cancellationToken).ConfigureAwait(false);
         if (!info.StartsWith("INFO ", StringComparison.Ordinal))
@@ -23,7 +23,7 @@ public sealed class NatsIdleProtocol : IdleProtocol
             var line = await ReadLineAsync(socket, cancellationToken).ConfigureAwait(false);
             if (line == "PONG")
             {
-                return;
+                return null;
             }
 
             if (line.StartsWith("-ERR", StringComparison.Ordinal))
@@ -31,6 +31,13 @@ public sealed class NatsIdleProtocol : IdleProtocol
                 throw new IdleConnectionException($"nats-server refused the connection: {line}");
             }
         }
+    }
+
+    /// <inheritdoc />
+    public override void KeepAlive(Socket socket, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        socket.Send("PING\r\n"u8);
     }
 
     private static async Task<string> ReadLineAsync(Socket socket, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace Perf.Load.Idle;
 /// <summary>
 /// An idle relay client over Noise/TCP: the XX handshake as identity number <c>client</c> (the
 /// relay's key pinned), then one PING answered by a PONG, which proves the relay has attached
-/// the identity. The transport keys are then dropped: an idle client never sends again.
+/// the identity. The client keeps its transport keys for keep-alive PINGs; it never reads again.
 /// </summary>
 public sealed class NoiseIdleProtocol : IdleProtocol
 {
@@ -32,7 +32,7 @@ public sealed class NoiseIdleProtocol : IdleProtocol
     }
 
     /// <inheritdoc />
-    public override async Task OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
+    public override async Task<object?> OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1024);
         try
@@ -58,15 +58,34 @@ public sealed class NoiseIdleProtocol : IdleProtocol
                 throw new IdleConnectionException($"the Noise handshake failed: {ex.Error} ({ex.Message})", ex);
             }
 
-            using (transport)
+            try
             {
                 await PingAsync(socket, transport, buffer, (ulong)client, cancellationToken).ConfigureAwait(false);
+                return transport;
+            }
+            catch
+            {
+                transport.Dispose();
+                throw;
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
+    }
+
+    /// <inheritdoc />
+    public override void KeepAlive(Socket socket, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        var transport = (NoiseTransport)state!;
+        Span<byte> frame = stackalloc byte[64];
+        var ping = new ArrayBufferWriter<byte>(16);
+        FrameCodec.WritePing(ping, 0);
+        var length = transport.Encrypt(ping.WrittenSpan, frame[2..]);
+        BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)length);
+        socket.Send(frame[..(2 + length)]);
     }
 
     // Identity keys come from a per-run seed, so client k reconnects as the same identity

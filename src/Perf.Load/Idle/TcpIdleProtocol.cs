@@ -6,10 +6,11 @@ namespace Perf.Load.Idle;
 public sealed class TcpIdleProtocol : IdleProtocol
 {
     /// <inheritdoc />
-    public override async Task OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
+    public override async Task<object?> OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
     {
         var probe = new byte[] { 0x2A };
         await SendAllAsync(socket, probe, cancellationToken).ConfigureAwait(false);
         await ReceiveExactlyAsync(socket, probe, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 }

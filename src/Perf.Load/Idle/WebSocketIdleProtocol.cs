@@ -29,7 +29,7 @@ public sealed class WebSocketIdleProtocol : IdleProtocol
     }
 
     /// <inheritdoc />
-    public override async Task OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
+    public override async Task<object?> OpenAsync(Socket socket, int client, CancellationToken cancellationToken)
     {
         var identity = new byte[Identity.Size];
         HKDF.DeriveKey(HashAlgorithmName.SHA256, _identitySeed, identity, default, BitConverter.GetBytes(client));
@@ -39,7 +39,16 @@ public sealed class WebSocketIdleProtocol : IdleProtocol
             $"GET /ws HTTP/1.1\r\nHost: {_host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n");
         await SendAllAsync(socket, request, cancellationToken).ConfigureAwait(false);
         await ReadUpgradeAsync(socket, cancellationToken).ConfigureAwait(false);
-        await PingAsync(socket, (ulong)client, cancellationToken).ConfigureAwait(false);
+        await SendAllAsync(socket, PingFrame((ulong)client), cancellationToken).ConfigureAwait(false);
+        await ReadPongAsync(socket, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <inheritdoc />
+    public override void KeepAlive(Socket socket, object? state)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        socket.Send(PingFrame(0));
     }
 
     private static async Task ReadUpgradeAsync(Socket socket, CancellationToken cancellationToken)
@@ -64,7 +73,8 @@ public sealed class WebSocketIdleProtocol : IdleProtocol
         }
     }
 
-    private static async Task PingAsync(Socket socket, ulong value, CancellationToken cancellationToken)
+    // A relay PING frame in a masked binary WebSocket frame (RFC 6455: clients mask).
+    private static byte[] PingFrame(ulong value)
     {
         var ping = new ArrayBufferWriter<byte>(16);
         FrameCodec.WritePing(ping, value);
@@ -78,7 +88,11 @@ public sealed class WebSocketIdleProtocol : IdleProtocol
             frame[6 + i] = (byte)(payload[i] ^ frame[2 + (i % 4)]);
         }
 
-        await SendAllAsync(socket, frame, cancellationToken).ConfigureAwait(false);
+        return frame;
+    }
+
+    private static async Task ReadPongAsync(Socket socket, CancellationToken cancellationToken)
+    {
         var head = new byte[2];
         var body = new byte[125];
         while (true)

@@ -119,3 +119,55 @@ public sealed class IdleConnectionPoolTests
             TcpMiddleware = middleware,
         });
 }
+
+/// <summary>Keep-alives: sent after the interval of silence, not while paused (a measured run).</summary>
+public sealed class IdleKeepAliveTests
+{
+    [Fact]
+    public async Task Idle_clients_send_keep_alives_unless_paused()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var received = new ConcurrentDictionary<int, int>();
+        using var stop = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            var readers = new List<Task>();
+            for (var i = 0; i < 3; i++)
+            {
+                var socket = await listener.AcceptSocketAsync(stop.Token);
+                var id = i;
+                readers.Add(Task.Run(async () =>
+                {
+                    var buffer = new byte[64];
+                    int read;
+                    while ((read = await socket.ReceiveAsync(buffer)) > 0)
+                    {
+                        received.AddOrUpdate(id, read, (_, n) => n + read);
+                    }
+                }));
+            }
+
+            await Task.WhenAll(readers);
+        });
+        await using var pool = new IdleConnectionPool((IPEndPoint)listener.LocalEndpoint, new OneByteKeepAlive(), 3, inFlight: 3, keepAliveInterval: TimeSpan.FromMilliseconds(200));
+        pool.KeepAlivePaused = true;
+        Assert.Equal(0, await pool.OpenAsync(3, null, CancellationToken.None));
+
+        await Task.Delay(800);
+        Assert.Equal(0, received.Values.Sum());
+        pool.KeepAlivePaused = false;
+        await Task.Delay(1500);
+
+        Assert.Equal(3, received.Count);
+        Assert.All(received.Values, bytes => Assert.InRange(bytes, 2, 20));
+        Assert.Equal(3, pool.CountOpen());
+    }
+
+    private sealed class OneByteKeepAlive : IdleProtocol
+    {
+        public override Task<object?> OpenAsync(System.Net.Sockets.Socket socket, int client, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
+
+        public override void KeepAlive(System.Net.Sockets.Socket socket, object? state) => socket.Send([0x2A]);
+    }
+}
