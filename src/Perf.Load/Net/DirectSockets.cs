@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Perf.Load.Os;
@@ -36,6 +37,30 @@ public sealed class DirectSockets : IDisposable
             {
                 throw new IOException($"epoll_create1 failed: error {Marshal.GetLastPInvokeError()}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Connects a TCP socket without the runtime's asynchronous socket engine: a socket that ever
+    /// ran an asynchronous operation is in the runtime's epoll set too, and each of its arrivals
+    /// would then also wake a thread-pool worker. The connect blocks a pool thread (instant on
+    /// loopback) and gives up after <paramref name="timeout"/>.
+    /// </summary>
+    /// <exception cref="SocketException">Refused or unreachable.</exception>
+    /// <exception cref="TimeoutException">No answer in time.</exception>
+    public static async Task<Socket> ConnectAsync(EndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await Task.Run(() => socket.Connect(endPoint), CancellationToken.None).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

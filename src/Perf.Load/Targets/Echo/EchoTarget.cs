@@ -41,15 +41,14 @@ public sealed class EchoTarget : ILoadTarget
         var connections = new ILoadConnection[context.Connections];
         for (var i = 0; i < connections.Length; i++)
         {
-            var socket = new Socket(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Socket socket;
             try
             {
-                await socket.ConnectAsync(_endPoint, cancellationToken).ConfigureAwait(false);
+                socket = await DirectSockets.ConnectAsync(_endPoint, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
             }
-            catch (SocketException ex)
+            catch (Exception ex) when (ex is SocketException or TimeoutException)
             {
-                socket.Dispose();
-                throw new LoadTargetException($"cannot connect to echo://{_endPoint}: {ex.SocketErrorCode}. Start one with `perf echo --listen {_endPoint}`, or use the bare name `echo` to start one.", ex);
+                throw new LoadTargetException($"cannot connect to echo://{_endPoint}: {(ex as SocketException)?.SocketErrorCode.ToString() ?? "no answer in 10 s"}. Start one with `perf echo --listen {_endPoint}`, or use the bare name `echo` to start one.", ex);
             }
 
             _open.Add(socket);

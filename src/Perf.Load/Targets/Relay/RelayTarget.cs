@@ -86,14 +86,13 @@ public sealed class RelayTarget : ILoadTarget
     {
         _direct ??= new DirectSockets(connections);
         _direct.Start();
-        var socket = new Socket(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket;
         try
         {
-            await socket.ConnectAsync(_endPoint, cancellationToken).ConfigureAwait(false);
+            socket = await DirectSockets.ConnectAsync(_endPoint, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
         {
-            socket.Dispose();
             throw new RelayClientException($"cannot connect to the relay at {_endPoint}: {ex.Message}", ex);
         }
 
