@@ -80,7 +80,7 @@ internal static class LoadJob
         var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, held, idleMemory, storm);
         if (targetUsage is not null)
         {
-            await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
+            await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
         }
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, targetUsage, generatorUsage);
@@ -146,6 +146,7 @@ internal static class LoadJob
             Cpus = process.Cpus?.ToString(),
             CoresUsed = target.Cores,
             CpuUsPerMessage = target.CpuMicrosecondsPerMessage,
+            ContextSwitchesPerMessage = target.ContextSwitchesPerMessage,
             IdleConnections = held,
             MemoryPerConnectionBytes = memory?.TargetBytesPerConnection,
             RuntimeSettings = process.RuntimeSettings.Count == 0 ? null : process.RuntimeSettings,
@@ -155,6 +156,7 @@ internal static class LoadJob
             Cpus = generatorCpus?.ToString(),
             CoresUsed = generator.Cores,
             CpuUsPerMessage = generator.CpuMicrosecondsPerMessage,
+            ContextSwitchesPerMessage = generator.ContextSwitchesPerMessage,
             MemoryPerIdleConnectionBytes = memory?.GeneratorBytesPerConnection,
         });
     }

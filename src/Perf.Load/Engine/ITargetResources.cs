@@ -17,7 +17,46 @@ public interface ITargetResources
 /// <param name="CpuTime">User plus system CPU time since the process started.</param>
 /// <param name="ResidentBytes">Resident set size (what the process occupies in RAM).</param>
 /// <param name="Timestamp">When it was read (<see cref="Stopwatch.GetTimestamp"/>).</param>
-public readonly record struct TargetResourceSample(TimeSpan CpuTime, long ResidentBytes, long Timestamp);
+/// <param name="ContextSwitches">Context switches of its live threads so far (Linux; 0 elsewhere): the wake-ups its CPU time pays for.</param>
+public readonly record struct TargetResourceSample(TimeSpan CpuTime, long ResidentBytes, long Timestamp, long ContextSwitches = 0)
+{
+    /// <summary>The context switches of every live thread of <paramref name="processId"/> (voluntary and not), from <c>/proc</c>; 0 off Linux.</summary>
+    public static long ContextSwitchesOf(int processId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        long total = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            total += long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The process ended.
+        }
+
+        return total;
+    }
+}
 
 /// <summary>The generator's own process (this one).</summary>
 public sealed class GeneratorResources : ITargetResources
@@ -30,7 +69,7 @@ public sealed class GeneratorResources : ITargetResources
     }
 
     /// <inheritdoc />
-    public TargetResourceSample Sample() => new(Environment.CpuUsage.TotalTime, Environment.WorkingSet, Stopwatch.GetTimestamp());
+    public TargetResourceSample Sample() => new(Environment.CpuUsage.TotalTime, Environment.WorkingSet, Stopwatch.GetTimestamp(), TargetResourceSample.ContextSwitchesOf(Environment.ProcessId));
 }
 
 /// <summary>
@@ -40,8 +79,12 @@ public sealed class GeneratorResources : ITargetResources
 /// <param name="CpuTime">CPU time spent in the window.</param>
 /// <param name="Wall">The window's length.</param>
 /// <param name="Messages">Messages delivered in the window.</param>
-public sealed record ProcessUsage(TimeSpan CpuTime, TimeSpan Wall, long Messages)
+/// <param name="ContextSwitches">Context switches of its threads in the window.</param>
+public sealed record ProcessUsage(TimeSpan CpuTime, TimeSpan Wall, long Messages, long ContextSwitches = 0)
 {
+    /// <summary>Context switches per delivered message: each is a wake-up (or a preemption) the CPU time pays for; <c>null</c> when nothing was delivered.</summary>
+    public double? ContextSwitchesPerMessage => Messages <= 0 ? null : (double)ContextSwitches / Messages;
+
     /// <summary>Cores used on average: CPU time over wall time.</summary>
     public double Cores => Wall <= TimeSpan.Zero ? 0 : CpuTime.TotalSeconds / Wall.TotalSeconds;
 
@@ -50,5 +93,5 @@ public sealed record ProcessUsage(TimeSpan CpuTime, TimeSpan Wall, long Messages
 
     /// <summary>The usage between two readings of one process.</summary>
     public static ProcessUsage Between(TargetResourceSample start, TargetResourceSample end, long messages) =>
-        new(end.CpuTime - start.CpuTime, Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp), messages);
+        new(end.CpuTime - start.CpuTime, Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp), messages, Math.Max(0, end.ContextSwitches - start.ContextSwitches));
 }

@@ -120,7 +120,7 @@ public sealed class TargetProcess : ITargetResources, IAsyncDisposable
     public TargetResourceSample Sample()
     {
         _process.Refresh();
-        return new TargetResourceSample(_process.TotalProcessorTime, _process.WorkingSet64, Stopwatch.GetTimestamp());
+        return new TargetResourceSample(_process.TotalProcessorTime, _process.WorkingSet64, Stopwatch.GetTimestamp(), TargetResourceSample.ContextSwitchesOf(_process.Id));
     }
 
     /// <summary>Whether it is still running (a target that died mid-run says so instead of looking slow).</summary>

@@ -19,6 +19,9 @@ public sealed record TargetUsage
     /// <summary>Its CPU time per delivered message, µs: what a core's worth of messages is planned from.</summary>
     public double? CpuUsPerMessage { get; init; }
 
+    /// <summary>Context switches of its threads per delivered message (Linux): the wake-ups behind a CPU cost that falls as the rate rises.</summary>
+    public double? ContextSwitchesPerMessage { get; init; }
+
     /// <summary>Idle authenticated connections it actually held during the run (<c>--idle-connections</c>).</summary>
     public long? IdleConnections { get; init; }
 
@@ -43,6 +46,9 @@ public sealed record GeneratorUsage
 
     /// <summary>Its CPU time per delivered message, µs (the E2E seal and open of both ends are the generator's).</summary>
     public double? CpuUsPerMessage { get; init; }
+
+    /// <summary>Context switches of its threads per delivered message (Linux).</summary>
+    public double? ContextSwitchesPerMessage { get; init; }
 
     /// <summary>Its own resident-memory growth per idle client it held, bytes (<c>--idle-connections</c>).</summary>
     public double? MemoryPerIdleConnectionBytes { get; init; }

@@ -98,10 +98,11 @@ public static class RunReportTables
                 target?.CpuUsPerMessage is { } cpu ? F(cpu, "F1") : "-",
                 r.Generator?.CpuUsPerMessage is { } generator ? F(generator, "F1") : "-",
                 target is null ? "-" : F(target.CoresUsed, "F2"),
+                target?.ContextSwitchesPerMessage is { } switches ? F(switches, "F2") : "-",
             ]);
         }
 
-        return new Table(["run", "target runs as", "p50 µs", "p99 µs", "p99.9 µs", "p99 over the echo floor", "target CPU µs/msg", "generator CPU µs/msg", "target cores"], rows);
+        return new Table(["run", "target runs as", "p50 µs", "p99 µs", "p99.9 µs", "p99 over the echo floor", "target CPU µs/msg", "generator CPU µs/msg", "target cores", "target context switches/msg"], rows);
     }
 
     private static PerfResult? FloorOf(RunReportData data, PerfResult run)
