@@ -64,7 +64,7 @@ public static class CapacityPlanner
             $"measured: {target.Process} used {F(cpuPerMessage)} µs of CPU per message ({F(target.CoresUsed)} cores at {F(rate)} msg/s{(target.Cpus is { } pinned ? $", pinned to CPUs {pinned}" : "")}), {F(memoryPerConnection)} B per idle connection{(target.IdleConnections is { } held ? $" (over {F(held)} held)" : "")}",
             $"measured on: {result.Environment.CpuModel ?? "unknown CPU"}, {result.Environment.Cores?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} cores, {result.Environment.Backend}/{result.Environment.Cipher}, target {result.Scenario.Target}",
             $"per node: {F(coresPerNode)} cores{(inputs.CoresPerNode is null ? " (the measured machine's)" : "")}, {F(memoryPerNode)} B memory{(inputs.MemoryPerNodeBytes is null ? " (the measured machine's)" : "")}",
-            "CPU per message holds below saturation (it is measured there); throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
+            $"CPU per message as measured at {F(rate)} msg/s: it falls as the load rises (wake-ups and system calls are shared by more messages), so a plan for a higher load per core is conservative and one for a lower load optimistic; throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
             $"msg/s per core taken from {(fromSaturation ? "the saturation search: the target's SLO-bound rate per core was below what its CPU per message allows" : "CPU per message")}; {saturationNote}",
         };
         if (target.Process == "perf relay" && result.Target is null)
