@@ -13,6 +13,10 @@ namespace Perf.Load.Processes;
 /// </summary>
 public sealed class TargetProcess : ITargetResources, IAsyncDisposable
 {
+    // Children still running, stopped when this process exits (SIGTERM, Ctrl+C, an unhandled
+    // error) so that no relay or nats-server outlives the command that started it.
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _errors;
 
@@ -66,6 +70,7 @@ public sealed class TargetProcess : ITargetResources, IAsyncDisposable
         }
 
         process.EnableRaisingEvents = true;
+        Running[process.Id] = process;
         process.OutputDataReceived += (_, e) =>
         {
             if (start.ReadyPrefix is { } prefix && e.Data?.StartsWith(prefix, StringComparison.Ordinal) == true)
@@ -188,8 +193,28 @@ public sealed class TargetProcess : ITargetResources, IAsyncDisposable
         }
     }
 
+    static TargetProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var process in Running.Values)
+            {
+                Stop(process);
+            }
+        };
+    }
+
     private static void Stop(Process process)
     {
+        try
+        {
+            Running.TryRemove(process.Id, out _);
+        }
+        catch (InvalidOperationException)
+        {
+            // never started
+        }
+
         try
         {
             if (!process.HasExited)
