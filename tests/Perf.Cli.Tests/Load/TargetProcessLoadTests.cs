@@ -60,6 +60,17 @@ public sealed partial class TargetProcessLoadTests : TempFolder
     }
 
     [Fact]
+    public void Several_targets_are_printed_beside_the_echo_floor()
+    {
+        var run = CliRun.Invoke("load", "--targets", "echo,relay-tcp", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms");
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        Assert.Contains("beside the floor (echo)", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"│ echo +│ \d+ +│ \d+ +│ floor +│ [\d.]+ +│ [\d.]+ +│", run.Output);
+        Assert.Matches(@"│ relay-tcp +│ \d+ +│ \d+ +│ [\d.]+× +│ [\d.]+ +│ [\d.]+ +│", run.Output);
+    }
+
+    [Fact]
     public void Placement_options_are_checked_before_anything_starts()
     {
         CliRun.Invoke("load", "--target", "relay-tcp://127.0.0.1:7400", "--target-process").AssertBadInput("use it with a bare target name");
