@@ -2,8 +2,8 @@
 # The harness floor beside the machine's, measured back to back on the same workload:
 # native-echo (C, epoll, one thread each side) and `perf load --target echo --target-process`,
 # 20 connections, 256 B, fixed rate, latency from the intended send time. Each repeat runs the
-# native floor and then perf at every rate, so both see the machine in the same state; the
-# last lines give each rate's median p99 and the ratio perf/native.
+# native floor and then perf at each rate in turn, so each pair sees the machine in the same
+# state; the last lines give each rate's median p99 and the ratio perf/native.
 #
 #   tools/native-echo/floor.sh [--rates 5000,20000] [--duration 10] [--warmup 3] [--repeat 3]
 #                              [--connections 20] [--size 256] [--perf "dotnet src/Perf.Cli/bin/Release/net10.0/perf.dll"]
@@ -41,22 +41,20 @@ cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; }
 trap cleanup EXIT
 summary="$out/floor.tsv"
 printf 'repeat\tside\trate\tp50_us\tp99_us\tp999_us\tcpu_us_per_message\n' > "$summary"
+"$native" server --listen 127.0.0.1:0 > "$out/native-server.out" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 50); do grep -q "echo listening" "$out/native-server.out" && break; sleep 0.1; done
+port="$(sed -n 's/^echo listening tcp=.*:\([0-9]*\)$/\1/p' "$out/native-server.out")"
+# Per repeat and rate: the native floor, then perf at once, so both see the machine in the same state.
 for r in $(seq 1 "$repeat"); do
-  "$native" server --listen 127.0.0.1:0 > "$out/native-server.out" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 50); do grep -q "echo listening" "$out/native-server.out" && break; sleep 0.1; done
-  port="$(sed -n 's/^echo listening tcp=.*:\([0-9]*\)$/\1/p' "$out/native-server.out")"
   for rate in ${rates//,/ }; do
     line="$("$native" client --connect "127.0.0.1:$port" --connections "$connections" --rate "$rate" --size "$size" --duration "$duration" --warmup "$warmup")"
-    echo "$line"
     python3 - "$line" "$r" "$rate" >> "$summary" <<'PY'
 import sys
 fields = dict(f.split('=', 1) for f in sys.argv[1].split() if '=' in f)
 print('\t'.join([sys.argv[2], 'native', sys.argv[3], fields['p50_us'], fields['p99_us'], fields['p999_us'], fields['cpu_us_per_message']]))
 PY
-  done
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-  for rate in ${rates//,/ }; do
+    tail -1 "$summary"
     json="$out/perf-echo-$rate-$r.json"
     $perf load --target echo --target-process --connections "$connections" --rate "$rate" --size "$size" \
       --duration "${duration}s" --warmup "${warmup}s" --out "$json" "${extra[@]}" > "$out/perf-echo-$rate-$r.log" 2>&1

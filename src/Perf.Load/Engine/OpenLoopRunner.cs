@@ -61,7 +61,7 @@ public sealed class OpenLoopRunner
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = SampleAsync(recorders, measureStart, progress, stopSampling.Token);
         var usageAtStart = SampleAtAsync(measureStart, cancellationToken);
-        var schedule = await StartScheduler(connections, context, startTicks, end, cancellationToken).ConfigureAwait(false);
+        var schedule = await StartScheduler(connections, context, (target as ICallerPumpedTarget)?.Sockets, startTicks, end, cancellationToken).ConfigureAwait(false);
 
         await DrainAsync(recorders, cancellationToken).ConfigureAwait(false);
         var measuredEnd = Stopwatch.GetTimestamp();
@@ -105,14 +105,14 @@ public sealed class OpenLoopRunner
         return (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
     }
 
-    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<ScheduleOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                done.SetResult(Schedule(connections, context, startTicks, endTicks, cancellationToken));
+                done.SetResult(Schedule(connections, context, pump, startTicks, endTicks, cancellationToken));
             }
             catch (Exception ex)
             {
@@ -129,10 +129,12 @@ public sealed class OpenLoopRunner
     }
 
     // A dedicated thread, because timer-driven async waits here wake only every few
-    // milliseconds, which would show up as generator lag in every message's latency.
-    private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    // milliseconds, which would show up as generator lag in every message's latency. With a
+    // pump (the target's sockets), the thread also reads arrivals while it waits.
+    private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken)
     {
         PreciseWait.PrepareThread();
+        var handoff = pump?.CallerPumps();
         var count = connections.Count;
         var perConnectionRate = _scenario.RatePerSecond / count;
         var schedules = new ArrivalSchedule[count];
@@ -222,9 +224,13 @@ public sealed class OpenLoopRunner
 
             if (finished < count)
             {
-                WaitUntil(nextDue);
+                WaitUntil(pump, nextDue);
             }
         }
+
+        // The receive thread takes the reading back for the drain (and for any flush still pending,
+        // whose peer may need us to read before it can take more).
+        handoff?.Dispose();
 
         for (var c = 0; c < count; c++)
         {
@@ -243,8 +249,18 @@ public sealed class OpenLoopRunner
 
     // Sleeps until the next send is due. Never waits more than 50 ms at once, so cancellation and
     // pending flushes are seen promptly.
-    private static void WaitUntil(long dueTicks) =>
-        PreciseWait.Until(Math.Min(dueTicks, Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20)));
+    private static void WaitUntil(Net.DirectSockets? pump, long dueTicks)
+    {
+        dueTicks = Math.Min(dueTicks, Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20));
+        if (pump is null)
+        {
+            PreciseWait.Until(dueTicks);
+        }
+        else
+        {
+            pump.PumpUntil(dueTicks);
+        }
+    }
 
     private async Task DrainAsync(LoadRecorders recorders, CancellationToken cancellationToken)
     {

@@ -6,36 +6,47 @@ using Perf.Load.Os;
 namespace Perf.Load.Net;
 
 /// <summary>
-/// The generator's client sockets without thread hops. Input: one dedicated thread waits on
-/// Linux epoll for every socket of the set and hands the bytes to the socket's receiver on that
-/// same thread, so an arrival is timestamped when the kernel hands it over, not after a
-/// thread-pool worker has woken (each wake-up is a context switch, and on a busy 2-core machine
-/// a wait for a core). Output: the caller's thread writes straight to the non-blocking socket and
-/// falls back to an asynchronous send only when the socket buffer is full. Off Linux, each
-/// socket gets an asynchronous receive loop instead (one thread-pool hop per read).
+/// Sockets without thread hops, for the generator's clients and the echo floor's server. Input:
+/// one dedicated thread waits on Linux epoll for every socket of the set and hands the bytes to
+/// the socket's receiver on that same thread, so an arrival is handled (timestamped, echoed) when
+/// the kernel hands it over, not after a thread-pool worker has woken (each wake-up is a context
+/// switch, and on a busy 2-core machine a wait for a core). Output: the caller's thread writes
+/// straight to the non-blocking socket and falls back to an asynchronous send only when the
+/// socket buffer is full. A closed socket's slot is reused. Off Linux, each socket gets an
+/// asynchronous receive loop instead (one thread-pool hop per read).
 /// </summary>
 public sealed class DirectSockets : IDisposable
 {
     private const int ReceiveBufferBytes = 256 * 1024;
+    private const ulong TimerEvent = ulong.MaxValue;
 
     private readonly DirectSocket?[] _sockets;
+    private readonly int[] _generations;
+    private readonly System.Collections.Concurrent.ConcurrentStack<int> _free = new();
     private readonly int _epoll = -1;
+    private readonly int _timer = -1;
+    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
+    private readonly object _pumpLock = new();
     private int _count;
     private Thread? _thread;
     private volatile bool _started;
     private volatile bool _stopping;
+    private bool _callerPumps;
+    private bool _threadParked;
 
     /// <summary>Creates an empty set for at most <paramref name="capacity"/> sockets.</summary>
     public DirectSockets(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _sockets = new DirectSocket?[capacity];
+        _generations = new int[capacity];
         if (UsesEpoll)
         {
             _epoll = LinuxNative.EpollCreate();
-            if (_epoll < 0)
+            _timer = LinuxNative.TimerFdCreate();
+            if (_epoll < 0 || _timer < 0 || LinuxNative.EpollAddInput(_epoll, _timer, TimerEvent) != 0)
             {
-                throw new IOException($"epoll_create1 failed: error {Marshal.GetLastPInvokeError()}");
+                throw new IOException($"epoll/timerfd set-up failed: error {Marshal.GetLastPInvokeError()}");
             }
         }
     }
@@ -73,14 +84,20 @@ public sealed class DirectSockets : IDisposable
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(receiver);
-        if (_count == _sockets.Length)
+        if (!_free.TryPop(out var index))
         {
-            throw new InvalidOperationException($"this set holds {_sockets.Length} sockets.");
+            if (_count == _sockets.Length)
+            {
+                throw new InvalidOperationException($"this set holds {_sockets.Length} sockets.");
+            }
+
+            index = _count++;
         }
 
         socket.Blocking = false;
-        var direct = new DirectSocket(socket, receiver, _count);
-        Volatile.Write(ref _sockets[_count++], direct);
+        var generation = ++_generations[index];
+        var direct = new DirectSocket(this, socket, receiver, index, generation);
+        Volatile.Write(ref _sockets[index], direct);
         if (!UsesEpoll)
         {
             if (_started)
@@ -88,12 +105,26 @@ public sealed class DirectSockets : IDisposable
                 _ = direct.ReceiveLoopAsync();
             }
         }
-        else if (LinuxNative.EpollAddInput(_epoll, (int)socket.Handle, (ulong)direct.Index) != 0)
+        else if (LinuxNative.EpollAddInput(_epoll, direct.Descriptor, (ulong)(uint)index | ((ulong)(uint)generation << 32)) != 0)
         {
             throw new IOException($"epoll_ctl failed: error {Marshal.GetLastPInvokeError()}");
         }
 
         return direct;
+    }
+
+    // A closed socket leaves the epoll set and frees its slot for the next one.
+    internal void Release(DirectSocket socket)
+    {
+        if (UsesEpoll)
+        {
+            LinuxNative.EpollRemove(_epoll, socket.Descriptor);
+        }
+
+        if (Interlocked.CompareExchange(ref _sockets[socket.Index], null, socket) == socket)
+        {
+            _free.Push(socket.Index);
+        }
     }
 
     /// <summary>Starts reading (once; later calls do nothing).</summary>
@@ -109,7 +140,7 @@ public sealed class DirectSockets : IDisposable
         {
             for (var i = 0; i < _count; i++)
             {
-                _ = _sockets[i]!.ReceiveLoopAsync();
+                _ = _sockets[i]?.ReceiveLoopAsync();
             }
 
             return;
@@ -119,34 +150,127 @@ public sealed class DirectSockets : IDisposable
         _thread.Start();
     }
 
+    /// <summary>
+    /// Hands the reading to the calling thread until the returned handle is disposed: the receive
+    /// thread parks, and the caller reads in <see cref="PumpUntil"/> while it waits for its next
+    /// send, as the native floor's single thread does. One thread then both sends and receives,
+    /// so no two of the generator's threads compete for a core (a woken thread waiting behind
+    /// another for a scheduler time slice was the echo floor's ~2 ms p99). Linux (epoll) only;
+    /// elsewhere the handle does nothing and <see cref="PumpUntil"/> just sleeps.
+    /// </summary>
+    public IDisposable CallerPumps()
+    {
+        if (!UsesEpoll)
+        {
+            return new PumpHandle(null);
+        }
+
+        lock (_pumpLock)
+        {
+            _callerPumps = true;
+            while (_thread is not null && !_threadParked && !_stopping)
+            {
+                Monitor.Wait(_pumpLock);
+            }
+        }
+
+        return new PumpHandle(this);
+    }
+
+    /// <summary>Reads arrivals on the calling thread (after <see cref="CallerPumps"/>) until the Stopwatch time <paramref name="dueTicks"/>.</summary>
+    public void PumpUntil(long dueTicks)
+    {
+        if (!UsesEpoll)
+        {
+            Engine.PreciseWait.Until(dueTicks);
+            return;
+        }
+
+        LinuxNative.TimerFdSetAbsolute(_timer, dueTicks);
+        Span<ulong> ready = stackalloc ulong[64];
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < dueTicks)
+        {
+            var count = LinuxNative.EpollWait(_epoll, ready, 50);
+            Dispatch(ready[..Math.Max(0, count)]);
+        }
+    }
+
     /// <summary>Stops reading (the sockets belong to their owners).</summary>
     public void Dispose()
     {
         _stopping = true;
+        lock (_pumpLock)
+        {
+            Monitor.PulseAll(_pumpLock);
+        }
+
         _thread?.Join();
         if (_epoll >= 0)
         {
             LinuxNative.Close(_epoll);
+            LinuxNative.Close(_timer);
         }
     }
 
     private void ReceiveLoop()
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
         Span<ulong> ready = stackalloc ulong[64];
         while (!_stopping)
         {
-            // A timeout, so that Dispose is seen; level-triggered, so a socket with more than one buffer's worth comes back.
-            var count = LinuxNative.EpollWait(_epoll, ready, 50);
-            for (var i = 0; i < count; i++)
+            lock (_pumpLock)
             {
-                var socket = Volatile.Read(ref _sockets[(int)ready[i]])!;
-                if (!socket.ReadOnce(buffer))
+                if (_callerPumps)
                 {
-                    LinuxNative.EpollRemove(_epoll, (int)socket.Socket.Handle);
+                    _threadParked = true;
+                    Monitor.PulseAll(_pumpLock);
+                    while (_callerPumps && !_stopping)
+                    {
+                        Monitor.Wait(_pumpLock);
+                    }
+
+                    _threadParked = false;
+                    continue;
                 }
             }
+
+            // A timeout, so that Dispose and a caller taking over are seen; level-triggered, so a
+            // socket with more than one buffer's worth comes back.
+            var count = LinuxNative.EpollWait(_epoll, ready, 50);
+            Dispatch(ready[..Math.Max(0, count)]);
         }
+    }
+
+    private void Dispatch(ReadOnlySpan<ulong> ready)
+    {
+        foreach (var data in ready)
+        {
+            if (data == TimerEvent)
+            {
+                LinuxNative.TimerFdClear(_timer);
+                continue;
+            }
+
+            // A socket closed since this batch was reported, and its slot perhaps reused, is skipped.
+            var socket = Volatile.Read(ref _sockets[(int)(uint)data]);
+            if (socket is not null && socket.Generation == (int)(data >> 32))
+            {
+                socket.ReadOnce(_buffer);
+            }
+        }
+    }
+
+    private void EndCallerPumps()
+    {
+        lock (_pumpLock)
+        {
+            _callerPumps = false;
+            Monitor.PulseAll(_pumpLock);
+        }
+    }
+
+    private sealed class PumpHandle(DirectSockets? owner) : IDisposable
+    {
+        public void Dispose() => owner?.EndCallerPumps();
     }
 }
 
@@ -163,20 +287,28 @@ public interface IDirectReceiver
 /// <summary>One socket of a <see cref="DirectSockets"/> set.</summary>
 public sealed class DirectSocket
 {
+    private readonly DirectSockets _owner;
     private readonly IDirectReceiver _receiver;
     private int _closed;
 
-    internal DirectSocket(Socket socket, IDirectReceiver receiver, int index)
+    internal DirectSocket(DirectSockets owner, Socket socket, IDirectReceiver receiver, int index, int generation)
     {
+        _owner = owner;
         Socket = socket;
         _receiver = receiver;
         Index = index;
+        Generation = generation;
+        Descriptor = (int)socket.Handle;
     }
 
     /// <summary>The socket.</summary>
     public Socket Socket { get; }
 
     internal int Index { get; }
+
+    internal int Generation { get; }
+
+    internal int Descriptor { get; }
 
     /// <summary>
     /// Sends <paramref name="data"/> from the calling thread; completes synchronously unless the
@@ -199,7 +331,7 @@ public sealed class DirectSocket
         return SendRestAsync(data[Math.Max(0, sent)..].ToArray());
     }
 
-    // A false return stops the reading of this socket.
+    // A false return means the socket is closed and has left the set.
     internal bool ReadOnce(byte[] buffer)
     {
         int read;
@@ -266,6 +398,7 @@ public sealed class DirectSocket
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
+            _owner.Release(this);
             _receiver.Closed();
         }
     }

@@ -97,6 +97,25 @@ internal static partial class LinuxNative
         }
     }
 
+    /// <summary>A CLOCK_MONOTONIC timerfd (non-blocking, close-on-exec), or -1.</summary>
+    public static int TimerFdCreate() => timerfd_create(ClockMonotonic, 0x800 | 0x80000);
+
+    /// <summary>Arms <paramref name="timerFd"/> to fire once at the CLOCK_MONOTONIC time <paramref name="nanoseconds"/> (the past fires at once).</summary>
+    public static int TimerFdSetAbsolute(int timerFd, long nanoseconds)
+    {
+        // An all-zero value would disarm the timer rather than fire it.
+        var at = Math.Max(1, nanoseconds);
+        var due = new TimerSpec(default, new TimeSpec(at / 1_000_000_000, at % 1_000_000_000));
+        return timerfd_settime(timerFd, TimerAbsoluteTime, in due, IntPtr.Zero);
+    }
+
+    /// <summary>Reads (and so clears) a timerfd's expiry count; 0 when it has not fired.</summary>
+    public static unsafe long TimerFdClear(int timerFd)
+    {
+        long expirations = 0;
+        return read(timerFd, &expirations, sizeof(long)) == sizeof(long) ? expirations : 0;
+    }
+
     /// <summary>Closes a descriptor this class opened.</summary>
     public static int Close(int fd) => close(fd);
 
@@ -122,6 +141,15 @@ internal static partial class LinuxNative
     private static partial int close(int fd);
 
     [LibraryImport(Libc, SetLastError = true)]
+    private static partial int timerfd_create(int clockId, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int timerfd_settime(int fd, int flags, in TimerSpec newValue, IntPtr oldValue);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static unsafe partial nint read(int fd, void* buffer, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
     private static partial int sched_setaffinity(int pid, nint cpusetsize, ReadOnlySpan<ulong> mask);
 
     [LibraryImport(Libc, SetLastError = true)]
@@ -144,6 +172,9 @@ internal static partial class LinuxNative
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct EpollEvent(uint Events, ulong Data);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct TimerSpec(TimeSpec Interval, TimeSpec Value);
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct TimeSpec(long Seconds, long Nanoseconds);

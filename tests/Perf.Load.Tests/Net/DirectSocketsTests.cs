@@ -38,6 +38,42 @@ public sealed class DirectSocketsTests
         Assert.Equal(DirectSockets.UsesEpoll, receiver.ThreadNames.All(n => n == "perf load receiver"));
     }
 
+    [SkippableFact]
+    public async Task A_caller_that_pumps_reads_on_its_own_thread_and_hands_reading_back()
+    {
+        Skip.IfNot(DirectSockets.UsesEpoll, "the caller pumps only with epoll (Linux).");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var server = await listener.AcceptSocketAsync();
+        var receiver = new Collecting();
+        using var sockets = new DirectSockets(4);
+        sockets.Add(client, receiver);
+        sockets.Start();
+
+        var pumped = await Task.Factory.StartNew(() =>
+        {
+            Thread.CurrentThread.Name = "pumping caller";
+            using (sockets.CallerPumps())
+            {
+                server.Send("while pumping"u8);
+                var until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 5;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                sockets.PumpUntil(until);
+                return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        server.Send("after"u8);
+        server.Shutdown(SocketShutdown.Both);
+
+        Assert.True(receiver.Done.Wait(TimeSpan.FromSeconds(10)), "no close was reported");
+        Assert.Equal("while pumpingafter"u8.ToArray(), receiver.Bytes.ToArray());
+        Assert.Contains("pumping caller", receiver.ThreadNames);
+        Assert.Contains("perf load receiver", receiver.ThreadNames);
+        // PumpUntil returned at its due time (200 ms), not at the first arrival.
+        Assert.True(pumped >= TimeSpan.FromMilliseconds(190), $"returned after {pumped.TotalMilliseconds} ms");
+    }
+
     [Fact]
     public async Task Echoed_messages_split_at_every_byte_are_reassembled()
     {

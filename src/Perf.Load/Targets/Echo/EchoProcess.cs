@@ -12,13 +12,11 @@ public sealed class EchoProcess : IAsyncDisposable
 
     /// <summary>
     /// Runtime settings the echo process starts with unless this process's environment sets them:
-    /// socket completions run on the runtime's epoll thread, so with Kestrel's inline scheduling a
-    /// message is read, copied and written back without any thread hop, and thread-pool workers
-    /// do not spin waiting for work they will not get.
+    /// thread-pool workers do not spin waiting for work (the echo's own threads never use the
+    /// pool; what little does — timers — should not cost a spinning core).
     /// </summary>
     public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
     {
-        ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
         ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
     };
 

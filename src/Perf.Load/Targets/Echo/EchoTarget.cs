@@ -13,7 +13,7 @@ namespace Perf.Load.Targets.Echo;
 /// epoll thread receiving), so this target measures the floor of the generator, the sockets and
 /// the server together.
 /// </summary>
-public sealed class EchoTarget : ILoadTarget
+public sealed class EchoTarget : ILoadTarget, ICallerPumpedTarget
 {
     private const int LengthPrefix = 4;
 
@@ -29,6 +29,9 @@ public sealed class EchoTarget : ILoadTarget
 
     /// <inheritdoc />
     public string Name => "echo";
+
+    /// <inheritdoc />
+    public DirectSockets? Sockets => _direct;
 
     /// <inheritdoc />
     public LoadStages Stages => LoadStages.None;

@@ -15,7 +15,7 @@ namespace Perf.Load.Targets.Relay;
 /// identity, counting ACCEPTED and REJECTED answers, opening DELIVERs and acknowledging them.
 /// ACKs ride along with the next flush of sends on the same connection (one writer per connection).
 /// </summary>
-public sealed class RelayTarget : ILoadTarget
+public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
 {
     private readonly bool _webSocket;
     private readonly EndPoint _endPoint;
@@ -46,6 +46,9 @@ public sealed class RelayTarget : ILoadTarget
 
     /// <inheritdoc />
     public string Name => _webSocket ? "relay-ws" : "relay-tcp";
+
+    /// <inheritdoc />
+    public DirectSockets? Sockets => _direct;
 
     /// <inheritdoc />
     public LoadStages Stages => LoadStages.Seal | LoadStages.Open;
