@@ -9,9 +9,9 @@ namespace Perf.Load.Targets.Echo;
 /// Drives an echo server (<c>perf echo</c>, or any byte echo): each connection sends
 /// length-prefixed messages (4 bytes little-endian, then the payload, no E2E) and receives them
 /// back. The framing is the client's alone: the server copies bytes blindly. The client is the
-/// generator's leanest path (<see cref="DirectSockets"/>: sends from the scheduling thread, one
-/// epoll thread receiving), so this target measures the floor of the generator, the sockets and
-/// the server together.
+/// generator's leanest path (<see cref="DirectSockets"/>: the scheduling thread sends and, while
+/// it waits, receives), so this target measures the floor of the generator, the sockets and the
+/// server together.
 /// </summary>
 public sealed class EchoTarget : ILoadTarget, ICallerPumpedTarget
 {
