@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -103,6 +104,47 @@ public sealed class RelayClientConnection : IAsyncDisposable
                 NoiseException noise => $"the Noise handshake with {relay} failed: {noise.Error} ({noise.Message})",
                 _ => $"the relay at {relay} closed the connection during the handshake (at its connection limit?): {ex.Message}",
             }, ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs the Noise XX handshake as <paramref name="identity"/> over pipes the caller connected
+    /// (the load generator's own socket pipes); disposing the connection disposes <paramref name="owner"/>.
+    /// </summary>
+    /// <exception cref="RelayClientException">The handshake failed, or the relay's key is not the pinned one.</exception>
+    public static Task<RelayClientConnection> ConnectNoiseAsync(IDuplexPipe pipe, IAsyncDisposable owner, X25519KeyPair identity, RelayClientOptions options, CancellationToken cancellationToken) =>
+        ConnectNoiseAsync(pipe, owner, identity, anonymous: false, options, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConnectNoiseAsync(IDuplexPipe, IAsyncDisposable, X25519KeyPair, RelayClientOptions, CancellationToken)"/>;
+    /// with <paramref name="anonymous"/>, the final handshake payload carries the anonymous flag
+    /// (pass a throwaway key as <paramref name="identity"/>), so the relay knows no identity for it.
+    /// </summary>
+    /// <exception cref="RelayClientException">The handshake failed, or the relay's key is not the pinned one.</exception>
+    public static async Task<RelayClientConnection> ConnectNoiseAsync(IDuplexPipe pipe, IAsyncDisposable owner, X25519KeyPair identity, bool anonymous, RelayClientOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pipe);
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            var channel = await NoiseChannel.ConnectAsync(pipe, new NoiseChannelOptions
+            {
+                Protocol = NoiseProtocol.Xx(options.Cipher),
+                Backend = options.Backend,
+                StaticKey = identity,
+                ExpectedRemoteStaticKey = options.RelayKey,
+                HandshakeTimeout = options.ConnectTimeout,
+                FinalHandshakePayload = anonymous ? AnonymousConnection.HandshakePayload : null,
+            }, cancellationToken).ConfigureAwait(false);
+            return new RelayClientConnection(new NoiseFrameTransport(channel, pipe), options.Frames, new PipeResources(channel, owner));
+        }
+        catch (NoiseException ex)
+        {
+            await owner.DisposeAsync().ConfigureAwait(false);
+            throw new RelayClientException(ex.Error == NoiseError.RemoteKeyMismatch
+                ? "the relay presented a different key than the pinned one: check --relay-key"
+                : $"the Noise handshake with the relay failed: {ex.Error} ({ex.Message})", ex);
         }
     }
 
@@ -245,6 +287,15 @@ public sealed class RelayClientConnection : IAsyncDisposable
             await channel.DisposeAsync().ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
             factory.Dispose();
+        }
+    }
+
+    private sealed class PipeResources(NoiseChannel channel, IAsyncDisposable owner) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            await owner.DisposeAsync().ConfigureAwait(false);
         }
     }
 

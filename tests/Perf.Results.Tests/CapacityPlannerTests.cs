@@ -96,11 +96,91 @@ public sealed class CapacityPlannerTests
     }
 
     [Fact]
-    public void Results_without_find_max_or_relay_usage_are_refused()
+    public void Results_without_a_target_section_or_its_memory_are_refused_saying_how_to_measure_them()
     {
-        Assert.Contains("find_max", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load() with { FindMax = null }, Inputs())).Message, StringComparison.Ordinal);
-        Assert.Contains("relay usage", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load() with { Relay = null }, Inputs())).Message, StringComparison.Ordinal);
+        Assert.Contains("--target-process", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(ResultFixture.Load() with { Target = null }, Inputs())).Message, StringComparison.Ordinal);
+        var noMemory = ResultFixture.Load() with { Target = ResultFixture.Load().Target! with { MemoryPerConnectionBytes = null } };
+        Assert.Contains("--idle-connections", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(noMemory, Inputs())).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Cores_are_planned_from_cpu_per_message_and_the_plan_says_so()
+    {
+        // 25 µs per message: 40,000 msg/s per core; cores = 10,000 / (40,000 × 0.8) = 0.3125.
+        var cheaper = ResultFixture.Load() with { Target = ResultFixture.Load().Target! with { CpuUsPerMessage = 25 } };
+
+        var plan = CapacityPlanner.Plan(cheaper, Inputs());
+
+        Assert.Equal(40_000, plan.MsgsPerSPerCore, 6);
+        Assert.Equal(0.3125, plan.CoresNeeded, 9);
+        Assert.Equal("cpu_us_per_message", plan.MsgsPerSPerCoreSource);
+        Assert.Null(plan.SaturationMsgsPerSPerCore);
+        Assert.Contains(plan.Formulas, f => f.StartsWith("msg/s per core (CPU) = 1,000,000 / CPU µs per message = 1,000,000 / 25 = 40,000", StringComparison.Ordinal));
+        Assert.Contains(plan.Assumptions, a => a.Contains("the target was not pinned", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_saturation_reached_on_pinned_cores_cross_checks_and_the_lower_rate_wins()
+    {
+        // Pinned to 4 CPUs and saturated at 40,000 msg/s: 10,000 per core, below the 20,000 the CPU figure allows.
+        var pinned = ResultFixture.Load() with { Target = ResultFixture.Load().Target! with { Cpus = "0-3" } };
+
+        var plan = CapacityPlanner.Plan(pinned, Inputs());
+
+        Assert.Equal(10_000, plan.SaturationMsgsPerSPerCore!.Value, 6);
+        Assert.Equal(10_000, plan.MsgsPerSPerCore, 6);
+        Assert.Equal("saturation", plan.MsgsPerSPerCoreSource);
+
+        // On one pinned CPU the saturation rate (40,000) is above the CPU figure (20,000): CPU wins.
+        var onePinned = ResultFixture.Load() with { Target = ResultFixture.Load().Target! with { Cpus = "1" } };
+        Assert.Equal("cpu_us_per_message", CapacityPlanner.Plan(onePinned, Inputs()).MsgsPerSPerCoreSource);
+    }
+
+    [Fact]
+    public void A_generator_bound_search_is_no_cross_check()
+    {
+        var bound = ResultFixture.Load() with { FindMax = ResultFixture.Load().FindMax! with { GeneratorBound = true }, Target = ResultFixture.Load().Target! with { Cpus = "0-3" } };
+
+        var plan = CapacityPlanner.Plan(bound, Inputs());
+
+        Assert.Null(plan.SaturationMsgsPerSPerCore);
+        Assert.Equal(20_000, plan.MsgsPerSPerCore, 6);
+    }
+
+    [Fact]
+    public void A_single_run_plans_from_cpu_per_message_when_it_met_the_slo_itself()
+    {
+        var single = ResultFixture.Load() with { FindMax = null };
+
+        Assert.Equal(2, CapacityPlanner.Plan(single, Inputs()).Nodes);
+        var missed = Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(single, Inputs() with { Slo = Slo.Parse("p99=500us") }));
+        Assert.Contains("p99 was 900 us", missed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_older_result_with_a_relay_section_plans_as_before()
+    {
+        // Old formula: msg/s per core = max sustainable rate / cores used = 40,000 / 2 = 20,000.
+        var plan = CapacityPlanner.Plan(ResultFixture.Legacy(), Inputs());
+
+        Assert.Equal(20_000, plan.MsgsPerSPerCore, 6);
+        Assert.Equal(2, plan.Nodes);
+        Assert.Contains(plan.Assumptions, a => a.Contains("an older result", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_committed_relay_baseline_still_plans()
+    {
+        var baseline = Perf.Results.Files.ResultFile.Read(BaselineFile());
+
+        var plan = CapacityPlanner.Plan(baseline, Inputs());
+
+        // Its relay section: 0.718 cores at 102,516 msg/s, so the old per-core figure, 142,787 msg/s.
+        Assert.Equal(baseline.FindMax!.MaxSustainableRate / baseline.Relay!.CoresUsed, plan.MsgsPerSPerCore, 3);
+        Assert.Equal("cpu_us_per_message", plan.MsgsPerSPerCoreSource);
+    }
+
+    internal static string BaselineFile() => Path.Combine(Path.GetDirectoryName(SchemaFile.Path())!, "..", "baseline", "load", "relay-tcp-find-max.json");
 
     [Fact]
     public void A_result_without_recorded_cores_needs_cores_per_node()

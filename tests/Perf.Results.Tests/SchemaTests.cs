@@ -29,7 +29,8 @@ public sealed class SchemaTests
         var minimal = ResultFixture.Load() with
         {
             FindMax = null,
-            Relay = null,
+            Target = null,
+            Generator = null,
             Environment = ResultFixture.Load().Environment with { GitCommit = null, MemoryBytes = null },
             Metrics = new LoadMetrics { Sent = 1, Accepted = 1, Delivered = 1, Rejected = 0, Lost = 0, ThroughputMsgsPerS = 1 },
         };
@@ -54,6 +55,59 @@ public sealed class SchemaTests
         Assert.True(IsValid(json));
         Assert.DoesNotContain("cpu_model", json, StringComparison.Ordinal);
         Assert.False(IsValid(json.Replace("\"tool\": \"k6\"", "\"tool\": \"perf\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_target_section_with_every_field_validates_and_reads_back()
+    {
+        var full = ResultFixture.Load() with
+        {
+            Target = ResultFixture.Load().Target! with
+            {
+                Cpus = "1,3-4",
+                RuntimeSettings = ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"],
+                ReconnectStorm = new ReconnectStorm { Clients = 10_000, InFlight = 256, Seconds = 4.2, HandshakesPerS = 2_380, Failed = 0, CpuUsPerHandshake = 310 },
+            },
+            Generator = new GeneratorUsage { Cpus = "0", CoresUsed = 0.9, CpuUsPerMessage = 45, MemoryPerIdleConnectionBytes = 900 },
+        };
+        var json = ResultFile.ToJson(full);
+
+        Assert.True(IsValid(json));
+        Assert.Contains("\"cpu_us_per_message\": 50", json, StringComparison.Ordinal);
+        Assert.Contains("\"handshakes_per_s\": 2380", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"relay\"", json, StringComparison.Ordinal);
+        var read = ResultFile.Parse(json, "test").Target!;
+        // Records compare lists by reference: the settings are compared apart.
+        Assert.Equal(full.Target, read with { RuntimeSettings = full.Target!.RuntimeSettings });
+        Assert.Equal(full.Target.RuntimeSettings, read.RuntimeSettings);
+    }
+
+    [Theory]
+    [InlineData("\"cores_used\": 2,", "\"cores_used\": -2,")]
+    [InlineData("\"process\": \"perf relay\",", "")]
+    [InlineData("\"idle_connections\": 10000,", "\"idle_connections\": 1.5,")]
+    [InlineData("\"idle_connections\": 10000,", "\"idle_connections\": 10000, \"secret\": \"x\",")]
+    public void Broken_target_sections_do_not_validate(string find, string replace)
+    {
+        string json = ResultFile.ToJson(ResultFixture.Load());
+        Assert.Contains(find, json, StringComparison.Ordinal);
+
+        Assert.False(IsValid(json.Replace(find, replace, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Older_files_with_a_relay_section_still_validate_and_read_as_a_target()
+    {
+        Assert.True(IsValid(ResultFile.ToJson(ResultFixture.Legacy())));
+        var baseline = File.ReadAllText(Path.Combine(Path.GetDirectoryName(SchemaFile.Path())!, "..", "baseline", "load", "relay-tcp-find-max.json"));
+        Assert.True(IsValid(baseline));
+
+        var target = ResultFile.Parse(baseline, "baseline").TargetOrRelay()!;
+
+        Assert.Equal("perf relay", target.Process);
+        Assert.Equal(14518.272, target.MemoryPerConnectionBytes);
+        // 0.718 cores at 102,516 msg/s: 7.0 µs per message.
+        Assert.Equal(7.0, target.CpuUsPerMessage!.Value, 1);
     }
 
     [Theory]

@@ -21,6 +21,8 @@ internal static class EchoCommand
                 return PerfCommandLine.BadInput;
             }
 
+            // Every connection is a descriptor: take what the hard limit allows (idle-connection runs hold many).
+            Perf.Load.Os.OpenFileLimit.RaiseToHardLimit();
             EchoServer server;
             try
             {

@@ -40,15 +40,16 @@ internal static class LoadCommand
         var findMax = new Option<bool>("--find-max") { Description = "Step the rate up from --rate until the SLO, delivery or loss breaks; report the highest sustainable rate." };
         var slo = new Option<string>("--slo") { Description = "Latency objective for --find-max, e.g. p99=5ms.", DefaultValueFactory = _ => "p99=5ms" };
         var stepDuration = new Option<string>("--step-duration") { Description = "Measured time of each --find-max step.", DefaultValueFactory = _ => "5s" };
-        var relayProcess = new Option<bool>("--relay-process") { Description = "Start relay-tcp/relay-ws as a separate perf relay process and record its cores and memory per connection (what perf capacity needs)." };
-        var idleConnections = new Option<int>("--idle-connections") { Description = "Idle connections opened after the run to measure the relay process's memory per connection.", DefaultValueFactory = _ => LoadJob.DefaultIdleConnections };
+        var process = new TargetProcessOptions();
 
         var sealedSender = new Option<bool>("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
         var padding = new Option<string>("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
+        var store = new Option<string?>("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats://HOST:PORT[,...] (JetStream); default memory." };
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, relayProcess, idleConnections, sealedSender, padding,
+            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store,
         };
+        process.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -83,17 +84,9 @@ internal static class LoadCommand
                 return PerfCommandLine.BadInput;
             }
 
-            var separateRelay = parseResult.GetValue(relayProcess);
-            var idle = parseResult.GetValue(idleConnections);
-            if (separateRelay && Array.Exists(names, n => n.Trim().ToLowerInvariant() is not ("relay-tcp" or "relay-ws")))
+            if (process.Read(parseResult, names, scenario.Connections, out var problemText) is not { } placement)
             {
-                await error.WriteLineAsync("perf load: --relay-process starts the relay itself: use it with the bare targets relay-tcp or relay-ws.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            if (idle is < 1 or > 50_000)
-            {
-                await error.WriteLineAsync("perf load: --idle-connections must be 1 to 50000.").ConfigureAwait(false);
+                await error.WriteLineAsync($"perf load: {problemText}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
@@ -134,23 +127,34 @@ internal static class LoadCommand
                 return PerfCommandLine.BadInput;
             }
 
-            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, separateRelay, mode);
+            var storeUrl = parseResult.GetValue(store);
+            if (storeUrl is not null && (!placement.TargetProcess || !storeUrl.StartsWith("nats://", StringComparison.Ordinal)))
+            {
+                await error.WriteLineAsync("perf load: --store takes nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, placement.TargetProcess, placement.TargetCpus, mode, storeUrl);
+            var extras = new LoadJobExtras(objective is null ? null : (objective, steps!), placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus);
+            placement.Apply();
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
             var results = new List<LoadRunResult>();
+            var written = new List<PerfResult>();
             var console = LoadSummaryTable.Console(output);
             try
             {
                 foreach (var name in names)
                 {
-                    var (run, written) = await LoadJob.RunAsync(name, scenario, options, objective is null ? null : (objective, steps!), idle, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                    var (run, path, result) = await LoadJob.RunAsync(name, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
                     results.Add(run);
+                    written.Add(result);
                     if (outPath is not null)
                     {
-                        File.Copy(written, outPath, overwrite: true);
+                        File.Copy(path, outPath, overwrite: true);
                     }
 
-                    await output.WriteLineAsync($"result: {written}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
                 }
             }
             catch (LoadTargetException ex)
@@ -160,6 +164,11 @@ internal static class LoadCommand
             }
 
             LoadSummaryTable.Write(console, results);
+            if (written.Count > 1)
+            {
+                FloorTable.Write(console, written);
+            }
+
             return PerfCommandLine.Ok;
         });
         return command;

@@ -108,13 +108,13 @@ internal static class MetadataCommand
     {
         var auditPath = Path.Combine(folder, $"audit-{mode.Name.Replace('+', '-')}.jsonl");
         File.Delete(auditPath);
-        await using var relay = await RelayChildProcess.StartAsync(PerfChildCommand.StartInfo(), "aesgcm", "auto", cancellationToken, ["--audit-log", auditPath]).ConfigureAwait(false);
+        await using var relay = await RelayProcess.StartAsync(PerfChildCommand.StartInfo(), "aesgcm", "auto", null, cancellationToken, ["--audit-log", auditPath]).ConfigureAwait(false);
         MetadataOutcome outcome;
         IReadOnlyList<byte[]> identities;
         await using (var workload = await MetadataWorkload.ConnectAsync(relay.TcpEndPoint, relay.RelayKey, mode, options, cancellationToken).ConfigureAwait(false))
         {
             identities = workload.Identities;
-            outcome = await workload.RunAsync(relay, cancellationToken).ConfigureAwait(false);
+            outcome = await workload.RunAsync(relay.Process, cancellationToken).ConfigureAwait(false);
         }
 
         GroundTruth.Write(Path.ChangeExtension(auditPath, null).Replace("audit-", "truth-", StringComparison.Ordinal) + ".json", identities, outcome.Accepted);

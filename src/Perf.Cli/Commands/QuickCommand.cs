@@ -17,9 +17,10 @@ namespace Perf.Cli.Commands;
 /// <summary>
 /// <c>perf quick</c>: the one command a new user runs. On embedded defaults it checks the
 /// crypto against the vectors, runs a small AEAD benchmark subset and records openssl's
-/// ceiling, runs a short open-loop load against each embedded target (the echo floor, NATS
-/// when installed, the relay), then writes one results folder with its report and prints a
-/// summary. About two minutes on a 2-core machine.
+/// ceiling, runs a short open-loop load against each target started in its own process (the
+/// echo floor, the relay over TCP and WebSocket, NATS when installed), then writes one results
+/// folder with its report and prints a summary with the floor beside every target. About two
+/// minutes on a 2-core machine.
 /// </summary>
 internal static class QuickCommand
 {
@@ -61,10 +62,12 @@ internal static class QuickCommand
                 await BenchSubsetAsync(root, folder, output, error, cancellationToken).ConfigureAwait(false);
             }
 
-            var options = new LoadTargetOptions(null, null, "aesgcm", "auto");
+            // Each target in its own process: its CPU per message is then measured apart from the generator's.
+            var options = new LoadTargetOptions(null, null, "aesgcm", "auto", TargetProcess: true);
             var environment = EnvironmentInfo.Capture("auto", "aesgcm", root);
             var commandLine = CommandLineText.Redacted(LoadCommand.TokenValues(parseResult));
             var runs = new List<LoadRunResult>();
+            var results = new List<PerfResult>();
             foreach (var target in Targets)
             {
                 if (target == "nats" && NatsServerProcess.FindBinary() is null)
@@ -75,8 +78,9 @@ internal static class QuickCommand
 
                 try
                 {
-                    var (run, written) = await LoadJob.RunAsync(target, scenario, options, null, LoadJob.DefaultIdleConnections, commandLine, environment, folder, TextWriter.Null, cancellationToken).ConfigureAwait(false);
+                    var (run, written, result) = await LoadJob.RunAsync(target, scenario, options, new LoadJobExtras(), commandLine, environment, folder, TextWriter.Null, cancellationToken).ConfigureAwait(false);
                     runs.Add(run);
+                    results.Add(result);
                     await output.WriteLineAsync($"{target}: {run.Recorders.Delivered} delivered, {run.Lost} lost -> {written}").ConfigureAwait(false);
                 }
                 catch (LoadTargetException ex)
@@ -87,6 +91,7 @@ internal static class QuickCommand
 
             var report = RunReportWriter.Write(folder);
             LoadSummaryTable.Write(console, runs);
+            FloorTable.Write(console, results);
             await output.WriteLineAsync($"report: {report}").ConfigureAwait(false);
             await output.WriteLineAsync($"perf quick took {clock.Elapsed.TotalSeconds:F0} s").ConfigureAwait(false);
             return selftestFailed ? PerfCommandLine.Failed : PerfCommandLine.Ok;

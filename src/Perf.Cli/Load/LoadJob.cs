@@ -1,35 +1,34 @@
 using Perf.Load;
 using Perf.Load.Engine;
+using Perf.Load.Idle;
+using Perf.Load.Os;
+using Perf.Load.Processes;
 using Perf.Load.Results;
+using Perf.Load.Targets;
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Relay.Crypto.Aead;
 
 namespace Perf.Cli.Load;
 
-/// <summary>One target's part of a load command: open it, run (or search), write the result folder.</summary>
+/// <summary>One target's part of a load command: open it, hold idle clients, run (or search), storm, write the result folder.</summary>
 internal static class LoadJob
 {
-    /// <summary>Idle connections opened to measure a relay process's memory per connection, unless told otherwise.</summary>
-    public const int DefaultIdleConnections = 1000;
-
     /// <summary>Runs <paramref name="scenario"/> against <paramref name="targetName"/> and writes a run folder under <paramref name="resultsParent"/>.</summary>
     /// <param name="targetName">A target as <c>--target</c> takes it.</param>
     /// <param name="scenario">The scenario.</param>
     /// <param name="options">Target options.</param>
-    /// <param name="search">The SLO and steps of a saturation search, or <c>null</c> for one run.</param>
-    /// <param name="idleConnections">Idle connections opened to measure a relay process's memory per connection.</param>
+    /// <param name="extras">A saturation search, idle clients, a reconnect storm, the generator's CPUs.</param>
     /// <param name="commandLine">The redacted command line for the result file.</param>
     /// <param name="environment">The environment for the result file.</param>
     /// <param name="resultsParent">The folder that gets the run folder (<c>results/</c>, or a quick run's folder).</param>
     /// <param name="output">Where progress goes.</param>
     /// <param name="cancellationToken">Stops the run.</param>
-    public static async Task<(LoadRunResult Run, string ResultPath)> RunAsync(
+    /// <exception cref="LoadTargetException">The target could not be started or reached, or the idle clients need a target process.</exception>
+    public static async Task<(LoadRunResult Run, string ResultPath, PerfResult Result)> RunAsync(
         string targetName,
         LoadScenario scenario,
         LoadTargetOptions options,
-        (Slo Slo, SaturationOptions Steps)? search,
-        int idleConnections,
+        LoadJobExtras extras,
         string commandLine,
         EnvironmentInfo environment,
         string resultsParent,
@@ -37,57 +36,143 @@ internal static class LoadJob
         CancellationToken cancellationToken)
     {
         await using var handle = await LoadTargetFactory.OpenAsync(targetName, options, cancellationToken).ConfigureAwait(false);
+        if ((extras.IdleConnections > 0 || extras.ReconnectStorm > 0) && (handle.Process is null || handle.Idle is null))
+        {
+            throw new LoadTargetException("--idle-connections and --reconnect-storm measure the target's process: use a bare target name with --target-process.");
+        }
+
         await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
+        await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
+        var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
+
         LoadRunResult run;
         SaturationResult? saturation = null;
-        double? cores;
-        if (search is { } s)
+        if (idle is not null)
+        {
+            // Keep-alives would be counted as the target's work per message.
+            idle.KeepAlivePaused = true;
+        }
+
+        if (extras.Search is { } s)
         {
             saturation = await FindMaxAsync(handle, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
-            (run, cores) = BestRun(saturation);
+            run = BestStep(saturation).Run;
         }
         else
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
             await using var target = handle.NewTarget();
-            (run, cores) = await handle.Relay.MeasureCoresAsync(() => view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario).RunAsync(target, p, cancellationToken))).ConfigureAwait(false);
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         }
 
-        var usage = await MeasureRelayAsync(handle, cores, idleConnections, options, output, cancellationToken).ConfigureAwait(false);
-        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, usage);
+        var held = idle?.CountOpen();
+        if (idle is not null)
+        {
+            idle.KeepAlivePaused = false;
+        }
+
+        if (held is { } stillOpen && stillOpen < extras.IdleConnections)
+        {
+            await output.WriteLineAsync($"idle: only {stillOpen} of {extras.IdleConnections} idle connections were still open after the run ({idle!.FirstError ?? "the target closed the others"})").ConfigureAwait(false);
+        }
+
+        var storm = extras.ReconnectStorm > 0 ? await StormAsync(idle, extras.ReconnectStorm, handle, output, cancellationToken).ConfigureAwait(false) : null;
+        var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, held, idleMemory, storm);
+        if (targetUsage is not null)
+        {
+            await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
+        }
+
+        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, targetUsage, generatorUsage);
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
-        return (run, LoadResultFiles.Write(folder, result, run));
+        return (run, LoadResultFiles.Write(folder, result, run), result);
+    }
+
+    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync($"idle: opening {count} idle authenticated connections to {handle.Process!.Name} ({pool.InFlight} at a time, in two halves, memory read after each)").ConfigureAwait(false);
+        var progress = new Progress<int>(opened =>
+        {
+            if (opened % 10_000 == 0)
+            {
+                output.WriteLine($"idle: {opened} opened");
+            }
+        });
+        var memory = await IdleConnections.OpenAsync(pool, count, handle.Process, progress, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in the target, {memory.GeneratorBytesPerConnection / 1024:F2} KiB in the generator").ConfigureAwait(false);
+        return memory;
+    }
+
+    private static async Task<ReconnectStorm> StormAsync(IdleConnectionPool? idle, int clients, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
+    {
+        // The storm uses the held idle clients when there are enough; otherwise its own, connected first.
+        IdleConnectionPool? own = null;
+        var pool = idle;
+        if (pool is null || pool.Opened < clients)
+        {
+            own = new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), clients);
+            await output.WriteLineAsync($"storm: connecting {clients} clients first").ConfigureAwait(false);
+            await own.OpenAsync(clients, null, cancellationToken).ConfigureAwait(false);
+            pool = own;
+        }
+
+        try
+        {
+            await output.WriteLineAsync($"storm: {clients} clients drop their connections at once and reconnect ({pool.InFlight} handshakes in flight at most)").ConfigureAwait(false);
+            var storm = await IdleConnections.StormAsync(pool, clients, handle.Process!, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"storm: all {storm.Clients - storm.Failed} authenticated again after {storm.Seconds:F2} s: {storm.HandshakesPerS:F0} handshakes/s, {storm.CpuUsPerHandshake:F0} us target CPU per handshake, {storm.Failed} failed{(storm.Failed > 0 ? $" ({pool.FirstError})" : "")}").ConfigureAwait(false);
+            return storm;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(TargetProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
+    {
+        if (process is null || run.TargetUsage is not { } target)
+        {
+            return (null, null);
+        }
+
+        var generator = run.GeneratorUsage!;
+        return (new TargetUsage
+        {
+            Process = process.Name,
+            Cpus = process.Cpus?.ToString(),
+            CoresUsed = target.Cores,
+            CpuUsPerMessage = target.CpuMicrosecondsPerMessage,
+            ContextSwitchesPerMessage = target.ContextSwitchesPerMessage,
+            IdleConnections = held,
+            MemoryPerConnectionBytes = memory?.TargetBytesPerConnection,
+            RuntimeSettings = process.RuntimeSettings.Count == 0 ? null : process.RuntimeSettings,
+            ReconnectStorm = storm,
+        }, new GeneratorUsage
+        {
+            Cpus = generatorCpus?.ToString(),
+            CoresUsed = generator.Cores,
+            CpuUsPerMessage = generator.CpuMicrosecondsPerMessage,
+            ContextSwitchesPerMessage = generator.ContextSwitchesPerMessage,
+            MemoryPerIdleConnectionBytes = memory?.GeneratorBytesPerConnection,
+        });
     }
 
     private static async Task<SaturationResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, SaturationOptions steps, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
         var progress = new Progress<SaturationStep>(step => output.WriteLine(
-            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us{(step.TargetCores is { } cores ? $" relay {cores:F2} cores" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
-        var result = await new SaturationSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Relay).ConfigureAwait(false);
+            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} us/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
+        var result = await new SaturationSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);
         await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
         return result;
     }
 
-    // The relay's cores at the measured rate, and its memory per idle connection measured in a
-    // fresh relay process (one that just carried load has free heap that hides the growth).
-    private static async Task<RelayUsage?> MeasureRelayAsync(TargetHandle handle, double? cores, int idleConnections, LoadTargetOptions options, TextWriter output, CancellationToken cancellationToken)
-    {
-        if (handle.Relay is null || cores is not > 0)
-        {
-            return null;
-        }
-
-        await output.WriteLineAsync($"relay usage: a fresh relay process, {idleConnections} then {2 * idleConnections} idle connections, for memory per connection").ConfigureAwait(false);
-        await using var fresh = await LoadTargetFactory.StartRelayProcessAsync(options, cancellationToken).ConfigureAwait(false);
-        var perConnection = await fresh.MeasureMemoryPerConnectionAsync(
-            idleConnections, handle.Name == "relay-ws", AeadAlgorithm.Parse(options.Cipher), AeadBackend.Parse(options.Backend), cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"relay usage: {cores:F2} cores at the measured rate, {perConnection / 1024:F1} KiB resident per idle connection").ConfigureAwait(false);
-        return new RelayUsage { CoresUsed = cores.Value, MemoryPerConnectionBytes = perConnection };
-    }
-
     // The result file describes the best passing step, or the first step when none passed.
-    private static (LoadRunResult Run, double? Cores) BestRun(SaturationResult search)
+    private static SaturationStep BestStep(SaturationResult search)
     {
         SaturationStep? best = null;
         foreach (var step in search.Steps)
@@ -98,7 +183,13 @@ internal static class LoadJob
             }
         }
 
-        best ??= search.Steps[0];
-        return (best.Run, best.TargetCores);
+        return best ?? search.Steps[0];
     }
 }
+
+/// <summary>What a load job does besides one run.</summary>
+/// <param name="Search">The SLO and steps of a saturation search, or <c>null</c> for one run.</param>
+/// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
+/// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
+/// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
+internal sealed record LoadJobExtras((Slo Slo, SaturationOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null);

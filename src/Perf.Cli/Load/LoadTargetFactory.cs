@@ -1,4 +1,7 @@
 using System.Net;
+using Perf.Load.Idle;
+using Perf.Load.Os;
+using Perf.Load.Processes;
 using Perf.Load.Targets;
 using Perf.Load.Targets.Echo;
 using Perf.Load.Targets.Nats;
@@ -12,27 +15,33 @@ namespace Perf.Cli.Load;
 /// <summary>
 /// Turns a <c>--target</c> value into a <see cref="TargetHandle"/>: a full address
 /// (<c>echo://127.0.0.1:7500</c>) points at a server the user started; a bare name
-/// (<c>echo</c>, ...) starts that server embedded in this process on a free loopback port, so
-/// one command measures without any setup.
+/// (<c>echo</c>, ...) starts that server on a free loopback port, embedded in this process or,
+/// with <c>--target-process</c>, as its own process (nats-server always is one), so one command
+/// measures without any setup.
 /// </summary>
 internal static class LoadTargetFactory
 {
     /// <summary>The bare names accepted for embedded targets.</summary>
     public const string EmbeddedNames = "relay-tcp, relay-ws, nats, echo";
 
-    /// <summary>Opens the target; disposing the handle stops any embedded server.</summary>
+    /// <summary>Whether <paramref name="text"/> is a bare target name (one this command starts).</summary>
+    public static bool IsBareName(string text) => text.Trim().ToLowerInvariant() is "relay-tcp" or "relay-ws" or "nats" or "echo";
+
+    /// <summary>Opens the target; disposing the handle stops any server it started.</summary>
     /// <exception cref="LoadTargetException">An unknown or unavailable target; the message says how to fix it.</exception>
     public static async Task<TargetHandle> OpenAsync(string text, LoadTargetOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!text.Contains("://", StringComparison.Ordinal))
         {
-            return text.Trim().ToLowerInvariant() switch
+            var name = text.Trim().ToLowerInvariant();
+            return name switch
             {
+                "echo" when options.TargetProcess => await EchoProcessAsync(options, cancellationToken).ConfigureAwait(false),
                 "echo" => await EmbeddedEchoAsync(cancellationToken).ConfigureAwait(false),
-                "nats" => await EmbeddedNatsAsync(options, cancellationToken).ConfigureAwait(false),
-                "relay-tcp" or "relay-ws" when options.RelayProcess => await RelayProcessAsync(text.Trim().ToLowerInvariant() == "relay-ws", options, cancellationToken).ConfigureAwait(false),
-                "relay-tcp" or "relay-ws" => await EmbeddedRelayAsync(text.Trim().ToLowerInvariant() == "relay-ws", options, cancellationToken).ConfigureAwait(false),
+                "nats" => await NatsProcessAsync(options, cancellationToken).ConfigureAwait(false),
+                "relay-tcp" or "relay-ws" when options.TargetProcess => await RelayProcessAsync(name == "relay-ws", options, cancellationToken).ConfigureAwait(false),
+                "relay-tcp" or "relay-ws" => await EmbeddedRelayAsync(name == "relay-ws", options, cancellationToken).ConfigureAwait(false),
                 _ => throw new LoadTargetException($"unknown embedded target '{text}': use one of {EmbeddedNames}, or an address SCHEME://HOST:PORT with SCHEME one of {TargetAddress.KnownSchemes}."),
             };
         }
@@ -53,11 +62,33 @@ internal static class LoadTargetFactory
         };
     }
 
-    private static async Task<TargetHandle> EmbeddedNatsAsync(LoadTargetOptions options, CancellationToken cancellationToken)
+    private static async Task<TargetHandle> NatsProcessAsync(LoadTargetOptions options, CancellationToken cancellationToken)
     {
-        var server = await NatsServerProcess.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new TargetHandle("nats", $"{server.Url} (nats-server started for this run)", () => new NatsTarget(server.Url, Algorithm(options), Backend(options)), server);
+        var server = await NatsServerProcess.StartAsync(options.TargetCpus, cancellationToken).ConfigureAwait(false);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
+        return new TargetHandle("nats", $"{server.Url} ({Where(server.Process)})", () => new NatsTarget(server.Url, Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
     }
+
+    private static async Task<TargetHandle> EchoProcessAsync(LoadTargetOptions options, CancellationToken cancellationToken)
+    {
+        var echo = await EchoProcess.StartAsync(PerfChildCommand.StartInfo(), options.TargetCpus, cancellationToken).ConfigureAwait(false);
+        return new TargetHandle("echo", $"echo://{echo.EndPoint} ({Where(echo.Process)})", () => new EchoTarget(echo.EndPoint), echo, echo.Process, new IdleTarget(echo.EndPoint, () => new TcpIdleProtocol()));
+    }
+
+    private static async Task<TargetHandle> RelayProcessAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
+    {
+        var relay = await RelayProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, options.TargetCpus, cancellationToken, options.Store is null ? null : ["--store", options.Store]).ConfigureAwait(false);
+        var where = Where(relay.Process);
+        return webSocket
+            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} ({where})", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), relay, relay.Process,
+                new IdleTarget(relay.WebSocketEndPoint, () => new WebSocketIdleProtocol(relay.WebSocketEndPoint, relay.WebSocketSecret)))
+            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} ({where})", () => RelayTarget.Tcp(relay.TcpEndPoint, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), relay, relay.Process,
+                new IdleTarget(relay.TcpEndPoint, () => new NoiseIdleProtocol(relay.RelayKey, Algorithm(options), Backend(options))));
+    }
+
+    // "perf relay, process 1234, CPUs 1": scripts and tests find the process id here.
+    private static string Where(TargetProcess process) =>
+        $"{process.Name}, process {process.ProcessId}{(process.Cpus is { } cpus ? $", CPUs {cpus}" : "")}";
 
     private static async Task<TargetHandle> EmbeddedRelayAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
     {
@@ -76,20 +107,6 @@ internal static class LoadTargetFactory
         return webSocket
             ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", () => RelayTarget.WebSocket(server.WebSocketEndPoint!, secret, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key))
             : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key));
-    }
-
-    /// <summary>Starts <c>perf relay</c> as a child process on free loopback ports.</summary>
-    /// <exception cref="LoadTargetException">It did not start.</exception>
-    public static Task<RelayChildProcess> StartRelayProcessAsync(LoadTargetOptions options, CancellationToken cancellationToken) =>
-        RelayChildProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, cancellationToken);
-
-    private static async Task<TargetHandle> RelayProcessAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
-    {
-        var relay = await StartRelayProcessAsync(options, cancellationToken).ConfigureAwait(false);
-        var where = $"(perf relay, process {relay.ProcessId})";
-        return webSocket
-            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} {where}", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), relay, relay)
-            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} {where}", () => RelayTarget.Tcp(relay.TcpEndPoint, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), relay, relay);
     }
 
     private static byte[] RelayKey(LoadTargetOptions options)
@@ -116,22 +133,25 @@ internal static class LoadTargetFactory
     }
 }
 
-/// <summary>Options some targets need (relay key, WebSocket secret, cipher, backend).</summary>
+/// <summary>Options some targets need (relay key, WebSocket secret, cipher, backend) and where bare-name targets run.</summary>
 /// <param name="RelayKey">The relay's static public key, base64, to pin (relay-tcp).</param>
 /// <param name="WsSecret">The relay's WebSocket token secret (relay-ws).</param>
 /// <param name="Cipher">E2E and transport cipher name.</param>
 /// <param name="Backend">AEAD backend name.</param>
-/// <param name="RelayProcess">Start the bare-name relay targets as a separate <c>perf relay</c> process, to measure its CPU and memory.</param>
+/// <param name="TargetProcess">Start bare-name targets as their own process (<c>perf relay</c>, <c>perf echo</c>), to measure their CPU and memory apart from the generator.</param>
+/// <param name="TargetCpus">The CPUs to pin a target process to, or <c>null</c>.</param>
 /// <param name="Mode">Relay targets: sealed sender and padding (plain, unpadded when <c>null</c>).</param>
-internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool RelayProcess = false, RelayTargetMode? Mode = null);
+/// <param name="Store">A relay process's <c>--store</c> (<c>nats://HOST:PORT[,...]</c>), or <c>null</c> for its memory store.</param>
+internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool TargetProcess = false, CpuSet? TargetCpus = null, RelayTargetMode? Mode = null, string? Store = null);
 
-/// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops an embedded server.</summary>
+/// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops a server it started.</summary>
 /// <param name="Name">The scheme name (<c>echo</c>, <c>relay-tcp</c>, ...), used in result folder names.</param>
-/// <param name="Description">What to print: the address, and whether it is embedded.</param>
+/// <param name="Description">What to print: the address, and where the target runs.</param>
 /// <param name="NewTarget">Creates a target whose connections the runner opens.</param>
-/// <param name="Server">The embedded server, if one was started.</param>
-/// <param name="Relay">The relay process, when it runs apart from the generator and can be measured.</param>
-internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server, RelayChildProcess? Relay = null) : IAsyncDisposable
+/// <param name="Server">The server this command started, if any.</param>
+/// <param name="Process">The target's own process, when it runs apart from the generator and can be measured.</param>
+/// <param name="Idle">How idle clients reach it, when it runs in its own process.</param>
+internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server, TargetProcess? Process = null, IdleTarget? Idle = null) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {
@@ -141,6 +161,11 @@ internal sealed record TargetHandle(string Name, string Description, Func<ILoadT
         }
     }
 }
+
+/// <summary>Where idle clients connect and how they open.</summary>
+/// <param name="EndPoint">The target's endpoint for them.</param>
+/// <param name="Protocol">Creates the opening protocol (one per pool: it holds the identities' seed).</param>
+internal sealed record IdleTarget(IPEndPoint EndPoint, Func<IdleProtocol> Protocol);
 
 /// <summary>An in-process relay started for a run, and its key.</summary>
 internal sealed class EmbeddedRelay(RelayServer server, X25519KeyPair key) : IAsyncDisposable

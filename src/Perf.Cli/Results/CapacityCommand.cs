@@ -7,12 +7,12 @@ using Perf.Results.Model;
 
 namespace Perf.Cli.Results;
 
-/// <summary><c>perf capacity</c>: relay nodes needed for a user population, from a find-max load result.</summary>
+/// <summary><c>perf capacity</c>: relay nodes needed for a user population, from a load result with a target section (CPU per message, memory per connection).</summary>
 internal static class CapacityCommand
 {
     public static Command Create()
     {
-        var result = new Option<string>("--result") { Description = "A perf-result/1 file from a find-max run with relay usage.", Required = true };
+        var result = new Option<string>("--result") { Description = "A perf-result/1 file whose target ran in its own process (perf load --target-process --idle-connections N, with or without --find-max).", Required = true };
         var users = new Option<long>("--users") { Description = "Registered users.", Required = true };
         var fraction = new Option<double>("--concurrent-fraction") { Description = "Fraction of users connected at peak, in (0, 1].", Required = true };
         var messages = new Option<double>("--msgs-per-user-per-day") { Description = "Messages each user sends per day.", Required = true };
@@ -23,7 +23,7 @@ internal static class CapacityCommand
         var coresPerNode = new Option<double?>("--cores-per-node") { Description = "Cores per relay node (default: the measured machine's)." };
         var memoryPerNode = new Option<long?>("--memory-per-node") { Description = "Memory per relay node in bytes (default: the measured machine's)." };
         var outPath = new Option<string?>("--out") { Description = "Also write the plan as JSON to this file." };
-        var command = new Command("capacity", "Plan relay capacity (connections, peak msg/s, cores, nodes, binding resource) from a find-max load result.")
+        var command = new Command("capacity", "Plan relay capacity (connections, peak msg/s, cores, nodes, binding resource) from a load result's CPU per message and memory per connection.")
         {
             result, users, fraction, messages, peakFactor, size, slo, headroom, coresPerNode, memoryPerNode, outPath,
         };
@@ -72,6 +72,6 @@ internal static class CapacityCommand
         foreach (var line in plan.Assumptions) output.WriteLine($"  - {line}");
         output.WriteLine("Formulas:");
         foreach (var line in plan.Formulas) output.WriteLine($"  {line}");
-        output.WriteLine($"Result: {plan.Nodes} relay node(s), bound by {plan.Binding}.");
+        output.WriteLine($"Result: {plan.Nodes} relay node(s), bound by {plan.Binding} (msg/s per core from {(plan.MsgsPerSPerCoreSource == "saturation" ? "the saturation search" : "CPU per message")}).");
     }
 }

@@ -20,6 +20,12 @@ public sealed record LoadRunResult(
     long Scheduled,
     LoadRecorders Recorders)
 {
+    /// <summary>What the target's process used over the measured window, when it runs in its own process.</summary>
+    public ProcessUsage? TargetUsage { get; init; }
+
+    /// <summary>What the generator's own process used over the measured window (all of it, for an embedded target).</summary>
+    public ProcessUsage? GeneratorUsage { get; init; }
+
     /// <summary>Messages sent but neither delivered nor rejected by the end of the drain.</summary>
     public long Lost => Math.Max(0, Recorders.Sent - Recorders.Delivered - Recorders.Rejected);
 

@@ -18,11 +18,17 @@ public sealed class OpenLoopRunner
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
 
+    // How often a connection whose flush is pending is looked at again (20 µs).
+    private static readonly long PendingFlushPollTicks = Stopwatch.Frequency / 50_000;
+
     private readonly LoadScenario _scenario;
+    private readonly ITargetResources? _targetProcess;
 
     /// <summary>Creates a runner for a validated scenario.</summary>
+    /// <param name="scenario">What to run.</param>
+    /// <param name="targetProcess">The target's process, when it runs apart from the generator: its CPU time over the measured window is recorded beside the generator's own.</param>
     /// <exception cref="ArgumentException">The scenario has a value out of range.</exception>
-    public OpenLoopRunner(LoadScenario scenario)
+    public OpenLoopRunner(LoadScenario scenario, ITargetResources? targetProcess = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var problem = scenario.Validate();
@@ -32,6 +38,7 @@ public sealed class OpenLoopRunner
         }
 
         _scenario = scenario;
+        _targetProcess = targetProcess;
     }
 
     /// <summary>Connects, runs warm-up and the measured window, drains outstanding messages, and returns what was recorded.</summary>
@@ -53,10 +60,13 @@ public sealed class OpenLoopRunner
 
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = SampleAsync(recorders, measureStart, progress, stopSampling.Token);
-        var schedule = await StartScheduler(connections, context, startTicks, end, cancellationToken).ConfigureAwait(false);
+        var usageAtStart = SampleAtAsync(measureStart, cancellationToken);
+        var schedule = await StartScheduler(connections, context, (target as ICallerPumpedTarget)?.Sockets, startTicks, end, cancellationToken).ConfigureAwait(false);
 
         await DrainAsync(recorders, cancellationToken).ConfigureAwait(false);
         var measuredEnd = Stopwatch.GetTimestamp();
+        var (targetEnd, generatorEnd) = (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
+        var (targetStart, generatorStart) = await usageAtStart.ConfigureAwait(false);
         await stopSampling.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
         recorders.TakeInterval();
@@ -68,17 +78,41 @@ public sealed class OpenLoopRunner
             startedAt,
             Stopwatch.GetElapsedTime(measureStart, Math.Min(end, measuredEnd)),
             schedule.ScheduledMeasured,
-            recorders);
+            recorders)
+        {
+            TargetUsage = targetStart is { } ts && targetEnd is { } te ? ProcessUsage.Between(ts, te, recorders.Delivered) : null,
+            GeneratorUsage = ProcessUsage.Between(generatorStart, generatorEnd, recorders.Delivered),
+        };
     }
 
-    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    // Both processes' CPU time when the measured window opens: the window is what the usage
+    // covers (warm-up, connection set-up and JIT are left out), up to the end of the drain.
+    private async Task<(TargetResourceSample? Target, TargetResourceSample Generator)> SampleAtAsync(long ticks, CancellationToken cancellationToken)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), ticks);
+        if (wait > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A cancelled run still reports what it has.
+            }
+        }
+
+        return (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
+    }
+
+    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<ScheduleOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                done.SetResult(Schedule(connections, context, startTicks, endTicks, cancellationToken));
+                done.SetResult(Schedule(connections, context, pump, startTicks, endTicks, cancellationToken));
             }
             catch (Exception ex)
             {
@@ -95,9 +129,12 @@ public sealed class OpenLoopRunner
     }
 
     // A dedicated thread, because timer-driven async waits here wake only every few
-    // milliseconds, which would show up as generator lag in every message's latency.
-    private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, long startTicks, long endTicks, CancellationToken cancellationToken)
+    // milliseconds, which would show up as generator lag in every message's latency. With a
+    // pump (the target's sockets), the thread also reads arrivals while it waits.
+    private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken)
     {
+        PreciseWait.PrepareThread();
+        var handoff = pump?.CallerPumps();
         var count = connections.Count;
         var perConnectionRate = _scenario.RatePerSecond / count;
         var schedules = new ArrivalSchedule[count];
@@ -136,7 +173,7 @@ public sealed class OpenLoopRunner
                 {
                     if (!flush.IsCompleted)
                     {
-                        nextDue = now;
+                        nextDue = Math.Min(nextDue, now + PendingFlushPollTicks);
                         continue;
                     }
 
@@ -187,9 +224,13 @@ public sealed class OpenLoopRunner
 
             if (finished < count)
             {
-                WaitUntil(nextDue);
+                WaitUntil(pump, nextDue);
             }
         }
+
+        // The receive thread takes the reading back for the drain (and for any flush still pending,
+        // whose peer may need us to read before it can take more).
+        handoff?.Dispose();
 
         for (var c = 0; c < count; c++)
         {
@@ -206,29 +247,18 @@ public sealed class OpenLoopRunner
         return new ScheduleOutcome(scheduledMeasured);
     }
 
-    // Sleep while the next send is more than ~1.5 ms away (the OS sleep granularity), then yield
-    // until it is due: precise to tens of microseconds without spinning a core between sends.
-    // Never waits more than 50 ms at once, so cancellation and pending flushes are seen promptly.
-    private static void WaitUntil(long dueTicks)
+    // Sleeps until the next send is due. Never waits more than 50 ms at once, so cancellation and
+    // pending flushes are seen promptly.
+    private static void WaitUntil(Net.DirectSockets? pump, long dueTicks)
     {
-        var sleepThreshold = Stopwatch.Frequency * 3 / 2000;
         dueTicks = Math.Min(dueTicks, Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20));
-        while (true)
+        if (pump is null)
         {
-            var remaining = dueTicks - Stopwatch.GetTimestamp();
-            if (remaining <= 0)
-            {
-                return;
-            }
-
-            if (remaining > sleepThreshold)
-            {
-                Thread.Sleep(1);
-            }
-            else
-            {
-                Thread.Yield();
-            }
+            PreciseWait.Until(dueTicks);
+        }
+        else
+        {
+            pump.PumpUntil(dueTicks);
         }
     }
 

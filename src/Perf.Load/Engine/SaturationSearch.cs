@@ -39,7 +39,7 @@ public sealed class SaturationSearch
     /// <summary>
     /// Runs the search; <paramref name="connect"/> gives a fresh target for each step (the caller's
     /// factory disposes nothing: the search does). With <paramref name="resources"/> (a target in its
-    /// own process) each step also records the cores the target used.
+    /// own process) each step also records the target's cores and CPU per message.
     /// </summary>
     public async Task<SaturationResult> RunAsync(Func<CancellationToken, Task<ILoadTarget>> connect, IProgress<SaturationStep>? stepDone, CancellationToken cancellationToken, ITargetResources? resources = null)
     {
@@ -88,13 +88,12 @@ public sealed class SaturationSearch
         var scenario = _template with { RatePerSecond = rate, Duration = _options.StepDuration, Warmup = _options.StepWarmup };
         var target = await connect(cancellationToken).ConfigureAwait(false);
         LoadRunResult run;
-        double? cores;
         await using (target.ConfigureAwait(false))
         {
-            (run, cores) = await resources.MeasureCoresAsync(() => new OpenLoopRunner(scenario).RunAsync(target, null, cancellationToken)).ConfigureAwait(false);
+            run = await new OpenLoopRunner(scenario, resources).RunAsync(target, null, cancellationToken).ConfigureAwait(false);
         }
 
-        var step = Judge(rate, run, _slo) with { TargetCores = cores };
+        var step = Judge(rate, run, _slo);
         steps.Add(step);
         stepDone?.Report(step);
         return step;
@@ -172,8 +171,11 @@ public sealed record SaturationStep(
     string? Reason,
     LoadRunResult Run)
 {
-    /// <summary>Cores the target process used during the step (warm-up included), when it runs in its own process.</summary>
-    public double? TargetCores { get; init; }
+    /// <summary>Cores the target process used over the step's measured window, when it runs in its own process.</summary>
+    public double? TargetCores => Run.TargetUsage?.Cores;
+
+    /// <summary>The target process's CPU microseconds per delivered message over the step's measured window.</summary>
+    public double? TargetCpuMicrosecondsPerMessage => Run.TargetUsage?.CpuMicrosecondsPerMessage;
 }
 
 /// <summary>The search's outcome.</summary>

@@ -20,8 +20,9 @@ public static class LoadResultFiles
     /// <param name="backend">Backend name as given.</param>
     /// <param name="environment">The environment the run measured.</param>
     /// <param name="findMax">The saturation search, when one ran.</param>
-    /// <param name="relay">What the relay used, when known.</param>
-    public static PerfResult ToResult(LoadRunResult run, string command, string cipher, string backend, EnvironmentInfo environment, SaturationResult? findMax = null, RelayUsage? relay = null)
+    /// <param name="target">What the target's process used, when it ran in its own process.</param>
+    /// <param name="generator">What the generator used, recorded when the target ran in its own process (else it includes the target).</param>
+    public static PerfResult ToResult(LoadRunResult run, string command, string cipher, string backend, EnvironmentInfo environment, SaturationResult? findMax = null, TargetUsage? target = null, GeneratorUsage? generator = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var r = run.Recorders;
@@ -58,7 +59,8 @@ public static class LoadResultFiles
                 ThroughputMsgsPerS = run.ThroughputPerSecond,
             },
             FindMax = findMax is null ? null : ToFindMax(findMax),
-            Relay = relay,
+            Target = target,
+            Generator = generator,
         };
     }
 
@@ -99,7 +101,8 @@ public static class LoadResultFiles
                 P99Us = step.P99,
                 P999Us = step.P999,
                 Passed = step.Passed,
-                RelayCores = step.TargetCores,
+                TargetCores = step.TargetCores,
+                TargetCpuUsPerMessage = step.TargetCpuMicrosecondsPerMessage,
             });
         }
 

@@ -9,8 +9,17 @@ public sealed record CapacityPlan
     /// <summary>Peak messages per second: users × messages per user per day / 86400 × peak factor.</summary>
     public required double PeakMsgsPerS { get; init; }
 
-    /// <summary>Measured sustainable messages per second per relay core at the SLO.</summary>
+    /// <summary>The target's measured CPU time per message, µs.</summary>
+    public required double CpuUsPerMessage { get; init; }
+
+    /// <summary>Messages per second one core carries, as planned.</summary>
     public required double MsgsPerSPerCore { get; init; }
+
+    /// <summary>Where <see cref="MsgsPerSPerCore"/> came from: <c>cpu_us_per_message</c> or <c>saturation</c> (the lower of the two wins).</summary>
+    public required string MsgsPerSPerCoreSource { get; init; }
+
+    /// <summary>Messages per second per core at the target's SLO-bound saturation, when a search reached it on pinned cores.</summary>
+    public double? SaturationMsgsPerSPerCore { get; init; }
 
     /// <summary>Cores needed at peak with headroom.</summary>
     public required double CoresNeeded { get; init; }

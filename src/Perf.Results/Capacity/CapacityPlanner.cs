@@ -4,8 +4,12 @@ using Perf.Results.Model;
 namespace Perf.Results.Capacity;
 
 /// <summary>
-/// Turns a find-max load result into a relay fleet size. The model is linear: sustainable rate scales with cores,
-/// connection memory with connections; each resource is planned to run at most (1 − headroom) full.
+/// Turns a load result whose target ran in its own process into a relay fleet size. CPU is
+/// planned from the target's CPU time per message measured below saturation (a core delivers
+/// 10^6 / µs-per-message messages per second); when a saturation search reached the target's own
+/// limit on known cores, that rate per core is the cross-check, and the lower of the two is used.
+/// Memory is planned from the resident memory per idle connection. The model is linear; each
+/// resource is planned to run at most (1 − headroom) full.
 /// </summary>
 public static class CapacityPlanner
 {
@@ -18,14 +22,11 @@ public static class CapacityPlanner
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(inputs);
         inputs.Validate();
-        var findMax = result.FindMax ?? throw new BadInputException("the result has no find_max: run a find-max load test first");
-        var relay = result.Relay ?? throw new BadInputException("the result has no relay usage (memory per connection, cores used)");
-        if (findMax.MaxSustainableRate <= 0) throw new BadInputException("the result's max_sustainable_rate is 0: nothing passed the SLO");
-        if (!findMax.Slo.IsAtLeastAsStrictAs(inputs.Slo))
-        {
-            throw new BadInputException($"the result was measured at SLO {findMax.Slo}, weaker than the asked {inputs.Slo}");
-        }
-
+        var target = result.TargetOrRelay() ?? throw new BadInputException("the result has no target section (cores, CPU per message, memory per connection): run perf load with --target-process --idle-connections N");
+        var cpuPerMessage = target.CpuUsPerMessage is > 0 and var cpu ? cpu : throw new BadInputException("the result's target section has no cpu_us_per_message (nothing was delivered)");
+        var memoryPerConnection = target.MemoryPerConnectionBytes ?? throw new BadInputException("the result's target section has no memory_per_connection_bytes: run perf load with --idle-connections N");
+        var findMax = result.FindMax;
+        var measuredSlo = CheckSlo(result, inputs.Slo);
         if (inputs.SizeBytes > result.Scenario.Size)
         {
             throw new BadInputException($"the result measured {result.Scenario.Size}-byte messages; it cannot vouch for {inputs.SizeBytes}-byte ones");
@@ -36,12 +37,17 @@ public static class CapacityPlanner
         long memoryPerNode = inputs.MemoryPerNodeBytes ?? result.Environment.MemoryBytes
             ?? throw new BadInputException("the result does not record memory; pass --memory-per-node");
 
+        string F(double v) => v.ToString("#,0.###", CultureInfo.InvariantCulture);
         double connections = inputs.Users * inputs.ConcurrentFraction;
         double peak = inputs.Users * inputs.MessagesPerUserPerDay / SecondsPerDay * inputs.PeakFactor;
-        double perCore = findMax.MaxSustainableRate / relay.CoresUsed;
+        double perCoreFromCpu = 1_000_000 / cpuPerMessage;
+        var (perCoreAtSaturation, saturationNote) = SaturationPerCore(findMax, target, F);
+        var fromSaturation = perCoreAtSaturation is { } saturated && saturated < perCoreFromCpu;
+        double perCore = fromSaturation ? perCoreAtSaturation!.Value : perCoreFromCpu;
+        string perCoreSource = fromSaturation ? "saturation" : "cpu_us_per_message";
         double usable = 1 - inputs.Headroom;
         double coresNeeded = peak / (perCore * usable);
-        double memoryNeeded = connections * relay.MemoryPerConnectionBytes / usable;
+        double memoryNeeded = connections * memoryPerConnection / usable;
         double cpuNodes = coresNeeded / coresPerNode;
         double memoryNodes = memoryNeeded / memoryPerNode;
         long nodesForCpu = (long)Math.Ceiling(cpuNodes);
@@ -49,30 +55,40 @@ public static class CapacityPlanner
         long nodes = Math.Max(1, Math.Max(nodesForCpu, nodesForMemory));
         string binding = cpuNodes >= memoryNodes ? "cpu" : "memory";
 
-        string F(double v) => v.ToString("#,0.###", CultureInfo.InvariantCulture);
+        var rate = findMax?.MaxSustainableRate ?? result.Metrics.ThroughputMsgsPerS;
         var assumptions = new List<string>
         {
             $"users = {F(inputs.Users)}, concurrent fraction = {F(inputs.ConcurrentFraction)}, messages per user per day = {F(inputs.MessagesPerUserPerDay)}, peak factor = {F(inputs.PeakFactor)}",
-            $"message size = {inputs.SizeBytes} B (measured at {result.Scenario.Size} B), SLO asked {inputs.Slo}, measured at {findMax.Slo}",
+            $"message size = {inputs.SizeBytes} B (measured at {result.Scenario.Size} B), SLO asked {inputs.Slo}, measured {measuredSlo}",
             $"headroom = {Percent.Format(inputs.Headroom)}: each resource planned at most {Percent.Format(usable)} full",
-            $"measured: max sustainable rate = {F(findMax.MaxSustainableRate)} msg/s using {F(relay.CoresUsed)} cores, {F(relay.MemoryPerConnectionBytes)} B per connection",
+            $"measured: {target.Process} used {F(cpuPerMessage)} µs of CPU per message ({F(target.CoresUsed)} cores at {F(rate)} msg/s{(target.Cpus is { } pinned ? $", pinned to CPUs {pinned}" : "")}), {F(memoryPerConnection)} B per idle connection{(target.IdleConnections is { } held ? $" (over {F(held)} held)" : "")}",
             $"measured on: {result.Environment.CpuModel ?? "unknown CPU"}, {result.Environment.Cores?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} cores, {result.Environment.Backend}/{result.Environment.Cipher}, target {result.Scenario.Target}",
             $"per node: {F(coresPerNode)} cores{(inputs.CoresPerNode is null ? " (the measured machine's)" : "")}, {F(memoryPerNode)} B memory{(inputs.MemoryPerNodeBytes is null ? " (the measured machine's)" : "")}",
-            "throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
+            $"CPU per message as measured at {F(rate)} msg/s: it falls as the load rises (wake-ups and system calls are shared by more messages), so a plan for a higher load per core is conservative and one for a lower load optimistic; throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
+            $"msg/s per core taken from {(fromSaturation ? "the saturation search: the target's SLO-bound rate per core was below what its CPU per message allows" : "CPU per message")}; {saturationNote}",
         };
-        if (findMax.GeneratorBound == true)
+        if (target.Process == "perf relay" && result.Target is null)
         {
-            assumptions.Add("the search stopped at the load generator's limit, not the relay's: the rate is a lower bound and msg/s per core was measured below saturation (batching grows with load, so it may be optimistic or pessimistic at the relay's own limit)");
+            assumptions.Add("an older result (relay section): CPU per message is its cores at the reported rate over that rate");
+        }
+
+        if (findMax?.GeneratorBound == true)
+        {
+            assumptions.Add("the search stopped at the load generator's limit, not the relay's: the maximum rate is a lower bound and the relay's own saturation was not reached");
         }
 
         var formulas = new List<string>
         {
             $"connections = users × fraction = {F(inputs.Users)} × {F(inputs.ConcurrentFraction)} = {F(connections)}",
             $"peak msg/s = users × msgs/user/day / 86400 × peak factor = {F(inputs.Users)} × {F(inputs.MessagesPerUserPerDay)} / 86400 × {F(inputs.PeakFactor)} = {F(peak)}",
-            $"msg/s per core = max sustainable rate / cores used = {F(findMax.MaxSustainableRate)} / {F(relay.CoresUsed)} = {F(perCore)}",
+            $"msg/s per core (CPU) = 1,000,000 / CPU µs per message = 1,000,000 / {F(cpuPerMessage)} = {F(perCoreFromCpu)}",
+            perCoreAtSaturation is { } atSaturation
+                ? $"msg/s per core (saturation) = max sustainable rate / target cores = {F(findMax!.MaxSustainableRate)} / {F(findMax.MaxSustainableRate / atSaturation)} = {F(atSaturation)}"
+                : "msg/s per core (saturation) = not measured",
+            $"msg/s per core = {(perCoreAtSaturation is null ? "the CPU figure" : "the lower of the two")} = {F(perCore)}",
             $"cores needed = peak / (msg/s per core × (1 − headroom)) = {F(peak)} / ({F(perCore)} × {F(usable)}) = {F(coresNeeded)}",
             $"nodes for cpu = ceil(cores needed / cores per node) = ceil({F(coresNeeded)} / {F(coresPerNode)}) = {nodesForCpu}",
-            $"memory needed = connections × bytes per connection / (1 − headroom) = {F(connections)} × {F(relay.MemoryPerConnectionBytes)} / {F(usable)} = {F(memoryNeeded)} B",
+            $"memory needed = connections × bytes per connection / (1 − headroom) = {F(connections)} × {F(memoryPerConnection)} / {F(usable)} = {F(memoryNeeded)} B",
             $"nodes for memory = ceil(memory needed / memory per node) = ceil({F(memoryNeeded)} / {F(memoryPerNode)}) = {nodesForMemory}",
             $"nodes = max(1, nodes for cpu, nodes for memory) = {nodes}; binding resource: {binding}",
         };
@@ -81,7 +97,10 @@ public static class CapacityPlanner
         {
             Connections = connections,
             PeakMsgsPerS = peak,
+            CpuUsPerMessage = cpuPerMessage,
             MsgsPerSPerCore = perCore,
+            MsgsPerSPerCoreSource = perCoreSource,
+            SaturationMsgsPerSPerCore = perCoreAtSaturation,
             CoresNeeded = coresNeeded,
             MemoryNeededBytes = memoryNeeded,
             CoresPerNode = coresPerNode,
@@ -93,5 +112,78 @@ public static class CapacityPlanner
             Assumptions = assumptions,
             Formulas = formulas,
         };
+    }
+
+    // A find-max result must have been judged at an SLO at least as strict as the one asked; a
+    // single run must have met the asked SLO itself.
+    private static string CheckSlo(PerfResult result, Slo asked)
+    {
+        if (result.FindMax is { } findMax)
+        {
+            if (findMax.MaxSustainableRate <= 0) throw new BadInputException("the result's max_sustainable_rate is 0: nothing passed the SLO");
+            if (!findMax.Slo.IsAtLeastAsStrictAs(asked))
+            {
+                throw new BadInputException($"the result was measured at SLO {findMax.Slo}, weaker than the asked {asked}");
+            }
+
+            return $"at {findMax.Slo} (find-max)";
+        }
+
+        var endToEnd = result.Metrics.EndToEndUs ?? throw new BadInputException("the result has no end_to_end_us to check the SLO against");
+        var observed = asked.Percentile switch
+        {
+            "p50" => endToEnd.P50,
+            "p90" => endToEnd.P90,
+            "p99" => endToEnd.P99,
+            "p999" => endToEnd.P999,
+            _ => endToEnd.P9999,
+        };
+        if (observed > asked.ThresholdUs)
+        {
+            throw new BadInputException($"the run's {asked.Percentile} was {observed.ToString(CultureInfo.InvariantCulture)} us, over the asked {asked}: it cannot vouch for that SLO");
+        }
+
+        return $"{asked.Percentile} = {observed.ToString(CultureInfo.InvariantCulture)} us in one run at {result.Metrics.ThroughputMsgsPerS.ToString("F0", CultureInfo.InvariantCulture)} msg/s";
+    }
+
+    // The cross-check: only a search that stopped at the target's own limit (not the generator's)
+    // on a known number of cores measures a rate per core at saturation.
+    private static (double? PerCore, string Note) SaturationPerCore(FindMax? findMax, TargetUsage target, Func<double, string> f)
+    {
+        if (findMax is null)
+        {
+            return (null, "no saturation search in this result, so no cross-check");
+        }
+
+        if (findMax.GeneratorBound == true)
+        {
+            return (null, $"the saturation search was generator-bound at {f(findMax.MaxSustainableRate)} msg/s, so the target's saturation is not measured and cannot cross-check");
+        }
+
+        if (findMax.Steps.All(step => step.Passed))
+        {
+            return (null, "every step of the saturation search met the SLO, so the target's saturation was not reached");
+        }
+
+        if (target.Cpus is not { } cpus)
+        {
+            return (null, "the target was not pinned, so the cores behind its saturation rate are unknown: pin it (--target-cpus) for a cross-check");
+        }
+
+        var count = CountCpus(cpus);
+        var perCore = findMax.MaxSustainableRate / count;
+        return (perCore, $"cross-check at saturation: {f(findMax.MaxSustainableRate)} msg/s on {count} pinned core(s) = {f(perCore)} msg/s per core, against {f(1_000_000 / target.CpuUsPerMessage!.Value)} from CPU per message");
+    }
+
+    private static int CountCpus(string list)
+    {
+        var count = 0;
+        foreach (var part in list.Split(','))
+        {
+            var range = part.Split('-');
+            count += range.Length == 2 ? int.Parse(range[1], CultureInfo.InvariantCulture) - int.Parse(range[0], CultureInfo.InvariantCulture) + 1 : 1;
+        }
+
+        return count;
     }
 }

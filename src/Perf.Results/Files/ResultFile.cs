@@ -113,6 +113,19 @@ public static class ResultFile
             Require(relay.MemoryPerConnectionBytes >= 0, "relay.memory_per_connection_bytes must not be negative");
             Require(relay.CoresUsed > 0, "relay.cores_used must be positive");
         }
+
+        if (r.Target is { } target)
+        {
+            Require(target.Process.Length > 0, "target.process must name the process");
+            Require(target.CoresUsed >= 0 && target.CpuUsPerMessage is null or >= 0, "target.cores_used and target.cpu_us_per_message must not be negative");
+            Require(target.IdleConnections is null or >= 0 && target.MemoryPerConnectionBytes is null or >= 0, "target.idle_connections and target.memory_per_connection_bytes must not be negative");
+            Require(target.ReconnectStorm is null or { Clients: >= 0, InFlight: > 0, Seconds: >= 0, HandshakesPerS: >= 0, Failed: >= 0 }, "target.reconnect_storm values must not be negative");
+        }
+
+        if (r.Generator is { } generator)
+        {
+            Require(generator.CoresUsed >= 0 && generator.CpuUsPerMessage is null or >= 0, "generator.cores_used and generator.cpu_us_per_message must not be negative");
+        }
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");

@@ -43,8 +43,18 @@ public sealed record FindMaxStep
     /// <summary>Whether the step met the SLO (and delivered what was offered).</summary>
     public required bool Passed { get; init; }
 
-    /// <summary>Cores the relay process used during the step, when it ran in its own process.</summary>
+    /// <summary>Cores the target process used over the step's measured window, when it ran in its own process.</summary>
+    public double? TargetCores { get; init; }
+
+    /// <summary>The target process's CPU µs per delivered message in the step.</summary>
+    public double? TargetCpuUsPerMessage { get; init; }
+
+    /// <summary>Cores the relay used during the step, as older files recorded it (read, never written).</summary>
     public double? RelayCores { get; init; }
+
+    /// <summary>The target's cores in this step, from either field.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double? Cores => TargetCores ?? RelayCores;
 }
 
 /// <summary>A latency objective: a percentile of end-to-end latency at or below a threshold.</summary>
@@ -113,7 +123,7 @@ public sealed record Slo
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Percentile}={ThresholdUs}us");
 }
 
-/// <summary>What the relay used during the run, the inputs of the capacity model.</summary>
+/// <summary>What the relay used during the run, as files before the <c>target</c> section recorded it.</summary>
 public sealed record RelayUsage
 {
     /// <summary>Relay memory per open connection, bytes (working set growth divided by connections).</summary>

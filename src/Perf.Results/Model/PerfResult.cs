@@ -39,6 +39,30 @@ public sealed record PerfResult
     /// <summary>The search for the highest rate meeting an SLO, when the run was a find-max run.</summary>
     public FindMax? FindMax { get; init; }
 
-    /// <summary>Relay resource use for capacity planning, when the relay was measured.</summary>
+    /// <summary>What the target used, when it ran in its own process.</summary>
+    public TargetUsage? Target { get; init; }
+
+    /// <summary>What the generator used over the measured window, when the target ran in its own process.</summary>
+    public GeneratorUsage? Generator { get; init; }
+
+    /// <summary>Relay resource use as older files recorded it (<c>--relay-process</c>); read, never written: see <see cref="TargetOrRelay"/>.</summary>
     public RelayUsage? Relay { get; init; }
+
+    /// <summary>The <see cref="Target"/> section, or one made from an older file's <see cref="Relay"/> section (its cores and memory; CPU per message derived from the cores at the reported rate).</summary>
+    public TargetUsage? TargetOrRelay()
+    {
+        if (Target is not null || Relay is null)
+        {
+            return Target;
+        }
+
+        var rate = FindMax?.MaxSustainableRate is > 0 and var max ? max : Metrics.ThroughputMsgsPerS;
+        return new TargetUsage
+        {
+            Process = "perf relay",
+            CoresUsed = Relay.CoresUsed,
+            CpuUsPerMessage = rate > 0 ? Relay.CoresUsed * 1_000_000 / rate : null,
+            MemoryPerConnectionBytes = Relay.MemoryPerConnectionBytes,
+        };
+    }
 }

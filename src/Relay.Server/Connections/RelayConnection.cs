@@ -34,9 +34,9 @@ internal sealed class RelayConnection : ISubscriber
     private readonly RelayMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ConnectionMetadata _metadata;
-    private readonly ConcurrentQueue<Control> _control = new();
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly ArrayBufferWriter<byte> _frame = new(1024);
+    private readonly SmallQueue<Control> _control = new();
+    private readonly WakeSignal _wake = new();
+    private readonly ArrayBufferWriter<byte> _frame = new(); // grows on first use: an idle connection holds no frame buffer
     private readonly CancellationTokenSource _abort = new();
     private long _lastFrameAt = Environment.TickCount64;
     private int _wakePending;
@@ -305,12 +305,19 @@ internal sealed class RelayConnection : ISubscriber
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
-        var batch = new HeldMessage?[Batch];
+        HeldMessage?[]? batch = null;
         var maxInFlight = _state.Options.MaxDeliversInFlight;
         ulong cursor = 0;
         while (true)
         {
+            // The batch is rented only while awake: a waiting connection holds none.
+            if (batch is not null)
+            {
+                ArrayPool<HeldMessage?>.Shared.Return(batch);
+            }
+
             await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+            batch = ArrayPool<HeldMessage?>.Shared.Rent(Batch);
             Volatile.Write(ref _wakePending, 0);
             var closing = _closing; // read first: an answer queued before closing is written below
             while (_control.TryDequeue(out var control))

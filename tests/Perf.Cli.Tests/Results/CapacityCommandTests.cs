@@ -46,7 +46,7 @@ public sealed class CapacityCommandTests : TempFolder
         Assert.Contains("connections = users × fraction = 10,000,000 × 0.1 = 1,000,000", run.Output, StringComparison.Ordinal);
         Assert.Contains("= 10,000", run.Output, StringComparison.Ordinal);
         Assert.Contains("headroom = 20%", run.Output, StringComparison.Ordinal);
-        Assert.Contains("Result: 4 relay node(s), bound by memory.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Result: 4 relay node(s), bound by memory (msg/s per core from CPU per message).", run.Output, StringComparison.Ordinal);
         using var plan = JsonDocument.Parse(File.ReadAllText(outPath));
         Assert.Equal(4, plan.RootElement.GetProperty("nodes").GetInt64());
         Assert.Equal(1, plan.RootElement.GetProperty("nodes_for_cpu").GetInt64());
@@ -61,7 +61,7 @@ public sealed class CapacityCommandTests : TempFolder
         var run = CliRun.Invoke(Args("--memory-per-node", "64000000000", "--cores-per-node", "0.5"));
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("Result: 2 relay node(s), bound by cpu.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Result: 2 relay node(s), bound by cpu (msg/s per core from CPU per message).", run.Output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -93,11 +93,21 @@ public sealed class CapacityCommandTests : TempFolder
     }
 
     [Fact]
-    public void A_result_without_find_max_exits_2()
+    public void A_result_without_a_target_section_exits_2_saying_how_to_measure_one()
+    {
+        string embedded = Path.Combine(Folder, "embedded.json");
+        ResultFile.Write(embedded, ResultFixture.Load() with { Target = null, Generator = null });
+
+        CliRun.Invoke(Args("--result", embedded)).AssertBadInput("--target-process");
+    }
+
+    [Fact]
+    public void A_single_run_that_missed_the_asked_slo_exits_2()
     {
         string plain = Path.Combine(Folder, "plain.json");
         ResultFile.Write(plain, ResultFixture.Load() with { FindMax = null });
 
-        CliRun.Invoke(Args("--result", plain)).AssertBadInput("has no find_max");
+        Assert.Equal(0, CliRun.Invoke(Args("--result", plain)).ExitCode);
+        CliRun.Invoke(Args("--result", plain, "--slo", "p99=500us")).AssertBadInput("over the asked p99=500us");
     }
 }

@@ -11,7 +11,8 @@ public sealed class K6ResultTests : TempFolder
     {
         Tool = "k6",
         FindMax = null,
-        Relay = null,
+        Target = null,
+        Generator = null,
         Environment = new EnvironmentInfo { Backend = "k6-webcrypto", Cipher = "aes-256-gcm" },
     };
 

@@ -43,13 +43,13 @@ public sealed class RunReportTests : IAsyncLifetime
     [Fact]
     public void Every_section_is_present_with_its_plot_or_table()
     {
-        foreach (var id in new[] { "environment", "aead", "latency", "find-max", "counts" })
+        foreach (var id in new[] { "environment", "floor", "aead", "latency", "find-max", "counts" })
         {
             Assert.Contains($"<section id=\"{id}\">", _html, StringComparison.Ordinal);
         }
 
         Assert.Equal(3, Regex.Count(_html, "<svg"));
-        Assert.Equal(5, Regex.Count(_html, "<table>"));
+        Assert.Equal(6, Regex.Count(_html, "<table>"));
         Assert.DoesNotContain("class=\"none\"", _html, StringComparison.Ordinal);
         Assert.Contains("aes-256-gcm/sodium", _html, StringComparison.Ordinal);
         Assert.Contains("max sustainable", _html, StringComparison.Ordinal);

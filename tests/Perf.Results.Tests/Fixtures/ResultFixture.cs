@@ -40,13 +40,23 @@ internal static class ResultFixture
             Steps =
             [
                 new FindMaxStep { Rate = 20_000, DeliveredRate = 20_000, P50Us = 200, P99Us = 900, P999Us = 2_000, Passed = true },
-                new FindMaxStep { Rate = maxRate, DeliveredRate = maxRate, P50Us = 400, P99Us = 30_000, P999Us = 45_000, Passed = true, RelayCores = 1.6 },
+                new FindMaxStep { Rate = maxRate, DeliveredRate = maxRate, P50Us = 400, P99Us = 30_000, P999Us = 45_000, Passed = true, TargetCores = 1.6, TargetCpuUsPerMessage = 40 },
                 new FindMaxStep { Rate = maxRate * 1.5, DeliveredRate = maxRate * 1.1, P50Us = 9_000, P99Us = 400_000, P999Us = 900_000, Passed = false },
             ],
             MaxSustainableRate = maxRate,
             StopReason = "p99 400000 us over the 50000 us limit",
             GeneratorBound = false,
         },
+        // 2 cores at 40,000 msg/s: 50 µs per message, 20,000 msg/s per core.
+        Target = new TargetUsage { Process = "perf relay", CoresUsed = 2, CpuUsPerMessage = 50, IdleConnections = 10_000, MemoryPerConnectionBytes = 20_000 },
+        Generator = new GeneratorUsage { CoresUsed = 1.5, CpuUsPerMessage = 37.5 },
+    };
+
+    /// <summary>The same result as an older file wrote it: a relay section instead of target and generator.</summary>
+    public static PerfResult Legacy() => Load() with
+    {
+        Target = null,
+        Generator = null,
         Relay = new RelayUsage { MemoryPerConnectionBytes = 20_000, CoresUsed = 2 },
     };
 }

@@ -208,6 +208,22 @@ public sealed class NoiseChannelTests : IDisposable
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public async Task Handshake_payloads_larger_than_the_small_buffers_still_handshake()
+    {
+        // Handshake buffers start small (a reconnect storm keeps hundreds of handshakes in flight);
+        // a peer that sends a large payload gets a larger buffer, not an error.
+        var (client, server) = Connected();
+        var payload = RandomNumberGenerator.GetBytes(20_000);
+        var accept = NoiseChannel.AcceptAsync(server, Options(_serverKey) with { HandshakePayload = payload }, CancellationToken.None);
+        var connect = NoiseChannel.ConnectAsync(client, Options(_clientKey) with { HandshakePayload = payload }, CancellationToken.None);
+        var (c, s) = (await connect, await accept);
+
+        await c.WriteAsync("after a large handshake"u8.ToArray());
+
+        Assert.Equal("after a large handshake"u8.ToArray(), (await s.ReadAsync()).Payload.ToArray());
+    }
+
     private static int RoundTrip(NoiseChannel c, NoiseChannel s, byte[] message)
     {
         var flush = c.WriteAsync(message);

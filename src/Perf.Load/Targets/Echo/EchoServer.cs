@@ -1,67 +1,132 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using System.Net.Sockets;
+using Perf.Load.Net;
+using Perf.Load.Os;
 
 namespace Perf.Load.Targets.Echo;
 
 /// <summary>
-/// The loopback floor: a Kestrel TCP server that writes every byte it reads back to the same
-/// connection, with no parsing and no crypto. Whatever latency a run through it shows is the
-/// cost of the generator, the sockets and Kestrel's pipes, below which no relay can go.
+/// The loopback floor: a TCP server that writes every byte it reads back to the same connection,
+/// with no parsing and no crypto, built like the native floor in <c>tools/native-echo</c>: one
+/// thread accepts, one thread waits on epoll for every connection and writes each arrival straight
+/// back (<see cref="DirectSockets"/>). Whatever latency a run through it shows is the cost of the
+/// generator and the kernel's loopback, below which no relay can go; its CPU per message is the
+/// least a server pays for a read and a write.
 /// </summary>
 public sealed class EchoServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly Socket _listener;
+    private readonly DirectSockets _connections;
+    private readonly Thread _acceptor;
+    private volatile bool _stopping;
 
-    private EchoServer(WebApplication app, IPEndPoint endPoint)
+    private EchoServer(Socket listener, DirectSockets connections)
     {
-        _app = app;
-        EndPoint = endPoint;
+        _listener = listener;
+        _connections = connections;
+        EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        _acceptor = new Thread(AcceptLoop) { IsBackground = true, Name = "perf echo accept" };
     }
 
     /// <summary>The bound endpoint (the real port when asked for port 0).</summary>
     public IPEndPoint EndPoint { get; }
 
     /// <summary>Starts listening on <paramref name="endPoint"/> (port 0 picks a free port).</summary>
-    public static async Task<EchoServer> StartAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    /// <exception cref="IOException">The endpoint cannot be bound.</exception>
+    public static Task<EchoServer> StartAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(endPoint, listen => listen.UseConnectionHandler<EchoConnectionHandler>()));
-        var app = builder.Build();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var bound = new IPEndPoint(endPoint.Address, new Uri(address).Port);
-        return new EchoServer(app, bound);
-    }
-
-    /// <summary>Stops the server and closes its connections.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private sealed class EchoConnectionHandler : ConnectionHandler
-    {
-        public override async Task OnConnectedAsync(ConnectionContext connection)
+        cancellationToken.ThrowIfCancellationRequested();
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
         {
+            listener.Bind(endPoint);
+            listener.Listen(4096);
+        }
+        catch (SocketException ex)
+        {
+            listener.Dispose();
+            throw new IOException($"cannot listen on {endPoint}: {ex.Message}", ex);
+        }
+
+        // As many connections as this process may open (idle-connection runs hold many).
+        var capacity = (int)Math.Clamp(OpenFileLimit.HardLimit() ?? 65_536, 1_024, 1 << 20);
+        var server = new EchoServer(listener, new DirectSockets(capacity));
+        server._connections.Start();
+        server._acceptor.Start();
+        return Task.FromResult(server);
+    }
+
+    /// <summary>Stops accepting and closes every connection.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        _listener.Dispose();
+        _acceptor.Join();
+        _connections.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void AcceptLoop()
+    {
+        while (!_stopping)
+        {
+            Socket client;
             try
             {
-                await connection.Transport.Input.CopyToAsync(connection.Transport.Output, connection.ConnectionClosed).ConfigureAwait(false);
+                client = _listener.Accept();
             }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionResetException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
-                // A client going away ends its echo; nothing else to do.
+                if (_stopping)
+                {
+                    return;
+                }
+
+                // Out of descriptors or a connection reset before it was accepted: keep serving the others.
+                Thread.Sleep(10);
+                continue;
+            }
+
+            client.NoDelay = true;
+            var echo = new EchoBack(client);
+            try
+            {
+                echo.Attach(_connections.Add(client, echo));
+            }
+            catch (InvalidOperationException)
+            {
+                client.Dispose(); // full
             }
         }
+    }
+
+    // Writes what arrives straight back; a send the socket could not take whole is finished
+    // asynchronously, and what arrives meanwhile queues behind it so the order holds.
+    private sealed class EchoBack(Socket socket) : IDirectReceiver
+    {
+        private readonly object _lock = new();
+        private DirectSocket? _direct;
+        private Task? _pending;
+
+        public void Attach(DirectSocket direct) => _direct = direct;
+
+        public void Received(ReadOnlySpan<byte> data)
+        {
+            lock (_lock)
+            {
+                if (_pending is { IsCompleted: false } pending)
+                {
+                    var copy = data.ToArray();
+                    _pending = pending.ContinueWith(_ => _direct!.SendAsync(copy).AsTask(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+                    return;
+                }
+
+                var send = _direct!.SendAsync(data);
+                _pending = send.IsCompletedSuccessfully ? null : send.AsTask();
+            }
+        }
+
+        public void Closed() => socket.Dispose();
     }
 }

@@ -1,27 +1,25 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
+using Perf.Load.Net;
 
 namespace Perf.Load.Targets.Echo;
 
 /// <summary>
-/// Drives an <see cref="EchoServer"/>: each connection sends length-prefixed messages (4 bytes
-/// little-endian, then the payload, no E2E) and receives them back. The framing is the
-/// client's alone: the server copies bytes blindly.
+/// Drives an echo server (<c>perf echo</c>, or any byte echo): each connection sends
+/// length-prefixed messages (4 bytes little-endian, then the payload, no E2E) and receives them
+/// back. The framing is the client's alone: the server copies bytes blindly. The client is the
+/// generator's leanest path (<see cref="DirectSockets"/>: the scheduling thread sends and, while
+/// it waits, receives), so this target measures the floor of the generator, the sockets and the
+/// server together.
 /// </summary>
-public sealed class EchoTarget : ILoadTarget
+public sealed class EchoTarget : ILoadTarget, ICallerPumpedTarget
 {
     private const int LengthPrefix = 4;
 
     private readonly EndPoint _endPoint;
-    private readonly List<ConnectionContext> _open = [];
-    private readonly List<Task> _receivers = [];
-    private SocketConnectionContextFactory? _factory;
+    private readonly List<Socket> _open = [];
+    private DirectSockets? _direct;
 
     /// <summary>Creates a target for the echo server at <paramref name="endPoint"/>.</summary>
     public EchoTarget(EndPoint endPoint)
@@ -33,126 +31,124 @@ public sealed class EchoTarget : ILoadTarget
     public string Name => "echo";
 
     /// <inheritdoc />
+    public DirectSockets? Sockets => _direct;
+
+    /// <inheritdoc />
     public LoadStages Stages => LoadStages.None;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ILoadConnection>> ConnectAsync(LoadTargetContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), NullLogger.Instance);
+        _direct = new DirectSockets(context.Connections);
         var connections = new ILoadConnection[context.Connections];
         for (var i = 0; i < connections.Length; i++)
         {
-            var socket = new Socket(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            Socket socket;
             try
             {
-                await socket.ConnectAsync(_endPoint, cancellationToken).ConfigureAwait(false);
+                socket = await DirectSockets.ConnectAsync(_endPoint, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
             }
-            catch (SocketException ex)
+            catch (Exception ex) when (ex is SocketException or TimeoutException)
             {
-                socket.Dispose();
-                throw new LoadTargetException($"cannot connect to echo://{_endPoint}: {ex.SocketErrorCode}. Start one with `perf echo --listen {_endPoint}`, or use the bare name `echo` to start one embedded.", ex);
+                throw new LoadTargetException($"cannot connect to echo://{_endPoint}: {(ex as SocketException)?.SocketErrorCode.ToString() ?? "no answer in 10 s"}. Start one with `perf echo --listen {_endPoint}`, or use the bare name `echo` to start one.", ex);
             }
 
-            var transport = _factory.Create(socket);
-            _open.Add(transport);
+            _open.Add(socket);
             var payload = new byte[context.MessageSize];
             new Random(i).NextBytes(payload);
-            connections[i] = new EchoConnection(transport.Transport.Output, payload);
-            _receivers.Add(ReceiveAsync(transport.Transport.Input, context));
+            connections[i] = new EchoConnection(_direct.Add(socket, new EchoReceiver(context)), payload);
         }
 
+        _direct.Start();
         return connections;
     }
 
-    /// <summary>Closes every connection and waits for the receive loops to end.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops receiving and closes every connection.</summary>
+    public ValueTask DisposeAsync()
     {
-        foreach (var connection in _open)
+        _direct?.Dispose();
+        foreach (var socket in _open)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            socket.Dispose();
         }
 
-        try
-        {
-            await Task.WhenAll(_receivers).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or ConnectionAbortedException)
-        {
-            // Closing the sockets ends the loops with these.
-        }
-
-        _factory?.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private static async Task ReceiveAsync(PipeReader input, LoadTargetContext context)
+    // Reassembles length-prefixed messages from whatever the socket hands over, on the receive thread.
+    private sealed class EchoReceiver(LoadTargetContext context) : IDirectReceiver
     {
-        var scratch = new byte[context.MessageSize];
-        while (true)
+        private readonly byte[] _pending = new byte[LengthPrefix + context.MessageSize];
+        private int _pendingLength;
+
+        public void Received(ReadOnlySpan<byte> data)
         {
-            var read = await input.ReadAsync().ConfigureAwait(false);
-            var buffer = read.Buffer;
             var received = LoadTargetContext.Now();
-            while (TryTakeMessage(ref buffer, scratch, out var payload))
+            while (!data.IsEmpty)
             {
-                context.Delivered(payload.Span, received, received);
-            }
+                if (_pendingLength == 0 && data.Length >= LengthPrefix && data.Length >= LengthPrefix + Length(data))
+                {
+                    // The whole message is here: no copy.
+                    var length = Length(data);
+                    context.Delivered(data.Slice(LengthPrefix, length), received, received);
+                    data = data[(LengthPrefix + length)..];
+                    continue;
+                }
 
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (read.IsCompleted || read.IsCanceled)
-            {
-                await input.CompleteAsync().ConfigureAwait(false);
-                return;
+                var take = Math.Min(data.Length, Needed());
+                data[..take].CopyTo(_pending.AsSpan(_pendingLength));
+                _pendingLength += take;
+                data = data[take..];
+                if (_pendingLength >= LengthPrefix && _pendingLength == LengthPrefix + Length(_pending))
+                {
+                    context.Delivered(_pending.AsSpan(LengthPrefix, _pendingLength - LengthPrefix), received, received);
+                    _pendingLength = 0;
+                }
             }
         }
-    }
 
-    private static bool TryTakeMessage(ref ReadOnlySequence<byte> buffer, byte[] scratch, out ReadOnlyMemory<byte> payload)
-    {
-        payload = default;
-        if (buffer.Length < LengthPrefix)
+        public void Closed()
         {
-            return false;
         }
 
-        Span<byte> prefix = stackalloc byte[LengthPrefix];
-        buffer.Slice(0, LengthPrefix).CopyTo(prefix);
-        var length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
-        if (length < 0 || length > scratch.Length)
+        // What the partial message still lacks: its prefix first, then its body.
+        private int Needed() => _pendingLength < LengthPrefix ? LengthPrefix - _pendingLength : LengthPrefix + Length(_pending) - _pendingLength;
+
+        private int Length(ReadOnlySpan<byte> prefixed)
         {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(prefixed);
             // Only this client frames the stream, so a bad length means the stream is corrupt.
-            throw new InvalidDataException($"echo stream corrupt: a message of {length} bytes where {scratch.Length} were sent.");
+            return length < 0 || length > context.MessageSize
+                ? throw new InvalidDataException($"echo stream corrupt: a message of {length} bytes where {context.MessageSize} were sent.")
+                : length;
         }
-
-        if (buffer.Length < LengthPrefix + length)
-        {
-            return false;
-        }
-
-        buffer.Slice(LengthPrefix, length).CopyTo(scratch);
-        payload = scratch.AsMemory(0, length);
-        buffer = buffer.Slice(LengthPrefix + length);
-        return true;
     }
 
-    private sealed class EchoConnection(PipeWriter output, byte[] payload) : ILoadConnection
+    private sealed class EchoConnection(DirectSocket socket, byte[] payload) : ILoadConnection
     {
+        private byte[] _buffer = new byte[16 * 1024];
+        private int _written;
+
         public void Write(long sequence, long intendedTicks, bool measured)
         {
             LoadPayload.Write(payload, sequence, intendedTicks);
-            var span = output.GetSpan(LengthPrefix + payload.Length);
-            BinaryPrimitives.WriteInt32LittleEndian(span, payload.Length);
-            payload.CopyTo(span[LengthPrefix..]);
-            output.Advance(LengthPrefix + payload.Length);
+            if (_written + LengthPrefix + payload.Length > _buffer.Length)
+            {
+                // A generator far behind its schedule writes a large batch at once.
+                Array.Resize(ref _buffer, Math.Max(2 * _buffer.Length, _written + LengthPrefix + payload.Length));
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(_written), payload.Length);
+            payload.CopyTo(_buffer.AsSpan(_written + LengthPrefix));
+            _written += LengthPrefix + payload.Length;
         }
 
-        public async ValueTask FlushAsync()
+        public ValueTask FlushAsync()
         {
-            var result = await output.FlushAsync().ConfigureAwait(false);
-            if (result.IsCompleted)
-            {
-                throw new IOException("the echo server closed the connection.");
-            }
+            var send = socket.SendAsync(_buffer.AsSpan(0, _written));
+            _written = 0;
+            return send;
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Perf.Load.Os;
+using Perf.Load.Processes;
 
 namespace Perf.Load.Targets.Nats;
 
@@ -14,13 +16,14 @@ public sealed class NatsServerProcess : IAsyncDisposable
     /// <summary>Environment variable naming the nats-server binary.</summary>
     public const string EnvironmentVariable = "PERF_NATS_SERVER";
 
-    private readonly Process _process;
-
-    private NatsServerProcess(Process process, int port)
+    private NatsServerProcess(TargetProcess process, int port)
     {
-        _process = process;
+        Process = process;
         Port = port;
     }
+
+    /// <summary>The process, for its CPU time and memory.</summary>
+    public TargetProcess Process { get; }
 
     /// <summary>The loopback port the server listens on.</summary>
     public int Port { get; }
@@ -52,7 +55,11 @@ public sealed class NatsServerProcess : IAsyncDisposable
 
     /// <summary>Starts nats-server on a free loopback port and waits until it accepts connections.</summary>
     /// <exception cref="LoadTargetException">No nats-server is installed, or it did not start; the message says how to fix it.</exception>
-    public static async Task<NatsServerProcess> StartAsync(CancellationToken cancellationToken)
+    public static Task<NatsServerProcess> StartAsync(CancellationToken cancellationToken) => StartAsync(null, cancellationToken);
+
+    /// <summary>Starts nats-server pinned to <paramref name="cpus"/> from birth (so Go sizes GOMAXPROCS for them, as under <c>taskset</c>), or unpinned when <c>null</c>.</summary>
+    /// <exception cref="LoadTargetException">No nats-server is installed, or it did not start; the message says how to fix it.</exception>
+    public static async Task<NatsServerProcess> StartAsync(CpuSet? cpus, CancellationToken cancellationToken)
     {
         var binary = FindBinary() ?? throw new LoadTargetException(
             $"nats-server is not installed: install it (Debian: apt-get install nats-server) or set {EnvironmentVariable} to its path.");
@@ -60,50 +67,26 @@ public sealed class NatsServerProcess : IAsyncDisposable
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList = { "--addr", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http_port", "0", "--no_advertise" },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
         };
-        var process = Process.Start(start) ?? throw new LoadTargetException($"could not start {binary}.");
-        process.ErrorDataReceived += static (_, _) => { };
-        process.OutputDataReceived += static (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        var server = new NatsServerProcess(process, port);
-        var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new LoadTargetException($"{binary} exited with code {process.ExitCode} at start (port {port}).");
-            }
-
-            try
-            {
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
-                return server;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        await server.DisposeAsync().ConfigureAwait(false);
-        throw new LoadTargetException($"{binary} did not accept connections on 127.0.0.1:{port} within 5 s.");
+        var process = await TargetProcess.StartAsync(new TargetProcessStart(start, "nats-server", null, ct => AcceptsAsync(port, ct), cpus, TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
+        return new NatsServerProcess(process, port);
     }
 
     /// <summary>Stops the server.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
-        }
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
 
-        _process.Dispose();
+    private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static int FreeLoopbackPort()

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using Perf.Load.Net;
 using Relay.Client;
 using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
@@ -19,7 +21,7 @@ namespace Perf.Load.Targets.Relay;
 /// gateway without a token); the authenticated one only receives. With a padding scheme every
 /// plaintext is padded before sealing.
 /// </summary>
-public sealed class RelayTarget : ILoadTarget
+public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
 {
     private readonly bool _webSocket;
     private readonly EndPoint _endPoint;
@@ -31,6 +33,7 @@ public sealed class RelayTarget : ILoadTarget
     private readonly List<RelayClientConnection> _clients = [];
     private readonly List<Task> _receivers = [];
     private E2eRing? _ring;
+    private DirectSockets? _direct;
 
     /// <summary>A Noise/TCP target pinning <paramref name="relayKey"/>.</summary>
     public static RelayTarget Tcp(EndPoint endPoint, byte[] relayKey, AeadAlgorithm cipher, AeadBackend backend, RelayTargetMode? mode = null) => new(false, endPoint, relayKey, null, cipher, backend, mode);
@@ -53,6 +56,9 @@ public sealed class RelayTarget : ILoadTarget
     public string Name => _webSocket ? "relay-ws" : "relay-tcp";
 
     /// <inheritdoc />
+    public DirectSockets? Sockets => _direct;
+
+    /// <inheritdoc />
     public LoadStages Stages => LoadStages.Seal | LoadStages.Open;
 
     /// <inheritdoc />
@@ -70,14 +76,14 @@ public sealed class RelayTarget : ILoadTarget
             {
                 client = _webSocket
                     ? await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), RelayToken.Mint(new Identity(_ring.Identity(i)), DateTimeOffset.UtcNow.AddHours(24), _wsSecret), options, cancellationToken).ConfigureAwait(false)
-                    : await RelayClientConnection.ConnectTcpAsync(_endPoint, _ring.KeyPair(i), options, cancellationToken).ConfigureAwait(false);
+                    : await DirectConnectAsync(_ring.KeyPair(i), anonymous: false, options, context.Connections, cancellationToken).ConfigureAwait(false);
                 _clients.Add(client);
                 if (_mode.SealedSender)
                 {
                     await EnableSealedSenderAsync(client, i, cancellationToken).ConfigureAwait(false);
                     anonymous = _webSocket
                         ? await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), null, options, cancellationToken).ConfigureAwait(false)
-                        : await RelayClientConnection.ConnectAnonymousTcpAsync(_endPoint, options, cancellationToken).ConfigureAwait(false);
+                        : await DirectConnectAnonymousAsync(options, context.Connections, cancellationToken).ConfigureAwait(false);
                     _clients.Add(anonymous);
                 }
             }
@@ -106,6 +112,34 @@ public sealed class RelayTarget : ILoadTarget
         _ring.UseCertificate(index, certificate, signingKey);
     }
 
+    // An anonymous connection over the generator's own sockets: a throwaway key and the anonymous flag.
+    private async Task<RelayClientConnection> DirectConnectAnonymousAsync(RelayClientOptions options, int connections, CancellationToken cancellationToken)
+    {
+        using var throwaway = global::Relay.Crypto.KeyAgreement.X25519KeyPair.Generate();
+        return await DirectConnectAsync(throwaway, anonymous: true, options, connections, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Noise/TCP over the generator's own sockets: sends from the scheduling thread, DELIVERs
+    // opened on the one receive thread, as the echo floor's client does. Sealed sender holds two
+    // sockets per identity (the authenticated one and the anonymous one).
+    private async Task<RelayClientConnection> DirectConnectAsync(global::Relay.Crypto.KeyAgreement.X25519KeyPair identity, bool anonymous, RelayClientOptions options, int connections, CancellationToken cancellationToken)
+    {
+        _direct ??= new DirectSockets(_mode.SealedSender ? connections * 2 : connections);
+        _direct.Start();
+        Socket socket;
+        try
+        {
+            socket = await DirectSockets.ConnectAsync(_endPoint, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
+        {
+            throw new RelayClientException($"cannot connect to the relay at {_endPoint}: {ex.Message}", ex);
+        }
+
+        var pipe = new DirectPipe(_direct, socket);
+        return await RelayClientConnection.ConnectNoiseAsync(pipe, pipe, identity, anonymous, options, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Closes every connection and wipes the sessions.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -123,6 +157,7 @@ public sealed class RelayTarget : ILoadTarget
             // The loops end with their connections.
         }
 
+        _direct?.Dispose();
         _ring?.Dispose();
     }
 

@@ -32,6 +32,7 @@ public static class RunReportWriter
     private static List<Section> Sections(RunReportData data) =>
     [
         new("environment", "Environment", null, RunReportTables.Environment(data), "Not recorded: this folder has no load result."),
+        new("floor", "The floor beside every run", null, RunReportTables.Floor(data), "No load result in this folder (run perf load)."),
         new("aead", "AEAD throughput", ReportPlots.AeadThroughput(data.Benchmarks, data.OpenSslBytesPerSecond), RunReportTables.Aead(data), "No AEAD benchmark report in this folder (run perf bench)."),
         new("latency", "Latency percentile spectrum", ReportPlots.LatencySpectrum(data.Loads), RunReportTables.Latency(data), "No load result in this folder (run perf load)."),
         new("find-max", "Throughput–latency curve", ReportPlots.ThroughputLatency(data.Loads), RunReportTables.FindMax(data), "No saturation search in this folder (run perf load --find-max)."),

@@ -9,10 +9,10 @@ namespace Relay.Crypto.Noise.Framing;
 /// client socket's pipes are): the XX handshake, then length-prefixed transport messages.
 /// Reading decrypts each frame straight from the pipe's buffer into a buffer rented for that
 /// message (copying first only when a frame spans segments) and hands out the plaintext until the
-/// next read; writing encrypts straight into the <see cref="PipeWriter"/>'s memory. A channel
-/// waiting for data holds at most a 1 KiB buffer for small messages, so an idle connection costs
-/// little memory. One reader and one writer may run at once; two readers or two writers may not.
-/// Allocation-free per message.
+/// next read, which returns it to the pool; writing encrypts straight into the
+/// <see cref="PipeWriter"/>'s memory. A channel waiting for data holds no buffer, so an idle
+/// connection costs little memory (a relay holds 100,000 of them). One reader and one writer may
+/// run at once; two readers or two writers may not. Allocation-free per message.
 /// </summary>
 public sealed class NoiseChannel : IAsyncDisposable
 {
@@ -20,10 +20,11 @@ public sealed class NoiseChannel : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly NoiseTransport _transport;
     private readonly int _maxMessageLength;
-    private const int SmallMessageBytes = 1024;
+    // Handshake messages are small (XX: at most 96 bytes of keys and tags plus the payloads,
+    // empty by default); their buffers grow only for a peer that sends a larger one.
+    private const int HandshakeBufferBytes = 512;
     private readonly byte[] _remoteStatic;
     private byte[]? _plaintext;
-    private byte[]? _small;
     private bool _disposed;
 
     private NoiseChannel(IDuplexPipe pipe, NoiseTransport transport, byte[] remoteStatic, byte[] handshakeHash, int maxMessageLength, byte[] remotePayload)
@@ -130,19 +131,17 @@ public sealed class NoiseChannel : IAsyncDisposable
             _disposed = true;
             _transport.Dispose();
             ReturnPlaintext();
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(_small);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    // Small messages (most of a messenger's) decrypt into one small buffer the channel keeps: the
-    // shared pool's per-thread caches can be trimmed under memory pressure, and a rent would then
-    // allocate. Larger ones rent a buffer their size until the next read.
+    // Every message rents a buffer its size until the next read: a channel kept its own small
+    // buffer once, but that was 1 KiB held by every idle connection.
     private ReadOnlyMemory<byte> Decrypt(in ReadOnlySequence<byte> frame)
     {
         var length = (int)frame.Length;
-        _plaintext = length - 16 <= SmallMessageBytes ? (_small ??= new byte[SmallMessageBytes]) : ArrayPool<byte>.Shared.Rent(length - 16);
+        _plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, length - 16));
         if (frame.IsSingleSegment)
         {
             return _plaintext.AsMemory(0, _transport.Decrypt(frame.FirstSpan, _plaintext));
@@ -166,10 +165,7 @@ public sealed class NoiseChannel : IAsyncDisposable
         if (_plaintext is { } plaintext)
         {
             _plaintext = null;
-            if (!ReferenceEquals(plaintext, _small))
-            {
-                ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
-            }
+            ArrayPool<byte>.Shared.Return(plaintext, clearArray: true);
         }
     }
 
@@ -185,10 +181,10 @@ public sealed class NoiseChannel : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         using var handshake = new HandshakeState(options.Protocol, initiator, options.Prologue.Span, options.StaticKey, default, options.Backend);
-        // Rented, not allocated: 64 KiB arrays land on the large-object heap, and a relay accepting
-        // thousands of connections would hold that garbage until a full collection.
-        var buffer = ArrayPool<byte>.Shared.Rent(NoiseProtocol.MaxMessageLength);
-        var payload = ArrayPool<byte>.Shared.Rent(NoiseProtocol.MaxMessageLength);
+        // Small rented buffers: 64 KiB ones for every handshake emptied the shared pool when
+        // hundreds were in flight (a reconnect storm), and each miss was a large-object allocation.
+        var buffer = ArrayPool<byte>.Shared.Rent(HandshakeBufferBytes);
+        var payload = ArrayPool<byte>.Shared.Rent(HandshakeBufferBytes);
         var remotePayload = Array.Empty<byte>();
         var messages = options.Protocol.Pattern.Messages.Count;
         try
@@ -198,15 +194,18 @@ public sealed class NoiseChannel : IAsyncDisposable
                 if (handshake.IsMyTurn)
                 {
                     var outgoing = index == messages - 1 && options.FinalHandshakePayload is { } final ? final : options.HandshakePayload;
+                    Grow(ref buffer, handshake.MaxMessageSize(outgoing.Length), clear: false);
                     var length = handshake.WriteMessage(outgoing.Span, buffer);
                     NoiseFraming.WriteFrame(pipe.Output, buffer.AsSpan(0, length));
                     await pipe.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
                 }
                 else
                 {
-                    var length = await ReadHandshakeFrameAsync(pipe.Input, buffer, options.MaxMessageLength, timeout.Token).ConfigureAwait(false);
-                    var payloadLength = handshake.ReadMessage(buffer.AsSpan(0, length), payload);
-                    remotePayload = payload.AsSpan(0, payloadLength).ToArray();
+                    var frame = await ReadHandshakeFrameAsync(pipe.Input, buffer, options.MaxMessageLength, timeout.Token).ConfigureAwait(false);
+                    buffer = frame.Buffer;
+                    Grow(ref payload, frame.Length, clear: true);
+                    var payloadLength = handshake.ReadMessage(buffer.AsSpan(0, frame.Length), payload);
+                    remotePayload = payloadLength == 0 ? Array.Empty<byte>() : payload.AsSpan(0, payloadLength).ToArray();
 
                     // Check the pin as soon as the peer's key is known: an initiator must not
                     // reveal its own static key (its identity) to a relay it did not expect.
@@ -236,19 +235,23 @@ public sealed class NoiseChannel : IAsyncDisposable
         }
     }
 
-    private static async Task<int> ReadHandshakeFrameAsync(PipeReader input, byte[] destination, int maxLength, CancellationToken cancellationToken)
+    // Reads one handshake frame into buffer, or into a larger rented one (returning buffer to the
+    // pool) when it does not fit; the caller keeps whichever comes back.
+    private static async Task<(byte[] Buffer, int Length)> ReadHandshakeFrameAsync(PipeReader input, byte[] buffer, int maxLength, CancellationToken cancellationToken)
     {
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            if (NoiseFraming.TryParseFrame(buffer, maxLength, ref consumed, ref examined, out var frame))
+            var sequence = result.Buffer;
+            var consumed = sequence.Start;
+            var examined = sequence.End;
+            if (NoiseFraming.TryParseFrame(sequence, maxLength, ref consumed, ref examined, out var frame))
             {
-                frame.CopyTo(destination);
+                var length = (int)frame.Length;
+                Grow(ref buffer, length, clear: false);
+                frame.CopyTo(buffer);
                 input.AdvanceTo(consumed, examined);
-                return (int)frame.Length;
+                return (buffer, length);
             }
 
             input.AdvanceTo(consumed, examined);
@@ -256,6 +259,15 @@ public sealed class NoiseChannel : IAsyncDisposable
             {
                 throw new NoiseException(NoiseError.Truncated, "the connection closed during the Noise handshake");
             }
+        }
+    }
+
+    private static void Grow(ref byte[] buffer, int length, bool clear)
+    {
+        if (buffer.Length < length)
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clear);
+            buffer = ArrayPool<byte>.Shared.Rent(length);
         }
     }
 }

@@ -1,0 +1,299 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Perf.Load.Idle;
+
+/// <summary>
+/// Holds many idle authenticated connections to one target: opened concurrently with a bounded
+/// number of openings in flight, each one a bare socket once open (plus, over Noise, its send
+/// key). Clients are spread over the loopback source addresses 127.0.0.2, 127.0.0.3, ...
+/// (<see cref="ClientsPerSourceAddress"/> each), because one source address has only ~28,000
+/// ephemeral ports towards one target port. Like real clients, each sends a keep-alive PING
+/// after <see cref="KeepAliveInterval"/> of silence (the relay closes connections idle for five
+/// minutes by default), except while keep-alives are paused (during a measured run, so that the
+/// target's CPU per message is the measured traffic's).
+/// </summary>
+public sealed class IdleConnectionPool : IAsyncDisposable
+{
+    /// <summary>Clients bound to one loopback source address (Linux's default ephemeral range holds 28,232 ports).</summary>
+    public const int ClientsPerSourceAddress = 20_000;
+
+    /// <summary>How long one opening (connect and protocol) may take.</summary>
+    public static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Silence after which a client sends a keep-alive.</summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(60);
+
+    // Linux: IPPROTO_IP / IP_BIND_ADDRESS_NO_PORT. Binding a source address would otherwise take
+    // an ephemeral port at bind time, before the destination is known, and exhaust them sooner.
+    private const int IpProtocolLevel = 0;
+    private const int BindAddressNoPort = 24;
+
+    private readonly IPEndPoint _target;
+    private readonly int _clientsPerSourceAddress;
+    private readonly IdleProtocol _protocol;
+    private readonly Socket?[] _sockets;
+    private readonly object?[] _states;
+    private readonly long[] _lastSent;
+    private readonly object _errorLock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _keepAlive;
+    private string? _firstError;
+    private readonly long _keepAliveTicks;
+    private volatile bool _keepAlivePaused;
+
+    /// <summary>Creates an empty pool of at most <paramref name="capacity"/> clients of <paramref name="target"/>.</summary>
+    /// <param name="target">Where the clients connect.</param>
+    /// <param name="protocol">How they open.</param>
+    /// <param name="capacity">The most clients the pool will hold.</param>
+    /// <param name="inFlight">The most openings in flight at once.</param>
+    /// <param name="clientsPerSourceAddress">Clients per loopback source address.</param>
+    /// <param name="keepAliveInterval">Silence after which a client sends a keep-alive (default <see cref="KeepAliveInterval"/>).</param>
+    public IdleConnectionPool(IPEndPoint target, IdleProtocol protocol, int capacity, int inFlight = 256, int clientsPerSourceAddress = ClientsPerSourceAddress, TimeSpan? keepAliveInterval = null)
+    {
+        _keepAliveTicks = (long)((keepAliveInterval ?? KeepAliveInterval).TotalSeconds * Stopwatch.Frequency);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clientsPerSourceAddress, 1);
+        _clientsPerSourceAddress = clientsPerSourceAddress;
+        _target = target ?? throw new ArgumentNullException(nameof(target));
+        _protocol = protocol ?? throw new ArgumentNullException(nameof(protocol));
+        _sockets = new Socket?[capacity];
+        _states = new object?[capacity];
+        _lastSent = new long[capacity];
+        InFlight = inFlight;
+        _keepAlive = Task.Run(KeepAliveLoopAsync);
+    }
+
+    /// <summary>The most openings in flight at once.</summary>
+    public int InFlight { get; }
+
+    /// <summary>Clients opened so far (held or since closed by the target).</summary>
+    public int Opened { get; private set; }
+
+    /// <summary>The first reason an opening failed, if any did.</summary>
+    public string? FirstError => _firstError;
+
+    /// <summary>
+    /// Opens clients <see cref="Opened"/> .. <paramref name="upTo"/> − 1; returns how many failed.
+    /// </summary>
+    /// <param name="upTo">The client count to reach.</param>
+    /// <param name="progress">Receives the number opened so far, now and then.</param>
+    /// <param name="cancellationToken">Stops opening.</param>
+    public async Task<int> OpenAsync(int upTo, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(upTo, _sockets.Length);
+        var (failed, _) = await RunAsync(Opened, upTo, progress, cancellationToken).ConfigureAwait(false);
+        Opened = Math.Max(Opened, upTo);
+        return failed;
+    }
+
+    /// <summary>Stops (true) or restarts (false) the keep-alives.</summary>
+    public bool KeepAlivePaused
+    {
+        get => _keepAlivePaused;
+        set => _keepAlivePaused = value;
+    }
+
+    /// <summary>Clients whose connection is still open: neither closed by the target nor failed.</summary>
+    public int CountOpen()
+    {
+        var open = 0;
+        var discard = new byte[4096];
+        foreach (var socket in _sockets)
+        {
+            if (socket is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                // Keep-alive answers wait unread; read them away, then readable with nothing to
+                // read means the peer closed.
+                while (socket.Available > 0)
+                {
+                    socket.Receive(discard);
+                }
+
+                if (!(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0))
+                {
+                    open++;
+                }
+            }
+            catch (SocketException)
+            {
+                // Reset by the peer: not open.
+            }
+        }
+
+        return open;
+    }
+
+    /// <summary>
+    /// The first <paramref name="clients"/> clients drop their connections at once and reconnect
+    /// at once as the same identities (at most <see cref="InFlight"/> openings in flight).
+    /// Returns the failures and the time from the first reconnect to the last completed opening.
+    /// </summary>
+    public async Task<(int Failed, TimeSpan Elapsed)> ReconnectAsync(int clients, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(clients, Opened);
+        var paused = _keepAlivePaused;
+        _keepAlivePaused = true;
+        try
+        {
+            for (var i = 0; i < clients; i++)
+            {
+                Close(i);
+            }
+
+            return await RunAsync(0, clients, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _keepAlivePaused = paused;
+        }
+    }
+
+    /// <summary>Closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _keepAlive.ConfigureAwait(false);
+        for (var i = 0; i < _sockets.Length; i++)
+        {
+            Close(i);
+        }
+
+        _stop.Dispose();
+    }
+
+    private void Close(int client)
+    {
+        _sockets[client]?.Dispose();
+        _sockets[client] = null;
+        (_states[client] as IDisposable)?.Dispose();
+        _states[client] = null;
+    }
+
+    // Once a second (or a quarter of a shorter interval), every open client silent for the interval sends a keep-alive.
+    private async Task KeepAliveLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, _keepAliveTicks * 1000 / Stopwatch.Frequency / 4 + 1)));
+        var interval = _keepAliveTicks;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (_keepAlivePaused)
+                {
+                    continue;
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                for (var i = 0; i < _sockets.Length && !_keepAlivePaused; i++)
+                {
+                    if (Volatile.Read(ref _sockets[i]) is { } socket && now - Volatile.Read(ref _lastSent[i]) > interval)
+                    {
+                        try
+                        {
+                            _protocol.KeepAlive(socket, _states[i]);
+                        }
+                        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                        {
+                            // Closed by the target: CountOpen says so.
+                        }
+
+                        _lastSent[i] = now;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    private async Task<(int Failed, TimeSpan Elapsed)> RunAsync(int from, int to, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var next = from - 1;
+        var failed = 0;
+        var done = 0;
+        var started = Stopwatch.GetTimestamp();
+        async Task Worker()
+        {
+            int client;
+            while ((client = Interlocked.Increment(ref next)) < to && !cancellationToken.IsCancellationRequested)
+            {
+                var (socket, state) = await TryOpenAsync(client, cancellationToken).ConfigureAwait(false);
+                _states[client] = state;
+                Volatile.Write(ref _lastSent[client], Stopwatch.GetTimestamp());
+                Volatile.Write(ref _sockets[client], socket);
+                if (socket is null)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
+                if (Interlocked.Increment(ref done) % 1000 == 0)
+                {
+                    progress?.Report(from + done);
+                }
+            }
+        }
+
+        var workers = new Task[Math.Min(InFlight, Math.Max(1, to - from))];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Task.Run(Worker, CancellationToken.None);
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        return (failed, Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task<(Socket? Socket, object? State)> TryOpenAsync(int client, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(OpenTimeout);
+        try
+        {
+            if (SourceAddress(client) is { } source)
+            {
+                if (OperatingSystem.IsLinux())
+                {
+                    socket.SetRawSocketOption(IpProtocolLevel, BindAddressNoPort, BitConverter.GetBytes(1));
+                }
+
+                socket.Bind(new IPEndPoint(source, 0));
+            }
+
+            await socket.ConnectAsync(_target, timeout.Token).ConfigureAwait(false);
+            return (socket, await _protocol.OpenAsync(socket, client, timeout.Token).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is SocketException or IdleConnectionException or OperationCanceledException or IOException)
+        {
+            socket.Dispose();
+            lock (_errorLock)
+            {
+                _firstError ??= ex is OperationCanceledException ? $"an opening took over {OpenTimeout.TotalSeconds:0} s" : ex.Message;
+            }
+
+            return (null, null);
+        }
+    }
+
+    // 127.0.0.2 for the first 20,000 clients (by default), 127.0.0.3 for the next, ...: only towards an IPv4 loopback target.
+    private IPAddress? SourceAddress(int client)
+    {
+        if (_target.AddressFamily != AddressFamily.InterNetwork || !IPAddress.IsLoopback(_target.Address))
+        {
+            return null;
+        }
+
+        var offset = 2 + (client / _clientsPerSourceAddress);
+        return new IPAddress(new byte[] { 127, (byte)(offset >> 16), (byte)(offset >> 8), (byte)offset });
+    }
+}

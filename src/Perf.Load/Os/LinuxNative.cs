@@ -1,0 +1,184 @@
+using System.Runtime.InteropServices;
+
+namespace Perf.Load.Os;
+
+/// <summary>
+/// The few Linux calls the harness needs and .NET does not expose: CPU affinity of single
+/// threads (a child process inherits the forking thread's mask), precise absolute sleeps with
+/// a small timer slack, the open-file limit, and epoll for a receive thread of the generator's
+/// own. Callers check <see cref="OperatingSystem.IsLinux"/>.
+/// </summary>
+internal static partial class LinuxNative
+{
+    /// <summary>Words of a <c>cpu_set_t</c> (1024 CPUs).</summary>
+    public const int CpuSetWords = 16;
+
+    private const string Libc = "libc";
+    private const int ClockMonotonic = 1;
+    private const int TimerAbsoluteTime = 1;
+    private const int PrSetTimerSlack = 29;
+    private const int ResourceOpenFiles = 7;
+
+    /// <summary>Sets the CPU mask of thread <paramref name="tid"/> (0: the calling thread).</summary>
+    public static int SetAffinity(int tid, ReadOnlySpan<ulong> mask) => sched_setaffinity(tid, CpuSetWords * sizeof(ulong), mask);
+
+    /// <summary>Reads the CPU mask of thread <paramref name="tid"/> (0: the calling thread).</summary>
+    public static int GetAffinity(int tid, Span<ulong> mask) => sched_getaffinity(tid, CpuSetWords * sizeof(ulong), mask);
+
+    /// <summary>Sleeps until the CLOCK_MONOTONIC time <paramref name="nanoseconds"/> (the clock <see cref="System.Diagnostics.Stopwatch"/> reads on Linux).</summary>
+    public static int SleepUntil(long nanoseconds)
+    {
+        var due = new TimeSpec(nanoseconds / 1_000_000_000, nanoseconds % 1_000_000_000);
+        return clock_nanosleep(ClockMonotonic, TimerAbsoluteTime, in due, IntPtr.Zero);
+    }
+
+    /// <summary>Sets the calling thread's timer slack (the kernel's default of 50 µs would blur every wake-up).</summary>
+    public static int SetTimerSlack(ulong nanoseconds) => prctl(PrSetTimerSlack, nanoseconds, 0, 0, 0);
+
+    /// <summary>Reads the open-file limit (soft, hard).</summary>
+    public static bool TryGetOpenFileLimit(out ulong soft, out ulong hard)
+    {
+        var limit = default(RLimit);
+        var ok = getrlimit(ResourceOpenFiles, ref limit) == 0;
+        (soft, hard) = (limit.Current, limit.Maximum);
+        return ok;
+    }
+
+    /// <summary>Sets the soft open-file limit, keeping the hard one.</summary>
+    public static bool TrySetOpenFileLimit(ulong soft, ulong hard)
+    {
+        var limit = new RLimit(soft, hard);
+        return setrlimit(ResourceOpenFiles, ref limit) == 0;
+    }
+
+    /// <summary>epoll_create1(EPOLL_CLOEXEC).</summary>
+    public static int EpollCreate() => epoll_create1(0x80000);
+
+    /// <summary>Watches <paramref name="fd"/> for input, reporting <paramref name="data"/> with each event.</summary>
+    public static int EpollAddInput(int epoll, int fd, ulong data)
+    {
+        // EPOLL_CTL_ADD, EPOLLIN | EPOLLRDHUP
+        const int add = 1;
+        const uint events = 0x001 | 0x2000;
+        return PackedEpollEvents
+            ? epoll_ctl_packed(epoll, add, fd, new EpollEventPacked(events, data))
+            : epoll_ctl(epoll, add, fd, new EpollEvent(events, data));
+    }
+
+    /// <summary>Stops watching <paramref name="fd"/>.</summary>
+    public static int EpollRemove(int epoll, int fd) =>
+        PackedEpollEvents ? epoll_ctl_packed(epoll, 2, fd, default) : epoll_ctl(epoll, 2, fd, default);
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> for events; writes each ready descriptor's data into <paramref name="ready"/> and returns how many (-1 on error).</summary>
+    public static unsafe int EpollWait(int epoll, Span<ulong> ready, int timeoutMs)
+    {
+        var max = Math.Min(ready.Length, 64);
+        if (PackedEpollEvents)
+        {
+            var events = stackalloc EpollEventPacked[max];
+            var count = epoll_wait_packed(epoll, events, max, timeoutMs);
+            for (var i = 0; i < count; i++)
+            {
+                ready[i] = events[i].Data;
+            }
+
+            return count;
+        }
+        else
+        {
+            var events = stackalloc EpollEvent[max];
+            var count = epoll_wait(epoll, events, max, timeoutMs);
+            for (var i = 0; i < count; i++)
+            {
+                ready[i] = events[i].Data;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>A CLOCK_MONOTONIC timerfd (non-blocking, close-on-exec), or -1.</summary>
+    public static int TimerFdCreate() => timerfd_create(ClockMonotonic, 0x800 | 0x80000);
+
+    /// <summary>Arms <paramref name="timerFd"/> to fire once at the CLOCK_MONOTONIC time <paramref name="nanoseconds"/> (the past fires at once).</summary>
+    public static int TimerFdSetAbsolute(int timerFd, long nanoseconds)
+    {
+        // An all-zero value would disarm the timer rather than fire it.
+        var at = Math.Max(1, nanoseconds);
+        var due = new TimerSpec(default, new TimeSpec(at / 1_000_000_000, at % 1_000_000_000));
+        return timerfd_settime(timerFd, TimerAbsoluteTime, in due, IntPtr.Zero);
+    }
+
+    /// <summary>Reads (and so clears) a timerfd's expiry count; 0 when it has not fired.</summary>
+    public static unsafe long TimerFdClear(int timerFd)
+    {
+        long expirations = 0;
+        return read(timerFd, &expirations, sizeof(long)) == sizeof(long) ? expirations : 0;
+    }
+
+    /// <summary>Closes a descriptor this class opened.</summary>
+    public static int Close(int fd) => close(fd);
+
+    // struct epoll_event is packed on x86-64 (12 bytes) and naturally aligned elsewhere (16).
+    private static bool PackedEpollEvents => RuntimeInformation.ProcessArchitecture == Architecture.X64;
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int epoll_create1(int flags);
+
+    [LibraryImport(Libc, EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int epoll_ctl_packed(int epoll, int op, int fd, in EpollEventPacked ev);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int epoll_ctl(int epoll, int op, int fd, in EpollEvent ev);
+
+    [LibraryImport(Libc, EntryPoint = "epoll_wait", SetLastError = true)]
+    private static unsafe partial int epoll_wait_packed(int epoll, EpollEventPacked* events, int maxEvents, int timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static unsafe partial int epoll_wait(int epoll, EpollEvent* events, int maxEvents, int timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int close(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int timerfd_create(int clockId, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int timerfd_settime(int fd, int flags, in TimerSpec newValue, IntPtr oldValue);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static unsafe partial nint read(int fd, void* buffer, nint count);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int sched_setaffinity(int pid, nint cpusetsize, ReadOnlySpan<ulong> mask);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int sched_getaffinity(int pid, nint cpusetsize, Span<ulong> mask);
+
+    [LibraryImport(Libc)]
+    private static partial int clock_nanosleep(int clockId, int flags, in TimeSpec request, IntPtr remain);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int getrlimit(int resource, ref RLimit limit);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int setrlimit(int resource, ref RLimit limit);
+
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly record struct EpollEventPacked(uint Events, ulong Data);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct EpollEvent(uint Events, ulong Data);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct TimerSpec(TimeSpec Interval, TimeSpec Value);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct TimeSpec(long Seconds, long Nanoseconds);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private record struct RLimit(ulong Current, ulong Maximum);
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Perf.Load.Os;
+using Perf.Load.Processes;
+
+namespace Perf.Load.Targets.Relay;
+
+/// <summary>
+/// A relay (<c>perf relay</c>) in its own process on free loopback ports, started for one load
+/// command, with a fresh WebSocket secret that exists only for this run's tokens.
+/// </summary>
+public sealed class RelayProcess : IAsyncDisposable
+{
+    private const string ListeningPrefix = "relay listening ";
+
+    /// <summary>
+    /// Runtime settings the relay process starts with unless this process's environment sets them.
+    /// Thread-pool workers that find no work spin before they sleep; that spinning is CPU time
+    /// spent waiting, which would be counted as the relay's cost per message and would shrink as
+    /// the rate grows. Without it the CPU time is the relay's work and its wake-ups.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
+    {
+        ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+    };
+
+    private RelayProcess(TargetProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
+    {
+        Process = process;
+        TcpEndPoint = tcp;
+        WebSocketEndPoint = webSocket;
+        RelayKey = key;
+        WebSocketSecret = secret;
+    }
+
+    /// <summary>The process, for its CPU time and memory.</summary>
+    public TargetProcess Process { get; }
+
+    /// <summary>The Noise/TCP endpoint.</summary>
+    public IPEndPoint TcpEndPoint { get; }
+
+    /// <summary>The WebSocket gateway endpoint.</summary>
+    public IPEndPoint WebSocketEndPoint { get; }
+
+    /// <summary>The relay's static public key, to pin.</summary>
+    public byte[] RelayKey { get; }
+
+    /// <summary>The WebSocket token secret this run generated.</summary>
+    public byte[] WebSocketSecret { get; }
+
+    /// <summary>
+    /// Starts <c>perf relay</c>: <paramref name="perfCommand"/> is how to run <c>perf</c> (file name,
+    /// leading arguments, environment); this adds the relay arguments and waits for its listening line.
+    /// </summary>
+    /// <param name="perfCommand">How to run <c>perf</c>.</param>
+    /// <param name="cipher">The relay's <c>--cipher</c>.</param>
+    /// <param name="backend">The relay's <c>--backend</c>.</param>
+    /// <param name="cpus">The CPUs to pin it to, or <c>null</c>.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="extraArguments">More <c>perf relay</c> options (<c>--audit-log FILE</c>, <c>--store URL</c>).</param>
+    /// <exception cref="LoadTargetException">The relay did not start or did not print its listening line in time.</exception>
+    public static async Task<RelayProcess> StartAsync(ProcessStartInfo perfCommand, string cipher, string backend, CpuSet? cpus, CancellationToken cancellationToken, IEnumerable<string>? extraArguments = null)
+    {
+        ArgumentNullException.ThrowIfNull(perfCommand);
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        TargetProcess.AddRuntimeSettings(perfCommand, RuntimeSettings);
+        foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. extraArguments ?? []])
+        {
+            perfCommand.ArgumentList.Add(argument);
+        }
+
+        var process = await TargetProcess.StartAsync(new TargetProcessStart(perfCommand, "perf relay", ListeningPrefix, null, cpus, TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (tcp, webSocket, key) = ParseListening(process.ReadyLine!);
+            return new RelayProcess(process, tcp, webSocket, key, System.Text.Encoding.UTF8.GetBytes(secret));
+        }
+        catch (FormatException ex)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw new LoadTargetException($"the relay process printed an unexpected line: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Parses <c>relay listening tcp=HOST:PORT ws=HOST:PORT key=BASE64</c>.</summary>
+    /// <exception cref="FormatException">The line is not a listening line.</exception>
+    internal static (IPEndPoint Tcp, IPEndPoint WebSocket, byte[] Key) ParseListening(string line)
+    {
+        IPEndPoint? tcp = null, webSocket = null;
+        byte[]? key = null;
+        foreach (var field in line[ListeningPrefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pair = field.Split('=', 2);
+            if (pair.Length != 2)
+            {
+                continue;
+            }
+
+            switch (pair[0])
+            {
+                case "tcp" when IPEndPoint.TryParse(pair[1], out var parsed):
+                    tcp = parsed;
+                    break;
+                case "ws" when IPEndPoint.TryParse(pair[1], out var parsed):
+                    webSocket = parsed;
+                    break;
+                case "key":
+                    key = Convert.FromBase64String(pair[1]);
+                    break;
+            }
+        }
+
+        return tcp is not null && webSocket is not null && key is { Length: 32 }
+            ? (tcp, webSocket, key)
+            : throw new FormatException($"not a relay listening line: {line}");
+    }
+
+    /// <summary>Stops the relay process.</summary>
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}

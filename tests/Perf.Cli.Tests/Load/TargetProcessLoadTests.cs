@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Perf.Cli.Tests.Results;
+using Perf.Load.Os;
+using Perf.Results.Files;
+using Perf.Results.Tests.Fixtures;
+
+namespace Perf.Cli.Tests.Load;
+
+/// <summary><c>perf load --target-process</c>: real perf child processes (relay, echo), measured, pinned and stopped.</summary>
+public sealed partial class TargetProcessLoadTests : TempFolder
+{
+    [Fact]
+    public void A_relay_process_holds_idle_clients_during_the_run_takes_a_storm_and_records_its_target_section()
+    {
+        var resultPath = Path.Combine(Folder, "result.json");
+
+        var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--connections", "4", "--rate", "400", "--duration", "2s", "--warmup", "500ms",
+            "--idle-connections", "100", "--reconnect-storm", "60", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        var result = ResultFile.Read(resultPath);
+        Assert.Equal(0, result.Metrics.Lost);
+        var target = Assert.IsType<Perf.Results.Model.TargetUsage>(result.Target);
+        Assert.Equal("perf relay", target.Process);
+        Assert.InRange(target.CoresUsed, 0.0001, Environment.ProcessorCount);
+        Assert.True(target.CpuUsPerMessage > 0);
+        Assert.Equal(100, target.IdleConnections);
+        Assert.True(target.MemoryPerConnectionBytes >= 0);
+        Assert.Contains("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0", target.RuntimeSettings!);
+        var storm = target.ReconnectStorm!;
+        Assert.Equal(60, storm.Clients);
+        Assert.Equal(0, storm.Failed);
+        Assert.True(storm.HandshakesPerS > 0);
+        Assert.True(result.Generator!.CpuUsPerMessage > 0);
+        Assert.Null(result.Relay);
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(ProcessId(run.Output))); // stopped with the run
+    }
+
+    [SkippableFact]
+    public void The_echo_process_is_pinned_to_the_cpus_asked_and_the_alias_still_works()
+    {
+        Skip.IfNot(CpuAffinity.IsSupported, "CPU pinning needs Linux.");
+        var available = CpuAffinity.Available();
+        var last = available.Cpus[^1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var resultPath = Path.Combine(Folder, "echo.json");
+
+        // --relay-process is the old name of --target-process; the generator is pinned to every CPU it may use
+        // already, so the test host keeps them for the tests after this one.
+        var run = CliRun.Invoke("load", "--target", "echo", "--relay-process", "--target-cpus", last, "--generator-cpus", available.ToString(),
+            "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        var result = ResultFile.Read(resultPath);
+        Assert.Equal("perf echo", result.Target!.Process);
+        Assert.Equal(last, result.Target.Cpus);
+        Assert.Equal(available.ToString(), result.Generator!.Cpus);
+        Assert.Contains($"(perf echo, process {ProcessId(run.Output)}, CPUs {last})", run.Output, StringComparison.Ordinal);
+        Assert.Null(result.Target.IdleConnections);
+    }
+
+    [Fact]
+    public void Several_targets_are_printed_beside_the_echo_floor()
+    {
+        var run = CliRun.Invoke("load", "--targets", "echo,relay-tcp", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms");
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        Assert.Contains("beside the floor (echo)", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"│ echo +│ \d+ +│ \d+ +│ floor +│ [\d.]+ +│ [\d.]+ +│", run.Output);
+        Assert.Matches(@"│ relay-tcp +│ \d+ +│ \d+ +│ [\d.]+× +│ [\d.]+ +│ [\d.]+ +│", run.Output);
+    }
+
+    [Fact]
+    public void Placement_options_are_checked_before_anything_starts()
+    {
+        CliRun.Invoke("load", "--target", "relay-tcp://127.0.0.1:7400", "--target-process").AssertBadInput("use it with a bare target name");
+        CliRun.Invoke("load", "--target", "relay-tcp", "--idle-connections", "10").AssertBadInput("add --target-process");
+        CliRun.Invoke("load", "--target", "echo", "--target-cpus", "0").AssertBadInput("add --target-process");
+        CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--idle-connections", "-1").AssertBadInput("--idle-connections and --reconnect-storm must be 0 to 1000000");
+        CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--reconnect-storm", "1000001").AssertBadInput("must be 0 to 1000000");
+        if (CpuAffinity.IsSupported)
+        {
+            CliRun.Invoke("load", "--target", "echo", "--target-process", "--target-cpus", "1-x").AssertBadInput("--target-cpus: '1-x' is not a CPU list");
+            CliRun.Invoke("load", "--target", "echo", "--target-process", "--generator-cpus", "1000").AssertBadInput("--generator-cpus 1000: this process may run on CPUs");
+        }
+    }
+
+    private static int ProcessId(string output) =>
+        int.Parse(ProcessIdPattern().Match(output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"\(perf (?:relay|echo), process (\d+)")]
+    private static partial Regex ProcessIdPattern();
+}

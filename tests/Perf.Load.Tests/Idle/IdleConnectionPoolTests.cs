@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Connections;
+using Perf.Load.Engine;
+using Perf.Load.Idle;
+using Perf.Load.Targets.Echo;
+using Perf.Load.Targets.Nats;
+using Relay.Crypto.Aead;
+using Relay.Crypto.KeyAgreement;
+using Relay.Server;
+
+namespace Perf.Load.Tests.Idle;
+
+/// <summary>Idle clients held to real targets on loopback: the relay over Noise/TCP and WebSocket, the echo floor, nats-server.</summary>
+public sealed class IdleConnectionPoolTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_relay_holds_every_idle_client_as_an_authenticated_connection(bool webSocket)
+    {
+        using var key = X25519KeyPair.Generate();
+        var secret = RandomNumberGenerator.GetBytes(32);
+        await using var relay = await StartRelayAsync(key, secret, null);
+        IdleProtocol protocol = webSocket
+            ? new WebSocketIdleProtocol(relay.WebSocketEndPoint!, secret)
+            : new NoiseIdleProtocol(key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
+        await using var pool = new IdleConnectionPool(webSocket ? relay.WebSocketEndPoint! : relay.TcpEndPoint, protocol, 120, inFlight: 16);
+
+        var failed = await pool.OpenAsync(120, null, CancellationToken.None);
+
+        // Each opening ended with the relay's PONG, which it sends only on an authenticated connection.
+        Assert.Equal(0, failed);
+        Assert.Equal(120, pool.CountOpen());
+    }
+
+    [Fact]
+    public async Task Clients_are_spread_over_loopback_source_addresses()
+    {
+        using var key = X25519KeyPair.Generate();
+        var sources = new ConcurrentBag<IPAddress>();
+        await using var relay = await StartRelayAsync(key, RandomNumberGenerator.GetBytes(32), next => connection =>
+        {
+            sources.Add(((IPEndPoint)connection.RemoteEndPoint!).Address);
+            return next(connection);
+        });
+        await using var pool = new IdleConnectionPool(relay.TcpEndPoint, new NoiseIdleProtocol(key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto), 7, inFlight: 4, clientsPerSourceAddress: 3);
+
+        Assert.Equal(0, await pool.OpenAsync(7, null, CancellationToken.None));
+
+        Assert.Equal(["127.0.0.2", "127.0.0.3", "127.0.0.4"], sources.Select(a => a.ToString()).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(3, sources.Count(a => a.ToString() == "127.0.0.2"));
+    }
+
+    [Fact]
+    public async Task A_reconnect_storm_drops_and_reauthenticates_the_same_identities()
+    {
+        using var key = X25519KeyPair.Generate();
+        await using var relay = await StartRelayAsync(key, RandomNumberGenerator.GetBytes(32), null);
+        await using var pool = new IdleConnectionPool(relay.TcpEndPoint, new NoiseIdleProtocol(key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto), 60, inFlight: 16);
+        await pool.OpenAsync(60, null, CancellationToken.None);
+
+        var storm = await IdleConnections.StormAsync(pool, 40, GeneratorResources.Instance, CancellationToken.None);
+
+        Assert.Equal(40, storm.Clients);
+        Assert.Equal(0, storm.Failed);
+        Assert.Equal(16, storm.InFlight);
+        Assert.True(storm.Seconds > 0 && storm.HandshakesPerS > 0);
+        Assert.Equal(60, pool.CountOpen());
+    }
+
+    [Fact]
+    public async Task A_wrong_relay_key_fails_each_opening_and_says_why()
+    {
+        using var key = X25519KeyPair.Generate();
+        using var other = X25519KeyPair.Generate();
+        await using var relay = await StartRelayAsync(key, RandomNumberGenerator.GetBytes(32), null);
+        await using var pool = new IdleConnectionPool(relay.TcpEndPoint, new NoiseIdleProtocol(other.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto), 5, inFlight: 5);
+
+        Assert.Equal(5, await pool.OpenAsync(5, null, CancellationToken.None));
+
+        Assert.Equal(0, pool.CountOpen());
+        Assert.Contains("different key", pool.FirstError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_echo_floor_holds_idle_clients_and_their_memory_is_measured()
+    {
+        await using var echo = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
+        await using var pool = new IdleConnectionPool(echo.EndPoint, new TcpIdleProtocol(), 50, inFlight: 8);
+
+        var memory = await IdleConnections.OpenAsync(pool, 50, GeneratorResources.Instance, null, CancellationToken.None);
+
+        Assert.Equal(50, memory.Held);
+        Assert.Equal(0, memory.Failed);
+        Assert.True(memory.TargetBytesPerConnection >= 0 && memory.GeneratorBytesPerConnection >= 0);
+    }
+
+    [SkippableFact]
+    public async Task Nats_server_holds_idle_clients()
+    {
+        Skip.If(NatsServerProcess.FindBinary() is null, "nats-server is not installed (apt-get install nats-server).");
+        await using var nats = await NatsServerProcess.StartAsync(CancellationToken.None);
+        await using var pool = new IdleConnectionPool(new IPEndPoint(IPAddress.Loopback, nats.Port), new NatsIdleProtocol(), 30, inFlight: 8);
+
+        Assert.Equal(0, await pool.OpenAsync(30, null, CancellationToken.None));
+
+        Assert.Equal(30, pool.CountOpen());
+    }
+
+    private static Task<RelayServer> StartRelayAsync(X25519KeyPair key, byte[] secret, Func<ConnectionDelegate, ConnectionDelegate>? middleware) =>
+        RelayServer.StartAsync(new RelayOptions
+        {
+            TcpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            WebSocketEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            StaticKey = key,
+            WebSocketSecret = secret,
+            TcpMiddleware = middleware,
+        });
+}
+
+/// <summary>Keep-alives: sent after the interval of silence, not while paused (a measured run).</summary>
+public sealed class IdleKeepAliveTests
+{
+    [Fact]
+    public async Task Idle_clients_send_keep_alives_unless_paused()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var received = new ConcurrentDictionary<int, int>();
+        using var stop = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            var readers = new List<Task>();
+            for (var i = 0; i < 3; i++)
+            {
+                var socket = await listener.AcceptSocketAsync(stop.Token);
+                var id = i;
+                readers.Add(Task.Run(async () =>
+                {
+                    var buffer = new byte[64];
+                    int read;
+                    while ((read = await socket.ReceiveAsync(buffer)) > 0)
+                    {
+                        received.AddOrUpdate(id, read, (_, n) => n + read);
+                    }
+                }));
+            }
+
+            await Task.WhenAll(readers);
+        });
+        await using var pool = new IdleConnectionPool((IPEndPoint)listener.LocalEndpoint, new OneByteKeepAlive(), 3, inFlight: 3, keepAliveInterval: TimeSpan.FromMilliseconds(200));
+        pool.KeepAlivePaused = true;
+        Assert.Equal(0, await pool.OpenAsync(3, null, CancellationToken.None));
+
+        await Task.Delay(800);
+        Assert.Equal(0, received.Values.Sum());
+        pool.KeepAlivePaused = false;
+        await Task.Delay(1500);
+
+        Assert.Equal(3, received.Count);
+        Assert.All(received.Values, bytes => Assert.InRange(bytes, 2, 20));
+        Assert.Equal(3, pool.CountOpen());
+    }
+
+    private sealed class OneByteKeepAlive : IdleProtocol
+    {
+        public override Task<object?> OpenAsync(System.Net.Sockets.Socket socket, int client, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
+
+        public override void KeepAlive(System.Net.Sockets.Socket socket, object? state) => socket.Send([0x2A]);
+    }
+}

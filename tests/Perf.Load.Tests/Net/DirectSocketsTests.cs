@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Perf.Load.Engine;
+using Perf.Load.Net;
+using Perf.Load.Recording;
+using Perf.Load.Targets.Echo;
+
+namespace Perf.Load.Tests.Net;
+
+/// <summary>The generator's own socket path: bytes in order whatever the kernel's chunking, and the echo client's reassembly of messages split anywhere.</summary>
+public sealed class DirectSocketsTests
+{
+    [Fact]
+    public async Task Bytes_arrive_in_order_on_the_receive_thread_and_a_close_is_reported()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+        using var server = await listener.AcceptSocketAsync();
+        var receiver = new Collecting();
+        using var sockets = new DirectSockets(1);
+        var direct = sockets.Add(client, receiver);
+        sockets.Start();
+
+        var data = new byte[300_000];
+        new Random(7).NextBytes(data);
+        await server.SendAsync(data);
+        await direct.SendAsync("ping"u8);
+        var echoed = new byte[4];
+        Assert.Equal(4, await server.ReceiveAsync(echoed));
+        server.Shutdown(SocketShutdown.Both);
+
+        Assert.True(receiver.Done.Wait(TimeSpan.FromSeconds(10)), "no close was reported");
+        Assert.Equal(data, receiver.Bytes.ToArray());
+        Assert.Equal("ping"u8.ToArray(), echoed);
+        Assert.Equal(DirectSockets.UsesEpoll, receiver.ThreadNames.All(n => n == "perf load receiver"));
+    }
+
+    [SkippableFact]
+    public async Task A_caller_that_pumps_reads_on_its_own_thread_and_hands_reading_back()
+    {
+        Skip.IfNot(DirectSockets.UsesEpoll, "the caller pumps only with epoll (Linux).");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var server = await listener.AcceptSocketAsync();
+        var receiver = new Collecting();
+        using var sockets = new DirectSockets(4);
+        sockets.Add(client, receiver);
+        sockets.Start();
+
+        var pumped = await Task.Factory.StartNew(() =>
+        {
+            Thread.CurrentThread.Name = "pumping caller";
+            using (sockets.CallerPumps())
+            {
+                server.Send("while pumping"u8);
+                var until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 5;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                sockets.PumpUntil(until);
+                return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        server.Send("after"u8);
+        server.Shutdown(SocketShutdown.Both);
+
+        Assert.True(receiver.Done.Wait(TimeSpan.FromSeconds(10)), "no close was reported");
+        Assert.Equal("while pumpingafter"u8.ToArray(), receiver.Bytes.ToArray());
+        Assert.Contains("pumping caller", receiver.ThreadNames);
+        Assert.Contains("perf load receiver", receiver.ThreadNames);
+        // PumpUntil returned at its due time (200 ms), not at the first arrival.
+        Assert.True(pumped >= TimeSpan.FromMilliseconds(190), $"returned after {pumped.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Echoed_messages_split_at_every_byte_are_reassembled()
+    {
+        // An echo that hands every byte back on its own: the client sees each message in pieces.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var dribble = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            socket.NoDelay = true;
+            var one = new byte[1];
+            while (await socket.ReceiveAsync(one) == 1)
+            {
+                await socket.SendAsync(one);
+            }
+        });
+        var scenario = new LoadScenario { Connections = 1, RatePerSecond = 200, MessageSize = 40, Duration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.Zero };
+        LoadRunResult result;
+        await using (var target = new EchoTarget(listener.LocalEndpoint))
+        {
+            result = await new OpenLoopRunner(scenario).RunAsync(target, null, CancellationToken.None);
+        }
+
+        Assert.Equal(result.Recorders.Sent, result.Recorders.Delivered);
+        Assert.True(result.Recorders.Delivered >= 190, $"delivered {result.Recorders.Delivered}");
+        Assert.Equal(0, result.Recorders.Errors);
+        await dribble.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private sealed class Collecting : IDirectReceiver
+    {
+        public List<byte> Bytes { get; } = [];
+
+        public HashSet<string?> ThreadNames { get; } = [];
+
+        public ManualResetEventSlim Done { get; } = new();
+
+        public void Received(ReadOnlySpan<byte> data)
+        {
+            ThreadNames.Add(Thread.CurrentThread.Name);
+            Bytes.AddRange(data.ToArray());
+        }
+
+        public void Closed() => Done.Set();
+    }
+}
