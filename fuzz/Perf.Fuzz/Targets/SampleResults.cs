@@ -26,12 +26,18 @@ internal static class SampleResults
             FindMax = new FindMax
             {
                 Slo = new Slo { Percentile = "p99", ThresholdUs = 5000 },
-                Steps = [new FindMaxStep { Rate = 1000, DeliveredRate = 1000, P50Us = 100, P99Us = 400, P999Us = 900, Passed = true, RelayCores = 0.5 }],
+                Steps = [new FindMaxStep { Rate = 1000, DeliveredRate = 1000, P50Us = 100, P99Us = 400, P999Us = 900, Passed = true, TargetCores = 0.5, TargetCpuUsPerMessage = 500 }],
                 MaxSustainableRate = 1000,
                 StopReason = "limit",
                 GeneratorBound = false,
             },
-            Relay = new RelayUsage { MemoryPerConnectionBytes = 9000, CoresUsed = 1.5 },
+            Target = new TargetUsage
+            {
+                Process = "perf relay", Cpus = "1", CoresUsed = 0.5, CpuUsPerMessage = 500, ContextSwitchesPerMessage = 2.5, IdleConnections = 100, MemoryPerConnectionBytes = 9000,
+                RuntimeSettings = ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"],
+                ReconnectStorm = new ReconnectStorm { Clients = 100, InFlight = 64, Seconds = 0.5, HandshakesPerS = 200, Failed = 0, CpuUsPerHandshake = 900 },
+            },
+            Generator = new GeneratorUsage { Cpus = "0", CoresUsed = 0.3, CpuUsPerMessage = 300, ContextSwitchesPerMessage = 1, MemoryPerIdleConnectionBytes = 4000 },
         };
     }
 
