@@ -15,6 +15,11 @@ namespace Perf.Cli.Load;
 /// </summary>
 internal static class ClusterLoadJob
 {
+    // A NATS node's death stalls JetStream until it elects new leaders (publishes refused, consumers
+    // re-created), seconds on nats-server 2.9: messages accepted before it arrive late, not never, so
+    // the drain waits longer than a single node's before it counts what is missing as lost.
+    private static readonly TimeSpan ClusterDrain = TimeSpan.FromSeconds(20);
+
     /// <summary>Runs <paramref name="scenario"/> against a cluster built from <paramref name="plan"/> and writes a run folder under <paramref name="resultsParent"/>.</summary>
     /// <exception cref="Perf.Load.Targets.LoadTargetException">A process did not start.</exception>
     public static async Task<(LoadRunResult Run, string ResultPath, PerfResult Result)> RunAsync(
@@ -28,6 +33,7 @@ internal static class ClusterLoadJob
         TextWriter output,
         CancellationToken cancellationToken)
     {
+        scenario = scenario with { DrainTimeout = scenario.DrainTimeout > ClusterDrain ? scenario.DrainTimeout : ClusterDrain };
         await output.WriteLineAsync($"relay-cluster: starting {plan.NatsNodes} nats-server (JetStream, replicas {plan.StoreReplicas}) and {plan.RelayNodes} perf relay processes").ConfigureAwait(false);
         await using var cluster = await RelayCluster.StartAsync(plan, PerfChildCommand.StartInfo, options.Cipher, options.Backend, cancellationToken).ConfigureAwait(false);
         var description = $"relay-cluster ({plan.RelayNodes} relays on {plan.NatsNodes} NATS: {cluster.Nats.Urls}){(plan.Faults.Count == 0 ? "" : $", faults {string.Join(' ', plan.Faults)}")}";
