@@ -10,7 +10,7 @@ namespace Perf.Load.Targets.Cluster;
 /// An M-node <c>nats-server</c> cluster on loopback for one load command: JetStream on (<c>-js</c>),
 /// each node with its own store folder under one temporary folder, routes between all nodes on
 /// loopback ports and the cluster name <c>perf</c>. Ready once JetStream has elected a meta leader
-/// (read from each node's monitoring endpoint, <c>/jsz</c>). A node can be killed (SIGKILL) and
+/// and every node is a current peer (read from each node's monitoring endpoint, <c>/jsz</c>). A node can be killed (SIGKILL) and
 /// started again on the same ports and store folder.
 /// </summary>
 public sealed class NatsCluster : IAsyncDisposable
@@ -101,7 +101,7 @@ public sealed class NatsCluster : IAsyncDisposable
     /// <summary>SIGKILLs node <paramref name="index"/>; false when it was down already.</summary>
     public Task<bool> KillAsync(int index) => Processes.KillAsync(index);
 
-    /// <summary>Waits until a live node reports a JetStream meta leader (a single server is its own).</summary>
+    /// <summary>Waits until a live node reports a JetStream meta leader and every other node as a current peer (a single server is its own).</summary>
     /// <exception cref="LoadTargetException">None within 30 s.</exception>
     public async Task WaitForMetaLeaderAsync(CancellationToken cancellationToken)
     {
@@ -116,7 +116,7 @@ public sealed class NatsCluster : IAsyncDisposable
         {
             for (var i = 0; i < Count; i++)
             {
-                if (Processes[i] is not null && await LeaderOfAsync(http, _monitorPorts[i], cancellationToken).ConfigureAwait(false) is { Length: > 0 })
+                if (Processes[i] is not null && await FormedAsync(http, _monitorPorts[i], cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -125,7 +125,7 @@ public sealed class NatsCluster : IAsyncDisposable
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new LoadTargetException($"the {Count}-node NATS cluster elected no JetStream meta leader within {ReadyTimeout.TotalSeconds:0} s.");
+        throw new LoadTargetException($"the {Count}-node NATS cluster elected no JetStream meta leader with every node current within {ReadyTimeout.TotalSeconds:0} s.");
     }
 
     /// <summary>Stops every node and deletes the store folders.</summary>
@@ -142,17 +142,34 @@ public sealed class NatsCluster : IAsyncDisposable
         }
     }
 
-    private static async Task<string?> LeaderOfAsync(HttpClient http, int monitorPort, CancellationToken cancellationToken)
+    // Whether this node sees a meta leader and every other node as a current peer: only then can
+    // a stream with replicas on every node be placed ("no suitable peers for placement" before).
+    private async Task<bool> FormedAsync(HttpClient http, int monitorPort, CancellationToken cancellationToken)
     {
         try
         {
             await using var body = await http.GetStreamAsync(new Uri($"http://127.0.0.1:{Text(monitorPort)}/jsz"), cancellationToken).ConfigureAwait(false);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return document.RootElement.TryGetProperty("meta_cluster", out var meta) && meta.TryGetProperty("leader", out var leader) ? leader.GetString() : null;
+            if (!document.RootElement.TryGetProperty("meta_cluster", out var meta)
+                || !meta.TryGetProperty("leader", out var leader) || leader.GetString() is not { Length: > 0 }
+                || !meta.TryGetProperty("replicas", out var peers) || peers.ValueKind != JsonValueKind.Array || peers.GetArrayLength() < Count - 1)
+            {
+                return false;
+            }
+
+            foreach (var peer in peers.EnumerateArray())
+            {
+                if (!peer.TryGetProperty("current", out var current) || current.ValueKind != JsonValueKind.True)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
         {
-            return null;
+            return false;
         }
     }
 
