@@ -81,7 +81,7 @@ internal sealed class ClusterArguments
     /// <summary>Options relay-cluster does not take (it starts its own processes, unpinned, plain sends); a one-line problem or <c>null</c>.</summary>
     public static string? Unsupported(ParseResult parseResult)
     {
-        foreach (var name in (string[])["--target-process", "--relay-process", "--target-cpus", "--idle-connections", "--reconnect-storm", "--store", "--find-max", "--sealed-sender", "--padding", "--relay-key", "--ws-secret"])
+        foreach (var name in (string[])["--target-process", "--relay-process", "--target-cpus", "--reconnect-storm", "--store", "--find-max", "--sealed-sender", "--padding", "--relay-key", "--ws-secret"])
         {
             foreach (var token in parseResult.Tokens)
             {

@@ -1,5 +1,6 @@
 using Perf.Load;
 using Perf.Load.Engine;
+using Perf.Load.Idle;
 using Perf.Load.Results;
 using Perf.Load.Targets.Cluster;
 using Perf.Results.Files;
@@ -39,6 +40,9 @@ internal static class ClusterLoadJob
         var description = $"relay-cluster ({plan.RelayNodes} relays on {plan.NatsNodes} NATS: {cluster.Nats.Urls}){(plan.Faults.Count == 0 ? "" : $", faults {string.Join(' ', plan.Faults)}")}";
         await output.WriteLineAsync($"load {description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
 
+        await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(cluster.Relays.EndPointOf(0)!, new NoiseIdleProtocol(cluster.Relays.RelayKey, AeadAlgorithm.Parse(options.Cipher), AeadBackend.Parse(options.Backend)), extras.IdleConnections) : null;
+        var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, cluster.Relays.Processes[0]!, output, cancellationToken).ConfigureAwait(false);
+
         LoadRunResult run;
         DeliveryLedger ledger;
         ClusterClientCounters counters;
@@ -50,6 +54,8 @@ internal static class ClusterLoadJob
             counters = target.Counters;
         }
 
+        var held = idle?.CountOpen();
+
         // After the target is disposed: its fault task has recorded every fault.
         var faults = new List<ClusterFaultRecord>();
         foreach (var applied in cluster.Applied)
@@ -60,8 +66,13 @@ internal static class ClusterLoadJob
 
         var (lost, unanswered) = ledger.Count();
         var relayUsage = Usage($"perf relay x{plan.RelayNodes}", run.TargetUsage);
+        if (relayUsage is not null && idleMemory is not null)
+        {
+            relayUsage = relayUsage with { IdleConnections = held, MemoryPerConnectionBytes = idleMemory.TargetBytesPerConnection };
+        }
+
         var natsUsage = Usage($"nats-server x{plan.NatsNodes}", cluster.Usage.NatsBetweenFirstAndLast(run.Recorders.Delivered));
-        var generator = run.GeneratorUsage is { } g ? new GeneratorUsage { Cpus = extras.GeneratorCpus?.ToString(), CoresUsed = g.Cores, CpuUsPerMessage = g.CpuMicrosecondsPerMessage, ContextSwitchesPerMessage = g.ContextSwitchesPerMessage } : null;
+        var generator = run.GeneratorUsage is { } g ? new GeneratorUsage { Cpus = extras.GeneratorCpus?.ToString(), CoresUsed = g.Cores, CpuUsPerMessage = g.CpuMicrosecondsPerMessage, ContextSwitchesPerMessage = g.ContextSwitchesPerMessage, MemoryPerIdleConnectionBytes = idleMemory?.GeneratorBytesPerConnection } : null;
         await output.WriteLineAsync($"cluster: {counters.Reconnects} reconnects, {counters.Resent} resent, {counters.RetriedRejections} rejections retried, duplicates {run.Recorders.Duplicates} ({counters.RelayIdDuplicates} by relay id, {counters.ReplayDuplicates} E2E replays), lost {lost} (accepted, never delivered), unanswered {unanswered}").ConfigureAwait(false);
         if (relayUsage is not null && natsUsage is not null)
         {
@@ -89,6 +100,16 @@ internal static class ClusterLoadJob
         };
         var folder = RunFolder.Create(resultsParent, $"load-{ClusterArguments.TargetName}");
         return (run, LoadResultFiles.Write(folder, result, run), result);
+    }
+
+    // Idle clients on relay node 0 (one JetStream watch each, as any online identity has), its memory read after each half.
+    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, Perf.Load.Processes.TargetProcess node, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync($"idle: opening {count} idle authenticated connections to relay node 0 ({pool.InFlight} at a time, memory read after each half)").ConfigureAwait(false);
+        var memory = await IdleConnections.OpenAsync(pool, count, node, null, cancellationToken).ConfigureAwait(false);
+        pool.KeepAlivePaused = true;
+        await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in relay node 0").ConfigureAwait(false);
+        return memory;
     }
 
     private static TargetUsage? Usage(string process, ProcessUsage? usage) => usage is null ? null : new TargetUsage
