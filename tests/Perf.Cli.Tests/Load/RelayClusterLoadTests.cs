@@ -22,7 +22,7 @@ public sealed class RelayClusterLoadTests : TempFolder
         // the same key and store: meanwhile no node is up, and what was accepted waits in JetStream.
         var run = CliRun.Invoke("load", "--target", "relay-cluster", "--relay-nodes", "2", "--nats-nodes", "1",
             "--fault", "kill:relay:1@1s", "--fault", "restart:relay:0@2500ms",
-            "--connections", "4", "--rate", "200", "--duration", "4s", "--warmup", "500ms", "--out", resultPath);
+            "--connections", "4", "--rate", "200", "--duration", "4s", "--warmup", "500ms", "--idle-connections", "40", "--out", resultPath);
 
         Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error + run.Output);
         var result = ResultFile.Read(resultPath);
@@ -66,6 +66,16 @@ public sealed class RelayClusterLoadTests : TempFolder
         Assert.Equal("nats-server x1", cluster.Nats!.Process);
         Assert.True(cluster.Nats.CpuUsPerMessage > 0);
         Assert.Contains("fault kill:relay:1@1s: applied at", run.Output, StringComparison.Ordinal);
+
+        // Idle clients were held on relay node 0 before the run (and dropped with its restart):
+        // its memory per connection and the NATS CPU per message are what perf capacity plans from.
+        Assert.InRange(result.Target.IdleConnections!.Value, 0, 40);
+        Assert.True(result.Target.MemoryPerConnectionBytes >= 0);
+        var plan = CliRun.Invoke("capacity", "--result", resultPath, "--users", "1000000", "--concurrent-fraction", "0.1", "--msgs-per-user-per-day", "100",
+            "--peak-factor", "2", "--size", "256", "--slo", "p99=120s");
+        Assert.True(plan.ExitCode == PerfCommandLine.Ok, plan.Error);
+        Assert.Matches(@"Result: \d+ relay node\(s\), bound by (cpu|memory) .*, and \d+ NATS node\(s\) for JetStream from their measured CPU per message\.", plan.Output);
+        Assert.Contains("NATS nodes = max(replicas, ceil(NATS cores needed / cores per node)) = max(1, ceil(", plan.Output, StringComparison.Ordinal);
     }
 
     [Theory]
