@@ -224,7 +224,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
                         InactiveThreshold = TimeSpan.FromSeconds(30), // a crashed node's consumers go by themselves
                         MemStorage = true,
                     }, round.Token).ConfigureAwait(false);
-                    await foreach (var message in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: ConsumeOptions, cancellationToken: round.Token).ConfigureAwait(false))
+                    await foreach (var message in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: ConsumeOptionsFor(round), cancellationToken: round.Token).ConfigureAwait(false))
                     {
                         using var data = message.Data;
                         // Belt and braces: only this identity's subject reaches its cache.
@@ -293,7 +293,32 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         return ValueTask.CompletedTask;
     }
 
-    private static readonly NatsJSConsumeOpts ConsumeOptions = new() { MaxMsgs = 256, Expires = TimeSpan.FromSeconds(30) };
+    // The consumer is ephemeral and lives on one NATS node. When that node dies while this relay's
+    // own NATS connection (to another node) stays up, no reconnect says so: the missing heartbeats
+    // do (or pulls that no one answers). Then this round ends and a new consumer resumes after the
+    // last sequence seen, within a few seconds instead of never.
+    private static NatsJSConsumeOpts ConsumeOptionsFor(CancellationTokenSource round) => new()
+    {
+        MaxMsgs = 256,
+        Expires = TimeSpan.FromSeconds(30),
+        IdleHeartbeat = TimeSpan.FromSeconds(1),
+        NotificationHandler = (notification, _) =>
+        {
+            if (notification is NatsJSTimeoutNotification or NatsJSNoRespondersNotification)
+            {
+                try
+                {
+                    round.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // That round just ended.
+                }
+            }
+
+            return Task.CompletedTask;
+        },
+    };
 
     private async Task DeleteConsumerAsync(string name)
     {

@@ -219,4 +219,34 @@ public sealed class CapacityPlannerTests
         Assert.StartsWith("--cores-per-node", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { CoresPerNode = 0 })).Message, StringComparison.Ordinal);
         Assert.StartsWith("--memory-per-node", Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(result, Inputs() with { MemoryPerNodeBytes = -5 })).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_relay_cluster_result_plans_nats_nodes_from_their_cpu_per_message_worked_by_hand()
+    {
+        // peak msg/s       = 10,000 (as in the memory-bound example)
+        // NATS cores       = 10,000 × 400 µs / 1,000,000 / 0.8 = 5  -> ceil(5 / 8) = 1, but at least 3 (replicas)
+        // with 2 cores/node: ceil(5 / 2) = 3; with 1 core/node: ceil(5 / 1) = 5
+        var nats = new TargetUsage { Process = "nats-server x3", CoresUsed = 0.4, CpuUsPerMessage = 400 };
+        var cluster = ResultFixture.Load() with
+        {
+            Cluster = new ClusterRun
+            {
+                RelayNodes = 3, NatsNodes = 3, StoreReplicas = 3, Faults = [], Nats = nats,
+                Reconnects = 0, Resent = 0, RetriedRejections = 0, RelayIdDuplicates = 0, ReplayDuplicates = 0, Unanswered = 0,
+            },
+        };
+
+        var plan = CapacityPlanner.Plan(cluster, Inputs());
+        Assert.Equal(400, plan.NatsCpuUsPerMessage);
+        Assert.Equal(5, plan.NatsCoresNeeded!.Value, 9);
+        Assert.Equal(3, plan.NatsNodes);
+        Assert.Equal(2, plan.Nodes); // the relay nodes are planned as before
+        Assert.Contains(plan.Formulas, f => f.StartsWith("NATS nodes = max(replicas, ceil(NATS cores needed / cores per node)) = max(3, ceil(5 / 8)) = 3", StringComparison.Ordinal));
+        Assert.Contains(plan.Assumptions, a => a.Contains("400 µs of CPU per message (JetStream, 3 replica(s)", StringComparison.Ordinal));
+        Assert.Equal(5, CapacityPlanner.Plan(cluster, Inputs() with { CoresPerNode = 1 }).NatsNodes);
+
+        var single = CapacityPlanner.Plan(ResultFixture.Load(), Inputs());
+        Assert.Null(single.NatsNodes);
+        Assert.Contains(single.Assumptions, a => a.StartsWith("NATS nodes: not planned", StringComparison.Ordinal));
+    }
 }

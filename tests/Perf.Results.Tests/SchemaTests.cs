@@ -39,6 +39,44 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public void A_relay_cluster_result_with_faults_and_duplicates_validates_and_a_bad_fault_does_not()
+    {
+        var nats = new TargetUsage { Process = "nats-server x3", CoresUsed = 0.7, CpuUsPerMessage = 700, ContextSwitchesPerMessage = 6 };
+        var cluster = ResultFixture.Load() with
+        {
+            Metrics = ResultFixture.Load().Metrics with { Duplicates = 43 },
+            Cluster = new ClusterRun
+            {
+                RelayNodes = 3,
+                NatsNodes = 3,
+                StoreReplicas = 3,
+                Faults =
+                [
+                    new ClusterFaultRecord { Fault = "kill:relay:1@4s", Action = "kill", Node = "relay", Index = 1, ScheduledS = 4, AppliedS = 4.39 },
+                    new ClusterFaultRecord { Fault = "restart:nats:2@6s", Action = "restart", Node = "nats", Index = 2, ScheduledS = 6, AppliedS = 6.1, ReadyS = 6.4 },
+                    new ClusterFaultRecord { Fault = "kill:relay:0@11s", Action = "kill", Node = "relay", Index = 0, ScheduledS = 11, Problem = "the run ended before its time" },
+                ],
+                Nats = nats,
+                Reconnects = 7,
+                Resent = 83,
+                RetriedRejections = 80,
+                RelayIdDuplicates = 0,
+                ReplayDuplicates = 43,
+                Unanswered = 0,
+            },
+        };
+        var json = ResultFile.ToJson(cluster);
+
+        Assert.True(IsValid(json));
+        Assert.Contains("\"duplicates\": 43", json, StringComparison.Ordinal);
+        var read = ResultFile.Parse(json, "cluster").Cluster!;
+        Assert.Equal(cluster.Cluster.Faults, read.Faults);
+        Assert.Equal(cluster.Cluster, read with { Faults = cluster.Cluster.Faults });
+        Assert.False(IsValid(json.Replace("\"action\": \"kill\"", "\"action\": \"stop\"", StringComparison.Ordinal)));
+        Assert.False(IsValid(json.Replace("\"index\": 1", "\"index\": -1", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void The_captured_environment_validates()
     {
         var result = ResultFixture.Load() with { Environment = EnvironmentInfo.Capture("libsodium", "chacha20poly1305", includeMachineName: true) };

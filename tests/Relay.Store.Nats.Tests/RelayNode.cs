@@ -23,9 +23,9 @@ internal sealed class RelayNode : IAsyncDisposable
 
     public byte[] RelayKey { get; }
 
-    public static async Task<RelayNode> StartAsync(string natsUrl, X25519KeyPair key, MailboxLimits? limits = null)
+    public static async Task<RelayNode> StartAsync(string natsUrl, X25519KeyPair key, MailboxLimits? limits = null, int replicas = 1)
     {
-        var store = await JetStreamMailboxStore.ConnectAsync(new JetStreamStoreOptions { Url = natsUrl, Limits = limits ?? new MailboxLimits() });
+        var store = await JetStreamMailboxStore.ConnectAsync(new JetStreamStoreOptions { Url = natsUrl, Limits = limits ?? new MailboxLimits(), Replicas = replicas });
         var server = await RelayServer.StartAsync(new RelayOptions
         {
             TcpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),

@@ -20,7 +20,7 @@ internal static class LoadCommand
 {
     public static Command Create()
     {
-        var target = new Option<string?>("--target") { Description = "SCHEME://HOST:PORT (relay-tcp, relay-ws, nats, echo), or a bare name to start that target embedded." };
+        var target = new Option<string?>("--target") { Description = "SCHEME://HOST:PORT (relay-tcp, relay-ws, nats, echo), a bare name to start that target embedded, or relay-cluster (NATS cluster and relay nodes as processes)." };
         var targets = new Option<string?>("--targets") { Description = "Comma-separated targets run one after another with the same scenario." };
         var connections = new Option<int>("--connections") { Description = "Client connections.", DefaultValueFactory = _ => 10 };
         var rate = new Option<double>("--rate") { Description = "Total arrival rate, messages per second.", DefaultValueFactory = _ => 1000 };
@@ -41,6 +41,7 @@ internal static class LoadCommand
         var slo = new Option<string>("--slo") { Description = "Latency objective for --find-max, e.g. p99=5ms.", DefaultValueFactory = _ => "p99=5ms" };
         var stepDuration = new Option<string>("--step-duration") { Description = "Measured time of each --find-max step.", DefaultValueFactory = _ => "5s" };
         var process = new TargetProcessOptions();
+        var cluster = new ClusterArguments();
 
         var sealedSender = new Option<bool>("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
         var padding = new Option<string>("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
@@ -50,6 +51,7 @@ internal static class LoadCommand
             target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store,
         };
         process.AddTo(command);
+        cluster.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -81,6 +83,13 @@ internal static class LoadCommand
             if (outPath is not null && names.Length != 1)
             {
                 await error.WriteLineAsync("perf load: --out takes one target; with --targets each run gets its own folder under results/runs/.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var clusterPlan = cluster.Read(parseResult, names, scenario.Duration, out var clusterProblem);
+            if ((clusterProblem ?? (clusterPlan is null ? null : ClusterArguments.Unsupported(parseResult))) is { } clusterText)
+            {
+                await error.WriteLineAsync($"perf load: {clusterText}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
@@ -146,7 +155,9 @@ internal static class LoadCommand
             {
                 foreach (var name in names)
                 {
-                    var (run, path, result) = await LoadJob.RunAsync(name, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                    var (run, path, result) = ClusterArguments.IsCluster(name)
+                        ? await ClusterLoadJob.RunAsync(clusterPlan!, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false)
+                        : await LoadJob.RunAsync(name, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
                     results.Add(run);
                     written.Add(result);
                     if (outPath is not null)

@@ -47,8 +47,8 @@ internal sealed class TargetProcessOptions
             return null;
         }
 
-        // nats-server always runs in its own process; the others only with --target-process.
-        var allProcesses = targets.All(t => LoadTargetFactory.IsBareName(t) && (ownProcess || t.Trim().Equals("nats", StringComparison.OrdinalIgnoreCase)));
+        // nats-server and relay-cluster always run in their own processes; the others only with --target-process.
+        var allProcesses = targets.All(t => ClusterArguments.IsCluster(t) || (LoadTargetFactory.IsBareName(t) && (ownProcess || t.Trim().Equals("nats", StringComparison.OrdinalIgnoreCase))));
         if (idle is < 0 or > MaxClients || storm is < 0 or > MaxClients)
         {
             problem = $"--idle-connections and --reconnect-storm must be 0 to {MaxClients}.";

@@ -72,6 +72,6 @@ internal static class CapacityCommand
         foreach (var line in plan.Assumptions) output.WriteLine($"  - {line}");
         output.WriteLine("Formulas:");
         foreach (var line in plan.Formulas) output.WriteLine($"  {line}");
-        output.WriteLine($"Result: {plan.Nodes} relay node(s), bound by {plan.Binding} (msg/s per core from {(plan.MsgsPerSPerCoreSource == "saturation" ? "the saturation search" : "CPU per message")}).");
+        output.WriteLine($"Result: {plan.Nodes} relay node(s), bound by {plan.Binding} (msg/s per core from {(plan.MsgsPerSPerCoreSource == "saturation" ? "the saturation search" : "CPU per message")}){(plan.NatsNodes is { } nats ? $", and {nats} NATS node(s) for JetStream from their measured CPU per message" : "")}.");
     }
 }

@@ -56,6 +56,7 @@ public static class LoadResultFiles
                 Delivered = r.Delivered,
                 Rejected = r.Rejected,
                 Lost = run.Lost,
+                Duplicates = r.Duplicates,
                 ThroughputMsgsPerS = run.ThroughputPerSecond,
             },
             FindMax = findMax is null ? null : ToFindMax(findMax),

@@ -124,6 +124,22 @@ public sealed class E2eRing : IDisposable
     /// <summary>Opens an envelope that arrived at connection <paramref name="index"/> (at <paramref name="receivedTicks"/>) and reports it.</summary>
     public void OpenAndReport(int index, ReadOnlySpan<byte> envelope, long receivedTicks, LoadTargetContext context)
     {
+        if (OpenAndReport(index, envelope, receivedTicks, context, out _) == E2eError.Replay)
+        {
+            context.Error();
+        }
+    }
+
+    /// <summary>
+    /// Opens and reports as <see cref="OpenAndReport(int, ReadOnlySpan{byte}, long, LoadTargetContext)"/>;
+    /// returns how the open went (<see cref="E2eError.Replay"/>: a copy of a message already opened,
+    /// which is not reported; an envelope that fails otherwise is reported as an error) and, when it
+    /// opened, the message's <paramref name="sequence"/> (else -1).
+    /// </summary>
+    public E2eError OpenAndReport(int index, ReadOnlySpan<byte> envelope, long receivedTicks, LoadTargetContext context, out long sequence)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        sequence = -1;
         int written;
         if (_sealed is { } ring)
         {
@@ -133,18 +149,28 @@ public sealed class E2eRing : IDisposable
                 || SealedSenderOpener.OpenInner(_receivers[index], contents.Sender, contents.Envelope, _opened[index], out written, out _) != SealedSenderError.None)
             {
                 context.Error();
-                return;
+                return E2eError.AuthenticationFailed;
             }
         }
-        else if (_receivers[index].TryOpen(envelope, _opened[index], out written) != E2eError.None)
+        else if (_receivers[index].TryOpen(envelope, _opened[index], out written) is var error && error != E2eError.None)
         {
-            context.Error();
-            return;
+            if (error != E2eError.Replay)
+            {
+                context.Error();
+            }
+
+            return error;
         }
 
         var opened = Stopwatch.GetTimestamp();
+        var plaintext = _opened[index].AsSpan(0, written);
+        if (!LoadPayload.TryRead(plaintext, out sequence, out _))
+        {
+            sequence = -1;
+        }
 
-        context.Delivered(_opened[index].AsSpan(0, written), receivedTicks, opened);
+        context.Delivered(plaintext, receivedTicks, opened);
+        return E2eError.None;
     }
 
     /// <summary>Wipes every session and key.</summary>

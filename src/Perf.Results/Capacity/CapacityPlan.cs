@@ -45,6 +45,15 @@ public sealed record CapacityPlan
     /// <summary>The resource that sets <see cref="Nodes"/>: <c>cpu</c> or <c>memory</c>.</summary>
     public required string Binding { get; init; }
 
+    /// <summary>The NATS nodes' measured CPU time per message together, µs (a relay-cluster result).</summary>
+    public double? NatsCpuUsPerMessage { get; init; }
+
+    /// <summary>NATS cores needed at peak with headroom.</summary>
+    public double? NatsCoresNeeded { get; init; }
+
+    /// <summary>NATS nodes needed: for their CPU, at least one per JetStream replica.</summary>
+    public long? NatsNodes { get; init; }
+
     /// <summary>Every assumption taken from the inputs and the result file, one per line.</summary>
     public required IReadOnlyList<string> Assumptions { get; init; }
 

@@ -93,8 +93,12 @@ public static class CapacityPlanner
             $"nodes = max(1, nodes for cpu, nodes for memory) = {nodes}; binding resource: {binding}",
         };
 
+        var (natsCpu, natsCores, natsNodes) = PlanNats(result.Cluster, peak, usable, coresPerNode, F, assumptions, formulas);
         return new CapacityPlan
         {
+            NatsCpuUsPerMessage = natsCpu,
+            NatsCoresNeeded = natsCores,
+            NatsNodes = natsNodes,
             Connections = connections,
             PeakMsgsPerS = peak,
             CpuUsPerMessage = cpuPerMessage,
@@ -112,6 +116,24 @@ public static class CapacityPlanner
             Assumptions = assumptions,
             Formulas = formulas,
         };
+    }
+
+    // A relay-cluster result also measured the NATS nodes' CPU per message (every JetStream replica's
+    // work included): NATS nodes are planned from it on nodes of the relay's size, at least one per replica.
+    private static (double? CpuUs, double? Cores, long? Nodes) PlanNats(ClusterRun? cluster, double peak, double usable, double coresPerNode, Func<double, string> f, List<string> assumptions, List<string> formulas)
+    {
+        if (cluster?.Nats is not { CpuUsPerMessage: > 0 and var cpu })
+        {
+            assumptions.Add("NATS nodes: not planned (no relay-cluster measurement of their CPU in this result; a memory-store relay needs none)");
+            return (null, null, null);
+        }
+
+        var cores = peak * cpu / 1_000_000 / usable;
+        var nodes = Math.Max(cluster.StoreReplicas, (long)Math.Ceiling(cores / coresPerNode));
+        assumptions.Add($"measured: the {cluster.NatsNodes} NATS node(s) together used {f(cpu)} µs of CPU per message (JetStream, {cluster.StoreReplicas} replica(s): every replica's work is in it); NATS nodes have the relay nodes' cores, at least one per replica; their memory and disk are not planned");
+        formulas.Add($"NATS cores needed = peak × NATS µs per message / 1,000,000 / (1 − headroom) = {f(peak)} × {f(cpu)} / 1,000,000 / {f(usable)} = {f(cores)}");
+        formulas.Add($"NATS nodes = max(replicas, ceil(NATS cores needed / cores per node)) = max({cluster.StoreReplicas}, ceil({f(cores)} / {f(coresPerNode)})) = {nodes}");
+        return (cpu, cores, nodes);
     }
 
     // A find-max result must have been judged at an SLO at least as strict as the one asked; a

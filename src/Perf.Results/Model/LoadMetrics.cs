@@ -30,7 +30,10 @@ public sealed record LoadMetrics
     /// <summary>Messages the relay refused (backpressure, limits).</summary>
     public required long Rejected { get; init; }
 
-    /// <summary>Messages sent but neither delivered nor rejected by the end of the run.</summary>
+    /// <summary>Deliveries of a message the recipient had already seen (redelivered after a lost ACK, or a resent copy), not counted as delivered.</summary>
+    public long? Duplicates { get; init; }
+
+    /// <summary>Messages sent but neither delivered nor rejected by the end of the run (relay-cluster: accepted but never delivered).</summary>
     public required long Lost { get; init; }
 
     /// <summary>Delivered messages per second over the measured duration.</summary>

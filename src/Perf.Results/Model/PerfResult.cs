@@ -45,6 +45,9 @@ public sealed record PerfResult
     /// <summary>What the generator used over the measured window, when the target ran in its own process.</summary>
     public GeneratorUsage? Generator { get; init; }
 
+    /// <summary>The relay cluster's size, faults and failover counts, for a <c>relay-cluster</c> run.</summary>
+    public ClusterRun? Cluster { get; init; }
+
     /// <summary>Relay resource use as older files recorded it (<c>--relay-process</c>); read, never written: see <see cref="TargetOrRelay"/>.</summary>
     public RelayUsage? Relay { get; init; }
 

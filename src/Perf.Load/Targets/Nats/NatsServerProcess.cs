@@ -75,7 +75,8 @@ public sealed class NatsServerProcess : IAsyncDisposable
     /// <summary>Stops the server.</summary>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
-    private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
+    /// <summary>Whether a TCP connect to the loopback <paramref name="port"/> succeeds.</summary>
+    internal static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
     {
         try
         {
@@ -89,7 +90,8 @@ public sealed class NatsServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A loopback port free right now.</summary>
+    internal static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
