@@ -43,6 +43,18 @@ public sealed class BenchmarkReportReaderTests
     }
 
     [Theory]
+    [InlineData("A.B.Seal(Size: 256, Cipher: \"aes-256-gcm/sodium\")", "A.B.Seal(Cipher: \"aes-256-gcm/sodium\", Size: 256)")]
+    [InlineData("A.B.Seal(Cipher: \"aes-256-gcm/sodium\", Size: 256)", "A.B.Seal(Cipher: \"aes-256-gcm/sodium\", Size: 256)")]
+    [InlineData("A.B.Seal", "A.B.Seal")]
+    [InlineData("A.B.Seal(Size: 256)", "A.B.Seal(Size: 256)")]
+    public void Names_list_parameters_in_name_order_so_a_reordered_benchmark_still_matches_its_baseline(string fullName, string expected)
+    {
+        Assert.Equal(expected, BenchmarkReportReader.CanonicalName(fullName));
+        var json = "{\"Benchmarks\":[{\"FullName\":" + System.Text.Json.JsonSerializer.Serialize(fullName) + "}]}";
+        Assert.Equal(expected, Assert.Single(BenchmarkReportReader.Parse(json, "r.json")).Name);
+    }
+
+    [Theory]
     [InlineData("{", "malformed JSON")]
     [InlineData("{\"Title\":\"x\"}", "no Benchmarks array")]
     [InlineData("{\"Benchmarks\":[{\"Method\":\"M\"}]}", "has no FullName")]

@@ -19,7 +19,7 @@ public sealed record BenchmarkCase(string Name, IReadOnlyList<double> Nanosecond
 }
 
 /// <summary>Reads BenchmarkDotNet's full JSON export (<c>*-report-full.json</c>).</summary>
-public static class BenchmarkReportReader
+public static partial class BenchmarkReportReader
 {
     /// <summary>The file name ending BenchmarkDotNet gives full JSON reports.</summary>
     public const string FileSuffix = "-report-full.json";
@@ -72,7 +72,7 @@ public static class BenchmarkReportReader
             throw new BadInputException($"{source}: a benchmark has no FullName");
         }
 
-        string name = fullName.GetString()!;
+        string name = CanonicalName(fullName.GetString()!);
         var perOperation = new List<double>();
         if (benchmark.TryGetProperty("Measurements", out var measurements) && measurements.ValueKind == JsonValueKind.Array)
         {
@@ -101,6 +101,35 @@ public static class BenchmarkReportReader
             Parameters = ParseParameters(Text(benchmark, "Parameters")),
         };
     }
+
+    /// <summary>
+    /// The full name with its parameters in name order: BenchmarkDotNet lists them in declaration
+    /// order, so reordering a benchmark's parameters would otherwise make every case look removed
+    /// from the baseline and added to the candidate.
+    /// </summary>
+    /// <param name="fullName">e.g. <c>A.B.Seal(Size: 256, Cipher: "aes-256-gcm/sodium")</c>.</param>
+    public static string CanonicalName(string fullName)
+    {
+        ArgumentNullException.ThrowIfNull(fullName);
+        var open = fullName.IndexOf('(', StringComparison.Ordinal);
+        if (open < 0 || !fullName.EndsWith(')'))
+        {
+            return fullName;
+        }
+
+        var pairs = ParameterSeparator().Split(fullName[(open + 1)..^1]);
+        if (pairs.Length < 2)
+        {
+            return fullName;
+        }
+
+        Array.Sort(pairs, StringComparer.Ordinal);
+        return string.Concat(fullName.AsSpan(0, open + 1), string.Join(", ", pairs), ")");
+    }
+
+    // ", " followed by the next parameter's "Name: " (this project's parameter values never hold that text).
+    [System.Text.RegularExpressions.GeneratedRegex(@", (?=[A-Za-z_][A-Za-z0-9_]*: )")]
+    private static partial System.Text.RegularExpressions.Regex ParameterSeparator();
 
     private static string? Text(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
