@@ -186,8 +186,17 @@ public sealed class DirectSockets : IDisposable
             return;
         }
 
-        LinuxNative.TimerFdSetAbsolute(_timer, dueTicks);
         Span<ulong> ready = stackalloc ulong[64];
+        if (System.Diagnostics.Stopwatch.GetTimestamp() >= dueTicks)
+        {
+            // Behind schedule: read what has arrived anyway (without waiting), or a scheduling
+            // thread that stays busy sending would leave arrivals unread for milliseconds.
+            var arrived = LinuxNative.EpollWait(_epoll, ready, 0);
+            Dispatch(ready[..Math.Max(0, arrived)]);
+            return;
+        }
+
+        LinuxNative.TimerFdSetAbsolute(_timer, dueTicks);
         while (System.Diagnostics.Stopwatch.GetTimestamp() < dueTicks)
         {
             var count = LinuxNative.EpollWait(_epoll, ready, 50);
