@@ -83,29 +83,36 @@ public sealed class RelayClientConnection : IAsyncDisposable
         var connection = factory.Create(socket);
         try
         {
-            var channel = await NoiseChannel.ConnectAsync(connection.Transport, new NoiseChannelOptions
-            {
-                Protocol = NoiseProtocol.Xx(options.Cipher),
-                Backend = options.Backend,
-                StaticKey = identity,
-                ExpectedRemoteStaticKey = options.RelayKey,
-                HandshakeTimeout = options.ConnectTimeout,
-                FinalHandshakePayload = anonymous ? AnonymousConnection.HandshakePayload : null,
-            }, cancellationToken).ConfigureAwait(false);
+            var channel = await NoiseChannel.ConnectAsync(connection.Transport, HandshakeOptions(identity, anonymous, options), cancellationToken).ConfigureAwait(false);
             return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport), options.Frames, new TcpResources(channel, connection, factory));
         }
-        catch (Exception ex) when (ex is NoiseException or IOException or ConnectionAbortedException)
+        catch (Exception ex) when (IsHandshakeFailure(ex))
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             factory.Dispose();
-            throw new RelayClientException(ex switch
-            {
-                NoiseException { Error: NoiseError.RemoteKeyMismatch } => $"the relay at {relay} presented a different key than the pinned one: check --relay-key",
-                NoiseException noise => $"the Noise handshake with {relay} failed: {noise.Error} ({noise.Message})",
-                _ => $"the relay at {relay} closed the connection during the handshake (at its connection limit?): {ex.Message}",
-            }, ex);
+            throw HandshakeFailed(ex, $"the relay at {relay}");
         }
     }
+
+    private static NoiseChannelOptions HandshakeOptions(X25519KeyPair identity, bool anonymous, RelayClientOptions options) => new()
+    {
+        Protocol = NoiseProtocol.Xx(options.Cipher),
+        Backend = options.Backend,
+        StaticKey = identity,
+        ExpectedRemoteStaticKey = options.RelayKey,
+        HandshakeTimeout = options.ConnectTimeout,
+        FinalHandshakePayload = anonymous ? AnonymousConnection.HandshakePayload : null,
+    };
+
+    private static bool IsHandshakeFailure(Exception ex) => ex is NoiseException or IOException or ConnectionAbortedException;
+
+    // One wording for every way a handshake fails, whichever socket path carried it.
+    private static RelayClientException HandshakeFailed(Exception ex, string relay) => new(ex switch
+    {
+        NoiseException { Error: NoiseError.RemoteKeyMismatch } => $"{relay} presented a different key than the pinned one: check --relay-key",
+        NoiseException noise => $"the Noise handshake with {relay} failed: {noise.Error} ({noise.Message})",
+        _ => $"{relay} closed the connection during the handshake (at its connection limit?): {ex.Message}",
+    }, ex);
 
     /// <summary>
     /// Runs the Noise XX handshake as <paramref name="identity"/> over pipes the caller connected
@@ -128,23 +135,13 @@ public sealed class RelayClientConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            var channel = await NoiseChannel.ConnectAsync(pipe, new NoiseChannelOptions
-            {
-                Protocol = NoiseProtocol.Xx(options.Cipher),
-                Backend = options.Backend,
-                StaticKey = identity,
-                ExpectedRemoteStaticKey = options.RelayKey,
-                HandshakeTimeout = options.ConnectTimeout,
-                FinalHandshakePayload = anonymous ? AnonymousConnection.HandshakePayload : null,
-            }, cancellationToken).ConfigureAwait(false);
+            var channel = await NoiseChannel.ConnectAsync(pipe, HandshakeOptions(identity, anonymous, options), cancellationToken).ConfigureAwait(false);
             return new RelayClientConnection(new NoiseFrameTransport(channel, pipe), options.Frames, new PipeResources(channel, owner));
         }
-        catch (NoiseException ex)
+        catch (Exception ex) when (IsHandshakeFailure(ex))
         {
             await owner.DisposeAsync().ConfigureAwait(false);
-            throw new RelayClientException(ex.Error == NoiseError.RemoteKeyMismatch
-                ? "the relay presented a different key than the pinned one: check --relay-key"
-                : $"the Noise handshake with the relay failed: {ex.Error} ({ex.Message})", ex);
+            throw HandshakeFailed(ex, "the relay");
         }
     }
 
