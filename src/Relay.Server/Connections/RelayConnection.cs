@@ -308,74 +308,85 @@ internal sealed class RelayConnection : ISubscriber
         HeldMessage?[]? batch = null;
         var maxInFlight = _state.Options.MaxDeliversInFlight;
         ulong cursor = 0;
-        while (true)
+        try
         {
-            // The batch is rented only while awake: a waiting connection holds none.
+            while (true)
+            {
+                // The batch is rented only while awake: a waiting connection holds none.
+                if (batch is not null)
+                {
+                    ArrayPool<HeldMessage?>.Shared.Return(batch);
+                    batch = null;
+                }
+
+                await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+                batch = ArrayPool<HeldMessage?>.Shared.Rent(Batch);
+                Volatile.Write(ref _wakePending, 0);
+                var closing = _closing; // read first: an answer queued before closing is written below
+                while (_control.TryDequeue(out var control))
+                {
+                    WriteControl(control);
+                    if (control.Type == FrameType.Error)
+                    {
+                        await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        await _transport.CloseAsync((FrameError)control.Code, cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
+                }
+
+                if (closing)
+                {
+                    await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                while (true)
+                {
+                    var count = _router.TakePending(_identity, cursor, maxInFlight, batch, out var capped);
+                    for (var i = 0; i < count; i++)
+                    {
+                        var message = batch[i]!;
+                        _frame.ResetWrittenCount();
+                        FrameCodec.WriteDeliver(_frame, message.RelayMessageId, message.Sender, message.SealedSender, message.Envelope);
+                        Send();
+                        cursor = message.RelayMessageId;
+                    }
+
+                    await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < count; i++)
+                    {
+                        _metrics.RecordForwarded(batch[i]!.AcceptedTimestamp);
+                        batch[i]!.Release();
+                        batch[i] = null;
+                    }
+
+                    _metrics.Delivered.Add(count);
+                    if (capped)
+                    {
+                        // At the in-flight cap: publish that an ACK must wake us, then look once more,
+                        // so an ACK that came in between is not missed.
+                        if (!_throttled)
+                        {
+                            _throttled = true;
+                            continue;
+                        }
+
+                        break;
+                    }
+
+                    _throttled = false;
+                    if (count < Batch)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
             if (batch is not null)
             {
                 ArrayPool<HeldMessage?>.Shared.Return(batch);
-            }
-
-            await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-            batch = ArrayPool<HeldMessage?>.Shared.Rent(Batch);
-            Volatile.Write(ref _wakePending, 0);
-            var closing = _closing; // read first: an answer queued before closing is written below
-            while (_control.TryDequeue(out var control))
-            {
-                WriteControl(control);
-                if (control.Type == FrameType.Error)
-                {
-                    await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    await _transport.CloseAsync((FrameError)control.Code, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-            }
-
-            if (closing)
-            {
-                await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            while (true)
-            {
-                var count = _router.TakePending(_identity, cursor, maxInFlight, batch, out var capped);
-                for (var i = 0; i < count; i++)
-                {
-                    var message = batch[i]!;
-                    _frame.ResetWrittenCount();
-                    FrameCodec.WriteDeliver(_frame, message.RelayMessageId, message.Sender, message.SealedSender, message.Envelope);
-                    Send();
-                    cursor = message.RelayMessageId;
-                }
-
-                await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < count; i++)
-                {
-                    _metrics.RecordForwarded(batch[i]!.AcceptedTimestamp);
-                    batch[i]!.Release();
-                    batch[i] = null;
-                }
-
-                _metrics.Delivered.Add(count);
-                if (capped)
-                {
-                    // At the in-flight cap: publish that an ACK must wake us, then look once more,
-                    // so an ACK that came in between is not missed.
-                    if (!_throttled)
-                    {
-                        _throttled = true;
-                        continue;
-                    }
-
-                    break;
-                }
-
-                _throttled = false;
-                if (count < Batch)
-                {
-                    break;
-                }
             }
         }
     }
