@@ -68,7 +68,7 @@ internal sealed class ClusterLoadConnection(
             ref var slot = ref _slots[SlotOf(sequence)];
             if (Volatile.Read(ref slot.State) != Free)
             {
-                counters.Overwritten();
+                counters.GaveUp();
             }
 
             slot.Sequence = sequence;

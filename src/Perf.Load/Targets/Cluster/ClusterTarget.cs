@@ -126,7 +126,7 @@ public sealed class ClusterClientCounters
     private long _retriedRejections;
     private long _relayIdDuplicates;
     private long _replayDuplicates;
-    private long _overwritten;
+    private long _givenUp;
 
     /// <summary>Connections re-established on another node after a drop.</summary>
     public long Reconnects => Volatile.Read(ref _reconnects);
@@ -144,7 +144,7 @@ public sealed class ClusterClientCounters
     public long ReplayDuplicates => Volatile.Read(ref _replayDuplicates);
 
     /// <summary>Messages given up because so many newer ones on their connection were waiting for an answer that their slot was needed.</summary>
-    public long GivenUp => Volatile.Read(ref _overwritten);
+    public long GivenUp => Volatile.Read(ref _givenUp);
 
     internal void Reconnected() => Interlocked.Increment(ref _reconnects);
 
@@ -156,5 +156,5 @@ public sealed class ClusterClientCounters
 
     internal void ReplayDuplicate() => Interlocked.Increment(ref _replayDuplicates);
 
-    internal void Overwritten() => Interlocked.Increment(ref _overwritten);
+    internal void GaveUp() => Interlocked.Increment(ref _givenUp);
 }
