@@ -137,7 +137,8 @@ internal static class LoadCommand
             }
 
             var storeUrl = parseResult.GetValue(store);
-            if (storeUrl is not null && (!placement.TargetProcess || !storeUrl.StartsWith("nats://", StringComparison.Ordinal)))
+            if (storeUrl is not null && (!placement.TargetProcess || !storeUrl.StartsWith("nats://", StringComparison.Ordinal)
+                || Array.Exists(names, name => name.Trim().ToLowerInvariant() is not ("relay-tcp" or "relay-ws"))))
             {
                 await error.WriteLineAsync("perf load: --store takes nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
