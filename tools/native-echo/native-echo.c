@@ -6,8 +6,9 @@
 //   native-echo client --connect HOST:PORT [--connections 20] [--rate 5000] [--size 256]
 //                      [--duration 10] [--warmup 3]
 //       One thread, open loop: message k of connection c has a fixed intended send time
-//       (connections staggered by 1/rate, as perf does); a timerfd armed at the next intended
-//       time wakes the thread, which sends every message that is due. Each message is a 4-byte
+//       (connections staggered by 1/rate, as perf does); the thread waits in epoll_pwait2 until
+//       the next intended time (a timerfd armed for it where epoll_pwait2 is missing: Linux
+//       < 5.11), then sends every message that is due. Each message is a 4-byte
 //       little-endian length, then SIZE bytes whose first 16 carry the sequence number and the
 //       intended time (CLOCK_MONOTONIC ns). Latency runs from the intended time to the echo's
 //       arrival, so a stall is counted (no coordinated omission). Messages intended in the
@@ -30,6 +31,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -241,6 +243,11 @@ static int client(const char *connect_text, int count, double rate, int size, do
     double cpu_at_measure = -1;
     int64_t drain_deadline = 0;
     struct epoll_event events[MAX_EVENTS];
+#ifdef SYS_epoll_pwait2
+    int has_pwait2 = 1;
+#else
+    int has_pwait2 = 0;
+#endif
     while (1)
     {
         int64_t now = now_ns();
@@ -271,9 +278,22 @@ static int client(const char *connect_text, int count, double rate, int size, do
             next_due = now + 10000000LL;
         }
 
-        struct itimerspec due = { .it_value = { .tv_sec = next_due / 1000000000LL, .tv_nsec = next_due % 1000000000LL } };
-        timerfd_settime(timer, TFD_TIMER_ABSTIME, &due, NULL);
-        int ready = epoll_wait(epoll, events, MAX_EVENTS, -1);
+        int ready = -1;
+        if (has_pwait2)
+        {
+            // One system call per wait, with a timeout finer than epoll_wait's milliseconds.
+            int64_t wait = next_due - now_ns();
+            struct timespec timeout = { .tv_sec = wait > 0 ? wait / 1000000000LL : 0, .tv_nsec = wait > 0 ? wait % 1000000000LL : 0 };
+            ready = (int)syscall(SYS_epoll_pwait2, epoll, events, MAX_EVENTS, &timeout, NULL, 0);
+            if (ready < 0 && errno == ENOSYS) has_pwait2 = 0;
+        }
+
+        if (!has_pwait2)
+        {
+            struct itimerspec due = { .it_value = { .tv_sec = next_due / 1000000000LL, .tv_nsec = next_due % 1000000000LL } };
+            timerfd_settime(timer, TFD_TIMER_ABSTIME, &due, NULL);
+            ready = epoll_wait(epoll, events, MAX_EVENTS, -1);
+        }
         for (int i = 0; i < ready; i++)
         {
             if (events[i].data.u32 == UINT32_MAX)

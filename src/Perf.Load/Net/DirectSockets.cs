@@ -196,6 +196,19 @@ public sealed class DirectSockets : IDisposable
             return;
         }
 
+        if (LinuxNative.HasEpollWaitNanoseconds)
+        {
+            // One system call per wait (Stopwatch ticks are CLOCK_MONOTONIC nanoseconds on Linux).
+            long now;
+            while ((now = System.Diagnostics.Stopwatch.GetTimestamp()) < dueTicks)
+            {
+                var count = LinuxNative.EpollWaitFor(_epoll, ready, dueTicks - now);
+                Dispatch(ready[..Math.Max(0, count)]);
+            }
+
+            return;
+        }
+
         LinuxNative.TimerFdSetAbsolute(_timer, dueTicks);
         while (System.Diagnostics.Stopwatch.GetTimestamp() < dueTicks)
         {
