@@ -38,6 +38,24 @@ public sealed class EchoRunTests
         Assert.False(result.Has(LoadStage.Seal));
     }
 
+    [SkippableFact]
+    public async Task The_per_second_bookkeeping_runs_on_a_thread_at_idle_priority()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "thread scheduling policies are Linux's.");
+        await using var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
+        var scenario = new LoadScenario { Connections = 2, RatePerSecond = 200, MessageSize = 64, Duration = TimeSpan.FromSeconds(2), Warmup = TimeSpan.Zero };
+        await using var target = new EchoTarget(server.EndPoint);
+        var seen = new PolicyProgress();
+
+        await new OpenLoopRunner(scenario).RunAsync(target, seen, CancellationToken.None);
+
+        // The progress report is made by the sampler, on its own thread: never the scheduling
+        // thread's or a thread-pool worker's normal priority.
+        Assert.NotEmpty(seen.Policies);
+        Assert.All(seen.Policies, policy => Assert.Equal("5", policy));
+        Assert.All(seen.ThreadNames, name => Assert.Equal("perf load sampler", name));
+    }
+
     [Fact]
     public async Task An_unreachable_echo_target_says_how_to_start_one()
     {
@@ -56,5 +74,18 @@ public sealed class EchoRunTests
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class PolicyProgress : IProgress<LoadProgress>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string?> Policies { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<string?> ThreadNames { get; } = new();
+
+        public void Report(LoadProgress value)
+        {
+            Policies.Enqueue(Os.LinuxWaitAndPriorityTests.SchedulingPolicyOfCurrentThread());
+            ThreadNames.Enqueue(Thread.CurrentThread.Name);
+        }
     }
 }
