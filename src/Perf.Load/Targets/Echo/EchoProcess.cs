@@ -13,11 +13,13 @@ public sealed class EchoProcess : IAsyncDisposable
     /// <summary>
     /// Runtime settings the echo process starts with unless this process's environment sets them:
     /// thread-pool workers do not spin waiting for work (the echo's own threads never use the
-    /// pool; what little does — timers — should not cost a spinning core).
+    /// pool; what little does — timers — should not cost a spinning core), and tiered compilation
+    /// off, so no recompilation on a background thread competes with the echo thread mid-run.
     /// </summary>
     public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
     {
         ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+        ["DOTNET_TieredCompilation"] = "0",
     };
 
     private EchoProcess(TargetProcess process, IPEndPoint endPoint)

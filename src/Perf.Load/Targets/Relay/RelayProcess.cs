@@ -18,11 +18,14 @@ public sealed class RelayProcess : IAsyncDisposable
     /// Runtime settings the relay process starts with unless this process's environment sets them.
     /// Thread-pool workers that find no work spin before they sleep; that spinning is CPU time
     /// spent waiting, which would be counted as the relay's cost per message and would shrink as
-    /// the rate grows. Without it the CPU time is the relay's work and its wake-ups.
+    /// the rate grows. Without it the CPU time is the relay's work and its wake-ups. Tiered
+    /// compilation off (as in <c>perf</c>'s runtime configuration, stated here so the result
+    /// records it): no recompilation on a background thread mid-run.
     /// </summary>
     public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
     {
         ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+        ["DOTNET_TieredCompilation"] = "0",
     };
 
     private RelayProcess(TargetProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
