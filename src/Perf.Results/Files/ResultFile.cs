@@ -77,10 +77,35 @@ public static class ResultFile
             if (!ok) throw new BadInputException($"{source}: not a valid perf-result/1 file: {what}");
         }
 
-        Require(r.Schema == PerfResult.SchemaId, $"schema is '{r.Schema}', expected '{PerfResult.SchemaId}'");
-        Require(r.Kind == PerfResult.LoadKind, $"kind is '{r.Kind}', expected '{PerfResult.LoadKind}'");
-        Require(Tools.Contains(r.Tool), $"tool is '{r.Tool}', expected perf or k6");
-        Require(Arrivals.Contains(r.Scenario.Arrival), $"scenario.arrival is '{r.Scenario.Arrival}', expected constant or poisson");
+        // A value quoted back in a one-line message: its control characters escaped (a "\n" in
+        // the file's string is a real line break once parsed).
+        static string Shown(string? value)
+        {
+            if (value is null || !value.AsSpan().ContainsAnyInRange('\0', '\u001f'))
+            {
+                return value ?? string.Empty;
+            }
+
+            var shown = new System.Text.StringBuilder(value.Length + 8);
+            foreach (var c in value)
+            {
+                if (c < ' ')
+                {
+                    shown.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                }
+                else
+                {
+                    shown.Append(c);
+                }
+            }
+
+            return shown.ToString();
+        }
+
+        Require(r.Schema == PerfResult.SchemaId, $"schema is '{Shown(r.Schema)}', expected '{PerfResult.SchemaId}'");
+        Require(r.Kind == PerfResult.LoadKind, $"kind is '{Shown(r.Kind)}', expected '{PerfResult.LoadKind}'");
+        Require(Tools.Contains(r.Tool), $"tool is '{Shown(r.Tool)}', expected perf or k6");
+        Require(Arrivals.Contains(r.Scenario.Arrival), $"scenario.arrival is '{Shown(r.Scenario.Arrival)}', expected constant or poisson");
         Require(r.Scenario.Connections > 0, "scenario.connections must be positive");
         Require(r.Scenario.Rate > 0, "scenario.rate must be positive");
         Require(r.Scenario.Size >= 0, "scenario.size must not be negative");
@@ -103,7 +128,7 @@ public static class ResultFile
 
         if (r.FindMax is { } findMax)
         {
-            Require(Percentiles.Contains(findMax.Slo.Percentile), $"find_max.slo.percentile is '{findMax.Slo.Percentile}'");
+            Require(Percentiles.Contains(findMax.Slo.Percentile), $"find_max.slo.percentile is '{Shown(findMax.Slo.Percentile)}'");
             Require(findMax.Slo.ThresholdUs > 0, "find_max.slo.threshold_us must be positive");
             Require(findMax.MaxSustainableRate >= 0, "find_max.max_sustainable_rate must not be negative");
         }
