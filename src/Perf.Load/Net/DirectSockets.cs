@@ -97,6 +97,7 @@ public sealed class DirectSockets : IDisposable
         socket.Blocking = false;
         var generation = ++_generations[index];
         var direct = new DirectSocket(this, socket, receiver, index, generation);
+        receiver.Attached(direct); // before the first arrival can be handed to it
         Volatile.Write(ref _sockets[index], direct);
         if (!UsesEpoll)
         {
@@ -299,6 +300,11 @@ public sealed class DirectSockets : IDisposable
 /// <summary>Gets a socket's input, on the receive thread.</summary>
 public interface IDirectReceiver
 {
+    /// <summary>The socket this receiver reads from, given before any input arrives (to answer on it).</summary>
+    void Attached(DirectSocket socket)
+    {
+    }
+
     /// <summary>Bytes arrived (valid only during the call).</summary>
     void Received(ReadOnlySpan<byte> data);
 

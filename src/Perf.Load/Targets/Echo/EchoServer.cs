@@ -89,10 +89,9 @@ public sealed class EchoServer : IAsyncDisposable
             }
 
             client.NoDelay = true;
-            var echo = new EchoBack(client);
             try
             {
-                echo.Attach(_connections.Add(client, echo));
+                _connections.Add(client, new EchoBack(client));
             }
             catch (InvalidOperationException)
             {
@@ -109,7 +108,9 @@ public sealed class EchoServer : IAsyncDisposable
         private DirectSocket? _direct;
         private Task? _pending;
 
-        public void Attach(DirectSocket direct) => _direct = direct;
+        // Given by the set before the socket can report input: an echo that arrives at once
+        // (the client writes as soon as it connects) found no socket to answer on.
+        public void Attached(DirectSocket socket) => _direct = socket;
 
         public void Received(ReadOnlySpan<byte> data)
         {
