@@ -21,6 +21,7 @@ public sealed class LoadRecorders
     private readonly HistogramBase[] _totals;
     private readonly List<LoadInterval>[] _intervals;
     private readonly HistogramBase?[] _recycle;
+    private HdrHistogram.Utilities.ByteBuffer? _encodeBuffer;
     private long _intervalStartTicks;
     private long _sent;
     private long _accepted;
@@ -104,19 +105,17 @@ public sealed class LoadRecorders
         {
             var interval = _recorders[i].GetIntervalHistogram(_recycle[i]);
             _totals[i].Add(interval);
-            var kept = interval.Copy();
-            kept.StartTimeStamp = startTime.ToUnixTimeMilliseconds();
-            kept.EndTimeStamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            _intervals[i].Add(new LoadInterval(kept));
-            _recycle[i] = interval;
+            _intervals[i].Add(LoadInterval.Compress(interval, startTime.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ref _encodeBuffer));
             if ((LoadStage)i == LoadStage.EndToEnd)
             {
-                summary = summary with { EndToEndCount = kept.TotalCount, EndToEndP50 = Percentile(kept, 50), EndToEndP99 = Percentile(kept, 99) };
+                summary = summary with { EndToEndCount = interval.TotalCount, EndToEndP50 = Percentile(interval, 50), EndToEndP99 = Percentile(interval, 99) };
             }
             else if ((LoadStage)i == LoadStage.GeneratorLag)
             {
-                summary = summary with { LagP99 = Percentile(kept, 99), LagMax = kept.TotalCount == 0 ? 0 : kept.GetMaxValue() };
+                summary = summary with { LagP99 = Percentile(interval, 99), LagMax = interval.TotalCount == 0 ? 0 : interval.GetMaxValue() };
             }
+
+            _recycle[i] = interval;
         }
 
         _intervalStartTicks = endTicks;
@@ -136,9 +135,62 @@ public sealed class LoadRecorders
         new LongConcurrentHistogram(instanceId, lowest, highest, digits);
 }
 
-/// <summary>One interval of one stage, for the <c>.hlog</c> interval log.</summary>
-/// <param name="Histogram">The interval's values, with start/end time stamps (Unix ms).</param>
-public sealed record LoadInterval(HistogramBase Histogram);
+/// <summary>
+/// One interval of one stage, for the <c>.hlog</c> interval log, kept compressed (HdrHistogram's
+/// own encoding, as the log stores it): a full histogram up to an hour at 3 digits is ~190 KB,
+/// so a copy per stage per second was ~1 MB/s of large-object garbage and 4 GB over an hour's run;
+/// compressed an interval is a few hundred bytes to a few KB.
+/// </summary>
+public sealed class LoadInterval
+{
+    private readonly byte[] _compressed;
+
+    private LoadInterval(byte[] compressed, long startTimeStamp, long endTimeStamp)
+    {
+        _compressed = compressed;
+        StartTimeStamp = startTimeStamp;
+        EndTimeStamp = endTimeStamp;
+    }
+
+    /// <summary>When the interval began (Unix ms).</summary>
+    public long StartTimeStamp { get; }
+
+    /// <summary>When it ended (Unix ms).</summary>
+    public long EndTimeStamp { get; }
+
+    /// <summary>Bytes kept for it.</summary>
+    public int CompressedBytes => _compressed.Length;
+
+    /// <summary>Its histogram, decoded anew on each call, with its start/end time stamps set.</summary>
+    public HistogramBase Histogram()
+    {
+        var histogram = HistogramEncoding.DecodeFromCompressedByteBuffer(HdrHistogram.Utilities.ByteBuffer.Allocate(_compressed), 0);
+        histogram.StartTimeStamp = StartTimeStamp;
+        histogram.EndTimeStamp = EndTimeStamp;
+        return histogram;
+    }
+
+    // Encodes through a buffer reused across intervals (sized once to the histogram's worst case).
+    internal static LoadInterval Compress(HistogramBase histogram, long startTimeStamp, long endTimeStamp, ref HdrHistogram.Utilities.ByteBuffer? buffer)
+    {
+        var needed = histogram.GetNeededByteBufferCapacity();
+        if (buffer is null || buffer.Capacity() < needed)
+        {
+            buffer = HdrHistogram.Utilities.ByteBuffer.Allocate(needed);
+        }
+
+        buffer.Position = 0;
+        var length = histogram.EncodeIntoCompressedByteBuffer(buffer);
+        var compressed = new byte[length];
+        buffer.Position = 0;
+        for (var i = 0; i < length; i++)
+        {
+            compressed[i] = buffer.Get();
+        }
+
+        return new LoadInterval(compressed, startTimeStamp, endTimeStamp);
+    }
+}
 
 /// <summary>What the progress display shows about the last interval (microseconds).</summary>
 public readonly record struct LoadIntervalSummary(long EndToEndCount, long EndToEndP50, long EndToEndP99, long LagP99, long LagMax);

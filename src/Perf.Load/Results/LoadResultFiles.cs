@@ -80,7 +80,7 @@ public static class LoadResultFiles
             var list = new List<HistogramBase>();
             foreach (var interval in run.Recorders.Intervals(stage))
             {
-                list.Add(interval.Histogram);
+                list.Add(interval.Histogram());
             }
 
             intervals[LoadStageNames.MetricName(stage)] = list;
