@@ -90,9 +90,10 @@ public sealed class HistogramTests : TempFolder
         second.RecordValueWithCount(2000, 10);
         string runFolder = Path.Combine(Folder, "run");
 
-        string resultPath = RunFiles.Write(runFolder, ResultFixture.Load(), new Dictionary<string, IReadOnlyList<HistogramBase>>
+        string resultPath = RunFiles.Write(runFolder, ResultFixture.Load(), new Dictionary<string, IEnumerable<HistogramBase>>
         {
             ["end_to_end_us"] = [OneToThousand(), second],
+            ["seal_us"] = [],
         });
 
         Assert.Equal(Path.Combine(runFolder, "result.json"), resultPath);
@@ -102,5 +103,11 @@ public sealed class HistogramTests : TempFolder
         string text = File.ReadAllText(Path.Combine(runFolder, "end_to_end_us.percentiles.txt"));
         Assert.Matches(@"Total count\s*=\s*1010\b", text);
         Assert.Matches(@"#\[Max\s*=\s*2000\.000", text);
+
+        // The log holds both intervals in order; a metric without intervals gets no files.
+        using var log = new HistogramLogReader(File.OpenRead(Path.Combine(runFolder, "end_to_end_us.hlog")));
+        Assert.Equal([1000L, 10L], log.ReadHistograms().Select(h => h.TotalCount).ToArray());
+        Assert.False(File.Exists(Path.Combine(runFolder, "seal_us.hlog")));
+        Assert.False(File.Exists(Path.Combine(runFolder, "seal_us.percentiles.txt")));
     }
 }

@@ -69,24 +69,25 @@ public static class LoadResultFiles
     public static string Write(string folder, PerfResult result, LoadRunResult run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var intervals = new Dictionary<string, IReadOnlyList<HistogramBase>>();
+        var intervals = new Dictionary<string, IEnumerable<HistogramBase>>();
         foreach (var stage in LoadStageNames.All)
         {
-            if (!run.Has(stage))
+            if (run.Has(stage))
             {
-                continue;
+                intervals[LoadStageNames.MetricName(stage)] = Decoded(run.Recorders.Intervals(stage));
             }
-
-            var list = new List<HistogramBase>();
-            foreach (var interval in run.Recorders.Intervals(stage))
-            {
-                list.Add(interval.Histogram());
-            }
-
-            intervals[LoadStageNames.MetricName(stage)] = list;
         }
 
         return RunFiles.Write(folder, result, intervals);
+    }
+
+    // Decoded one at a time as the log writer takes them: a full histogram is ~190 KB.
+    private static IEnumerable<HistogramBase> Decoded(IReadOnlyList<LoadInterval> intervals)
+    {
+        foreach (var interval in intervals)
+        {
+            yield return interval.Histogram();
+        }
     }
 
     private static FindMax ToFindMax(SaturationResult search)

@@ -11,15 +11,23 @@ public static class HistogramFiles
     /// </summary>
     /// <param name="path">The <c>.hlog</c> file to create.</param>
     /// <param name="startTime">The run's start, written in the log header.</param>
-    /// <param name="intervals">One histogram per interval, in order.</param>
-    public static void WriteIntervalLog(string path, DateTime startTime, IReadOnlyList<HistogramBase> intervals)
+    /// <param name="intervals">One histogram per interval, in order; taken one at a time, so a long run's intervals need not all be in memory at once.</param>
+    public static void WriteIntervalLog(string path, DateTime startTime, IEnumerable<HistogramBase> intervals)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(intervals);
         // HdrHistogram.NET's writer emits UTF-16; the log format (and HdrHistogram's own log
         // tools, such as Java's HistogramLogProcessor) expect ASCII, so transcode.
         using var utf16 = new MemoryStream();
-        HistogramLogWriter.Write(utf16, startTime, [.. intervals]);
+        using (var writer = new HistogramLogWriter(utf16))
+        {
+            writer.Write(startTime); // the header and legend
+            foreach (var interval in intervals)
+            {
+                writer.Append(interval);
+            }
+        }
+
         var text = DecodeLog(utf16.ToArray());
         File.WriteAllText(path, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }

@@ -18,9 +18,9 @@ public static class RunFiles
     /// </summary>
     /// <param name="folder">The run folder, usually from <see cref="RunFolder.Create"/>.</param>
     /// <param name="result">The run's summary.</param>
-    /// <param name="intervalsByMetric">Interval histograms (values in µs, with start/end timestamps set) by metric name.</param>
+    /// <param name="intervalsByMetric">Interval histograms (values in µs, with start/end timestamps set) by metric name, each sequence read once, one histogram at a time.</param>
     /// <exception cref="BadInputException">When the result is invalid.</exception>
-    public static string Write(string folder, PerfResult result, IReadOnlyDictionary<string, IReadOnlyList<HistogramBase>> intervalsByMetric)
+    public static string Write(string folder, PerfResult result, IReadOnlyDictionary<string, IEnumerable<HistogramBase>> intervalsByMetric)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentNullException.ThrowIfNull(result);
@@ -30,13 +30,25 @@ public static class RunFiles
         ResultFile.Write(resultPath, result);
         foreach (var (metric, intervals) in intervalsByMetric)
         {
-            if (intervals.Count == 0) continue;
-            HistogramFiles.WriteIntervalLog(Path.Combine(folder, metric + ".hlog"), result.StartedAt.UtcDateTime, intervals);
-            var total = intervals[0].Copy();
-            foreach (var interval in intervals.Skip(1)) total.Add(interval);
+            using var each = intervals.GetEnumerator();
+            if (!each.MoveNext()) continue;
+            var total = each.Current.Copy();
+            HistogramFiles.WriteIntervalLog(Path.Combine(folder, metric + ".hlog"), result.StartedAt.UtcDateTime, AddingTo(total, each));
             HistogramFiles.WritePercentileDistribution(Path.Combine(folder, metric + ".percentiles.txt"), total);
         }
 
         return resultPath;
+    }
+
+    // The intervals from the current one on, each added to the total as it goes past (the
+    // current one is in it already): the log and the distribution in one pass.
+    private static IEnumerable<HistogramBase> AddingTo(HistogramBase total, IEnumerator<HistogramBase> each)
+    {
+        yield return each.Current;
+        while (each.MoveNext())
+        {
+            total.Add(each.Current);
+            yield return each.Current;
+        }
     }
 }
