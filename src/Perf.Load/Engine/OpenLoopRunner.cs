@@ -105,14 +105,18 @@ public sealed class OpenLoopRunner
         return (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
     }
 
-    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken)
+    private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken) =>
+        OnOwnThread("perf load scheduler", ThreadPriority.AboveNormal, () => Schedule(connections, context, pump, startTicks, endTicks, cancellationToken));
+
+    // Runs body on a dedicated background thread; the task ends with its result or its exception.
+    private static Task<T> OnOwnThread<T>(string name, ThreadPriority priority, Func<T> body)
     {
-        var done = new TaskCompletionSource<ScheduleOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                done.SetResult(Schedule(connections, context, pump, startTicks, endTicks, cancellationToken));
+                done.SetResult(body());
             }
             catch (Exception ex)
             {
@@ -121,8 +125,8 @@ public sealed class OpenLoopRunner
         })
         {
             IsBackground = true,
-            Name = "perf load scheduler",
-            Priority = ThreadPriority.AboveNormal,
+            Name = name,
+            Priority = priority,
         };
         thread.Start();
         return done.Task;
@@ -278,28 +282,12 @@ public sealed class OpenLoopRunner
     // a time (unoptimised code until tiering catches up, for a method called once a second), and
     // the scheduler let it finish its slice while the scheduling thread, woken for its next
     // send, waited on the same core: that was most of the generator's p99 at 20,000 msgs/s.
-    private static Task SampleAsync(LoadRecorders recorders, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+    private static Task SampleAsync(LoadRecorders recorders, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken) =>
+        OnOwnThread("perf load sampler", ThreadPriority.Normal, () =>
         {
-            try
-            {
-                Sample(recorders, measureStart, progress, cancellationToken);
-                done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "perf load sampler",
-        };
-        thread.Start();
-        return done.Task;
-    }
+            Sample(recorders, measureStart, progress, cancellationToken);
+            return true;
+        });
 
     private static void Sample(LoadRecorders recorders, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {

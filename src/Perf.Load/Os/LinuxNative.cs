@@ -89,32 +89,7 @@ internal static partial class LinuxNative
         PackedEpollEvents ? epoll_ctl_packed(epoll, 2, fd, default) : epoll_ctl(epoll, 2, fd, default);
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for events; writes each ready descriptor's data into <paramref name="ready"/> and returns how many (-1 on error).</summary>
-    public static unsafe int EpollWait(int epoll, Span<ulong> ready, int timeoutMs)
-    {
-        var max = Math.Min(ready.Length, 64);
-        if (PackedEpollEvents)
-        {
-            var events = stackalloc EpollEventPacked[max];
-            var count = epoll_wait_packed(epoll, events, max, timeoutMs);
-            for (var i = 0; i < count; i++)
-            {
-                ready[i] = events[i].Data;
-            }
-
-            return count;
-        }
-        else
-        {
-            var events = stackalloc EpollEvent[max];
-            var count = epoll_wait(epoll, events, max, timeoutMs);
-            for (var i = 0; i < count; i++)
-            {
-                ready[i] = events[i].Data;
-            }
-
-            return count;
-        }
-    }
+    public static unsafe int EpollWait(int epoll, Span<ulong> ready, int timeoutMs) => Wait(epoll, ready, timeoutMs, null);
 
     /// <summary>
     /// Whether <see cref="EpollWaitFor"/> works here: epoll_pwait2 needs Linux 5.11 and glibc 2.35.
@@ -130,12 +105,20 @@ internal static partial class LinuxNative
     /// </summary>
     public static unsafe int EpollWaitFor(int epoll, Span<ulong> ready, long timeoutNanoseconds)
     {
+        var nanoseconds = Math.Max(0, timeoutNanoseconds);
+        var timeout = new TimeSpec(nanoseconds / 1_000_000_000, nanoseconds % 1_000_000_000);
+        return Wait(epoll, ready, 0, &timeout);
+    }
+
+    // epoll_wait with a millisecond timeout, or epoll_pwait2 when a timeout is given; each ready
+    // descriptor's data is copied into ready.
+    private static unsafe int Wait(int epoll, Span<ulong> ready, int timeoutMs, TimeSpec* timeout)
+    {
         var max = Math.Min(ready.Length, 64);
-        var timeout = new TimeSpec(Math.Max(0, timeoutNanoseconds) / 1_000_000_000, Math.Max(0, timeoutNanoseconds) % 1_000_000_000);
         if (PackedEpollEvents)
         {
             var events = stackalloc EpollEventPacked[max];
-            var count = epoll_pwait2_packed(epoll, events, max, in timeout, IntPtr.Zero);
+            var count = timeout is null ? epoll_wait_packed(epoll, events, max, timeoutMs) : epoll_pwait2_packed(epoll, events, max, timeout, IntPtr.Zero);
             for (var i = 0; i < count; i++)
             {
                 ready[i] = events[i].Data;
@@ -146,7 +129,7 @@ internal static partial class LinuxNative
         else
         {
             var events = stackalloc EpollEvent[max];
-            var count = epoll_pwait2(epoll, events, max, in timeout, IntPtr.Zero);
+            var count = timeout is null ? epoll_wait(epoll, events, max, timeoutMs) : epoll_pwait2(epoll, events, max, timeout, IntPtr.Zero);
             for (var i = 0; i < count; i++)
             {
                 ready[i] = events[i].Data;
@@ -225,10 +208,10 @@ internal static partial class LinuxNative
     private static unsafe partial int epoll_wait(int epoll, EpollEvent* events, int maxEvents, int timeout);
 
     [LibraryImport(Libc, EntryPoint = "epoll_pwait2", SetLastError = true)]
-    private static unsafe partial int epoll_pwait2_packed(int epoll, EpollEventPacked* events, int maxEvents, in TimeSpec timeout, IntPtr signalMask);
+    private static unsafe partial int epoll_pwait2_packed(int epoll, EpollEventPacked* events, int maxEvents, TimeSpec* timeout, IntPtr signalMask);
 
     [LibraryImport(Libc, SetLastError = true)]
-    private static unsafe partial int epoll_pwait2(int epoll, EpollEvent* events, int maxEvents, in TimeSpec timeout, IntPtr signalMask);
+    private static unsafe partial int epoll_pwait2(int epoll, EpollEvent* events, int maxEvents, TimeSpec* timeout, IntPtr signalMask);
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int close(int fd);
