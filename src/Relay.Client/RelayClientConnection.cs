@@ -4,8 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
 using Relay.Crypto.KeyAgreement;
 using Relay.Crypto.Noise;
 using Relay.Crypto.Noise.Framing;
@@ -79,17 +77,15 @@ public sealed class RelayClientConnection : IAsyncDisposable
             throw new RelayClientException($"cannot connect to the relay at {relay}: {ex.Message}", ex);
         }
 
-        var factory = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), NullLogger.Instance);
-        var connection = factory.Create(socket);
+        var pipe = new ClientSocketPipe(socket);
         try
         {
-            var channel = await NoiseChannel.ConnectAsync(connection.Transport, HandshakeOptions(identity, anonymous, options), cancellationToken).ConfigureAwait(false);
-            return new RelayClientConnection(new NoiseFrameTransport(channel, connection.Transport), options.Frames, new TcpResources(channel, connection, factory));
+            var channel = await NoiseChannel.ConnectAsync(pipe, HandshakeOptions(identity, anonymous, options), cancellationToken).ConfigureAwait(false);
+            return new RelayClientConnection(new NoiseFrameTransport(channel, pipe), options.Frames, new PipeResources(channel, pipe));
         }
         catch (Exception ex) when (IsHandshakeFailure(ex))
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            factory.Dispose();
+            await pipe.DisposeAsync().ConfigureAwait(false);
             throw HandshakeFailed(ex, $"the relay at {relay}");
         }
     }
@@ -275,16 +271,6 @@ public sealed class RelayClientConnection : IAsyncDisposable
         }
 
         await _resource.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private sealed class TcpResources(NoiseChannel channel, ConnectionContext connection, SocketConnectionContextFactory factory) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await channel.DisposeAsync().ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
-            factory.Dispose();
-        }
     }
 
     private sealed class PipeResources(NoiseChannel channel, IAsyncDisposable owner) : IAsyncDisposable
