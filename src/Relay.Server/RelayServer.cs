@@ -89,6 +89,7 @@ public sealed class RelayServer : IAsyncDisposable
                 .AddPrometheusExporter());
         }
 
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = options.InlineScheduling);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBufferSize = options.MaxInputBufferBytes;

@@ -69,4 +69,86 @@ public sealed class WakeSignalTests
         Assert.Equal(3 * PerProducer, taken);
         Assert.True(queue.IsEmpty);
     }
+
+    [Fact]
+    public async Task A_release_outside_a_read_batch_wakes_the_waiter_on_another_thread()
+    {
+        var signal = new WakeSignal();
+        var wokeOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = WaitThenRecordAsync(signal, wokeOn);
+
+        var releasingThread = await RunOnNewThreadAsync(signal.Release);
+
+        Assert.NotEqual(releasingThread, await wokeOn.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        await waiter;
+    }
+
+    [Fact]
+    public async Task A_release_inside_a_read_batch_waits_for_the_batch_to_close_and_runs_on_its_thread()
+    {
+        var first = new WakeSignal();
+        var second = new WakeSignal();
+        var order = new List<string>();
+        var firstWoke = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondWoke = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstWaiter = WaitThenRecordAsync(first, firstWoke, () => order.Add("first"));
+        var secondWaiter = WaitThenRecordAsync(second, secondWoke, () => order.Add("second"));
+        var stillWaitingAfterRelease = false;
+
+        var batchThread = await RunOnNewThreadAsync(() =>
+        {
+            ReadBatchWakes.Open();
+            first.Release();
+            second.Release();
+            first.Release(); // a second release of the same signal is one wake
+            Thread.Sleep(50); // a wake handed elsewhere would have run by now
+            stillWaitingAfterRelease = !firstWoke.Task.IsCompleted && !secondWoke.Task.IsCompleted;
+            ReadBatchWakes.Close();
+        });
+
+        Assert.True(stillWaitingAfterRelease);
+        Assert.Equal(batchThread, await firstWoke.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(batchThread, await secondWoke.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(["first", "second"], order);
+        await Task.WhenAll(firstWaiter, secondWaiter);
+        Assert.True(first.WaitAsync(CancellationToken.None).IsCompletedSuccessfully); // the repeated release
+    }
+
+    [Fact]
+    public async Task A_closed_batch_defers_nothing_more()
+    {
+        var signal = new WakeSignal();
+        var wokeOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = WaitThenRecordAsync(signal, wokeOn);
+
+        var releasingThread = await RunOnNewThreadAsync(() =>
+        {
+            ReadBatchWakes.Open();
+            ReadBatchWakes.Close();
+            signal.Release();
+        });
+
+        Assert.NotEqual(releasingThread, await wokeOn.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        await waiter;
+    }
+
+    // Waits on the signal and records the id of the thread its continuation ran on.
+    private static async Task WaitThenRecordAsync(WakeSignal signal, TaskCompletionSource<int> wokeOn, Action? then = null)
+    {
+        await signal.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        then?.Invoke();
+        wokeOn.SetResult(Environment.CurrentManagedThreadId);
+    }
+
+    private static Task<int> RunOnNewThreadAsync(Action action)
+    {
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            action();
+            done.SetResult(Environment.CurrentManagedThreadId);
+        });
+        thread.Start();
+        return done.Task;
+    }
 }

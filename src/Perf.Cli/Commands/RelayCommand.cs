@@ -29,10 +29,11 @@ internal static class RelayCommand
         var secret = new Option<string?>("--ws-secret") { Description = "Secret that signs WebSocket tokens (at least 16 characters). Default: generated and printed." };
         var metrics = new Option<bool>("--metrics") { Description = "Print a one-line metrics summary every second." };
         var mailbox = new Option<int>("--mailbox-messages") { Description = "Messages held per identity before SENDs are rejected.", DefaultValueFactory = _ => 10_000 };
+        var scheduling = new Option<string>("--scheduling") { Description = "Where connection code runs: inline (default: on the thread that completed the socket read) or thread-pool.", DefaultValueFactory = _ => "inline" };
         var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per accepted SEND/SEALED_SEND to this file: the relay's view of metadata (no secrets)." };
         var limitArguments = new RelayLimitArguments();
         var storeArguments = new StoreArguments();
-        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox, auditLog };
+        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox, auditLog, scheduling };
         foreach (var option in limitArguments.All.Concat(storeArguments.All))
         {
             command.Options.Add(option);
@@ -46,6 +47,17 @@ internal static class RelayCommand
             {
                 await error.WriteLineAsync($"perf relay: {problem}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
+            }
+
+            if (!TryParseScheduling(parseResult.GetValue(scheduling)!, out var inline))
+            {
+                await error.WriteLineAsync($"perf relay: --scheduling must be inline or thread-pool, not '{parseResult.GetValue(scheduling)}'.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            if (inline)
+            {
+                InlineSocketCompletions.Enable();
             }
 
             var secretText = parseResult.GetValue(secret);
@@ -137,6 +149,7 @@ internal static class RelayCommand
                         IdleTimeout = limits.IdleTimeout,
                         MaxConnections = limits.MaxConnections,
                         MaxDeliversInFlight = limits.MaxInFlight,
+                        InlineScheduling = inline,
                     }, generatedSecret ? secretText : null, parseResult.GetValue(metrics), cancellationToken).ConfigureAwait(false);
                 }
                 finally
@@ -149,6 +162,12 @@ internal static class RelayCommand
             }
         });
         return command;
+    }
+
+    private static bool TryParseScheduling(string text, out bool inline)
+    {
+        inline = text == "inline";
+        return inline || text == "thread-pool";
     }
 
     // Runs the relay until cancelled; prints the listening line scripts wait for.

@@ -172,54 +172,97 @@ internal sealed class RelayConnection : ISubscriber
         return false;
     }
 
+    // With inline scheduling, the frames one read delivered are applied as one batch
+    // (ReadBatchWakes): the batch closes, running the writers it woke, whenever the loop is about
+    // to wait, and in the finally, which runs on the thread that holds the batch.
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        // No token from the transport's "closed" event here: a peer's close must not cut off the
-        // frames that arrived before it. Only an abort (idle peer that did not go) cancels.
-        while (!_stopReading)
+        var batching = _state.Options.InlineScheduling;
+        try
         {
-            var (bytes, completed) = await _transport.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (completed)
+            // No token from the transport's "closed" event here: a peer's close must not cut off the
+            // frames that arrived before it. Only an abort (idle peer that did not go) cancels.
+            while (!_stopReading)
             {
-                return;
-            }
+                var reading = _transport.ReadAsync(cancellationToken);
+                if (batching && !reading.IsCompleted)
+                {
+                    ReadBatchWakes.Close();
+                }
 
-            Volatile.Write(ref _lastFrameAt, Environment.TickCount64);
-            _metrics.FramesIn.Add(1);
-            _metrics.BytesIn.Add(bytes.Length);
-            var error = FrameCodec.TryRead(bytes, _state.Options.Frames, out var frame);
-            if (error != FrameError.None)
-            {
-                Refuse(error, $"malformed frame ({error})");
-                return;
-            }
+                var (bytes, completed) = await reading.ConfigureAwait(false);
+                if (batching)
+                {
+                    ReadBatchWakes.Open();
+                }
 
-            switch (frame.Type)
-            {
-                case FrameType.Send or FrameType.SealedSend:
-                    await SendAsync(frame).ConfigureAwait(false);
-                    break;
-                case FrameType.CertificateRequest or FrameType.SetDeliveryVerifier:
-                    var reply = _metadata.Answer(frame, _identity);
-                    _control.Enqueue(new Control(reply.Type, frame.ClientMessageId, 0, (byte)reply.Reason) { Frame = reply.Frame });
-                    MessagesAvailable();
-                    break;
-                case FrameType.Ack:
-                    if (_router.Ack(_identity, frame.RelayMessageId) && _throttled)
-                    {
-                        MessagesAvailable(); // room under the in-flight cap
-                    }
-
-                    break;
-                case FrameType.Ping:
-                    _control.Enqueue(new Control(FrameType.Pong, frame.ClientMessageId, 0, 0));
-                    MessagesAvailable();
-                    break;
-                case FrameType.Pong:
-                    break;
-                default:
-                    Refuse(FrameError.UnexpectedType, $"a client may not send {frame.Type}");
+                if (completed)
+                {
                     return;
+                }
+
+                Volatile.Write(ref _lastFrameAt, Environment.TickCount64);
+                _metrics.FramesIn.Add(1);
+                _metrics.BytesIn.Add(bytes.Length);
+                var error = FrameCodec.TryRead(bytes, _state.Options.Frames, out var frame);
+                if (error != FrameError.None)
+                {
+                    Refuse(error, $"malformed frame ({error})");
+                    return;
+                }
+
+                switch (frame.Type)
+                {
+                    case FrameType.Send or FrameType.SealedSend:
+                        var sending = SendAsync(frame);
+                        if (!sending.IsCompleted)
+                        {
+                            if (batching)
+                            {
+                                ReadBatchWakes.Close();
+                            }
+
+                            await sending.ConfigureAwait(false);
+                            if (batching)
+                            {
+                                ReadBatchWakes.Open();
+                            }
+                        }
+                        else
+                        {
+                            sending.GetAwaiter().GetResult();
+                        }
+
+                        break;
+                    case FrameType.CertificateRequest or FrameType.SetDeliveryVerifier:
+                        var reply = _metadata.Answer(frame, _identity);
+                        _control.Enqueue(new Control(reply.Type, frame.ClientMessageId, 0, (byte)reply.Reason) { Frame = reply.Frame });
+                        MessagesAvailable();
+                        break;
+                    case FrameType.Ack:
+                        if (_router.Ack(_identity, frame.RelayMessageId) && _throttled)
+                        {
+                            MessagesAvailable(); // room under the in-flight cap
+                        }
+
+                        break;
+                    case FrameType.Ping:
+                        _control.Enqueue(new Control(FrameType.Pong, frame.ClientMessageId, 0, 0));
+                        MessagesAvailable();
+                        break;
+                    case FrameType.Pong:
+                        break;
+                    default:
+                        Refuse(FrameError.UnexpectedType, $"a client may not send {frame.Type}");
+                        return;
+                }
+            }
+        }
+        finally
+        {
+            if (batching)
+            {
+                ReadBatchWakes.Close();
             }
         }
     }

@@ -7,16 +7,21 @@ namespace Relay.Server.Connections;
 /// waits. It does what a <c>SemaphoreSlim</c> of at most one count does there, in one small
 /// reusable object: a waiting SemaphoreSlim holds ~500 bytes of task, node and cancellation
 /// objects per connection, and allocates them again for every wait — memory every idle
-/// connection kept and garbage every message made.
+/// connection kept and garbage every message made. The waiter runs on the thread pool, or, when
+/// released inside a read batch (<see cref="ReadBatchWakes"/>), on the reading thread once the
+/// batch is used up.
 /// </summary>
-internal sealed class WakeSignal : IValueTaskSource
+internal sealed class WakeSignal : IValueTaskSource, IThreadPoolWorkItem
 {
     private const int Idle = 0;
     private const int Signalled = 1;
     private const int Waiting = 2;
 
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    // Continuations run where the core completes: Release and Cancel choose that place (the
+    // thread pool, or a reading thread's batch end), so a releasing thread never runs the waiter.
+    private ManualResetValueTaskSourceCore<bool> _core;
     private CancellationTokenRegistration _cancellation;
+    private OperationCanceledException? _cancelled;
     private int _state;
 
     /// <summary>Wakes the waiter, or lets its next wait return at once.</summary>
@@ -31,7 +36,11 @@ internal sealed class WakeSignal : IValueTaskSource
                 case Idle when Interlocked.CompareExchange(ref _state, Signalled, Idle) == Idle:
                     return;
                 case Waiting when Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting:
-                    _core.SetResult(true);
+                    if (!ReadBatchWakes.TryDefer(this))
+                    {
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    }
+
                     return;
             }
         }
@@ -86,11 +95,30 @@ internal sealed class WakeSignal : IValueTaskSource
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
+    /// <summary>Runs the waiter on this thread; for a wake <see cref="ReadBatchWakes"/> deferred.</summary>
+    internal void WakeNow()
+    {
+        var cancelled = _cancelled;
+        if (cancelled is null)
+        {
+            _core.SetResult(true);
+        }
+        else
+        {
+            _cancelled = null;
+            _core.SetException(cancelled);
+        }
+    }
+
+    /// <inheritdoc />
+    void IThreadPoolWorkItem.Execute() => WakeNow();
+
     private void Cancel(CancellationToken token)
     {
         if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
         {
-            _core.SetException(new OperationCanceledException(token));
+            _cancelled = new OperationCanceledException(token);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 }

@@ -28,6 +28,7 @@ public sealed partial class TargetProcessLoadTests : TempFolder
         Assert.Equal(100, target.IdleConnections);
         Assert.True(target.MemoryPerConnectionBytes >= 0);
         Assert.Contains("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0", target.RuntimeSettings!);
+        Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", target.RuntimeSettings!);
         var storm = target.ReconnectStorm!;
         Assert.Equal(60, storm.Clients);
         Assert.Equal(0, storm.Failed);

@@ -20,12 +20,15 @@ public sealed class RelayProcess : IAsyncDisposable
     /// spent waiting, which would be counted as the relay's cost per message and would shrink as
     /// the rate grows. Without it the CPU time is the relay's work and its wake-ups. Tiered
     /// compilation off (as in <c>perf</c>'s runtime configuration, stated here so the result
-    /// records it): no recompilation on a background thread mid-run.
+    /// records it): no recompilation on a background thread mid-run. Inline socket completions
+    /// (which <c>perf relay</c> turns on itself with its default <c>--scheduling inline</c>;
+    /// stated here so the result records it): the socket engine's thread runs the relay's code.
     /// </summary>
     public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
     {
         ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
         ["DOTNET_TieredCompilation"] = "0",
+        ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
     };
 
     private RelayProcess(TargetProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
