@@ -105,7 +105,7 @@ public sealed class LoadRecorders
         {
             var interval = _recorders[i].GetIntervalHistogram(_recycle[i]);
             _totals[i].Add(interval);
-            _intervals[i].Add(LoadInterval.Compress(interval, startTime.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ref _encodeBuffer));
+            _intervals[i].Add(LoadInterval.Encode(interval, startTime.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ref _encodeBuffer));
             if ((LoadStage)i == LoadStage.EndToEnd)
             {
                 summary = summary with { EndToEndCount = interval.TotalCount, EndToEndP50 = Percentile(interval, 50), EndToEndP99 = Percentile(interval, 99) };
