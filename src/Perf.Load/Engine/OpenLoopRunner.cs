@@ -53,13 +53,17 @@ public sealed class OpenLoopRunner
         var connections = await target.ConnectAsync(context, cancellationToken).ConfigureAwait(false);
         var startedAt = DateTimeOffset.UtcNow;
 
+        // Sampled once now and thrown away: the first sample compiles the /proc readers, which
+        // would otherwise happen while the window opens, beside the threads being measured.
+        _ = (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
+
         var startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
         var measureStart = startTicks + Ticks(_scenario.Warmup);
         var end = measureStart + Ticks(_scenario.Duration);
         context.MeasureStartTicks = measureStart;
 
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sampler = SampleAsync(recorders, measureStart, progress, stopSampling.Token);
+        var sampler = SampleAsync(recorders, context.WarmupRecorders, measureStart, progress, stopSampling.Token);
         var usageAtStart = SampleAtAsync(measureStart, cancellationToken);
         var schedule = await StartScheduler(connections, context, (target as ICallerPumpedTarget)?.Sockets, startTicks, end, cancellationToken).ConfigureAwait(false);
 
@@ -87,23 +91,28 @@ public sealed class OpenLoopRunner
 
     // Both processes' CPU time when the measured window opens: the window is what the usage
     // covers (warm-up, connection set-up and JIT are left out), up to the end of the drain.
-    private async Task<(TargetResourceSample? Target, TargetResourceSample Generator)> SampleAtAsync(long ticks, CancellationToken cancellationToken)
-    {
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), ticks);
-        if (wait > TimeSpan.Zero)
+    // Taken on a thread of its own at nice 19: reading every thread's context switches from
+    // /proc took 7 ms on a thread-pool thread, which the scheduler ran instead of the measured
+    // threads (2 ms each, twice, at 20,000 msgs/s) just as the window opened. Not SCHED_IDLE,
+    // which a saturated machine could starve for the whole window. Each sample reads its CPU
+    // time and timestamp before the context switches, so being preempted mid-way shifts the
+    // window by as much (its wall time is measured from the same timestamps), no more.
+    private Task<(TargetResourceSample? Target, TargetResourceSample Generator)> SampleAtAsync(long ticks, CancellationToken cancellationToken) =>
+        OnOwnThread("perf load usage", ThreadPriority.BelowNormal, () =>
         {
-            try
+            if (OperatingSystem.IsLinux())
             {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                Os.LinuxNative.SetCurrentThreadNice(19);
             }
-            catch (OperationCanceledException)
-            {
-                // A cancelled run still reports what it has.
-            }
-        }
 
-        return (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
-    }
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), ticks);
+            if (wait > TimeSpan.Zero)
+            {
+                cancellationToken.WaitHandle.WaitOne(wait); // a cancelled run still reports what it has
+            }
+
+            return (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
+        });
 
     private Task<ScheduleOutcome> StartScheduler(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken) =>
         OnOwnThread("perf load scheduler", ThreadPriority.AboveNormal, () => Schedule(connections, context, pump, startTicks, endTicks, cancellationToken));
@@ -203,10 +212,11 @@ public sealed class OpenLoopRunner
                     var intended = schedules[c].NextTicks();
                     var sequence = (nextIndex[c]++ * count) + c;
                     var measured = context.IsMeasured(intended);
+                    var stageRecorders = measured ? recorders : context.WarmupRecorders;
+                    stageRecorders.Record(LoadStage.GeneratorLag, Stopwatch.GetTimestamp() - intended);
+                    stageRecorders.CountSent();
                     if (measured)
                     {
-                        recorders.Record(LoadStage.GeneratorLag, Stopwatch.GetTimestamp() - intended);
-                        recorders.CountSent();
                         scheduledMeasured++;
                     }
 
@@ -282,14 +292,16 @@ public sealed class OpenLoopRunner
     // a time (unoptimised code until tiering catches up, for a method called once a second), and
     // the scheduler let it finish its slice while the scheduling thread, woken for its next
     // send, waited on the same core: that was most of the generator's p99 at 20,000 msgs/s.
-    private static Task SampleAsync(LoadRecorders recorders, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken) =>
+    private static Task SampleAsync(LoadRecorders recorders, LoadRecorders warmup, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken) =>
         OnOwnThread("perf load sampler", ThreadPriority.Normal, () =>
         {
-            Sample(recorders, measureStart, progress, cancellationToken);
+            Sample(recorders, warmup, measureStart, progress, cancellationToken);
             return true;
         });
 
-    private static void Sample(LoadRecorders recorders, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
+    // During the warm-up the progress line shows the warm-up's own figures (the measured
+    // recorders' intervals are taken too, empty, so the interval log has no gap).
+    private static void Sample(LoadRecorders recorders, LoadRecorders warmup, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         if (OperatingSystem.IsLinux())
         {
@@ -298,6 +310,7 @@ public sealed class OpenLoopRunner
 
         long lastSent = 0;
         long lastDelivered = 0;
+        var lastShown = recorders;
         var next = Stopwatch.GetTimestamp() + Ticks(SampleEvery);
         while (true)
         {
@@ -309,17 +322,29 @@ public sealed class OpenLoopRunner
 
             next += Ticks(SampleEvery);
             var summary = recorders.TakeInterval();
-            var sent = recorders.Sent;
-            var delivered = recorders.Delivered;
+            var warmingUp = Stopwatch.GetTimestamp() < measureStart;
+            var shown = warmingUp ? warmup : recorders;
+            if (warmingUp)
+            {
+                summary = warmup.TakeInterval();
+            }
+
+            if (shown != lastShown)
+            {
+                (lastSent, lastDelivered, lastShown) = (0, 0, shown); // the window opened: its counts start from 0
+            }
+
+            var sent = shown.Sent;
+            var delivered = shown.Delivered;
             var now = Stopwatch.GetTimestamp();
             progress?.Report(new LoadProgress(
-                now < measureStart ? TimeSpan.Zero : Stopwatch.GetElapsedTime(measureStart, now),
-                now < measureStart,
+                warmingUp ? TimeSpan.Zero : Stopwatch.GetElapsedTime(measureStart, now),
+                warmingUp,
                 (sent - lastSent) / SampleEvery.TotalSeconds,
                 (delivered - lastDelivered) / SampleEvery.TotalSeconds,
                 summary,
-                recorders.Rejected,
-                recorders.Errors));
+                shown.Rejected,
+                shown.Errors));
             lastSent = sent;
             lastDelivered = delivered;
         }

@@ -54,6 +54,9 @@ internal static partial class LinuxNative
         return setpriority(priorityProcess, 0, 19) == 0 ? "nice 19" : null;
     }
 
+    /// <summary>Sets the calling thread's nice value (raising it needs no privilege); returns whether it took.</summary>
+    public static bool SetCurrentThreadNice(int nice) => setpriority(0, 0, nice) == 0;
+
     /// <summary>Reads the open-file limit (soft, hard).</summary>
     public static bool TryGetOpenFileLimit(out ulong soft, out ulong hard)
     {

@@ -113,10 +113,7 @@ public sealed class E2eRing : IDisposable
             envelope = ring.Outputs[index].AsSpan(0, written);
         }
 
-        if (measured)
-        {
-            context.Sealed(start, Stopwatch.GetTimestamp());
-        }
+        context.Sealed(start, Stopwatch.GetTimestamp(), measured);
 
         return envelope;
     }

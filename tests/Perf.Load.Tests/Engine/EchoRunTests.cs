@@ -38,6 +38,38 @@ public sealed class EchoRunTests
         Assert.False(result.Has(LoadStage.Seal));
     }
 
+    [Fact]
+    public async Task The_warm_up_is_recorded_and_shown_apart_and_left_out_of_the_result()
+    {
+        await using var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
+        var scenario = new LoadScenario
+        {
+            Connections = 2,
+            RatePerSecond = 400,
+            MessageSize = 64,
+            Duration = TimeSpan.FromSeconds(1.5),
+            Warmup = TimeSpan.FromSeconds(3.5),
+        };
+        await using var target = new EchoTarget(server.EndPoint);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<LoadProgress>();
+
+        var result = await new OpenLoopRunner(scenario).RunAsync(target, new Progress(seen), CancellationToken.None);
+
+        // The warm-up's last report (the first may fall before the schedule starts) shows the
+        // warm-up's own traffic and latencies, where it used to show zeros.
+        var warmUp = seen.Where(p => p.WarmingUp).ToList();
+        Assert.True(warmUp.Count >= 2, $"{warmUp.Count} warm-up reports");
+        Assert.InRange(warmUp[^1].SentPerSecond, 1, 1_000);
+        Assert.True(warmUp[^1].Interval.EndToEndCount > 0);
+        Assert.True(warmUp[^1].Interval.EndToEndP99 > 0);
+
+        // Schedule arithmetic: only the 1.5 s window at 400/s is in the result.
+        Assert.InRange(result.Recorders.Sent, 600 - scenario.Connections, 600 + scenario.Connections);
+        Assert.Equal(result.Scheduled, result.Recorders.Sent);
+        Assert.Equal(result.Recorders.Sent, result.Recorders.Total(LoadStage.GeneratorLag).TotalCount);
+        Assert.Equal(result.Recorders.Delivered, result.Recorders.Total(LoadStage.EndToEnd).TotalCount);
+    }
+
     [SkippableFact]
     public async Task The_per_second_bookkeeping_runs_on_a_thread_at_idle_priority()
     {
@@ -75,6 +107,11 @@ public sealed class EchoRunTests
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class Progress(System.Collections.Concurrent.ConcurrentQueue<LoadProgress> seen) : IProgress<LoadProgress>
+    {
+        public void Report(LoadProgress value) => seen.Enqueue(value);
     }
 
     private sealed class PolicyProgress : IProgress<LoadProgress>

@@ -40,16 +40,24 @@ public sealed class LoadTargetContextTests
     }
 
     [Fact]
-    public void Warm_up_messages_are_neither_counted_nor_recorded()
+    public void Warm_up_messages_go_to_the_warm_up_recorders_not_the_measured_window()
     {
         var context = new LoadTargetContext(1, 64, new LoadRecorders()) { MeasureStartTicks = 1_000 };
         context.HandedOff(1, 600);
+        context.HandedOff(2, 1_100);
 
         context.Delivered(Payload(1, 500), 700, 700);
+        context.Sealed(400, 450, measured: false);
+        context.Delivered(Payload(2, 1_000), 1_200, 1_200);
         context.Recorders.TakeInterval();
+        context.WarmupRecorders.TakeInterval();
 
-        Assert.Equal(0, context.Recorders.Delivered);
-        Assert.Equal(0, context.Recorders.Total(LoadStage.EndToEnd).TotalCount);
+        Assert.Equal(1, context.Recorders.Delivered);
+        Assert.Equal(1, context.Recorders.Total(LoadStage.EndToEnd).TotalCount);
+        Assert.Equal(0, context.Recorders.Total(LoadStage.Seal).TotalCount);
+        Assert.Equal(1, context.WarmupRecorders.Delivered);
+        Assert.Equal(1, context.WarmupRecorders.Total(LoadStage.EndToEnd).TotalCount);
+        Assert.Equal(1, context.WarmupRecorders.Total(LoadStage.Seal).TotalCount);
     }
 
     [Fact]
