@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Perf.Cli.Commands;
 
 namespace Perf.Cli;
@@ -50,7 +51,7 @@ public static class PerfCommandLine
         {
             foreach (var parseError in parseResult.Errors)
             {
-                error.WriteLine($"perf: {parseError.Message}");
+                error.WriteLine($"perf: {Describe(parseError)}");
             }
 
             error.WriteLine($"Run '{HelpCommandFor(parseResult)}' for usage.");
@@ -59,6 +60,21 @@ public static class PerfCommandLine
 
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+    }
+
+    // One line per error, naming the option when the parser's message does not: "--cipher:
+    // Argument 'foo' not recognized. Must be one of: 'aesgcm', 'chachapoly'".
+    private static string Describe(ParseError parseError)
+    {
+        var lines = parseError.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var message = lines.Length == 0 ? "invalid command line" : lines[0] + (lines.Length > 1 ? " " + string.Join(", ", lines[1..]) : string.Empty);
+        var option = parseError.SymbolResult switch
+        {
+            OptionResult optionResult => optionResult.Option.Name,
+            ArgumentResult { Parent: OptionResult optionResult } => optionResult.Option.Name,
+            _ => null,
+        };
+        return option is null || message.Contains(option, StringComparison.Ordinal) ? message : $"{option}: {message}";
     }
 
     private static string HelpCommandFor(ParseResult parseResult) =>
