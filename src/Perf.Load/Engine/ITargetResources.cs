@@ -69,7 +69,15 @@ public sealed class GeneratorResources : ITargetResources
     }
 
     /// <inheritdoc />
-    public TargetResourceSample Sample() => new(Environment.CpuUsage.TotalTime, Environment.WorkingSet, Stopwatch.GetTimestamp(), TargetResourceSample.ContextSwitchesOf(Environment.ProcessId));
+    /// <remarks>
+    /// Context switches come from getrusage, which keeps those of threads that have ended: the
+    /// scheduling thread ends before the window's last sample, and counting live threads only
+    /// (as for a target, whose threads outlive the window) reported ~0 for the generator.
+    /// </remarks>
+    public TargetResourceSample Sample() => new(Environment.CpuUsage.TotalTime, Environment.WorkingSet, Stopwatch.GetTimestamp(), ContextSwitches());
+
+    private static long ContextSwitches() =>
+        OperatingSystem.IsLinux() && Os.LinuxNative.ContextSwitchesOfThisProcess() is var count and >= 0 ? count : TargetResourceSample.ContextSwitchesOf(Environment.ProcessId);
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ internal static partial class LinuxNative
     private const int TimerAbsoluteTime = 1;
     private const int PrSetTimerSlack = 29;
     private const int ResourceOpenFiles = 7;
+    private const int RusageWords = 18;
 
     /// <summary>Sets the CPU mask of thread <paramref name="tid"/> (0: the calling thread).</summary>
     public static int SetAffinity(int tid, ReadOnlySpan<ulong> mask) => sched_setaffinity(tid, CpuSetWords * sizeof(ulong), mask);
@@ -56,6 +57,23 @@ internal static partial class LinuxNative
 
     /// <summary>Sets the calling thread's nice value (raising it needs no privilege); returns whether it took.</summary>
     public static bool SetCurrentThreadNice(int nice) => setpriority(0, 0, nice) == 0;
+
+    /// <summary>
+    /// Context switches (voluntary and not) of the whole calling process so far, threads that have
+    /// ended included (getrusage RUSAGE_SELF); -1 if the call failed.
+    /// </summary>
+    public static long ContextSwitchesOfThisProcess()
+    {
+        const int rusageSelf = 0;
+        Span<long> usage = stackalloc long[RusageWords];
+        if (getrusage(rusageSelf, ref MemoryMarshal.GetReference(usage)) != 0)
+        {
+            return -1;
+        }
+
+        // struct rusage: two timevals (4 words), then 14 longs ending in ru_nvcsw, ru_nivcsw.
+        return usage[RusageWords - 2] + usage[RusageWords - 1];
+    }
 
     /// <summary>Reads the open-file limit (soft, hard).</summary>
     public static bool TryGetOpenFileLimit(out ulong soft, out ulong hard)
@@ -248,6 +266,9 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int getrlimit(int resource, ref RLimit limit);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int getrusage(int who, ref long usage);
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int setrlimit(int resource, ref RLimit limit);
