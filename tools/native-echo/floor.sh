@@ -4,7 +4,7 @@
 # 20 connections, 256 B, fixed rate, latency from the intended send time. Each repeat runs the
 # native floor and then perf at each rate in turn, so each pair sees the machine in the same
 # state. The last lines give each rate's median p99 and target CPU per message, with the ratio
-# perf/native, and how much each side's CPU per message changes from the lowest rate to the
+# perf/native (of the medians, and the median and range of each back-to-back pair's ratio), and how much each side's CPU per message changes from the lowest rate to the
 # highest: the native line is the machine's own change (a wake-up per message at a low rate,
 # one per batch at a high one), the last line what perf's target spends above it.
 #
@@ -113,10 +113,16 @@ sides = ('native', 'perf-' + sys.argv[2])
 def median(side, rate, column):
     return statistics.median(float(r[column]) for r in rows if r['side'] == side and int(r['rate']) == rate)
 rates = sorted({int(r['rate']) for r in rows})
+def pair_ratios(rate):
+    # Each repeat's perf run over the native run just before it: the two saw the same minute.
+    by = {(r['repeat'], r['side']): float(r['p99_us']) for r in rows if int(r['rate']) == rate}
+    return [by[(k, sides[1])] / by[(k, 'native')] for k, side in by if side == 'native' and (k, sides[1]) in by]
 for rate in rates:
     p99 = [median(s, rate, 'p99_us') for s in sides]
     cpu = [median(s, rate, 'target_cpu_us_per_message') for s in sides]
-    print(f"rate {rate}: median p99 native {p99[0]:.0f} us, {sides[1]} {p99[1]:.0f} us, ratio {p99[1] / p99[0]:.2f}; "
+    pairs = pair_ratios(rate)
+    print(f"rate {rate}: median p99 native {p99[0]:.0f} us, {sides[1]} {p99[1]:.0f} us, ratio {p99[1] / p99[0]:.2f} "
+          f"(median of the back-to-back pairs' ratios {statistics.median(pairs):.2f}, range {min(pairs):.2f}-{max(pairs):.2f}); "
           f"target CPU native {cpu[0]:.1f} us/msg, {sides[1]} {cpu[1]:.1f} us/msg")
 if len(rates) > 1:
     def line(label, cpu):
