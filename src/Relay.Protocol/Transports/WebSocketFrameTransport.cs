@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using Relay.Protocol.Frames;
 
 namespace Relay.Protocol.Transports;
@@ -30,6 +31,8 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     public int MaxMessageBytes { get; }
 
     /// <inheritdoc />
+    /// <remarks>Pooled state machines, here and below: a read loop waits here between messages (see <see cref="NoiseFrameTransport.ReadAsync"/>).</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(ReadOnlySequence<byte> Frame, bool IsCompleted)> ReadAsync(CancellationToken cancellationToken)
     {
         ReturnReceiveBuffer(); // the previous frame was valid until this read
@@ -54,6 +57,7 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     }
 
     // Reads the rest of the message whose start `peek` announced into the rented buffer, growing it as needed.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(ReadOnlySequence<byte> Frame, bool IsCompleted)> ReceiveMessageAsync(ValueWebSocketReceiveResult peek, CancellationToken cancellationToken)
     {
         var buffer = _receive!;
@@ -118,6 +122,7 @@ public sealed class WebSocketFrameTransport : IFrameTransport
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         var start = 0;

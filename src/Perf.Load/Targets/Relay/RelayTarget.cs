@@ -195,6 +195,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         }
 
         // Sealed: sends go on the anonymous connection, ACKs on the authenticated one.
+        [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
         private async ValueTask FlushBothAsync(bool acks)
         {
             if (acks)
