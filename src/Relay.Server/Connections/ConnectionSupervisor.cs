@@ -58,10 +58,13 @@ internal sealed class ConnectionSupervisor : IDisposable
 
     public void Dispose() => _timer.Dispose();
 
+    // Enumerates the dictionary itself, not its Keys: Keys takes every lock of the dictionary and
+    // copies all keys into a new list, each tick (80 KB a second with 10,000 connections, 800 KB,
+    // on the large-object heap, with 100,000), and that garbage was what collections found to do.
     private void Tick()
     {
         var now = Environment.TickCount64;
-        foreach (var connection in _connections.Keys)
+        foreach (var (connection, _) in _connections)
         {
             if (now - connection.LastFrameAt >= _idleMilliseconds && connection.CloseIdle())
             {
