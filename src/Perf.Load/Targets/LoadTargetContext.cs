@@ -44,8 +44,8 @@ public sealed class LoadTargetContext
 
     /// <summary>
     /// Where the warm-up's latencies and counts go, to be discarded. Without them the recording
-    /// code ran for the first time when the window opened, and compiling it there put 0.5-2.3 ms
-    /// into the first measured second's p99 (echo, 20,000 msgs/s).
+    /// code (histograms, counters) first ran, and was compiled, as the window opened, beside the
+    /// threads being measured.
     /// </summary>
     public LoadRecorders WarmupRecorders { get; }
 
