@@ -137,6 +137,44 @@ public sealed class CapacityPlannerTests
     }
 
     [Fact]
+    public void Cpu_per_message_comes_from_the_fastest_step_that_ran_the_target_no_fuller_than_the_plan()
+    {
+        // Pinned to 1 CPU, as a real find-max: the fastest passing step filled the core (17 µs, long
+        // batches); at 80% usable the 16,875 msg/s step (0.64 of the core, 38 µs) is the one that applies.
+        var search = ResultFixture.Load().FindMax! with
+        {
+            Steps =
+            [
+                new FindMaxStep { Rate = 5_000, DeliveredRate = 5_000, P50Us = 100, P99Us = 900, P999Us = 2_000, Passed = true, TargetCores = 0.2, TargetCpuUsPerMessage = 41 },
+                new FindMaxStep { Rate = 16_875, DeliveredRate = 16_875, P50Us = 100, P99Us = 900, P999Us = 2_000, Passed = true, TargetCores = 0.64, TargetCpuUsPerMessage = 38 },
+                new FindMaxStep { Rate = 56_953, DeliveredRate = 56_953, P50Us = 400, P99Us = 4_000, P999Us = 20_000, Passed = true, TargetCores = 0.98, TargetCpuUsPerMessage = 17.2 },
+                new FindMaxStep { Rate = 85_430, DeliveredRate = 80_000, P50Us = 800, P99Us = 90_000, P999Us = 99_000, Passed = false, TargetCores = 0.97, TargetCpuUsPerMessage = 11.4 },
+            ],
+            MaxSustainableRate = 56_953,
+            GeneratorBound = true,
+        };
+        var result = ResultFixture.Load() with { FindMax = search, Target = ResultFixture.Load().Target! with { Cpus = "1", CoresUsed = 0.98, CpuUsPerMessage = 17.2 } };
+
+        var plan = CapacityPlanner.Plan(result, Inputs());
+
+        Assert.Equal(38, plan.CpuUsPerMessage, 9);
+        Assert.Equal(1_000_000 / 38.0, plan.MsgsPerSPerCore, 6);
+        Assert.Contains(plan.Assumptions, a => a.StartsWith("CPU per message from the 16,875 msg/s step", StringComparison.Ordinal) && a.Contains("56,953 msg/s", StringComparison.Ordinal));
+        Assert.Contains(plan.Assumptions, a => a.StartsWith("measured: perf relay used 38 µs of CPU per message (0.64 cores at 16,875 msg/s", StringComparison.Ordinal));
+
+        // With 5% headroom the full core is still too full, and no step fits under 95% but the
+        // 16,875 one; with 0% headroom (a plan that fills cores) the fastest step applies.
+        Assert.Equal(17.2, CapacityPlanner.Plan(result, Inputs() with { Headroom = 0 }).CpuUsPerMessage, 9);
+
+        // When no passing step ran the target at most (1 − headroom) full, the fastest step's
+        // figure is used and the plan calls it optimistic.
+        var onlyFull = result with { FindMax = search with { Steps = [search.Steps[2], search.Steps[3]] } };
+        var optimistic = CapacityPlanner.Plan(onlyFull, Inputs());
+        Assert.Equal(17.2, optimistic.CpuUsPerMessage, 9);
+        Assert.Contains(optimistic.Assumptions, a => a.Contains("optimistic", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_generator_bound_search_is_no_cross_check()
     {
         var bound = ResultFixture.Load() with { FindMax = ResultFixture.Load().FindMax! with { GeneratorBound = true }, Target = ResultFixture.Load().Target! with { Cpus = "0-3" } };

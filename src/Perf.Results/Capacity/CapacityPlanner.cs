@@ -23,7 +23,7 @@ public static class CapacityPlanner
         ArgumentNullException.ThrowIfNull(inputs);
         inputs.Validate();
         var target = result.TargetOrRelay() ?? throw new BadInputException("the result has no target section (cores, CPU per message, memory per connection): run perf load with --target-process --idle-connections N");
-        var cpuPerMessage = target.CpuUsPerMessage is > 0 and var cpu ? cpu : throw new BadInputException("the result's target section has no cpu_us_per_message (nothing was delivered)");
+        var bestCpuPerMessage = target.CpuUsPerMessage is > 0 and var cpu ? cpu : throw new BadInputException("the result's target section has no cpu_us_per_message (nothing was delivered)");
         var memoryPerConnection = target.MemoryPerConnectionBytes ?? throw new BadInputException("the result's target section has no memory_per_connection_bytes: run perf load with --idle-connections N");
         var findMax = result.FindMax;
         var measuredSlo = CheckSlo(result, inputs.Slo);
@@ -38,14 +38,16 @@ public static class CapacityPlanner
             ?? throw new BadInputException("the result does not record memory; pass --memory-per-node");
 
         string F(double v) => v.ToString("#,0.###", CultureInfo.InvariantCulture);
+        double usable = 1 - inputs.Headroom;
+        var bestRate = findMax?.MaxSustainableRate ?? result.Metrics.ThroughputMsgsPerS;
+        var (cpuPerMessage, rate, measuredCores, cpuNote) = CpuFigure(findMax, target, bestCpuPerMessage, bestRate, AvailableCores(target, result.Environment.Cores), usable, F);
         double connections = inputs.Users * inputs.ConcurrentFraction;
         double peak = inputs.Users * inputs.MessagesPerUserPerDay / SecondsPerDay * inputs.PeakFactor;
         double perCoreFromCpu = 1_000_000 / cpuPerMessage;
-        var (perCoreAtSaturation, saturationNote) = SaturationPerCore(findMax, target, F);
+        var (perCoreAtSaturation, saturationNote) = SaturationPerCore(findMax, target, perCoreFromCpu, F);
         var fromSaturation = perCoreAtSaturation is { } saturated && saturated < perCoreFromCpu;
         double perCore = fromSaturation ? perCoreAtSaturation!.Value : perCoreFromCpu;
         string perCoreSource = fromSaturation ? "saturation" : "cpu_us_per_message";
-        double usable = 1 - inputs.Headroom;
         double coresNeeded = peak / (perCore * usable);
         double memoryNeeded = connections * memoryPerConnection / usable;
         double cpuNodes = coresNeeded / coresPerNode;
@@ -55,16 +57,16 @@ public static class CapacityPlanner
         long nodes = Math.Max(1, Math.Max(nodesForCpu, nodesForMemory));
         string binding = cpuNodes >= memoryNodes ? "cpu" : "memory";
 
-        var rate = findMax?.MaxSustainableRate ?? result.Metrics.ThroughputMsgsPerS;
         var assumptions = new List<string>
         {
             $"users = {F(inputs.Users)}, concurrent fraction = {F(inputs.ConcurrentFraction)}, messages per user per day = {F(inputs.MessagesPerUserPerDay)}, peak factor = {F(inputs.PeakFactor)}",
             $"message size = {inputs.SizeBytes} B (measured at {result.Scenario.Size} B), SLO asked {inputs.Slo}, measured {measuredSlo}",
             $"headroom = {Percent.Format(inputs.Headroom)}: each resource planned at most {Percent.Format(usable)} full",
-            $"measured: {target.Process} used {F(cpuPerMessage)} µs of CPU per message ({F(target.CoresUsed)} cores at {F(rate)} msg/s{(target.Cpus is { } pinned ? $", pinned to CPUs {pinned}" : "")}), {F(memoryPerConnection)} B per idle connection{(target.IdleConnections is { } held ? $" (over {F(held)} held)" : "")}",
+            $"measured: {target.Process} used {F(cpuPerMessage)} µs of CPU per message ({F(measuredCores)} cores at {F(rate)} msg/s{(target.Cpus is { } pinned ? $", pinned to CPUs {pinned}" : "")}), {F(memoryPerConnection)} B per idle connection{(target.IdleConnections is { } held ? $" (over {F(held)} held)" : "")}",
             $"measured on: {result.Environment.CpuModel ?? "unknown CPU"}, {result.Environment.Cores?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} cores, {result.Environment.Backend}/{result.Environment.Cipher}, target {result.Scenario.Target}",
             $"per node: {F(coresPerNode)} cores{(inputs.CoresPerNode is null ? " (the measured machine's)" : "")}, {F(memoryPerNode)} B memory{(inputs.MemoryPerNodeBytes is null ? " (the measured machine's)" : "")}",
             $"CPU per message as measured at {F(rate)} msg/s: it falls as the load rises (wake-ups and system calls are shared by more messages), so a plan for a higher load per core is conservative and one for a lower load optimistic; throughput scales linearly with cores and memory with connections (the relay's idle memory is not counted); load is spread evenly over nodes",
+            cpuNote,
             $"msg/s per core taken from {(fromSaturation ? "the saturation search: the target's SLO-bound rate per core was below what its CPU per message allows" : "CPU per message")}; {saturationNote}",
         };
         if (target.Process == "perf relay" && result.Target is null)
@@ -168,9 +170,49 @@ public static class CapacityPlanner
         return $"{asked.Percentile} = {observed.ToString(CultureInfo.InvariantCulture)} us in one run at {result.Metrics.ThroughputMsgsPerS.ToString("F0", CultureInfo.InvariantCulture)} msg/s";
     }
 
+    // The CPU per message the plan applies. The target section holds the fastest passing step's,
+    // measured wherever the search stopped, often on a full core, where longer batches make each
+    // message cheaper than on a core run (1 − headroom) full as the plan runs it (relay-tcp pinned:
+    // 17 µs at 56,953 msg/s on a full core, 38 at 16,875 on 0.64 of it). Then the fastest passing
+    // step whose target was no fuller than the plan's cores gives the figure instead.
+    private static (double CpuUs, double Rate, double Cores, string Note) CpuFigure(FindMax? findMax, TargetUsage target, double bestCpu, double bestRate, double? available, double usable, Func<double, string> f)
+    {
+        if (findMax is null || available is not > 0)
+        {
+            return (bestCpu, bestRate, target.CoresUsed, available is > 0 ? "CPU per message from the one measured rate" : "CPU per message from the fastest passing rate (the cores the target had are unknown, so how full they were is not checked)");
+        }
+
+        var cores = available.Value;
+        if (target.CoresUsed / cores <= usable)
+        {
+            return (bestCpu, bestRate, target.CoresUsed, $"CPU per message from the fastest passing step, where the target's {f(cores)} core(s) were {Percent.Format(target.CoresUsed / cores)} full, no fuller than the plan runs them");
+        }
+
+        FindMaxStep? chosen = null;
+        foreach (var step in findMax.Steps)
+        {
+            if (step is { Passed: true, TargetCpuUsPerMessage: > 0, Cores: { } used } && used / cores <= usable && (chosen is null || step.Rate > chosen.Rate))
+            {
+                chosen = step;
+            }
+        }
+
+        if (chosen is null)
+        {
+            return (bestCpu, bestRate, target.CoresUsed, $"CPU per message from the fastest passing step, where the target's {f(cores)} core(s) were {Percent.Format(target.CoresUsed / cores)} full and no step ran them at most {Percent.Format(usable)} full: optimistic for a plan that runs cores no fuller than that");
+        }
+
+        return (chosen.TargetCpuUsPerMessage!.Value, chosen.Rate, chosen.Cores!.Value,
+            $"CPU per message from the {f(chosen.Rate)} msg/s step, the fastest where the target's {f(cores)} core(s) were at most {Percent.Format(usable)} full ({Percent.Format(chosen.Cores.Value / cores)}), as the plan runs them; not from the fastest passing step ({f(bestRate)} msg/s, {Percent.Format(target.CoresUsed / cores)} full, {f(bestCpu)} µs), where a fuller core batched more and cost less per message");
+    }
+
+    // The cores the target could use: its pinned CPUs, else the machine's.
+    private static double? AvailableCores(TargetUsage target, int? machineCores) =>
+        target.Cpus is { } pinned ? CountCpus(pinned) : machineCores;
+
     // The cross-check: only a search that stopped at the target's own limit (not the generator's)
     // on a known number of cores measures a rate per core at saturation.
-    private static (double? PerCore, string Note) SaturationPerCore(FindMax? findMax, TargetUsage target, Func<double, string> f)
+    private static (double? PerCore, string Note) SaturationPerCore(FindMax? findMax, TargetUsage target, double perCoreFromCpu, Func<double, string> f)
     {
         if (findMax is null)
         {
@@ -194,7 +236,7 @@ public static class CapacityPlanner
 
         var count = CountCpus(cpus);
         var perCore = findMax.MaxSustainableRate / count;
-        return (perCore, $"cross-check at saturation: {f(findMax.MaxSustainableRate)} msg/s on {count} pinned core(s) = {f(perCore)} msg/s per core, against {f(1_000_000 / target.CpuUsPerMessage!.Value)} from CPU per message");
+        return (perCore, $"cross-check at saturation: {f(findMax.MaxSustainableRate)} msg/s on {count} pinned core(s) = {f(perCore)} msg/s per core, against {f(perCoreFromCpu)} from CPU per message");
     }
 
     private static int CountCpus(string list)

@@ -17,7 +17,7 @@ public sealed class FindMaxReportTests : TempFolder
         Assert.True(report.ExitCode == PerfCommandLine.Ok, report.Error);
         var markdown = File.ReadAllText(Path.Combine(Folder, "report.md"));
         Assert.Contains("target cores", markdown, StringComparison.Ordinal);
-        Assert.Contains("| 1.60 | 40.0 |", markdown, StringComparison.Ordinal); // the step's cores and µs per message
+        Assert.Contains("| 2.00 | 50.0 |", markdown, StringComparison.Ordinal); // the step's cores and µs per message
         Assert.Contains("(generator-bound: a lower bound)", markdown, StringComparison.Ordinal);
         Assert.Contains("target KiB per idle connection", markdown, StringComparison.Ordinal);
         Assert.Contains("| 2.00 | 10000 | 19.5 |", markdown, StringComparison.Ordinal); // the fixture's 2 cores, 10,000 held, 20,000 B

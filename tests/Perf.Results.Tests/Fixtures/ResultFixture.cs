@@ -40,7 +40,7 @@ internal static class ResultFixture
             Steps =
             [
                 new FindMaxStep { Rate = 20_000, DeliveredRate = 20_000, P50Us = 200, P99Us = 900, P999Us = 2_000, Passed = true },
-                new FindMaxStep { Rate = maxRate, DeliveredRate = maxRate, P50Us = 400, P99Us = 30_000, P999Us = 45_000, Passed = true, TargetCores = 1.6, TargetCpuUsPerMessage = 40 },
+                new FindMaxStep { Rate = maxRate, DeliveredRate = maxRate, P50Us = 400, P99Us = 30_000, P999Us = 45_000, Passed = true, TargetCores = 2, TargetCpuUsPerMessage = 50 },
                 new FindMaxStep { Rate = maxRate * 1.5, DeliveredRate = maxRate * 1.1, P50Us = 9_000, P99Us = 400_000, P999Us = 900_000, Passed = false },
             ],
             MaxSustainableRate = maxRate,
