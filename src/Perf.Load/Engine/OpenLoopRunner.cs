@@ -161,7 +161,6 @@ public sealed class OpenLoopRunner
             schedules[c] = new ArrivalSchedule(startTicks + (c * offsetTicks), perConnectionRate, _scenario.Arrival, _scenario.Seed + c);
         }
 
-        var recorders = context.Recorders;
         long scheduledMeasured = 0;
         var finished = 0;
         while (finished < count && !cancellationToken.IsCancellationRequested)
@@ -212,7 +211,7 @@ public sealed class OpenLoopRunner
                     var intended = schedules[c].NextTicks();
                     var sequence = (nextIndex[c]++ * count) + c;
                     var measured = context.IsMeasured(intended);
-                    var stageRecorders = measured ? recorders : context.WarmupRecorders;
+                    var stageRecorders = context.RecordersFor(measured);
                     stageRecorders.Record(LoadStage.GeneratorLag, Stopwatch.GetTimestamp() - intended);
                     stageRecorders.CountSent();
                     if (measured)

@@ -44,19 +44,22 @@ internal static partial class LinuxNative
     public static string? LowerCurrentThreadPriority()
     {
         const int schedIdle = 5;
-        const int priorityProcess = 0;
         var none = 0;
         if (sched_setscheduler(0, schedIdle, in none) == 0)
         {
             return "idle";
         }
 
-        // PRIO_PROCESS with who = 0 is the calling thread on Linux.
-        return setpriority(priorityProcess, 0, 19) == 0 ? "nice 19" : null;
+        return SetCurrentThreadNice(19) ? "nice 19" : null;
     }
 
     /// <summary>Sets the calling thread's nice value (raising it needs no privilege); returns whether it took.</summary>
-    public static bool SetCurrentThreadNice(int nice) => setpriority(0, 0, nice) == 0;
+    public static bool SetCurrentThreadNice(int nice)
+    {
+        // PRIO_PROCESS with who = 0 is the calling thread on Linux.
+        const int priorityProcess = 0;
+        return setpriority(priorityProcess, 0, nice) == 0;
+    }
 
     /// <summary>
     /// Context switches (voluntary and not) of the whole calling process so far, threads that have

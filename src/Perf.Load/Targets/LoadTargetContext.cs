@@ -49,8 +49,8 @@ public sealed class LoadTargetContext
     /// </summary>
     public LoadRecorders WarmupRecorders { get; }
 
-    /// <summary>The recorders a message intended at <paramref name="intendedTicks"/> reports to: the measured window's or the warm-up's.</summary>
-    public LoadRecorders RecordersFor(long intendedTicks) => IsMeasured(intendedTicks) ? Recorders : WarmupRecorders;
+    /// <summary>The recorders a message reports to: the measured window's, or the warm-up's when <paramref name="measured"/> is false.</summary>
+    public LoadRecorders RecordersFor(bool measured) => measured ? Recorders : WarmupRecorders;
 
     /// <summary>The first intended time that is measured; earlier messages are warm-up.</summary>
     public long MeasureStartTicks
@@ -100,7 +100,7 @@ public sealed class LoadTargetContext
             handOffTicks = 0;
         }
 
-        var recorders = RecordersFor(intendedTicks);
+        var recorders = RecordersFor(IsMeasured(intendedTicks));
         if (!firstArrival)
         {
             recorders.CountDuplicate();
@@ -122,7 +122,7 @@ public sealed class LoadTargetContext
     }
 
     /// <summary>Records a seal measured by the sender, into the measured window's recorders or, for a warm-up message, the warm-up's.</summary>
-    public void Sealed(long startTicks, long endTicks, bool measured) => (measured ? Recorders : WarmupRecorders).Record(LoadStage.Seal, endTicks - startTicks);
+    public void Sealed(long startTicks, long endTicks, bool measured) => RecordersFor(measured).Record(LoadStage.Seal, endTicks - startTicks);
 
     /// <summary>Reports that the target confirmed holding a measured message.</summary>
     public void Accepted() => Recorders.CountAccepted();
