@@ -45,6 +45,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     private readonly List<HandlerSubscription> _subscriptions = [];
     private Task _housekeeping = Task.CompletedTask;
     private int _disconnected;
+    private long _disconnects;
 
     private JetStreamMailboxStore(NatsConnection connection, JetStreamStoreOptions options, ILogger logger)
     {
@@ -72,6 +73,15 @@ public sealed class JetStreamMailboxStore : IMailboxStore
 
     /// <summary>Whether the NATS connection is up right now.</summary>
     public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
+
+    /// <summary>The name of the NATS server this node is connected to now (tests kill it).</summary>
+    internal string? ServerName => _connection.ServerInfo?.Name;
+
+    /// <summary>How often the NATS connection dropped so far.</summary>
+    internal long Disconnects => Interlocked.Read(ref _disconnects);
+
+    /// <summary>The subjects this store uses (tests forge republished copies on them).</summary>
+    internal MailboxSubjects Subjects => _subjects;
 
     /// <summary>Connects to NATS, checks JetStream, creates (or updates) the stream and subscribes for publish answers.</summary>
     /// <exception cref="MailboxStoreException">NATS is unreachable, JetStream is off, or the stream cannot be made; the message is one line.</exception>
@@ -208,9 +218,28 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         _stop.Dispose();
     }
 
+    // A NATS cluster that just formed, or is busy, may not answer within one request timeout: ask
+    // again for up to three connect timeouts before giving up.
     private async Task CreateStreamAsync(CancellationToken cancellationToken)
     {
-        await _js.CreateOrUpdateStreamAsync(new StreamConfig(_options.Stream, [_subjects.StreamSubjects])
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await _js.CreateOrUpdateStreamAsync(StreamConfig(), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is NatsJSApiNoResponseException or NatsNoRespondersException && Stopwatch.GetElapsedTime(started) < 3 * _options.ConnectTimeout)
+            {
+                _logger.LogInformation("JetStream did not answer the stream request yet ({Reason}); asking again", ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private StreamConfig StreamConfig() =>
+        new(_options.Stream, [_subjects.StreamSubjects])
         {
             Storage = StreamConfigStorage.File,
             NumReplicas = _options.Replicas,
@@ -222,8 +251,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
             MaxBytes = _options.MaxStreamBytes,
             MaxMsgSize = StoredMessage.HeaderLength + _options.MaxEnvelopeBytes,
             Republish = new Republish { Src = _subjects.StreamSubjects, Dest = _subjects.RepublishDestination },
-        }, cancellationToken).ConfigureAwait(false);
-    }
+        };
 
     // Publish answers on this node's inbox; a new stream leader (it may have lost republished
     // copies in the change) makes every live recipient read what it may have missed.
@@ -302,6 +330,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
     {
         Volatile.Write(ref _disconnected, 1);
+        Interlocked.Increment(ref _disconnects);
         var abandoned = _publishes.AbandonAll();
         if (abandoned > 0)
         {

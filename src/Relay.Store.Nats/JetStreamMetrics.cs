@@ -17,6 +17,7 @@ public sealed class JetStreamMetrics : IDisposable
     // Microseconds, 10 µs to 1 s (the relay's own latency histogram uses the same bounds).
     private static readonly IReadOnlyList<double> Buckets = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
     private readonly Meter _meter = new(MeterName);
+    private readonly Func<int> _watches;
     private long _pendingPublishes;
     private long _pendingRemovals;
     private long _removed;
@@ -25,6 +26,7 @@ public sealed class JetStreamMetrics : IDisposable
 
     internal JetStreamMetrics(Func<int> watches)
     {
+        _watches = watches;
         PublishLatency = _meter.CreateHistogram("relay.store.publish.latency", unit: "us", description: "A SEND's publish until JetStream acknowledged the write.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
         Unavailable = _meter.CreateCounter<long>("relay.store.unavailable", description: "SENDs REJECTED StoreUnavailable: NATS down, or no acknowledgement in time.");
         DeleteFailures = _meter.CreateCounter<long>("relay.store.delete.failures", description: "ACKed messages JetStream did not remove (they come again on a later connection).");
@@ -43,6 +45,9 @@ public sealed class JetStreamMetrics : IDisposable
 
     /// <summary>ACKed messages whose removal failed.</summary>
     public Counter<long> DeleteFailures { get; }
+
+    /// <summary>Recipients with a live connection on this node now (one NATS subscription each).</summary>
+    public int Watches => _watches();
 
     /// <summary>Publishes awaiting acknowledgement now.</summary>
     public long PendingPublishes => Interlocked.Read(ref _pendingPublishes);
