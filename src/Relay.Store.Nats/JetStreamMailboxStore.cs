@@ -9,6 +9,7 @@ using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
 using Relay.Store.Nats.Live;
 using Relay.Store.Nats.Publishing;
+using Relay.Store.Nats.Requests;
 
 namespace Relay.Store.Nats;
 
@@ -40,9 +41,11 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     private readonly MemoryMailboxStore _cache;
     private readonly MailboxSubjects _subjects;
     private readonly PendingPublishes _publishes;
+    private readonly HeldMessageReads _reads;
     private readonly LiveRecipients _live;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<HandlerSubscription> _subscriptions = [];
+    private readonly Action<RequestSlot<SendOutcome>, Exception> _refuse;
     private Task _housekeeping = Task.CompletedTask;
     private int _disconnected;
     private long _disconnects;
@@ -56,8 +59,11 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         _cache = new MemoryMailboxStore(options.Limits with { MaxMessages = int.MaxValue, MaxBytes = long.MaxValue });
         _subjects = new MailboxSubjects(options.SubjectPrefix, options.Stream);
         Metrics = new JetStreamMetrics(() => _live!.Count);
-        _publishes = new PendingPublishes("_RA." + Guid.NewGuid().ToString("N")[..16], Metrics);
-        _live = new LiveRecipients(connection, _subjects, new StreamRequests(_js, options.Stream), _cache, Metrics, logger, _stop.Token);
+        var node = Guid.NewGuid().ToString("N")[..16];
+        _publishes = new PendingPublishes("_RA." + node, Metrics);
+        _reads = new HeldMessageReads(connection, _subjects, options.Stream, "_RR." + node);
+        _live = new LiveRecipients(connection, _subjects, new StreamRequests(_js, options.Stream), _reads, _cache, Metrics, logger, _stop.Token);
+        _refuse = Refuse;
         connection.ConnectionDisconnected += OnDisconnectedAsync;
         connection.ConnectionOpened += OnReconnectedAsync;
     }
@@ -140,24 +146,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         StoredMessage.Write(buffer, sender, sealedSender, envelope);
         var answer = slot.Task;
-        try
-        {
-            var publish = _connection.PublishAsync<ReadOnlyMemory<byte>>(_subjects.Mailbox(recipient), buffer.AsMemory(0, length), replyTo: slot.ReplyTo);
-            if (publish.IsCompletedSuccessfully)
-            {
-                ArrayPool<byte>.Shared.Return(buffer); // the client copied it into its send buffer
-            }
-            else
-            {
-                _ = ReturnWhenSentAsync(publish, buffer, slot);
-            }
-        }
-        catch (Exception ex) when (ex is NatsException or ObjectDisposedException or InvalidOperationException)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            Refuse(slot, ex);
-        }
-
+        PooledPublish.Send(_connection, _subjects.Mailbox(recipient), buffer, length, slot, _refuse);
         return answer;
     }
 
@@ -253,13 +242,14 @@ public sealed class JetStreamMailboxStore : IMailboxStore
             Republish = new Republish { Src = _subjects.StreamSubjects, Dest = _subjects.RepublishDestination },
         };
 
-    // Publish answers on this node's inbox; a new stream leader (it may have lost republished
+    // Publish and read answers on this node's inboxes; a new stream leader (it may have lost republished
     // copies in the change) makes every live recipient read what it may have missed.
     private async Task SubscribeAsync(CancellationToken cancellationToken)
     {
         var answers = new HandlerSubscription(_connection, _publishes.Inbox + ".>", OnAnswer);
+        var reads = new HandlerSubscription(_connection, _reads.Inbox + ".>", OnRead);
         var leaders = new HandlerSubscription(_connection, $"$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.{_options.Stream}", (_, _, in _) => _live.ReadAllAgain());
-        foreach (var subscription in (HandlerSubscription[])[answers, leaders])
+        foreach (var subscription in (HandlerSubscription[])[answers, reads, leaders])
         {
             await _connection.AddSubAsync(subscription, cancellationToken).ConfigureAwait(false);
             _subscriptions.Add(subscription);
@@ -269,6 +259,8 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     }
 
     private void OnAnswer(string subject, string? replyTo, in ReadOnlySequence<byte> payload) => _publishes.Answer(subject, payload);
+
+    private void OnRead(string subject, string? replyTo, in ReadOnlySequence<byte> payload) => _reads.Answer(subject, payload);
 
     private async Task HousekeepAsync()
     {
@@ -281,6 +273,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 var now = Stopwatch.GetTimestamp();
+                _reads.AbandonOlderThan(now - timeout);
                 var abandoned = _publishes.AbandonOlderThan(now - timeout);
                 if (abandoned > 0)
                 {
@@ -303,23 +296,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         }
     }
 
-    private async Task ReturnWhenSentAsync(ValueTask publish, byte[] buffer, PendingPublish slot)
-    {
-        try
-        {
-            await publish.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NatsException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            Refuse(slot, ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void Refuse(PendingPublish slot, Exception ex)
+    private void Refuse(RequestSlot<SendOutcome> slot, Exception ex)
     {
         _publishes.Abandon(slot);
         Metrics.Unavailable.Add(1);

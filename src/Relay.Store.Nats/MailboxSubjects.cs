@@ -54,8 +54,12 @@ internal sealed class MailboxSubjects
     public string Live(Identity recipient) => Build(LivePrefix, recipient);
 
     /// <summary>Whether <paramref name="subject"/> (UTF-8 bytes) is <paramref name="recipient"/>'s mailbox subject.</summary>
-    public bool IsMailboxOf(ReadOnlySpan<byte> subject, Identity recipient)
+    public bool IsMailboxOf(ReadOnlySpan<byte> subject, Identity recipient) => TryReadMailbox(subject, out var owner) && owner.Equals(recipient);
+
+    /// <summary>The recipient whose mailbox subject <paramref name="subject"/> (UTF-8 bytes) is; false for any other subject.</summary>
+    public bool TryReadMailbox(ReadOnlySpan<byte> subject, out Identity recipient)
     {
+        recipient = default;
         var hexStart = _prefix.Length + 1;
         if (subject.Length != hexStart + (2 * Identity.Size) || subject[_prefix.Length] != (byte)'.')
         {
@@ -70,12 +74,38 @@ internal sealed class MailboxSubjects
             }
         }
 
-        Span<byte> expected = stackalloc byte[Identity.Size];
-        recipient.CopyTo(expected);
-        Span<byte> actual = stackalloc byte[Identity.Size];
-        return Convert.FromHexString(subject[hexStart..], actual, out _, out var written) == System.Buffers.OperationStatus.Done
-            && written == Identity.Size && actual.SequenceEqual(expected);
+        // Lowercase only, as written: the subject is compared as bytes by NATS.
+        foreach (var digit in subject[hexStart..])
+        {
+            if (digit is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
+            {
+                return false;
+            }
+        }
+
+        Span<byte> bytes = stackalloc byte[Identity.Size];
+        if (Convert.FromHexString(subject[hexStart..], bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Identity.Size)
+        {
+            return false;
+        }
+
+        recipient = new Identity(bytes);
+        return true;
     }
+
+    /// <summary>Writes <paramref name="recipient"/>'s mailbox subject as UTF-8 into <paramref name="destination"/>; returns its length.</summary>
+    public int WriteMailbox(Span<byte> destination, Identity recipient)
+    {
+        var length = System.Text.Encoding.ASCII.GetBytes(_prefix, destination);
+        destination[length++] = (byte)'.';
+        Span<byte> bytes = stackalloc byte[Identity.Size];
+        recipient.CopyTo(bytes);
+        Convert.TryToHexStringLower(bytes, destination[length..], out var written);
+        return length + written;
+    }
+
+    /// <summary>The longest mailbox subject in bytes.</summary>
+    public int MailboxLength => _prefix.Length + 1 + (2 * Identity.Size);
 
     /// <summary>Whether <paramref name="subject"/> is <paramref name="recipient"/>'s mailbox subject.</summary>
     public bool IsMailboxOf(string subject, Identity recipient) => string.Equals(subject, Mailbox(recipient), StringComparison.Ordinal);

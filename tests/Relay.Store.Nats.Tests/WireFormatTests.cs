@@ -4,6 +4,7 @@ using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
 using Relay.Store.Nats.Live;
 using Relay.Store.Nats.Publishing;
+using Relay.Store.Nats.Requests;
 
 namespace Relay.Store.Nats.Tests;
 
@@ -90,6 +91,42 @@ public sealed class WireFormatTests
     }
 
     [Fact]
+    public void A_read_answer_gives_the_message_its_sequence_and_whose_mailbox_it_is()
+    {
+        var subjects = new MailboxSubjects("relay.mbox", "S");
+        var bob = new Identity(Enumerable.Repeat((byte)0xB0, 32).ToArray());
+        var json = $"{{\"type\":\"io.nats.jetstream.api.v1.stream_msg_get_response\",\"message\":{{\"subject\":\"{subjects.Mailbox(bob)}\",\"seq\":41,\"hdrs\":\"TkFUUy8xLjANCg==\",\"data\":\"{Convert.ToBase64String([1, 2, 3])}\",\"time\":\"2026-12-05T10:00:00Z\"}}}}";
+
+        var read = HeldMessageReads.Parse(Bytes(json), subjects);
+
+        Assert.Equal((HeldReadKind.Found, 41UL, bob), (read.Kind, read.Sequence, read.Recipient));
+        Assert.Equal(new byte[] { 1, 2, 3 }, read.Buffer.AsSpan(0, read.Length).ToArray());
+        ArrayPool<byte>.Shared.Return(read.Buffer!);
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"t\",\"error\":{\"code\":404,\"err_code\":10037,\"description\":\"no message found\"}}", true)]
+    [InlineData("{\"type\":\"t\",\"error\":{\"code\":503,\"err_code\":10008,\"description\":\"JetStream system temporarily unavailable\"}}", false)]
+    [InlineData("{\"type\":\"t\",\"message\":{\"subject\":\"other.subject\",\"seq\":4,\"data\":\"AQ==\"}}", false)]
+    [InlineData("{\"type\":\"t\",\"message\":{\"subject\":\"relay.mbox.B0B0\",\"seq\":4,\"data\":\"AQ==\"}}", false)]
+    [InlineData("{\"type\":\"t\",\"message\":{\"seq\":4,\"data\":\"AQ==\"}}", false)]
+    [InlineData("{\"type\":\"t\",\"message\":{\"subject\":\"SUBJECT\",\"seq\":\"4\",\"data\":\"AQ==\"}}", false)]
+    [InlineData("{\"type\":\"t\",\"message\":{\"subject\":\"SUBJECT\",\"seq\":4,\"data\":\"not base64!\"}}", false)]
+    [InlineData("{\"type\":\"t\",\"message\":{\"subject\":\"SUBJECT\",\"seq\":4,\"data\":\"AQ==\"", false)] // truncated
+    [InlineData("[]", false)]
+    [InlineData("", false)]
+    public void A_read_answer_that_is_not_a_message_of_a_mailbox_is_none_or_a_failure(string json, bool noMessage)
+    {
+        var subjects = new MailboxSubjects("relay.mbox", "S");
+        var mailbox = subjects.Mailbox(new Identity(Enumerable.Repeat((byte)0xB0, 32).ToArray()));
+
+        var read = HeldMessageReads.Parse(Bytes(json.Replace("SUBJECT", mailbox, StringComparison.Ordinal)), subjects);
+
+        Assert.Equal(noMessage ? HeldReadKind.None : HeldReadKind.Failed, read.Kind);
+        Assert.Null(read.Buffer);
+    }
+
+    [Fact]
     public void A_mailbox_subject_matches_only_its_own_identity()
     {
         var subjects = new MailboxSubjects("relay.mbox", "RELAY_MAILBOXES");
@@ -139,7 +176,7 @@ public sealed class WireFormatTests
         Assert.Equal(RejectReason.StoreUnavailable, (await firstAnswer).Reason);
 
         // Reuse the same slot: the ring wraps around to it.
-        PendingPublish? again = null;
+        RequestSlot<SendOutcome>? again = null;
         var others = new List<ValueTask<SendOutcome>>();
         while (again is null || !ReferenceEquals(again, first))
         {

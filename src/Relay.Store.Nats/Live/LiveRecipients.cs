@@ -25,7 +25,7 @@ internal sealed class LiveRecipients : IAsyncDisposable
     private readonly ConcurrentQueue<LiveRecipient> _removals = new();
     private readonly NatsConnection _connection;
     private readonly MailboxSubjects _subjects;
-    private readonly StreamRequests _requests;
+    private readonly HeldMessageReads _reads;
     private readonly MemoryMailboxStore _cache;
     private readonly JetStreamMetrics _metrics;
     private readonly ILogger _logger;
@@ -33,11 +33,11 @@ internal sealed class LiveRecipients : IAsyncDisposable
     private readonly AckRemoval _removal;
     private int _count;
 
-    public LiveRecipients(NatsConnection connection, MailboxSubjects subjects, StreamRequests requests, MemoryMailboxStore cache, JetStreamMetrics metrics, ILogger logger, CancellationToken stop)
+    public LiveRecipients(NatsConnection connection, MailboxSubjects subjects, StreamRequests requests, HeldMessageReads reads, MemoryMailboxStore cache, JetStreamMetrics metrics, ILogger logger, CancellationToken stop)
     {
         _connection = connection;
         _subjects = subjects;
-        _requests = requests;
+        _reads = reads;
         _cache = cache;
         _metrics = metrics;
         _logger = logger;
@@ -245,32 +245,22 @@ internal sealed class LiveRecipients : IAsyncDisposable
         }
     }
 
-    // Reads the recipient's held messages after the last one it has, oldest first, into the cache.
+    // Reads the recipient's held messages after the last one it has, oldest first, into the cache;
+    // an unanswered read is tried again a second later while the recipient is here.
     private async Task ReadAsync(LiveRecipient recipient)
     {
         _metrics.ReadStarted();
-        var subject = _subjects.Mailbox(recipient.Identity);
         while (!recipient.IsClosed && !_stop.IsCancellationRequested)
         {
-            try
+            var read = await _reads.NextAsync(recipient.Identity, recipient.Highest + 1).ConfigureAwait(false);
+            if (read.Kind == HeldReadKind.None)
             {
-                var message = await _requests.NextAsync(subject, recipient.Highest + 1, _stop).ConfigureAwait(false);
-                if (message is null)
-                {
-                    break;
-                }
-
-                if (message.Subject != subject)
-                {
-                    _logger.LogWarning("a read for {Subject} answered with {Other}; stopped", subject, message.Subject);
-                    break;
-                }
-
-                recipient.Read(message.Seq, new ReadOnlySequence<byte>(message.Data));
+                break;
             }
-            catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException && !_stop.IsCancellationRequested)
+
+            if (read.Kind == HeldReadKind.Failed)
             {
-                _logger.LogInformation("reading held messages of {Identity}: {Reason}; again in {Seconds} s", recipient.Identity, ex.Message, ReadRetry.TotalSeconds);
+                _logger.LogInformation("reading held messages of {Identity} got no answer; again in {Seconds} s", recipient.Identity, ReadRetry.TotalSeconds);
                 try
                 {
                     await Task.Delay(ReadRetry, _stop).ConfigureAwait(false);
@@ -279,6 +269,23 @@ internal sealed class LiveRecipients : IAsyncDisposable
                 {
                     break;
                 }
+
+                continue;
+            }
+
+            try
+            {
+                if (!read.Recipient.Equals(recipient.Identity))
+                {
+                    _logger.LogWarning("a read for {Identity} answered with another mailbox's message; stopped", recipient.Identity);
+                    break;
+                }
+
+                recipient.Read(read.Sequence, new ReadOnlySequence<byte>(read.Buffer!, 0, read.Length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(read.Buffer!);
             }
         }
 

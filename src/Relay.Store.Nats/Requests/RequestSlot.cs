@@ -1,18 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Tasks.Sources;
-using Relay.Protocol.Routing;
 
-namespace Relay.Store.Nats.Publishing;
+namespace Relay.Store.Nats.Requests;
 
 /// <summary>
-/// One reusable slot of <see cref="PendingPublishes"/>: a SEND handed to JetStream and awaiting its
+/// One reusable slot of <see cref="RequestSlots{T}"/>: a request sent to NATS and awaiting its
 /// answer, awaited through a <see cref="ValueTask{TResult}"/> without allocating. The slot's reply
 /// subject names it (<c>INBOX.slot.epoch</c>); the epoch changes whenever the slot is given up
 /// without an answer (timeout, lost connection), so a late answer to an earlier use is ignored
 /// instead of being taken for the current one's.
 /// </summary>
-internal sealed class PendingPublish : IValueTaskSource<SendOutcome>
+/// <typeparam name="T">What the answer becomes.</typeparam>
+internal sealed class RequestSlot<T> : IValueTaskSource<T>
 {
     private const int Free = 0;
     private const int Waiting = 1;
@@ -20,33 +20,33 @@ internal sealed class PendingPublish : IValueTaskSource<SendOutcome>
 
     private readonly string _inbox;
     private readonly int _index;
-    private ManualResetValueTaskSourceCore<SendOutcome> _core; // continuations run where the answer is read: they only queue a frame
+    private ManualResetValueTaskSourceCore<T> _core; // continuations run where the answer is read: they must be short
     private int _state;
     private int _epoch;
 
-    public PendingPublish(string inbox, int index)
+    public RequestSlot(string inbox, int index)
     {
         _inbox = inbox;
         _index = index;
         ReplyTo = Subject();
     }
 
-    /// <summary>Where JetStream answers this slot's current publish.</summary>
+    /// <summary>Where the current request is answered.</summary>
     public string ReplyTo { get; private set; }
 
     /// <summary>The reservation number this slot holds (grows by the ring's size per reuse).</summary>
     public long Number { get; private set; } = -1;
 
-    /// <summary>When the current publish started (<see cref="Stopwatch"/> ticks).</summary>
+    /// <summary>When the current request started (<see cref="Stopwatch"/> ticks).</summary>
     public long Started { get; private set; }
 
-    /// <summary>Whether a publish is waiting for its answer in this slot.</summary>
+    /// <summary>Whether a request is waiting for its answer in this slot.</summary>
     public bool IsWaiting => Volatile.Read(ref _state) == Waiting;
 
-    /// <summary>The awaitable for the current publish.</summary>
-    public ValueTask<SendOutcome> Task => new(this, _core.Version);
+    /// <summary>The awaitable for the current request.</summary>
+    public ValueTask<T> Task => new(this, _core.Version);
 
-    /// <summary>Takes the slot for publish number <paramref name="number"/>; false while its previous publish is still in use.</summary>
+    /// <summary>Takes the slot for request number <paramref name="number"/>; false while its previous request is still in use.</summary>
     public bool TryReserve(long number)
     {
         if (Interlocked.CompareExchange(ref _state, Waiting, Free) != Free)
@@ -60,15 +60,15 @@ internal sealed class PendingPublish : IValueTaskSource<SendOutcome>
         return true;
     }
 
-    /// <summary>Completes the publish answered on epoch <paramref name="epoch"/>; false when that is not the current one (late, or a repeat).</summary>
-    public bool TryAnswer(int epoch, SendOutcome outcome) =>
-        epoch == Volatile.Read(ref _epoch) && Finish(outcome, newEpoch: false);
+    /// <summary>Completes the request answered on epoch <paramref name="epoch"/>; false when that is not the current one (late, or a repeat).</summary>
+    public bool TryAnswer(int epoch, T answer) =>
+        epoch == Volatile.Read(ref _epoch) && Finish(answer, newEpoch: false);
 
-    /// <summary>Gives the publish up without an answer (timeout, connection lost): refused, and the slot's reply subject changes.</summary>
-    public bool TryAbandon() => Finish(SendOutcome.Refused(Relay.Protocol.Frames.RejectReason.StoreUnavailable), newEpoch: true);
+    /// <summary>Gives the request up without an answer (timeout, connection lost) with <paramref name="outcome"/>; the slot's reply subject changes.</summary>
+    public bool TryAbandon(T outcome) => Finish(outcome, newEpoch: true);
 
     /// <inheritdoc />
-    public SendOutcome GetResult(short token)
+    public T GetResult(short token)
     {
         try
         {
@@ -87,7 +87,7 @@ internal sealed class PendingPublish : IValueTaskSource<SendOutcome>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    private bool Finish(SendOutcome outcome, bool newEpoch)
+    private bool Finish(T outcome, bool newEpoch)
     {
         if (Interlocked.CompareExchange(ref _state, Answered, Waiting) != Waiting)
         {
