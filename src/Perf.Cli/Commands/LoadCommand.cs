@@ -45,7 +45,7 @@ internal static class LoadCommand
 
         var sealedSender = new Option<bool>("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
         var padding = new Option<string>("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
-        var store = new Option<string?>("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats://HOST:PORT[,...] (JetStream); default memory." };
+        var store = new Option<string?>("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats (a nats-server -js started beside it, pinned with it) or nats://HOST:PORT[,...] (JetStream); its nats-server's CPU is recorded when it runs here. Default memory." };
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
             target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store,
@@ -137,10 +137,10 @@ internal static class LoadCommand
             }
 
             var storeUrl = parseResult.GetValue(store);
-            if (storeUrl is not null && (!placement.TargetProcess || !storeUrl.StartsWith("nats://", StringComparison.Ordinal)
+            if (storeUrl is not null && (!placement.TargetProcess || !(storeUrl == LoadTargetFactory.StartedStore || storeUrl.StartsWith("nats://", StringComparison.Ordinal))
                 || Array.Exists(names, name => name.Trim().ToLowerInvariant() is not ("relay-tcp" or "relay-ws"))))
             {
-                await error.WriteLineAsync("perf load: --store takes nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).").ConfigureAwait(false);
+                await error.WriteLineAsync("perf load: --store takes nats or nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 

@@ -5,6 +5,7 @@ using Perf.Load.Os;
 using Perf.Load.Processes;
 using Perf.Load.Results;
 using Perf.Load.Targets;
+using Perf.Load.Targets.JetStream;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
@@ -47,6 +48,7 @@ internal static class LoadJob
 
         LoadRunResult run;
         SaturationResult? saturation = null;
+        ResourcesBeside? withStore = null;
         if (idle is not null)
         {
             // Keep-alives would be counted as the target's work per message.
@@ -62,7 +64,10 @@ internal static class LoadJob
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
             await using var target = handle.NewTarget();
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+
+            // The relay's store (its nats-server) is read at the same moments as the relay.
+            withStore = handle.Process is not null && handle.Store?.Resources is { } store ? new ResourcesBeside(handle.Process, store) : null;
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (ITargetResources?)withStore ?? handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         }
 
         var held = idle?.CountOpen();
@@ -83,7 +88,13 @@ internal static class LoadJob
             await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
         }
 
-        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, targetUsage, generatorUsage);
+        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered));
+        if (storeUsage is not null)
+        {
+            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} us CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
+        }
+
+        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, targetUsage, generatorUsage) with { Store = storeUsage };
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
         return (run, LoadResultFiles.Write(folder, result, run), result);
     }
@@ -160,6 +171,15 @@ internal static class LoadJob
             MemoryPerIdleConnectionBytes = memory?.GeneratorBytesPerConnection,
         });
     }
+
+    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage) => store is null || usage is null ? null : new TargetUsage
+    {
+        Process = store.Name,
+        Cpus = store.Cpus?.ToString(),
+        CoresUsed = usage.Cores,
+        CpuUsPerMessage = usage.CpuMicrosecondsPerMessage,
+        ContextSwitchesPerMessage = usage.ContextSwitchesPerMessage,
+    };
 
     private static async Task<SaturationResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, SaturationOptions steps, TextWriter output, CancellationToken cancellationToken)
     {

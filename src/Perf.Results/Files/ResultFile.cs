@@ -147,6 +147,12 @@ public static class ResultFile
             Require(target.ReconnectStorm is null or { Clients: >= 0, InFlight: > 0, Seconds: >= 0, HandshakesPerS: >= 0, Failed: >= 0 }, "target.reconnect_storm values must not be negative");
         }
 
+        if (r.Store is { } store)
+        {
+            Require(store.Process.Length > 0, "store.process must name the process");
+            Require(store.CoresUsed >= 0 && store.CpuUsPerMessage is null or >= 0, "store.cores_used and store.cpu_us_per_message must not be negative");
+        }
+
         if (r.Generator is { } generator)
         {
             Require(generator.CoresUsed >= 0 && generator.CpuUsPerMessage is null or >= 0, "generator.cores_used and generator.cpu_us_per_message must not be negative");
