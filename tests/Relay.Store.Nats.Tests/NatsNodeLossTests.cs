@@ -35,8 +35,13 @@ public sealed class NatsNodeLossTests(ITestOutputHelper output)
         await using var nodeA = await RelayNode.StartAsync(others, relayKey, replicas: 3);
         await using var nodeB = await RelayNode.StartAsync(others, relayKey, replicas: 3);
 
+        var readsBefore = nodeB.Store.Metrics.ReadsStarted;
+        var disconnectsBefore = nodeB.Store.Disconnects;
         var killed = await RunThroughAsync(nodeA, nodeB, () => cluster.KillAsync(leader));
 
+        // Bob's node stayed connected; the leader-elected advisory made it read his mailbox again.
+        Assert.Equal(disconnectsBefore, nodeB.Store.Disconnects);
+        await Polling.WaitUntilAsync(() => nodeB.Store.Metrics.ReadsStarted > readsBefore + 1, "a read after the new leader's advisory");
         var newLeader = await StreamLeaderAsync(others.Split(',')[0]);
         Assert.NotEqual(leader, newLeader);
         output.WriteLine($"stream leader n{leader} killed; n{newLeader} leads; {killed}");
