@@ -187,12 +187,18 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     /// <inheritdoc />
     public int Sweep() => _cache.Sweep(); // JetStream expires the stored copies itself (MaxAge)
 
-    /// <summary>Sends the batched removals, unsubscribes and closes the NATS connection.</summary>
+    /// <summary>Sends the batched removals (waiting up to 2 s for their answers) and closes the NATS connection.</summary>
     public async ValueTask DisposeAsync()
     {
         _connection.ConnectionDisconnected -= OnDisconnectedAsync;
         _connection.ConnectionOpened -= OnReconnectedAsync;
         await _live.DisposeAsync().ConfigureAwait(false);
+        var waited = Stopwatch.StartNew();
+        while (Metrics.PendingRemovals > 0 && IsConnected && waited.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _housekeeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _publishes.AbandonAll();

@@ -195,8 +195,8 @@ internal sealed class LiveRecipients : IAsyncDisposable
     /// <summary>A gap opened for <paramref name="recipient"/>: read after the gap wait unless the missing message arrives first.</summary>
     public void GapSeen(LiveRecipient recipient) => _gaps.Enqueue(recipient);
 
-    /// <summary>Sends every recipient's removals and unsubscribes all (shutdown).</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Sends every recipient's removals (shutdown; the subscriptions go with the NATS connection).</summary>
+    public ValueTask DisposeAsync()
     {
         List<LiveRecipient> all;
         lock (_recipients)
@@ -209,8 +209,9 @@ internal sealed class LiveRecipients : IAsyncDisposable
         foreach (var recipient in all)
         {
             _removal.Flush(recipient, final: true);
-            await UnsubscribeAsync(recipient).ConfigureAwait(false);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     private void QueueRemoval(LiveRecipient recipient)
