@@ -74,7 +74,7 @@ public sealed record RelayOptions
     /// each new connection takes a token before the relay reads a byte of it (so a refused one costs
     /// no Diffie-Hellman work) and a handshake that finishes gives it back unless the relay is busy
     /// (<see cref="HandshakeBusyThreshold"/>). 0: no limit. The default, 20 a second (WireGuard's
-    /// per-address rate under load), is about 1 % of a core of handshake work per source at the
+    /// per-address rate under load), is under 1 % of a core of handshake work per source at the
     /// ~380 µs a handshake costs; garbage, a first message and silence, and timeouts count, a crowd
     /// of clients behind one NAT address that complete their handshakes does not.
     /// </summary>
