@@ -17,7 +17,7 @@ namespace Perf.Load.Hostile;
 /// send a valid Noise XX first message and then go silent (until the relay closes them, or
 /// <see cref="HandshakeFloodOptions.SilentHold"/>), and counts what each met: refused without a
 /// byte, answered, neither. It runs in the load generator's process, beside the legitimate
-/// clients and apart from the relay's; it paces itself from one thread in 10 ms batches and holds
+/// clients and apart from the relay's; it paces itself from one thread in batches of about a millisecond and holds
 /// at most <see cref="HandshakeFloodOptions.MaxOpenSockets"/> sockets (attempts past that are
 /// skipped and counted). Its own closes are resets, so its ports never linger in TIME_WAIT.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class HandshakeFlood : IAsyncDisposable
     private const int IpProtocolLevel = 0;
     private const int BindAddressNoPort = 24;
     private const int GarbageBytes = 64;
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
 
     private readonly HandshakeFloodOptions _options;
     private readonly IPAddress? _source;
@@ -151,6 +151,7 @@ public sealed class HandshakeFlood : IAsyncDisposable
         _open.TryAdd(socket, 0);
         var buffer = ArrayPool<byte>.Shared.Rent(256);
         using var hold = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var connected = false;
         var answered = false;
         try
         {
@@ -164,8 +165,10 @@ public sealed class HandshakeFlood : IAsyncDisposable
                 socket.Bind(new IPEndPoint(_source, 0));
             }
 
-            hold.CancelAfter(garbage ? _options.GarbageHold : _options.SilentHold);
+            hold.CancelAfter(_options.ConnectTimeout);
             await socket.ConnectAsync(_options.Target, hold.Token).ConfigureAwait(false);
+            connected = true;
+            hold.CancelAfter(garbage ? _options.GarbageHold : _options.SilentHold);
             await socket.SendAsync(garbage ? Garbage() : _firstMessages[Random.Shared.Next(_firstMessages.Length)], SocketFlags.None, hold.Token).ConfigureAwait(false);
             if (await socket.ReceiveAsync(buffer, SocketFlags.None, hold.Token).ConfigureAwait(false) == 0)
             {
@@ -188,23 +191,14 @@ public sealed class HandshakeFlood : IAsyncDisposable
                 Interlocked.Increment(ref counter.Refused);
             }
         }
-        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-        {
-            if (!answered)
-            {
-                Interlocked.Increment(ref counter.Unanswered);
-            }
-        }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // The connect failed (a full backlog, no route), or the flood stopped under it.
-            if (!answered && !_stop.IsCancellationRequested)
+            // Not connected within the connect timeout (the relay's accept queue full) or an error: failed;
+            // connected but the hold ended, or the flood stopped under it: unanswered.
+            if (!answered)
             {
-                Interlocked.Increment(ref counter.Failed);
-            }
-            else if (!answered)
-            {
-                Interlocked.Increment(ref counter.Unanswered);
+                var gaveUp = _stop.IsCancellationRequested || (connected && ex is OperationCanceledException);
+                Interlocked.Increment(ref gaveUp ? ref counter.Unanswered : ref counter.Failed);
             }
         }
         finally

@@ -39,6 +39,9 @@ public sealed record HandshakeFloodOptions
     /// </summary>
     public int MaxOpenSockets { get; init; } = 8_000;
 
+    /// <summary>How long a connect may take (a full accept queue drops SYNs, which the kernel sends again after 1 s); past it the attempt failed.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a garbage connection waits for the relay to close it before it resets the connection itself.</summary>
     public TimeSpan GarbageHold { get; init; } = TimeSpan.FromSeconds(1);
 

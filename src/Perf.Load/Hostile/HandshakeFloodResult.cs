@@ -5,7 +5,7 @@ namespace Perf.Load.Hostile;
 /// <param name="Refused">Closed or reset by the relay without a byte of answer: refused before any handshake work (or, for garbage, after reading it).</param>
 /// <param name="Answered">The relay answered (for a valid first message: handshake message 2, Diffie-Hellman work done).</param>
 /// <param name="Unanswered">Neither answered nor closed by the relay before the flood gave up on it (its hold ended, or the flood stopped with it under way).</param>
-/// <param name="Failed">The connect itself failed (the listener's backlog full, no route) or another socket error.</param>
+/// <param name="Failed">The connect did not succeed within its timeout (the relay's accept queue full: the kernel dropped the SYN) or another socket error.</param>
 /// <param name="Skipped">Not attempted: the flood was at its bound of open sockets.</param>
 public readonly record struct HandshakeFloodCounts(long Attempted, long Refused, long Answered, long Unanswered, long Failed, long Skipped);
 
