@@ -344,10 +344,6 @@ internal sealed partial class RelayConnection : ISubscriber
         if (outcome.IsAccepted)
         {
             _metadata.Accepted(frame, outcome.RelayMessageId, _identity);
-        }
-
-        if (outcome.IsAccepted)
-        {
             _metrics.Accepted.Add(1);
         }
         else
@@ -501,10 +497,10 @@ internal sealed partial class RelayConnection : ISubscriber
         _metrics.BytesOut.Add(_frame.WrittenCount);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "connection {ConnectionId} ended: {Reason}")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "connection {ConnectionId} ended: {Reason}")]
     private static partial void LogEnded(ILogger logger, string connectionId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "closing connection {ConnectionId}: idle past the timeout")]
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "closing connection {ConnectionId}: idle past the timeout")]
     private static partial void LogIdle(ILogger logger, string connectionId);
 
     private readonly record struct Control(FrameType Type, ulong First, ulong Second, byte Code)

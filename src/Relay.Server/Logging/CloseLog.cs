@@ -117,9 +117,9 @@ internal sealed partial class CloseLog
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} connection {ConnectionId} from {Source}: {Reason} ({Description})")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Action} connection {ConnectionId} from {Source}: {Reason} ({Description})")]
     private static partial void LogClosed(ILogger logger, string action, string connectionId, SourceAddress source, string reason, string description);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} more refused or closed connections were not logged in the last {Seconds:F1} s (at most {Limit} lines a second); /metrics counts every one by reason")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Count} more refused or closed connections were not logged in the last {Seconds:F1} s (at most {Limit} lines a second); /metrics counts every one by reason")]
     private static partial void LogSuppressed(ILogger logger, long count, double seconds, int limit);
 }
