@@ -24,6 +24,7 @@ internal static class ResultFileRules
         Metrics(result.Metrics, rules);
         FindMax(result.FindMax, rules);
         Usage(result, rules);
+        Shards(result, rules);
     }
 
     private static void Header(PerfResult r, Rules rules)
@@ -43,16 +44,18 @@ internal static class ResultFileRules
         rules.Require(s.WarmupS >= 0, "scenario.warmup_s must not be negative");
     }
 
+    // A merged file keeps each shard's machine in shards[]; its own environment holds what they share.
     private static void Environment(PerfResult r, Rules rules)
     {
         rules.Require(r.Environment.Cores is null or > 0, "environment.cores must be positive");
-        if (r.Tool == "perf")
+        if (r.Tool == "perf" && r.Shards is null)
         {
-            var e = r.Environment;
-            rules.Require(e.CpuModel is not null && e.Cores is not null && e.Os is not null && e.DotnetVersion is not null && e.GcServer is not null && e.GcConcurrent is not null,
-                "environment must record cpu_model, cores, os, dotnet_version, gc_server and gc_concurrent (tool perf)");
+            rules.Require(RecordsMachine(r.Environment), "environment must record cpu_model, cores, os, dotnet_version, gc_server and gc_concurrent (tool perf)");
         }
     }
+
+    private static bool RecordsMachine(EnvironmentInfo e) =>
+        e.CpuModel is not null && e.Cores is not null && e.Os is not null && e.DotnetVersion is not null && e.GcServer is not null && e.GcConcurrent is not null;
 
     private static void Metrics(LoadMetrics m, Rules rules)
     {
@@ -61,7 +64,26 @@ internal static class ResultFileRules
         foreach (var (name, metric) in m.Latencies())
         {
             rules.Require(metric.Count >= 0 && metric.Mean >= 0 && metric.P50 >= 0 && metric.Max >= 0, $"metrics.{name} values must not be negative");
+            if (metric.Histogram is { } histogram)
+            {
+                Histogram(name, histogram, metric.Count, rules);
+            }
         }
+    }
+
+    // [value, count] pairs, values ascending, counts adding up to the metric's count.
+    private static void Histogram(string name, IReadOnlyList<long[]> histogram, long count, Rules rules)
+    {
+        long previous = -1;
+        long total = 0;
+        foreach (var bucket in histogram)
+        {
+            rules.Require(bucket.Length == 2 && bucket[0] > previous && bucket[1] > 0, $"metrics.{name}.histogram must hold [value, count] pairs with values ascending and counts positive");
+            previous = bucket[0];
+            total += bucket[1];
+        }
+
+        rules.Require(total == count, $"metrics.{name}.histogram holds {total} values, metrics.{name}.count says {count}");
     }
 
     private static void FindMax(FindMax? findMax, Rules rules)
@@ -96,6 +118,25 @@ internal static class ResultFileRules
         if (r.Generator is { } generator)
         {
             rules.Require(generator.CoresUsed >= 0 && generator.CpuUsPerMessage is null or >= 0, "generator.cores_used and generator.cpu_us_per_message must not be negative");
+        }
+    }
+
+    private static void Shards(PerfResult r, Rules rules)
+    {
+        if (r.Shard is { } shard)
+        {
+            rules.Require(shard.Count >= 1 && shard.Index >= 0 && shard.Index < shard.Count, $"shard.index must be 0 to shard.count - 1; got {shard.Index} of {shard.Count}");
+            rules.Require(shard.TotalConnections is null || shard.TotalConnections >= r.Scenario.Connections, "shard.total_connections must be at least scenario.connections (the shard's slice)");
+            rules.Require(shard.TotalRate is null || shard.TotalRate >= r.Scenario.Rate * (1 - 1e-9), "shard.total_rate must be at least scenario.rate (the shard's slice)");
+        }
+
+        if (r.Shards is { } shards)
+        {
+            rules.Require(shards.Count > 0 && r.Shard is null, "shards must list the merged shards, and a merged file is not itself a shard");
+            foreach (var merged in shards)
+            {
+                rules.Require(r.Tool != "perf" || RecordsMachine(merged.Environment), $"shards[{merged.Index}].environment must record cpu_model, cores, os, dotnet_version, gc_server and gc_concurrent (tool perf)");
+            }
         }
     }
 
