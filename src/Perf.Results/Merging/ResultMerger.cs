@@ -75,6 +75,7 @@ public static class ResultMerger
             Rejected = Sum(m => m.Rejected),
             Lost = Sum(m => m.Lost),
             Duplicates = anyDuplicates ? Sum(m => m.Duplicates ?? 0) : null,
+            Unsent = files.Any(f => f.Result.Metrics.Unsent is not null) ? Sum(m => m.Unsent ?? 0) : null,
             // Every shard measured a window of scenario.duration_s: the run's rate is the sum of theirs.
             ThroughputMsgsPerS = files.Sum(f => f.Result.Metrics.ThroughputMsgsPerS),
         };
