@@ -1,7 +1,6 @@
 using Perf.Cli.Tests.Results;
 using Perf.Load.K6;
 using Perf.Results.Files;
-using Perf.Results.Model;
 using Perf.Results.Tests.Fixtures;
 
 namespace Perf.Cli.Tests.K6;
@@ -52,21 +51,7 @@ public sealed class K6RunCommandTests : TempFolder
     {
         var logs = Enumerable.Range(0, 2).Select(index =>
         {
-            var fixture = ResultFixture.Load();
-            var result = fixture with
-            {
-                Tool = "k6",
-                FindMax = null,
-                Target = null,
-                Generator = null,
-                Environment = new EnvironmentInfo { Backend = "k6-webcrypto", Cipher = "aes-256-gcm" },
-                Shard = new ShardInfo { Index = index, Count = 2, StartTime = fixture.StartedAt },
-                Metrics = new LoadMetrics
-                {
-                    EndToEndUs = new LatencyMetric { Count = 2, Mean = 1, P50 = 1, P90 = 1, P99 = 1, P999 = 1, P9999 = 1, Max = 1, Histogram = [[1007, 2]] },
-                    Sent = 2, Accepted = 2, Delivered = 2, Rejected = 0, Lost = 0, ThroughputMsgsPerS = 1,
-                },
-            };
+            var result = K6ShardFixture.Result(index, 2, [1007, 2]);
             var log = Path.Combine(Folder, $"runner-{index}.log");
             File.WriteAllText(log, $"     ✓ 'count==0'\n{K6ResultExtractor.Begin}\n{ResultFile.ToJson(result)}\n{K6ResultExtractor.End}\n");
             return log;

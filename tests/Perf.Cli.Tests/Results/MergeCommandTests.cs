@@ -1,5 +1,4 @@
 using Perf.Results.Files;
-using Perf.Results.Model;
 using Perf.Results.Tests.Fixtures;
 
 namespace Perf.Cli.Tests.Results;
@@ -7,26 +6,9 @@ namespace Perf.Cli.Tests.Results;
 /// <summary>perf merge RESULT... --out DIR: exit 0 and a one-line account; bad input is one line and exit 2.</summary>
 public sealed class MergeCommandTests : TempFolder
 {
-    // A k6 runner's result: its histogram inside as [value µs, count] pairs.
     private string Shard(int index, int count, params long[][] histogram)
     {
-        var delivered = histogram.Sum(p => p[1]);
-        var fixture = ResultFixture.Load();
-        var result = fixture with
-        {
-            Tool = "k6",
-            FindMax = null,
-            Target = null,
-            Generator = null,
-            Environment = new EnvironmentInfo { Backend = "k6-webcrypto", Cipher = "aes-256-gcm" },
-            Scenario = fixture.Scenario with { Target = "relay-ws", Connections = 2, Rate = 100 },
-            Shard = new ShardInfo { Index = index, Count = count, StartTime = fixture.StartedAt },
-            Metrics = new LoadMetrics
-            {
-                EndToEndUs = new LatencyMetric { Count = delivered, Mean = 1, P50 = 1, P90 = 1, P99 = 1, P999 = 1, P9999 = 1, Max = 1, Histogram = histogram },
-                Sent = delivered, Accepted = delivered, Delivered = delivered, Rejected = 0, Lost = 0, ThroughputMsgsPerS = delivered / 30.0,
-            },
-        };
+        var result = K6ShardFixture.Result(index, count, histogram);
         var path = Path.Combine(Folder, $"runner-{index}-{Guid.NewGuid():N}.json");
         ResultFile.Write(path, result);
         return path;
