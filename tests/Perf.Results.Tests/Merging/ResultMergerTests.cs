@@ -91,7 +91,7 @@ public sealed class ResultMergerTests : TempFolder
 
         var path = ResultMerger.Merge([a, b]).Write(output);
 
-        var schema = JsonSchema.FromText(File.ReadAllText(SchemaFile.Path()));
+        var schema = JsonSchema.FromText(File.ReadAllText(SchemaFile.Path()), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
         using (var document = JsonDocument.Parse(File.ReadAllText(path)))
         {
             var evaluation = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
