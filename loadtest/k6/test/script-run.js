@@ -11,8 +11,12 @@ import { fileURLToPath } from 'node:url';
  * @typedef {{ status: number | null, stdout: string, stderr: string, elapsedMs: number, resultPath: string, result: any, tags: string[] }} ScriptRun
  */
 
-/** Settings every test run starts from: short, and latency/lag limits far above what a loaded CI machine shows. */
-export const QUICK = { RATE: '200', DURATION: '3s', WARMUP: '1s', DRAIN: '2s', START_DELAY: '1s', P99_MS: '5000', LAG_P99_MS: '1000' };
+/**
+ * Settings every test run starts from: short, and latency and lag limits far above anything a
+ * shared, loaded CI machine shows, so only what a test provokes fails a run (timing targets
+ * belong to benchmarks, not tests).
+ */
+export const QUICK = { RATE: '200', DURATION: '3s', WARMUP: '1s', DRAIN: '2s', START_DELAY: '1s', P99_MS: '60000', LAG_P99_MS: '30000' };
 
 /** A fresh folder for one run's files. */
 export function runFolder() {
