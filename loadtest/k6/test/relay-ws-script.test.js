@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { STDOUT_BEGIN, STDOUT_END } from '../lib/summary.js';
@@ -52,12 +53,18 @@ describe('relay-ws.js against a real relay, judged as k6 judges it', { skip: ski
     // RESULT_STDOUT=1: the same result between markers, for runners whose files die with their pod.
     const marked = run.stdout.slice(run.stdout.indexOf(STDOUT_BEGIN) + STDOUT_BEGIN.length, run.stdout.indexOf(STDOUT_END));
     assert.deepEqual(JSON.parse(marked), run.result);
+    // ...which perf k6 extract, the C# side of those markers, reads back.
+    const folder = runFolder();
+    writeFileSync(join(folder, 'runner.log'), run.stdout);
+    const extract = spawnSync('dotnet', [/** @type {string} */ (perfDll), 'k6', 'extract', join(folder, 'runner.log'), '--out', join(folder, 'extracted')], { encoding: 'utf8' });
+    assert.equal(extract.status, 0, extract.stderr);
+    assert.equal(JSON.parse(readFileSync(join(folder, 'extracted', 'k6-result-1.json'), 'utf8')).metrics.delivered, m.delivered);
   });
 
   it('puts the token in no tag, no URL and no output: it travels in the Authorization header', { timeout: 120000 }, async () => {
     const proxy = await startProxy(relay.wsUrl);
     const dataPath = data(2);
-    const tokens = JSON.parse((await import('node:fs')).readFileSync(dataPath, 'utf8')).users.map((/** @type {{ token: string }} */ u) => u.token);
+    const tokens = JSON.parse(readFileSync(dataPath, 'utf8')).users.map((/** @type {{ token: string }} */ u) => u.token);
     const run = await runScript({ ...QUICK, RELAY_URL: proxy.wsUrl, DATA: dataPath, RESULT_STDOUT: '1' });
     proxy.stop();
 
@@ -141,7 +148,7 @@ describe('relay-ws.js against a real relay, judged as k6 judges it', { skip: ski
     const merged = join(folder, 'merged');
     const merge = spawnSync('dotnet', [/** @type {string} */ (perfDll), 'merge', a.resultPath, b.resultPath, '--out', merged], { encoding: 'utf8' });
     assert.equal(merge.status, 0, merge.stderr);
-    const whole = JSON.parse((await import('node:fs')).readFileSync(join(merged, 'result.json'), 'utf8'));
+    const whole = JSON.parse(readFileSync(join(merged, 'result.json'), 'utf8'));
     assert.ok(validatePerfResult(whole), JSON.stringify(validatePerfResult.errors));
     assert.equal(whole.metrics.sent, a.result.metrics.sent + b.result.metrics.sent);
     assert.equal(whole.metrics.delivered, whole.metrics.sent, 'every message, across the processes too, delivered and counted once');
