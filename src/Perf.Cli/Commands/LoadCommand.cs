@@ -2,7 +2,7 @@ using System.CommandLine;
 using Perf.Cli.Load;
 using Perf.Load;
 using Perf.Load.Engine;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets;
 using Perf.Results;
 using Perf.Results.Files;
@@ -100,7 +100,7 @@ internal static class LoadCommand
             }
 
             Slo? objective = null;
-            SaturationOptions? steps = null;
+            FindMaxOptions? steps = null;
             if (parseResult.GetValue(findMax))
             {
                 try
@@ -119,7 +119,7 @@ internal static class LoadCommand
                     return PerfCommandLine.BadInput;
                 }
 
-                steps = new SaturationOptions(stepTime, TimeSpan.FromSeconds(Math.Min(2, stepTime.TotalSeconds / 2)));
+                steps = new FindMaxOptions(stepTime, TimeSpan.FromSeconds(Math.Min(2, stepTime.TotalSeconds / 2)));
             }
 
             if (!RelayModeArguments.TryParse(parseResult.GetValue(sealedSender), parseResult.GetValue(padding)!, names, out var mode, out var modeProblem))

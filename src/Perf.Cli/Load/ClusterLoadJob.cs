@@ -1,7 +1,7 @@
 using Perf.Load;
 using Perf.Load.Engine;
 using Perf.Load.Idle;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets.Cluster;
 using Perf.Results.Files;
 using Perf.Results.Model;

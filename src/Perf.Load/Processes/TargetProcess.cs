@@ -11,7 +11,7 @@ namespace Perf.Load.Processes;
 /// started for one load command, optionally pinned to CPUs from birth, so that its CPU time and
 /// memory are read apart from the generator's. Disposing stops it.
 /// </summary>
-public sealed class TargetProcess : ITargetResources, IAsyncDisposable
+public sealed class TargetProcess : IProcessResources, IAsyncDisposable
 {
     // Children still running, stopped when this process exits (SIGTERM, Ctrl+C, an unhandled
     // error) so that no relay or nats-server outlives the command that started it.
@@ -122,10 +122,10 @@ public sealed class TargetProcess : ITargetResources, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public TargetResourceSample Sample()
+    public ProcessResourceSample Sample()
     {
         _process.Refresh();
-        return new TargetResourceSample(_process.TotalProcessorTime, _process.WorkingSet64, Stopwatch.GetTimestamp(), TargetResourceSample.ContextSwitchesOf(_process.Id));
+        return new ProcessResourceSample(_process.TotalProcessorTime, _process.WorkingSet64, Stopwatch.GetTimestamp(), ProcessResourceSample.ContextSwitchesOf(_process.Id));
     }
 
     /// <summary>Whether it is still running (a target that died mid-run says so instead of looking slow).</summary>

@@ -4,7 +4,7 @@ using HdrHistogram;
 using Json.Schema;
 using Perf.Load;
 using Perf.Load.Engine;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets.Echo;
 using Perf.Results.Files;
 using Perf.Results.Model;

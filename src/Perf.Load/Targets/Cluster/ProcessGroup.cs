@@ -10,7 +10,7 @@ namespace Perf.Load.Targets.Cluster;
 /// process's last reading is kept, so a kill does not make the group's CPU time go backwards),
 /// resident memory the sum over the live ones.
 /// </summary>
-public sealed class ProcessGroup : ITargetResources, IAsyncDisposable
+public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly TargetProcess?[] _live;
@@ -88,7 +88,7 @@ public sealed class ProcessGroup : ITargetResources, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public TargetResourceSample Sample()
+    public ProcessResourceSample Sample()
     {
         lock (_gate)
         {
@@ -102,7 +102,7 @@ public sealed class ProcessGroup : ITargetResources, IAsyncDisposable
                     continue;
                 }
 
-                TargetResourceSample sample;
+                ProcessResourceSample sample;
                 try
                 {
                     sample = process.Sample();
@@ -118,7 +118,7 @@ public sealed class ProcessGroup : ITargetResources, IAsyncDisposable
                 resident += sample.ResidentBytes;
             }
 
-            return new TargetResourceSample(cpu, resident, Stopwatch.GetTimestamp(), switches);
+            return new ProcessResourceSample(cpu, resident, Stopwatch.GetTimestamp(), switches);
         }
     }
 

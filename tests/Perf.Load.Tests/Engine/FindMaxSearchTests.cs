@@ -8,15 +8,15 @@ using Perf.Results.Model;
 
 namespace Perf.Load.Tests.Engine;
 
-public sealed class SaturationSearchTests
+public sealed class FindMaxSearchTests
 {
-    private static readonly SaturationOptions ShortSteps = new(TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(200), GrowthFactor: 2, MaxSteps: 2, Refinements: 0, WarmUpStep: false);
+    private static readonly FindMaxOptions ShortSteps = new(TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(200), GrowthFactor: 2, MaxSteps: 2, Refinements: 0, WarmUpStep: false);
 
     [Fact]
     public async Task A_search_runs_rising_steps_and_reports_the_best_passing_rate()
     {
         await using var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
-        var search = new SaturationSearch(new LoadScenario { Connections = 2, RatePerSecond = 100, MessageSize = 64 }, Slo.Parse("p99=2s"), ShortSteps);
+        var search = new FindMaxSearch(new LoadScenario { Connections = 2, RatePerSecond = 100, MessageSize = 64 }, Slo.Parse("p99=2s"), ShortSteps);
 
         var result = await search.RunAsync(_ => Task.FromResult<ILoadTarget>(new EchoTarget(server.EndPoint)), null, CancellationToken.None);
 
@@ -31,7 +31,7 @@ public sealed class SaturationSearchTests
     [Fact]
     public void A_step_within_the_slo_with_everything_delivered_passes()
     {
-        var step = SaturationSearch.Judge(1000, Run(1000, delivered: 5000, latencyMicros: 2000, lagMicros: 10), Slo.Parse("p99=5ms"));
+        var step = FindMaxSearch.Judge(1000, Run(1000, delivered: 5000, latencyMicros: 2000, lagMicros: 10), Slo.Parse("p99=5ms"));
         Assert.True(step.Passed, step.Reason);
         Assert.Null(step.Reason);
     }
@@ -39,7 +39,7 @@ public sealed class SaturationSearchTests
     [Fact]
     public void A_step_over_the_slo_fails_and_says_by_how_much()
     {
-        var step = SaturationSearch.Judge(1000, Run(1000, delivered: 5000, latencyMicros: 9000, lagMicros: 10), Slo.Parse("p99=5ms"));
+        var step = FindMaxSearch.Judge(1000, Run(1000, delivered: 5000, latencyMicros: 9000, lagMicros: 10), Slo.Parse("p99=5ms"));
         Assert.False(step.Passed);
         Assert.Contains("over the 5000 us limit", step.Reason, StringComparison.Ordinal);
         Assert.False(step.GeneratorBound);
@@ -48,7 +48,7 @@ public sealed class SaturationSearchTests
     [Fact]
     public void A_step_with_refused_messages_fails_even_within_the_slo()
     {
-        var step = SaturationSearch.Judge(1000, Run(1000, delivered: 4000, latencyMicros: 100, lagMicros: 10), Slo.Parse("p99=5ms"));
+        var step = FindMaxSearch.Judge(1000, Run(1000, delivered: 4000, latencyMicros: 100, lagMicros: 10), Slo.Parse("p99=5ms"));
         Assert.False(step.Passed);
         Assert.Contains("0 lost and 1000 rejected", step.Reason, StringComparison.Ordinal);
     }
@@ -56,7 +56,7 @@ public sealed class SaturationSearchTests
     [Fact]
     public void A_step_where_the_generator_lagged_is_blamed_on_the_generator()
     {
-        var step = SaturationSearch.Judge(1000, Run(1000, delivered: 5000, latencyMicros: 9000, lagMicros: 20_000), Slo.Parse("p99=5ms"));
+        var step = FindMaxSearch.Judge(1000, Run(1000, delivered: 5000, latencyMicros: 9000, lagMicros: 20_000), Slo.Parse("p99=5ms"));
         Assert.False(step.Passed);
         Assert.True(step.GeneratorBound);
         Assert.Contains("generator fell behind", step.Reason, StringComparison.Ordinal);

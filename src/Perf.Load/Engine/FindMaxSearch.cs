@@ -12,7 +12,7 @@ namespace Perf.Load.Engine;
 /// its schedule stops the search and says so, so the generator's limit is never reported as
 /// the target's.
 /// </summary>
-public sealed class SaturationSearch
+public sealed class FindMaxSearch
 {
     /// <summary>Delivered rate, as a fraction of offered, below which a step has fallen behind.</summary>
     public const double MinDeliveredFraction = 0.97;
@@ -22,10 +22,10 @@ public sealed class SaturationSearch
 
     private readonly LoadScenario _template;
     private readonly Slo _slo;
-    private readonly SaturationOptions _options;
+    private readonly FindMaxOptions _options;
 
     /// <summary>Creates a search from a scenario (its rate is the first step) and an SLO.</summary>
-    public SaturationSearch(LoadScenario template, Slo slo, SaturationOptions options)
+    public FindMaxSearch(LoadScenario template, Slo slo, FindMaxOptions options)
     {
         _template = template ?? throw new ArgumentNullException(nameof(template));
         _slo = slo ?? throw new ArgumentNullException(nameof(slo));
@@ -41,12 +41,12 @@ public sealed class SaturationSearch
     /// factory disposes nothing: the search does). With <paramref name="resources"/> (a target in its
     /// own process) each step also records the target's cores and CPU per message.
     /// </summary>
-    public async Task<SaturationResult> RunAsync(Func<CancellationToken, Task<ILoadTarget>> connect, IProgress<SaturationStep>? stepDone, CancellationToken cancellationToken, ITargetResources? resources = null)
+    public async Task<FindMaxSearchResult> RunAsync(Func<CancellationToken, Task<ILoadTarget>> connect, IProgress<FindMaxSearchStep>? stepDone, CancellationToken cancellationToken, IProcessResources? resources = null)
     {
         ArgumentNullException.ThrowIfNull(connect);
-        var steps = new List<SaturationStep>();
-        SaturationStep? best = null;
-        SaturationStep? firstBad = null;
+        var steps = new List<FindMaxSearchStep>();
+        FindMaxSearchStep? best = null;
+        FindMaxSearchStep? firstBad = null;
         var rate = _template.RatePerSecond;
         if (_options.WarmUpStep)
         {
@@ -80,10 +80,10 @@ public sealed class SaturationSearch
             }
         }
 
-        return new SaturationResult(_slo, steps, best?.OfferedRate ?? 0, firstBad?.Reason ?? "the highest step still met the SLO: raise --rate or the step count", firstBad?.GeneratorBound ?? false);
+        return new FindMaxSearchResult(_slo, steps, best?.OfferedRate ?? 0, firstBad?.Reason ?? "the highest step still met the SLO: raise --rate or the step count", firstBad?.GeneratorBound ?? false);
     }
 
-    private async Task<SaturationStep> RunStepAsync(Func<CancellationToken, Task<ILoadTarget>> connect, double rate, IProgress<SaturationStep>? stepDone, List<SaturationStep> steps, ITargetResources? resources, CancellationToken cancellationToken)
+    private async Task<FindMaxSearchStep> RunStepAsync(Func<CancellationToken, Task<ILoadTarget>> connect, double rate, IProgress<FindMaxSearchStep>? stepDone, List<FindMaxSearchStep> steps, IProcessResources? resources, CancellationToken cancellationToken)
     {
         var scenario = _template with { RatePerSecond = rate, Duration = _options.StepDuration, Warmup = _options.StepWarmup };
         var target = await connect(cancellationToken).ConfigureAwait(false);
@@ -100,7 +100,7 @@ public sealed class SaturationSearch
     }
 
     /// <summary>Whether a step at <paramref name="rate"/> met <paramref name="slo"/>, and if not why: pure, so it is tested on constructed recordings.</summary>
-    internal static SaturationStep Judge(double rate, LoadRunResult run, Slo slo)
+    internal static FindMaxSearchStep Judge(double rate, LoadRunResult run, Slo slo)
     {
         var endToEnd = run.Recorders.Total(LoadStage.EndToEnd);
         var lag = run.Recorders.Total(LoadStage.GeneratorLag);
@@ -129,7 +129,7 @@ public sealed class SaturationSearch
             reason = $"{slo.Percentile} {observed} us over the {slo.ThresholdUs} us limit at {rate:F0} msgs/s";
         }
 
-        return new SaturationStep(rate, delivered, P(50), P(99), P(99.9), observed, lagP99, run.Lost, run.Recorders.Rejected, reason is null, generatorBound, reason, run);
+        return new FindMaxSearchStep(rate, delivered, P(50), P(99), P(99.9), observed, lagP99, run.Lost, run.Recorders.Rejected, reason is null, generatorBound, reason, run);
     }
 }
 
@@ -140,7 +140,7 @@ public sealed class SaturationSearch
 /// <param name="MaxSteps">Most rising steps before stopping.</param>
 /// <param name="Refinements">Bisection steps between the last good and first bad rate.</param>
 /// <param name="WarmUpStep">Run one discarded step at the starting rate before the search.</param>
-public sealed record SaturationOptions(TimeSpan StepDuration, TimeSpan StepWarmup, double GrowthFactor = 1.5, int MaxSteps = 12, int Refinements = 2, bool WarmUpStep = true);
+public sealed record FindMaxOptions(TimeSpan StepDuration, TimeSpan StepWarmup, double GrowthFactor = 1.5, int MaxSteps = 12, int Refinements = 2, bool WarmUpStep = true);
 
 /// <summary>One step of the search: one point of the throughput-latency curve (latencies in microseconds).</summary>
 /// <param name="OfferedRate">Scheduled messages per second.</param>
@@ -156,7 +156,7 @@ public sealed record SaturationOptions(TimeSpan StepDuration, TimeSpan StepWarmu
 /// <param name="GeneratorBound">Whether the generator, not the target, failed the step.</param>
 /// <param name="Reason">Why the step failed, or <c>null</c>.</param>
 /// <param name="Run">The step's full recording.</param>
-public sealed record SaturationStep(
+public sealed record FindMaxSearchStep(
     double OfferedRate,
     double DeliveredRate,
     long P50,
@@ -184,4 +184,4 @@ public sealed record SaturationStep(
 /// <param name="MaxSustainableRate">Highest offered rate that passed (0 when none did).</param>
 /// <param name="StopReason">Why the search stopped.</param>
 /// <param name="GeneratorBound">Whether the stop was the generator's limit rather than the target's.</param>
-public sealed record SaturationResult(Slo Slo, IReadOnlyList<SaturationStep> Steps, double MaxSustainableRate, string StopReason, bool GeneratorBound);
+public sealed record FindMaxSearchResult(Slo Slo, IReadOnlyList<FindMaxSearchStep> Steps, double MaxSustainableRate, string StopReason, bool GeneratorBound);

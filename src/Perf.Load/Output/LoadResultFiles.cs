@@ -4,7 +4,7 @@ using Perf.Load.Recording;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
-namespace Perf.Load.Results;
+namespace Perf.Load.Output;
 
 /// <summary>
 /// Turns what a run recorded into a <c>perf-result/1</c> file and writes it with its
@@ -19,10 +19,10 @@ public static class LoadResultFiles
     /// <param name="cipher">Cipher name as given.</param>
     /// <param name="backend">Backend name as given.</param>
     /// <param name="environment">The environment the run measured.</param>
-    /// <param name="findMax">The saturation search, when one ran.</param>
+    /// <param name="findMax">The find-max search, when one ran.</param>
     /// <param name="target">What the target's process used, when it ran in its own process.</param>
     /// <param name="generator">What the generator used, recorded when the target ran in its own process (else it includes the target).</param>
-    public static PerfResult ToResult(LoadRunResult run, string command, string cipher, string backend, EnvironmentInfo environment, SaturationResult? findMax = null, TargetUsage? target = null, GeneratorUsage? generator = null)
+    public static PerfResult ToResult(LoadRunResult run, string command, string cipher, string backend, EnvironmentInfo environment, FindMaxSearchResult? findMax = null, TargetUsage? target = null, GeneratorUsage? generator = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var r = run.Recorders;
@@ -90,7 +90,7 @@ public static class LoadResultFiles
         }
     }
 
-    private static FindMax ToFindMax(SaturationResult search)
+    private static FindMax ToFindMax(FindMaxSearchResult search)
     {
         var steps = new List<FindMaxStep>(search.Steps.Count);
         foreach (var step in search.Steps)
