@@ -132,7 +132,7 @@ internal static class LoadJob
         }
     }
 
-    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(TargetProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
+    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
     {
         if (process is null || run.TargetUsage is not { } target)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Perf.Load.Processes;
 using Relay.Client;
 using Relay.Crypto.E2e;
 using Relay.Protocol.Frames;

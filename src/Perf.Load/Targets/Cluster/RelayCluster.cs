@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Perf.Load.Engine;
+using Perf.Load.Processes;
 
 namespace Perf.Load.Targets.Cluster;
 

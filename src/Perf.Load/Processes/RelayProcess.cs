@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Perf.Load.Os;
-using Perf.Load.Processes;
+using Perf.Load.Targets;
 
-namespace Perf.Load.Targets.Relay;
+namespace Perf.Load.Processes;
 
 /// <summary>
 /// A relay (<c>perf relay</c>) in its own process on free loopback ports, started for one load
@@ -15,23 +15,17 @@ public sealed class RelayProcess : IAsyncDisposable
     private const string ListeningPrefix = "relay listening ";
 
     /// <summary>
-    /// Runtime settings the relay process starts with unless this process's environment sets them.
-    /// Thread-pool workers that find no work spin before they sleep; that spinning is CPU time
-    /// spent waiting, which would be counted as the relay's cost per message and would shrink as
-    /// the rate grows. Without it the CPU time is the relay's work and its wake-ups. Tiered
-    /// compilation off (as in <c>perf</c>'s runtime configuration, stated here so the result
-    /// records it): no recompilation on a background thread mid-run. Inline socket completions
-    /// (which <c>perf relay</c> turns on itself with its default <c>--scheduling inline</c>;
-    /// stated here so the result records it): the socket engine's thread runs the relay's code.
+    /// What the relay starts with beside <see cref="RuntimeSettings.DotNet"/>: inline socket
+    /// completions (which <c>perf relay</c> turns on itself with its default
+    /// <c>--scheduling inline</c>; stated here so the result records it): the socket engine's
+    /// thread runs the relay's code.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> RuntimeSettings { get; } = new Dictionary<string, string>
+    private static readonly Dictionary<string, string> InlineCompletions = new()
     {
-        ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
-        ["DOTNET_TieredCompilation"] = "0",
         ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
     };
 
-    private RelayProcess(TargetProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
+    private RelayProcess(ChildProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
     {
         Process = process;
         TcpEndPoint = tcp;
@@ -41,7 +35,7 @@ public sealed class RelayProcess : IAsyncDisposable
     }
 
     /// <summary>The process, for its CPU time and memory.</summary>
-    public TargetProcess Process { get; }
+    public ChildProcess Process { get; }
 
     /// <summary>The Noise/TCP endpoint.</summary>
     public IPEndPoint TcpEndPoint { get; }
@@ -56,8 +50,8 @@ public sealed class RelayProcess : IAsyncDisposable
     public byte[] WebSocketSecret { get; }
 
     /// <summary>
-    /// Starts <c>perf relay</c>: <paramref name="perfCommand"/> is how to run <c>perf</c> (file name,
-    /// leading arguments, environment); this adds the relay arguments and waits for its listening line.
+    /// Starts <c>perf relay</c>: <paramref name="perfCommand"/> is how to run <c>perf</c> (see
+    /// <see cref="PerfCommand"/>); this adds the relay arguments and waits for its listening line.
     /// </summary>
     /// <param name="perfCommand">How to run <c>perf</c>.</param>
     /// <param name="cipher">The relay's <c>--cipher</c>.</param>
@@ -70,13 +64,10 @@ public sealed class RelayProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(perfCommand);
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
-        TargetProcess.AddRuntimeSettings(perfCommand, RuntimeSettings);
-        foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. extraArguments ?? []])
-        {
-            perfCommand.ArgumentList.Add(argument);
-        }
+        RuntimeSettings.AddDotNet(perfCommand, InlineCompletions);
+        perfCommand.AddArguments(["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. extraArguments ?? []]);
 
-        var process = await TargetProcess.StartAsync(new TargetProcessStart(perfCommand, "perf relay", ListeningPrefix, null, cpus, TimeSpan.FromSeconds(30)), cancellationToken).ConfigureAwait(false);
+        var process = await ChildProcess.StartAsync(new ChildProcessStart(perfCommand, "perf relay") { ReadyLinePrefix = ListeningPrefix, Cpus = cpus }, cancellationToken).ConfigureAwait(false);
         try
         {
             var (tcp, webSocket, key) = ParseListening(process.ReadyLine!);
@@ -122,6 +113,9 @@ public sealed class RelayProcess : IAsyncDisposable
             : throw new FormatException($"not a relay listening line: {line}");
     }
 
-    /// <summary>Stops the relay process.</summary>
+    /// <summary><c>kill -9</c>: no shutdown, no flush.</summary>
+    public Task KillAsync() => Process.KillAsync();
+
+    /// <summary>Stops the relay process (SIGTERM, then SIGKILL).</summary>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 }

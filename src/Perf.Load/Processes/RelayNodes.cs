@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Perf.Load.Targets.Relay;
+using Perf.Load.Targets;
 using Relay.Crypto.KeyAgreement;
 
-namespace Perf.Load.Targets.Cluster;
+namespace Perf.Load.Processes;
 
 /// <summary>
 /// The N <c>perf relay</c> processes of a relay cluster: one static key written to a private

@@ -1,21 +1,24 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Perf.Load.Processes;
-using Perf.Load.Targets.Nats;
+using Perf.Load.Targets;
 
-namespace Perf.Load.Targets.Cluster;
+namespace Perf.Load.Processes;
 
 /// <summary>
-/// An M-node <c>nats-server</c> cluster on loopback for one load command: JetStream on (<c>-js</c>),
-/// each node with its own store folder under one temporary folder, routes between all nodes on
-/// loopback ports and the cluster name <c>perf</c>. Ready once JetStream has elected a meta leader
-/// and every node is a current peer (read from each node's monitoring endpoint, <c>/jsz</c>). A node can be killed (SIGKILL) and
-/// started again on the same ports and store folder.
+/// An M-node <c>nats-server</c> cluster on loopback with JetStream on (<c>-js</c>): each node with
+/// its own store folder under one temporary folder, and (from two nodes on) routes between all
+/// nodes and the cluster name <c>perf</c>. Ready once JetStream has elected a meta leader and
+/// every node is a current peer (read from each node's monitoring endpoint, <c>/jsz</c>). A node
+/// can be killed (SIGKILL) and started again on the same ports and store folder. One node is a
+/// JetStream server alone.
 /// </summary>
 public sealed class NatsCluster : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    private const string ClusterName = "perf";
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FormedTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FormedInterval = TimeSpan.FromMilliseconds(100);
     private readonly string _binary;
     private readonly string _folder;
     private readonly int[] _clientPorts;
@@ -31,9 +34,9 @@ public sealed class NatsCluster : IAsyncDisposable
         _routePorts = new int[nodes];
         for (var i = 0; i < nodes; i++)
         {
-            _clientPorts[i] = NatsServerProcess.FreeLoopbackPort();
-            _monitorPorts[i] = NatsServerProcess.FreeLoopbackPort();
-            _routePorts[i] = NatsServerProcess.FreeLoopbackPort();
+            _clientPorts[i] = LoopbackPort.Free();
+            _monitorPorts[i] = LoopbackPort.Free();
+            _routePorts[i] = LoopbackPort.Free();
         }
 
         Processes = new ProcessGroup("nats-server", nodes);
@@ -53,9 +56,7 @@ public sealed class NatsCluster : IAsyncDisposable
     public static async Task<NatsCluster> StartAsync(int nodes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
-        var binary = NatsServerProcess.FindBinary() ?? throw new LoadTargetException(
-            $"nats-server is not installed: install it (Debian: apt-get install nats-server) or set {NatsServerProcess.EnvironmentVariable} to its path.");
-        var cluster = new NatsCluster(binary, Directory.CreateTempSubdirectory("perf-nats-cluster-").FullName, nodes);
+        var cluster = new NatsCluster(NatsServerBinary.Require(), Directory.CreateTempSubdirectory("perf-nats-cluster-").FullName, nodes);
         try
         {
             for (var i = 0; i < nodes; i++)
@@ -78,24 +79,20 @@ public sealed class NatsCluster : IAsyncDisposable
     public async Task StartNodeAsync(int index, CancellationToken cancellationToken)
     {
         var port = _clientPorts[index];
-        var start = new ProcessStartInfo(_binary)
+        var name = $"n{index.ToString(CultureInfo.InvariantCulture)}";
+        var arguments = new NatsServerArguments(port)
         {
-            ArgumentList =
-            {
-                "-js", "--addr", "127.0.0.1", "--port", Text(port), "--http_port", Text(_monitorPorts[index]),
-                "--store_dir", Path.Combine(_folder, $"n{Text(index)}"), "--server_name", $"n{Text(index)}", "--no_advertise",
-            },
+            MonitorPort = _monitorPorts[index],
+            StoreDirectory = Path.Combine(_folder, name),
+            ServerName = name,
+            Cluster = Count > 1 ? new NatsRoutes(ClusterName, _routePorts[index], _routePorts) : null,
         };
-        if (Count > 1)
+        var start = new ChildProcessStart(new ProcessStartInfo(_binary).AddArguments(arguments.ToList()), "nats-server")
         {
-            foreach (var argument in (string[])["--cluster_name", "perf", "--cluster", $"nats://127.0.0.1:{Text(_routePorts[index])}", "--routes", string.Join(',', Array.ConvertAll(_routePorts, p => $"nats://127.0.0.1:{Text(p)}"))])
-            {
-                start.ArgumentList.Add(argument);
-            }
-        }
-
-        var process = await TargetProcess.StartAsync(new TargetProcessStart(start, "nats-server", null, ct => NatsServerProcess.AcceptsAsync(port, ct), null, TimeSpan.FromSeconds(10)), cancellationToken).ConfigureAwait(false);
-        Processes.Set(index, process);
+            ReadyProbe = ct => LoopbackPort.AcceptsAsync(port, ct),
+            Timeout = NodeTimeout,
+        };
+        Processes.Set(index, await ChildProcess.StartAsync(start, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>SIGKILLs node <paramref name="index"/>; false when it was down already.</summary>
@@ -111,21 +108,10 @@ public sealed class NatsCluster : IAsyncDisposable
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.GetTimestamp() + (long)(ReadyTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
+        if (!await Poll.UntilAsync(ct => AnyNodeSeesFormedAsync(http, ct), FormedTimeout, FormedInterval, cancellationToken).ConfigureAwait(false))
         {
-            for (var i = 0; i < Count; i++)
-            {
-                if (Processes[i] is not null && await FormedAsync(http, _monitorPorts[i], cancellationToken).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            throw new LoadTargetException($"the {Count}-node NATS cluster elected no JetStream meta leader with every node current within {FormedTimeout.TotalSeconds:0} s.");
         }
-
-        throw new LoadTargetException($"the {Count}-node NATS cluster elected no JetStream meta leader with every node current within {ReadyTimeout.TotalSeconds:0} s.");
     }
 
     /// <summary>Stops every node and deletes the store folders.</summary>
@@ -142,13 +128,26 @@ public sealed class NatsCluster : IAsyncDisposable
         }
     }
 
+    private async Task<bool> AnyNodeSeesFormedAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (Processes[i] is not null && await FormedAsync(http, _monitorPorts[i], cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // Whether this node sees a meta leader and every other node as a current peer: only then can
     // a stream with replicas on every node be placed ("no suitable peers for placement" before).
     private async Task<bool> FormedAsync(HttpClient http, int monitorPort, CancellationToken cancellationToken)
     {
         try
         {
-            await using var body = await http.GetStreamAsync(new Uri($"http://127.0.0.1:{Text(monitorPort)}/jsz"), cancellationToken).ConfigureAwait(false);
+            await using var body = await http.GetStreamAsync(new Uri($"http://127.0.0.1:{monitorPort.ToString(CultureInfo.InvariantCulture)}/jsz"), cancellationToken).ConfigureAwait(false);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!document.RootElement.TryGetProperty("meta_cluster", out var meta)
                 || !meta.TryGetProperty("leader", out var leader) || leader.GetString() is not { Length: > 0 }
@@ -172,6 +171,4 @@ public sealed class NatsCluster : IAsyncDisposable
             return false;
         }
     }
-
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

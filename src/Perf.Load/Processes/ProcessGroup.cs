@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Perf.Load.Engine;
-using Perf.Load.Processes;
 
-namespace Perf.Load.Targets.Cluster;
+namespace Perf.Load.Processes;
 
 /// <summary>
 /// The processes of one kind in a cluster (the relay nodes, or the NATS nodes), read as one: CPU
@@ -13,7 +12,7 @@ namespace Perf.Load.Targets.Cluster;
 public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
 {
     private readonly object _gate = new();
-    private readonly TargetProcess?[] _live;
+    private readonly ChildProcess?[] _live;
     private TimeSpan _retiredCpu;
     private long _retiredSwitches;
 
@@ -21,7 +20,7 @@ public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
     public ProcessGroup(string name, int slots)
     {
         Name = name;
-        _live = new TargetProcess?[slots];
+        _live = new ChildProcess?[slots];
     }
 
     /// <summary>What runs in the group: <c>perf relay</c> or <c>nats-server</c>.</summary>
@@ -31,7 +30,7 @@ public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
     public int Count => _live.Length;
 
     /// <summary>The process in slot <paramref name="index"/>, or <c>null</c> while it is down.</summary>
-    public TargetProcess? this[int index]
+    public ChildProcess? this[int index]
     {
         get
         {
@@ -43,7 +42,7 @@ public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
     }
 
     /// <summary>Puts <paramref name="process"/> in the empty slot <paramref name="index"/>.</summary>
-    public void Set(int index, TargetProcess process)
+    public void Set(int index, ChildProcess process)
     {
         lock (_gate)
         {
@@ -59,7 +58,7 @@ public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
     /// <summary>SIGKILLs the process in slot <paramref name="index"/> (its CPU time so far stays counted) and empties the slot; false when it was already down.</summary>
     public async Task<bool> KillAsync(int index)
     {
-        TargetProcess? victim;
+        ChildProcess? victim;
         lock (_gate)
         {
             victim = _live[index];
@@ -82,7 +81,7 @@ public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
             _live[index] = null;
         }
 
-        // Process.Kill is SIGKILL on Unix.
+        await victim.KillAsync().ConfigureAwait(false);
         await victim.DisposeAsync().ConfigureAwait(false);
         return true;
     }
@@ -122,22 +121,23 @@ public sealed class ProcessGroup : IProcessResources, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every live process.</summary>
+    /// <summary>Stops every live process, all at once (each SIGTERM, then SIGKILL after its grace period).</summary>
     public async ValueTask DisposeAsync()
     {
-        for (var i = 0; i < _live.Length; i++)
+        var stopping = new List<Task>(_live.Length);
+        lock (_gate)
         {
-            TargetProcess? process;
-            lock (_gate)
+            for (var i = 0; i < _live.Length; i++)
             {
-                process = _live[i];
+                if (_live[i] is { } process)
+                {
+                    stopping.Add(process.DisposeAsync().AsTask());
+                }
+
                 _live[i] = null;
             }
-
-            if (process is not null)
-            {
-                await process.DisposeAsync().ConfigureAwait(false);
-            }
         }
+
+        await Task.WhenAll(stopping).ConfigureAwait(false);
     }
 }
