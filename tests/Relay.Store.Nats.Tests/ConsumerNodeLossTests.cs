@@ -21,7 +21,7 @@ public sealed class ConsumerNodeLossTests(ITestOutputHelper output)
         await using var cluster = await NatsCluster.StartAsync(3, CancellationToken.None);
         var firstNode = cluster.Urls.Split(',')[0];
         using var relayKey = X25519KeyPair.Generate();
-        await using var node = await RelayNode.StartAsync(firstNode, relayKey, replicas: 3);
+        await using var node = await JetStreamRelayNode.StartAsync(firstNode, relayKey, replicas: 3);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using var alice = await node.ConnectAsync(aliceKey);

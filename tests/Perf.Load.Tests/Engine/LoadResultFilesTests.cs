@@ -8,7 +8,7 @@ using Perf.Load.Output;
 using Perf.Load.Targets.Echo;
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Load.Tests.Engine;
 

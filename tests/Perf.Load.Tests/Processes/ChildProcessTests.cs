@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Perf.Load.Processes;
 using Perf.Load.Targets;
+using Perf.Testing.Folders;
 
 namespace Perf.Load.Tests.Processes;
 
 /// <summary>The one way the harness starts, waits for, stops and kills a child: against real shell processes.</summary>
-public sealed class ChildProcessTests
+public sealed class ChildProcessTests : TempFolder
 {
     [Fact]
     public async Task A_child_that_prints_its_ready_line_is_returned_with_that_line()
@@ -21,12 +22,12 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task A_probed_child_is_returned_once_the_probe_says_ready()
     {
-        using var folder = new ScratchFile();
+        var flag = Path.Combine(Folder, "ready");
         await using var child = await ChildProcess.StartAsync(
-            Shell($"sleep 0.2; touch {folder.Path}; exec sleep 30", "prober") with { ReadyProbe = _ => Task.FromResult(File.Exists(folder.Path)) },
+            Shell($"sleep 0.2; touch {flag}; exec sleep 30", "prober") with { ReadyProbe = _ => Task.FromResult(File.Exists(flag)) },
             CancellationToken.None);
 
-        Assert.True(File.Exists(folder.Path));
+        Assert.True(File.Exists(flag));
         Assert.Null(child.ReadyLine);
     }
 
@@ -66,12 +67,11 @@ public sealed class ChildProcessTests
     public async Task Dispose_asks_with_sigterm_first_so_the_child_shuts_down_by_itself()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "SIGTERM is sent on Linux only.");
-        using var marker = new ScratchFile();
-        var child = await ChildProcess.StartAsync(Polite("polite", marker), CancellationToken.None);
+        var child = await ChildProcess.StartAsync(Polite("polite"), CancellationToken.None);
 
         await child.DisposeAsync();
 
-        Assert.Equal("stopped", File.ReadAllText(marker.Path).Trim());
+        Assert.Equal("stopped", File.ReadAllText(Marker).Trim());
     }
 
     [Fact]
@@ -90,15 +90,14 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task Kill_is_kill_9_even_for_a_child_that_would_stop_gracefully()
     {
-        using var marker = new ScratchFile();
-        await using var child = await ChildProcess.StartAsync(Polite("victim", marker), CancellationToken.None);
+        await using var child = await ChildProcess.StartAsync(Polite("victim"), CancellationToken.None);
         var pid = child.ProcessId;
 
         await child.KillAsync();
 
         Assert.False(child.IsRunning);
         Assert.False(Directory.Exists($"/proc/{pid}"), "the child is still running");
-        Assert.False(File.Exists(marker.Path), "the child ran its SIGTERM handler: it was not killed with -9");
+        Assert.False(File.Exists(Marker), "the child ran its SIGTERM handler: it was not killed with -9");
     }
 
     [Fact]
@@ -122,11 +121,13 @@ public sealed class ChildProcessTests
         Assert.Equal(child.RuntimeSettings.Order(StringComparer.Ordinal), child.RuntimeSettings);
     }
 
+    private string Marker => Path.Combine(Folder, "stopped");
+
     private static ChildProcessStart Shell(string script, string name) => new(new ProcessStartInfo("sh") { ArgumentList = { "-c", script } }, name);
 
     // Writes "stopped" to the marker on SIGTERM and exits 0; a kill -9 leaves no marker.
-    private static ChildProcessStart Polite(string name, ScratchFile marker) =>
-        Shell($"trap 'echo stopped > {marker.Path}; exit 0' TERM; echo ready; while true; do sleep 0.05; done", name) with { ReadyLinePrefix = "ready" };
+    private ChildProcessStart Polite(string name) =>
+        Shell($"trap 'echo stopped > {Marker}; exit 0' TERM; echo ready; while true; do sleep 0.05; done", name) with { ReadyLinePrefix = "ready" };
 
     private static List<int> ProcessesWithArgument(string argument)
     {
@@ -154,13 +155,5 @@ public sealed class ChildProcessTests
         }
 
         return found;
-    }
-
-    // A path under the temp folder, deleted afterwards; the child creates the file.
-    private sealed class ScratchFile : IDisposable
-    {
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"perf-child-{Guid.NewGuid():N}");
-
-        public void Dispose() => File.Delete(Path);
     }
 }

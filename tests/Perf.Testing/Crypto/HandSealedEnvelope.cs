@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
 
-namespace Relay.Crypto.Tests.E2e;
+namespace Perf.Testing.Crypto;
 
-/// <summary>Envelopes no session would seal, built from the chain step and the AEAD directly (also linked into the k6 vector builder).</summary>
-internal static class HandSealedEnvelope
+/// <summary>Envelopes no session would seal, built from the chain step and the AEAD directly (the E2E session tests and the k6 vector builder).</summary>
+public static class HandSealedEnvelope
 {
     /// <summary>The sender's next AES-256-GCM message with the padded flag set over <paramref name="body"/>, which lacks the 0x80 marker.</summary>
     public static byte[] PaddedFlagWithoutPadding(E2eSessionState sender, byte[] body)

@@ -1,4 +1,4 @@
-namespace Perf.Results.Tests.Fixtures;
+namespace Perf.Testing.Results;
 
 /// <summary>Finds the committed <c>perf-result/1</c> JSON Schema above the test binaries.</summary>
 public static class SchemaFile

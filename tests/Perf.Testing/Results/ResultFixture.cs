@@ -1,9 +1,9 @@
 using Perf.Results.Model;
 
-namespace Perf.Results.Tests.Fixtures;
+namespace Perf.Testing.Results;
 
 /// <summary>A complete, valid load result with round numbers, for tests to vary with <c>with</c>.</summary>
-internal static class ResultFixture
+public static class ResultFixture
 {
     public static LatencyMetric Latency(double p50, double p99, double p999) => new()
     {

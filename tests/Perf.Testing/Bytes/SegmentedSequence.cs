@@ -1,12 +1,13 @@
 using System.Buffers;
 
-namespace Perf.Fuzz;
+namespace Perf.Testing.Bytes;
 
 /// <summary>
 /// Builds multi-segment <see cref="ReadOnlySequence{T}"/>s, as a pipe hands them out when data
-/// arrives in pieces: parsers must give the same answer however the bytes are split.
+/// arrives in pieces: parsers must give the same answer however the bytes are split (shared by
+/// the property tests and the fuzz harnesses).
 /// </summary>
-internal static class SegmentedSequence
+public static class SegmentedSequence
 {
     /// <summary>The bytes in segments of <paramref name="chunk"/> bytes (the last may be shorter; empty input gives an empty sequence).</summary>
     public static ReadOnlySequence<byte> Split(ReadOnlyMemory<byte> bytes, int chunk)
@@ -22,6 +23,21 @@ internal static class SegmentedSequence
         for (var offset = chunk; offset < bytes.Length; offset += chunk)
         {
             last = last.Append(bytes[offset..Math.Min(bytes.Length, offset + chunk)]);
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    /// <summary>One sequence of exactly these segments, in order (at least one).</summary>
+    public static ReadOnlySequence<byte> Of(params ReadOnlyMemory<byte>[] segments)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentOutOfRangeException.ThrowIfLessThan(segments.Length, 1);
+        var first = new Segment(segments[0], 0);
+        var last = first;
+        for (var i = 1; i < segments.Length; i++)
+        {
+            last = last.Append(segments[i]);
         }
 
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);

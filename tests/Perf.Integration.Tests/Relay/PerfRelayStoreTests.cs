@@ -1,24 +1,27 @@
 using System.Diagnostics;
+using Perf.Testing.Folders;
+using Perf.Testing.Processes;
+using Perf.Testing.Relays;
 using Relay.Client;
 using Relay.Crypto.KeyAgreement;
 using Relay.Protocol.Frames;
 
-namespace Relay.Store.Nats.Tests;
+namespace Perf.Integration.Tests.Relay;
 
 /// <summary><c>perf relay --store nats://...</c> as its own process: kill -9 loses no accepted message; NATS unreachable at start is one line and exit 2.</summary>
-public sealed class PerfRelayStoreTests(Xunit.Abstractions.ITestOutputHelper output)
+public sealed class PerfRelayStoreTests(Xunit.Abstractions.ITestOutputHelper output) : TempFolder
 {
     [SkippableFact]
     public async Task Messages_accepted_for_an_offline_recipient_survive_kill_9_of_the_relay_and_are_delivered_after_a_restart()
     {
         const int Messages = 50;
         await using var nats = await JetStreamServer.StartAsync();
-        var keyFile = Path.Combine(nats.StoreDir, "relay.key");
+        var keyFile = Path.Combine(Folder, "relay.key");
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         var accepted = new HashSet<ulong>();
         var killed = new Stopwatch();
-        await using (var relay = await PerfRelayProcess.StartAsync("--key", keyFile, "--store", nats.Url))
+        await using (var relay = await PerfBinary.StartRelayAsync("--key", keyFile, "--store", nats.Url))
         {
             var alice = await RelayClientConnection.ConnectTcpAsync(relay.TcpEndPoint, aliceKey, new RelayClientOptions { RelayKey = relay.RelayKey }, CancellationToken.None);
             for (var i = 0; i < Messages; i++)
@@ -38,7 +41,7 @@ public sealed class PerfRelayStoreTests(Xunit.Abstractions.ITestOutputHelper out
         }
 
         var killedAfter = killed.Elapsed;
-        await using var restarted = await PerfRelayProcess.StartAsync("--key", keyFile, "--store", nats.Url);
+        await using var restarted = await PerfBinary.StartRelayAsync("--key", keyFile, "--store", nats.Url);
         var listeningAfter = killed.Elapsed;
         await using var bob = await RelayClientConnection.ConnectTcpAsync(restarted.TcpEndPoint, bobKey, new RelayClientOptions { RelayKey = restarted.RelayKey }, CancellationToken.None);
         var delivered = new List<int>();
@@ -57,8 +60,7 @@ public sealed class PerfRelayStoreTests(Xunit.Abstractions.ITestOutputHelper out
     [SkippableFact]
     public async Task Perf_relay_with_nats_unreachable_prints_one_line_and_exits_2()
     {
-        Skip.If(!File.Exists(Path.Combine(AppContext.BaseDirectory, "perf.dll")), "perf.dll is not beside the tests");
-        var (exitCode, error) = await PerfRelayProcess.RunAsync("relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--store", "nats://127.0.0.1:1");
+        var (exitCode, error) = await PerfBinary.RunAsync("relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--store", "nats://127.0.0.1:1");
 
         Assert.Equal(2, exitCode);
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -1,14 +1,14 @@
 using System.Buffers;
 using Relay.Protocol.Frames;
 
-namespace Perf.Fuzz;
+namespace Perf.Testing.Bytes;
 
 /// <summary>
 /// Writes a parsed relay frame back with <see cref="FrameCodec"/>'s writers. Every frame has one
 /// encoding, so an accepted input must come back byte for byte (shared by the fuzz target and
 /// the property tests).
 /// </summary>
-internal static class FrameRewrite
+public static class FrameRewrite
 {
     /// <summary>The frame's bytes as the writers write them; null for ERROR, whose writer takes a string and cuts it.</summary>
     public static byte[]? Write(in RelayFrame frame)

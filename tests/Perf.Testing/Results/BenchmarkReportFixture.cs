@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
 
-namespace Perf.Results.Tests.Fixtures;
+namespace Perf.Testing.Results;
 
 /// <summary>
 /// Writes synthetic BenchmarkDotNet full JSON reports with known per-iteration ns/op, shaped like the real exporter's
 /// output (overhead, warm-up and workload stages; only Workload/Result counts).
 /// </summary>
-internal static class BenchmarkReportFixture
+public static class BenchmarkReportFixture
 {
     public const long OperationsPerIteration = 1024;
 
