@@ -4,7 +4,7 @@ using Relay.Client;
 using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;
 
-namespace Relay.Server.Tests;
+namespace Relay.Client.Tests;
 
 /// <summary>The client library for a relay cluster: the next node when one is down or drops us, keep-alive PINGs, de-duplication by relay id.</summary>
 public sealed class RelayMessengerFailoverTests

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Relay.Client;
 
-namespace Relay.Server.Tests;
+namespace Relay.Client.Tests;
 
 /// <summary>
 /// The client's TCP close keeps what was written: against a plain socket server that answers every

@@ -4,7 +4,7 @@ using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;
 using Relay.Protocol.Frames;
 
-namespace Relay.Server.Tests;
+namespace Relay.Client.Tests;
 
 /// <summary>The client library's E2E messaging: sealed sends, opened receives with automatic ACK, reconnect after a drop.</summary>
 public sealed class RelayMessengerTests
