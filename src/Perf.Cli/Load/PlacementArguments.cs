@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Perf.Cli.Options;
 using Perf.Load.Os;
 
 namespace Perf.Cli.Load;
@@ -6,10 +7,9 @@ namespace Perf.Cli.Load;
 /// <summary>
 /// The <c>perf load</c> options that place the target and the generator: the target in its own
 /// process (<c>--target-process</c>, alias <c>--relay-process</c>), both pinned to CPUs, idle
-/// clients held to the target, and a reconnect storm. Kept together so the load command's own
-/// option list stays short.
+/// clients held to the target, and a reconnect storm.
 /// </summary>
-internal sealed class TargetProcessOptions
+internal sealed class PlacementArguments : OptionGroup
 {
     /// <summary>The most idle clients or storm clients one run may ask for.</summary>
     public const int MaxClients = 1_000_000;
@@ -24,15 +24,8 @@ internal sealed class TargetProcessOptions
     private readonly Option<int> _idleConnections = new("--idle-connections") { Description = "Idle authenticated clients held to the target process during the run; records how many were held and the memory per connection." };
     private readonly Option<int> _reconnectStorm = new("--reconnect-storm") { Description = "After the run, this many clients drop at once and reconnect; records the time until all are authenticated again." };
 
-    /// <summary>Adds the options to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
-    {
-        command.Options.Add(_targetProcess);
-        command.Options.Add(_targetCpus);
-        command.Options.Add(_generatorCpus);
-        command.Options.Add(_idleConnections);
-        command.Options.Add(_reconnectStorm);
-    }
+    /// <inheritdoc />
+    public override IEnumerable<Option> All => [_targetProcess, _targetCpus, _generatorCpus, _idleConnections, _reconnectStorm];
 
     /// <summary>Reads and checks the options for <paramref name="targets"/>; <c>null</c> with <paramref name="problem"/> set when they do not fit.</summary>
     public TargetPlacement? Read(ParseResult parseResult, IReadOnlyList<string> targets, int connections, out string? problem)
