@@ -137,23 +137,14 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
     /// <summary><c>kill -9</c> (and anything it started): no shutdown, no flush; returns once it is gone.</summary>
     public async Task KillAsync()
     {
-        Running.TryRemove(_process.Id, out _);
+        SendKill(_process);
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
             await _process.WaitForExitAsync().WaitAsync(KillWait).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
         {
-            // Already gone.
-        }
-        catch (TimeoutException)
-        {
-            // Killed but not yet reaped: the kernel finishes it.
+            // Gone and disposed already, or killed but not yet reaped: the kernel finishes it.
         }
     }
 
@@ -214,20 +205,32 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
     // For a child that failed to start, and at this process's exit: no time to wait for a graceful stop.
     private static void KillNow(Process process)
     {
-        Running.TryRemove(process.Id, out _);
-        try
+        if (SendKill(process))
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(KillWait);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
+            process.WaitForExit(KillWait);
         }
 
         process.Dispose();
+    }
+
+    // SIGKILL to the child and anything it started; false when it had exited already.
+    private static bool SendKill(Process process)
+    {
+        try
+        {
+            Running.TryRemove(process.Id, out _);
+            if (process.HasExited)
+            {
+                return false;
+            }
+
+            process.Kill(entireProcessTree: true);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Gone between the check and the kill, or disposed already.
+            return false;
+        }
     }
 }
