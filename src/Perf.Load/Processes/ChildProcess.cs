@@ -127,6 +127,60 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="start"/> to its end (a tool such as k6, or <c>perf</c> itself), passing
+    /// each line it writes to <paramref name="output"/> and <paramref name="error"/>; returns its
+    /// exit code. Cancelling kills it and anything it started.
+    /// </summary>
+    /// <exception cref="LoadTargetException">It could not be started.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended the run.</exception>
+    public static async Task<int> RunToExitAsync(ProcessStartInfo start, Action<string>? output, Action<string>? error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Pass(e.Data, output);
+        process.ErrorDataReceived += (_, e) => Pass(e.Data, error);
+        try
+        {
+            process.Start();
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new LoadTargetException($"cannot start {start.FileName}: {ex.Message}", ex);
+        }
+
+        Running[process.Id] = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            // Returns once it has exited and both streams are read to their end.
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            SendKill(process);
+            throw;
+        }
+        finally
+        {
+            Running.TryRemove(process.Id, out _);
+        }
+
+        return process.ExitCode;
+
+        static void Pass(string? line, Action<string>? to)
+        {
+            if (line is not null)
+            {
+                to?.Invoke(line);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public ProcessResourceSample Sample()
     {

@@ -121,6 +121,35 @@ public sealed class ChildProcessTests : TempFolder
         Assert.Equal(child.RuntimeSettings.Order(StringComparer.Ordinal), child.RuntimeSettings);
     }
 
+    [Fact]
+    public async Task A_run_to_exit_passes_every_line_on_and_returns_the_exit_code()
+    {
+        var output = new List<string>();
+        var error = new List<string>();
+
+        var exitCode = await ChildProcess.RunToExitAsync(new ProcessStartInfo("sh") { ArgumentList = { "-c", "echo one; echo two; echo oops >&2; exit 7" } }, output.Add, error.Add, CancellationToken.None);
+
+        Assert.Equal(7, exitCode);
+        Assert.Equal(["one", "two"], output);
+        Assert.Equal(["oops"], error);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_to_exit_kills_the_child()
+    {
+        var unique = $"30.{Random.Shared.Next(100_000, 999_999)}";
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ChildProcess.RunToExitAsync(new ProcessStartInfo("sleep") { ArgumentList = { unique } }, null, null, cancel.Token));
+
+        var deadline = Stopwatch.StartNew();
+        while (ProcessesWithArgument(unique).Count > 0)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the cancelled child is still running");
+            await Task.Delay(20);
+        }
+    }
+
     private string Marker => Path.Combine(Folder, "stopped");
 
     private static ChildProcessStart Shell(string script, string name) => new(new ProcessStartInfo("sh") { ArgumentList = { "-c", script } }, name);

@@ -22,15 +22,10 @@ public static class PerfBinary
     public static async Task<(int ExitCode, string StandardError)> RunAsync(params string[] arguments)
     {
         SkipIfMissing();
-        var start = PerfCommand.StartInfo(Path, arguments);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await error);
+        var error = new System.Text.StringBuilder();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var exitCode = await ChildProcess.RunToExitAsync(PerfCommand.StartInfo(Path, arguments), null, line => error.AppendLine(line), patience.Token);
+        return (exitCode, error.ToString());
     }
 
     private static void SkipIfMissing() => Skip.If(!File.Exists(Path), $"perf.dll is not beside the tests ({Path})");
