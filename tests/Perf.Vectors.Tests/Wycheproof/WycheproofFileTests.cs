@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Perf.Testing.Folders;
 using Relay.Crypto.Aead;
 using Xunit.Abstractions;
 

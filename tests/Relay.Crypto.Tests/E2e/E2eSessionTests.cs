@@ -1,4 +1,5 @@
 using System.Text;
+using Perf.Testing.Crypto;
 using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;
