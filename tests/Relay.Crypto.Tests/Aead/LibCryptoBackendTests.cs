@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
-using Relay.Crypto.Aead;
 using Relay.Crypto.Aead.LibCrypto;
+using Relay.Crypto.Aead;
+using Relay.Crypto.Native;
 
 namespace Relay.Crypto.Tests.Aead;
 

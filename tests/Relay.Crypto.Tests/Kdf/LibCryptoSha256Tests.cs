@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Relay.Crypto.E2e;
 using Relay.Crypto.Kdf;
+using Relay.Crypto.Native;
 
 namespace Relay.Crypto.Tests.Kdf;
 

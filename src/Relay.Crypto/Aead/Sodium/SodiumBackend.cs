@@ -1,3 +1,5 @@
+using Relay.Crypto.Native;
+
 namespace Relay.Crypto.Aead.Sodium;
 
 /// <summary>The libsodium backend (the library NSec.Cryptography ships): all three algorithms; AES-256-GCM only where the CPU has AES-NI and CLMUL.</summary>
