@@ -40,7 +40,7 @@ public sealed class RekeyTests
         foreach (var algorithm in new[] { AeadAlgorithm.ChaCha20Poly1305, AeadAlgorithm.Aes256Gcm })
         {
             using var sodium = AeadBackend.Sodium.Create(algorithm, key);
-            using var openssl = AeadBackend.OpenSsl.Create(algorithm, key);
+            using var openssl = AeadBackend.DotNet.Create(algorithm, key);
             var a = new byte[plaintext.Length + 16];
             var b = new byte[plaintext.Length + 16];
             sodium.Seal(nonce, ad, plaintext, a);

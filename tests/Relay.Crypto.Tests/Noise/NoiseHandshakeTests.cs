@@ -96,7 +96,7 @@ public sealed class NoiseHandshakeTests
     public void Rekey_changes_the_key_on_both_sides_alike()
     {
         var key = RandomNumberGenerator.GetBytes(32);
-        using var sender = new CipherState(AeadAlgorithm.Aes256Gcm, AeadBackend.OpenSsl);
+        using var sender = new CipherState(AeadAlgorithm.Aes256Gcm, AeadBackend.DotNet);
         using var receiver = new CipherState(AeadAlgorithm.Aes256Gcm, AeadBackend.Sodium);
         sender.InitializeKey(key);
         receiver.InitializeKey(key);
