@@ -18,7 +18,7 @@ public abstract class AeadBackend
     /// <summary>libsodium's raw-key AEAD functions (the library the NSec package ships).</summary>
     public static AeadBackend Sodium => SodiumBackend.Instance;
 
-    /// <summary>.NET's <c>AesGcm</c> / <c>ChaCha20Poly1305</c> (OpenSSL on Linux).</summary>
+    /// <summary>.NET's own <c>AesGcm</c> / <c>ChaCha20Poly1305</c> (OpenSSL underneath on Linux); named <c>openssl</c>, as older result files and commands have it.</summary>
     public static AeadBackend DotNet => DotNetBackend.Instance;
 
     /// <summary>OpenSSL 3's libcrypto through its EVP interface, with reusable contexts (no per-call setup).</summary>
