@@ -1,5 +1,6 @@
 using Perf.Load;
 using Perf.Load.Engine;
+using Perf.Load.Hostile;
 using Perf.Load.Idle;
 using Perf.Load.Os;
 using Perf.Load.Processes;
@@ -41,12 +42,23 @@ internal static class LoadJob
             throw new LoadTargetException("--idle-connections and --reconnect-storm measure the target's process: use a bare target name with --target-process.");
         }
 
+        if (extras.HandshakeFlood is not null && (handle.Process is null || handle.Idle is null || handle.Name != "relay-tcp"))
+        {
+            throw new LoadTargetException("--handshake-flood floods a relay's Noise/TCP listener apart from the generator's clients: use --target relay-tcp --target-process.");
+        }
+
         await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
 
         LoadRunResult run;
         SaturationResult? saturation = null;
+        await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
+        if (extras.HandshakeFlood is { } f)
+        {
+            await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
+        }
+
         if (idle is not null)
         {
             // Keep-alives would be counted as the target's work per message.
@@ -63,6 +75,12 @@ internal static class LoadJob
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
             await using var target = handle.NewTarget();
             run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+        }
+
+        var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
+        if (floodResult is not null)
+        {
+            await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
         var held = idle?.CountOpen();
@@ -85,6 +103,11 @@ internal static class LoadJob
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, targetUsage, generatorUsage);
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
+        if (floodResult is not null)
+        {
+            HandshakeFloodFile.Write(folder, floodResult);
+        }
+
         return (run, LoadResultFiles.Write(folder, result, run), result);
     }
 
@@ -192,4 +215,5 @@ internal static class LoadJob
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
-internal sealed record LoadJobExtras((Slo Slo, SaturationOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null);
+/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
+internal sealed record LoadJobExtras((Slo Slo, SaturationOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null);
