@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Relay.Crypto.Kdf;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// OpenSSL's <c>SHA256_CTX</c>, held by value. Its layout is public (<c>openssl/sha.h</c>):

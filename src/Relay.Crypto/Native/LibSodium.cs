@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Relay.Crypto.Aead.Sodium;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// libsodium's combined-mode AEAD functions and X25519, which take keys as raw pointers. NSec wraps

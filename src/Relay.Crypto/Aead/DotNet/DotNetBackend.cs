@@ -1,15 +1,20 @@
 using System.Security.Cryptography;
 
-namespace Relay.Crypto.Aead.OpenSsl;
+namespace Relay.Crypto.Aead.DotNet;
 
-/// <summary>The .NET backend (<see cref="AesGcm"/>, <see cref="System.Security.Cryptography.ChaCha20Poly1305"/>, OpenSSL on Linux). No XChaCha20-Poly1305.</summary>
-internal sealed class OpenSslBackend : AeadBackend
+/// <summary>
+/// The .NET backend: .NET's own <see cref="AesGcm"/> and <see cref="System.Security.Cryptography.ChaCha20Poly1305"/>
+/// (OpenSSL underneath on Linux, through .NET's wrapper). Named <c>openssl</c>, the name command
+/// lines and result files have always used for it; the backend that calls OpenSSL itself is
+/// <c>libcrypto</c>. No XChaCha20-Poly1305.
+/// </summary>
+internal sealed class DotNetBackend : AeadBackend
 {
     public const string BackendName = "openssl";
 
-    public static OpenSslBackend Instance { get; } = new();
+    public static DotNetBackend Instance { get; } = new();
 
-    private OpenSslBackend()
+    private DotNetBackend()
     {
     }
 
@@ -37,16 +42,16 @@ internal sealed class OpenSslBackend : AeadBackend
 
     protected override Exception Unsupported(AeadAlgorithm algorithm, string reason) =>
         algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305
-            ? CryptoErrors.XChaChaNotInOpenSsl()
+            ? CryptoErrors.XChaChaNotInDotNet()
             : base.Unsupported(algorithm, reason);
 
     protected override AeadCipher CreateCore(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
     {
         if (algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305)
         {
-            throw CryptoErrors.XChaChaNotInOpenSsl();
+            throw CryptoErrors.XChaChaNotInDotNet();
         }
 
-        return new OpenSslAeadCipher(algorithm, key);
+        return new DotNetAeadCipher(algorithm, key);
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Relay.Crypto.Aead.LibCrypto;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// OpenSSL 3's <c>OSSL_PARAM</c> (<c>openssl/core.h</c>): a key, a type, a pointer to the data

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Relay.Crypto.Aead.LibCrypto;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// One AEAD implementation as its OpenSSL 3 provider exports it: the dispatch functions the EVP

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Relay.Crypto.Aead.LibCrypto;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// Owns one provider cipher context. Releasing it calls the implementation's <c>freectx</c>, which

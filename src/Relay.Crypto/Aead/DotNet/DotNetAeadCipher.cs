@@ -1,29 +1,29 @@
 using System.Security.Cryptography;
 
-namespace Relay.Crypto.Aead.OpenSsl;
+namespace Relay.Crypto.Aead.DotNet;
 
 /// <summary>
-/// An <see cref="AeadCipher"/> on .NET's OpenSSL-backed <see cref="AesGcm"/> or
+/// An <see cref="AeadCipher"/> on .NET's own <see cref="AesGcm"/> or
 /// <see cref="System.Security.Cryptography.ChaCha20Poly1305"/>. The two .NET types share no
 /// interface, so this class holds whichever one its algorithm needs.
 /// </summary>
-internal sealed class OpenSslAeadCipher : AeadCipher
+internal sealed class DotNetAeadCipher : AeadCipher
 {
     private AesGcm? _aesGcm;
     private System.Security.Cryptography.ChaCha20Poly1305? _chaCha;
 
-    public OpenSslAeadCipher(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
+    public DotNetAeadCipher(AeadAlgorithm algorithm, ReadOnlySpan<byte> key)
         : base(algorithm)
     {
         if (algorithm.Id == AeadAlgorithmId.XChaCha20Poly1305)
         {
-            throw CryptoErrors.XChaChaNotInOpenSsl();
+            throw CryptoErrors.XChaChaNotInDotNet();
         }
 
         SetKey(key);
     }
 
-    public override string BackendName => OpenSslBackend.BackendName;
+    public override string BackendName => DotNetBackend.BackendName;
 
     public override bool RekeyAllocates => true;
 

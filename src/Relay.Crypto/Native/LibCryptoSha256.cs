@@ -1,6 +1,4 @@
-using Relay.Crypto.Native;
-
-namespace Relay.Crypto.Kdf;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// libcrypto's SHA-256 functions (<c>SHA256_Init</c>/<c>_Update</c>/<c>_Final</c>/<c>_Transform</c>),

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Relay.Crypto.Aead.LibCrypto;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// One entry of what <c>OSSL_PROVIDER_query_operation</c> returns (<c>OSSL_ALGORITHM</c>,

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Relay.Crypto.Native;
+using Relay.Crypto.Aead;
 
-namespace Relay.Crypto.Aead.LibCrypto;
+namespace Relay.Crypto.Native;
 
 /// <summary>
 /// The cipher side of one <see cref="LibCryptoLibrary"/>: each AEAD algorithm is fetched once
