@@ -1,3 +1,5 @@
+using Perf.Testing;
+using Perf.Testing.Nats;
 using System.Buffers;
 using NATS.Client.Core;
 using Relay.Client;
@@ -19,8 +21,8 @@ public sealed class LiveDeliveryTests
         const int Messages = 300;
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var nodeA = await RelayNode.StartAsync(nats.Url, relayKey);
-        await using var nodeB = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeA = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeB = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using var alice = await nodeA.ConnectAsync(aliceKey);
@@ -29,7 +31,7 @@ public sealed class LiveDeliveryTests
         // read while new ones are republished to his fresh subscription).
         var sender = new Sender(alice, bobKey);
         var sending = sender.SendAsync(Messages, pauseEvery: 10);
-        await Polling.WaitUntilAsync(() => sender.AcceptedCount >= Messages / 3, "a third accepted");
+        await Eventually.TrueAsync(() => sender.AcceptedCount >= Messages / 3, "a third accepted");
         await using var bob = await nodeB.ConnectAsync(bobKey);
         await sending;
 
@@ -46,9 +48,9 @@ public sealed class LiveDeliveryTests
         const int Messages = 200;
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var nodeA = await RelayNode.StartAsync(nats.Url, relayKey);
-        await using var nodeB = await RelayNode.StartAsync(nats.Url, relayKey);
-        await using var nodeC = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeA = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeB = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeC = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using var alice = await nodeA.ConnectAsync(aliceKey);
@@ -60,11 +62,11 @@ public sealed class LiveDeliveryTests
         List<ulong> first;
         await using (var bob = await nodeB.ConnectAsync(bobKey))
         {
-            await Polling.WaitUntilAsync(() => sender.AcceptedCount >= Messages / 4, "a quarter accepted");
+            await Eventually.TrueAsync(() => sender.AcceptedCount >= Messages / 4, "a quarter accepted");
             first = await ReceiveAsync(bob, Messages / 4, ack: true);
         }
 
-        await Polling.WaitUntilAsync(() => nodeB.Store.Metrics.Watches == 0 && nodeB.Store.Metrics.PendingRemovals == 0 && nodeB.Store.Metrics.Removed >= first.Count, "node B removed what Bob ACKed there");
+        await Eventually.TrueAsync(() => nodeB.Store.Metrics.Watches == 0 && nodeB.Store.Metrics.PendingRemovals == 0 && nodeB.Store.Metrics.Removed >= first.Count, "node B removed what Bob ACKed there");
         await using var again = await nodeC.ConnectAsync(bobKey);
         await sending;
         var rest = new List<ulong>();
@@ -86,7 +88,7 @@ public sealed class LiveDeliveryTests
         // And node C removes the rest once Bob leaves.
         await again.DisposeAsync();
         var bobMailbox = nodeC.Store.Subjects.Mailbox(new Identity(bobKey.PublicKey));
-        await Polling.WaitUntilAsync(async () => await Polling.MessagesOnAsync(nats.Url, bobMailbox) == 0, "Bob's mailbox empty");
+        await Eventually.TrueAsync(async () => await MailboxStreamProbe.MessagesOnAsync(nats.Url, bobMailbox) == 0, "Bob's mailbox empty");
     }
 
     [SkippableFact]
@@ -94,7 +96,7 @@ public sealed class LiveDeliveryTests
     {
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var node = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var node = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
         var keys = Enumerable.Range(0, 30).Select(_ => X25519KeyPair.Generate()).ToList();
         var clients = new List<RelayClientConnection>();
         foreach (var key in keys)
@@ -104,7 +106,7 @@ public sealed class LiveDeliveryTests
 
         await using var observer = new NatsConnection(new NatsOpts { Url = nats.Url });
         var js = new NATS.Client.JetStream.NatsJSContext(observer);
-        await Polling.WaitUntilAsync(() => node.Store.Metrics.Watches == keys.Count && node.Store.Metrics.ReadsStarted == keys.Count, "every recipient subscribed and read");
+        await Eventually.TrueAsync(() => node.Store.Metrics.Watches == keys.Count && node.Store.Metrics.ReadsStarted == keys.Count, "every recipient subscribed and read");
         var consumers = 0;
         await foreach (var _ in js.ListConsumersAsync("RELAY_MAILBOXES"))
         {
@@ -115,7 +117,7 @@ public sealed class LiveDeliveryTests
 
         // The subscription is the presence: NATS routes to it while the recipient is online here...
         var live = node.Store.Subjects.Live(new Identity(keys[0].PublicKey));
-        Assert.True(await Polling.HasInterestAsync(observer, live));
+        Assert.True(await MailboxStreamProbe.HasInterestAsync(observer, live));
 
         // ...and it goes with the last connection.
         foreach (var client in clients)
@@ -123,8 +125,8 @@ public sealed class LiveDeliveryTests
             await client.DisposeAsync();
         }
 
-        await Polling.WaitUntilAsync(() => node.Store.Metrics.Watches == 0, "every recipient gone");
-        await Polling.WaitUntilAsync(async () => !await Polling.HasInterestAsync(observer, live), "the subscription gone");
+        await Eventually.TrueAsync(() => node.Store.Metrics.Watches == 0, "every recipient gone");
+        await Eventually.TrueAsync(async () => !await MailboxStreamProbe.HasInterestAsync(observer, live), "the subscription gone");
         Assert.Equal(0, node.Store.Mailboxes);
         keys.ForEach(k => k.Dispose());
     }
@@ -134,7 +136,7 @@ public sealed class LiveDeliveryTests
     {
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var node = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var node = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using var alice = await node.ConnectAsync(aliceKey);
@@ -153,7 +155,7 @@ public sealed class LiveDeliveryTests
 
         // Bob's own subject, linked to a message that does not exist: a gap; the node reads the stream, finds nothing, drops it.
         await forger.PublishAsync(subjects.Live(bobId), stored, headers: Headers(subjects.Mailbox(bobId), 1_000_000, 999_999));
-        await Polling.WaitUntilAsync(() => node.Store.Metrics.GapsRead >= 1 && node.Store.Metrics.ReadsStarted >= 3, "the gap read");
+        await Eventually.TrueAsync(() => node.Store.Metrics.GapsRead >= 1 && node.Store.Metrics.ReadsStarted >= 3, "the gap read");
         await bob.ExpectNothingPendingAsync();
 
         // Delivery goes on: the next real message is not held behind the forged one.

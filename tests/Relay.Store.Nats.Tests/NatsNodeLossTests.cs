@@ -1,7 +1,8 @@
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using Perf.Load.Targets.Cluster;
-using Perf.Load.Targets.Nats;
+using Perf.Load.Processes;
+using Perf.Testing;
+using Perf.Testing.Nats;
 using Relay.Crypto.KeyAgreement;
 using Relay.Protocol.Frames;
 using Xunit.Abstractions;
@@ -20,20 +21,20 @@ public sealed class NatsNodeLossTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task When_the_stream_leaders_nats_node_dies_a_connected_recipient_still_gets_everything_accepted()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, "nats-server is not installed (apt-get install nats-server, or set PERF_NATS_SERVER)");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         await using var cluster = await NatsCluster.StartAsync(3, CancellationToken.None);
         var urls = cluster.Urls.Split(',');
         using var relayKey = X25519KeyPair.Generate();
 
         // The stream exists once a relay node has started; the relay nodes under test avoid its leader's NATS node.
-        await using (await RelayNode.StartAsync(cluster.Urls, relayKey, replicas: 3))
+        await using (await JetStreamRelayNode.StartAsync(cluster.Urls, relayKey, replicas: 3))
         {
         }
 
         var leader = await StreamLeaderAsync(urls[0]);
         var others = string.Join(',', urls.Where((_, i) => i != leader));
-        await using var nodeA = await RelayNode.StartAsync(others, relayKey, replicas: 3);
-        await using var nodeB = await RelayNode.StartAsync(others, relayKey, replicas: 3);
+        await using var nodeA = await JetStreamRelayNode.StartAsync(others, relayKey, replicas: 3);
+        await using var nodeB = await JetStreamRelayNode.StartAsync(others, relayKey, replicas: 3);
 
         var readsBefore = nodeB.Store.Metrics.ReadsStarted;
         var disconnectsBefore = nodeB.Store.Disconnects;
@@ -41,7 +42,7 @@ public sealed class NatsNodeLossTests(ITestOutputHelper output)
 
         // Bob's node stayed connected; the leader-elected advisory made it read his mailbox again.
         Assert.Equal(disconnectsBefore, nodeB.Store.Disconnects);
-        await Polling.WaitUntilAsync(() => nodeB.Store.Metrics.ReadsStarted > readsBefore + 1, "a read after the new leader's advisory");
+        await Eventually.TrueAsync(() => nodeB.Store.Metrics.ReadsStarted > readsBefore + 1, "a read after the new leader's advisory");
         var newLeader = await StreamLeaderAsync(others.Split(',')[0]);
         Assert.NotEqual(leader, newLeader);
         output.WriteLine($"stream leader n{leader} killed; n{newLeader} leads; {killed}");
@@ -50,13 +51,13 @@ public sealed class NatsNodeLossTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task When_the_nats_node_of_the_recipients_relay_dies_the_relay_reconnects_and_delivers_what_was_stored_meanwhile()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, "nats-server is not installed (apt-get install nats-server, or set PERF_NATS_SERVER)");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         await using var cluster = await NatsCluster.StartAsync(3, CancellationToken.None);
         var urls = cluster.Urls.Split(',');
         using var relayKey = X25519KeyPair.Generate();
-        await using var nodeB = await RelayNode.StartAsync(cluster.Urls, relayKey, replicas: 3);
+        await using var nodeB = await JetStreamRelayNode.StartAsync(cluster.Urls, relayKey, replicas: 3);
         var bobsNats = int.Parse(nodeB.Store.ServerName!.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
-        await using var nodeA = await RelayNode.StartAsync(string.Join(',', urls.Where((_, i) => i != bobsNats)), relayKey, replicas: 3);
+        await using var nodeA = await JetStreamRelayNode.StartAsync(string.Join(',', urls.Where((_, i) => i != bobsNats)), relayKey, replicas: 3);
         var readsBefore = 0L;
         var disconnectsBefore = nodeB.Store.Disconnects;
 
@@ -66,7 +67,7 @@ public sealed class NatsNodeLossTests(ITestOutputHelper output)
             var killed = await cluster.KillAsync(bobsNats);
 
             // The sends that follow are stored while Bob's relay node is off NATS: their republished copies never reach it.
-            await Polling.WaitUntilAsync(() => nodeB.Store.Disconnects > disconnectsBefore, "Bob's relay node noticed", seconds: 5);
+            await Eventually.TrueAsync(() => nodeB.Store.Disconnects > disconnectsBefore, "Bob's relay node noticed", seconds: 5);
             return killed;
         });
 
@@ -77,7 +78,7 @@ public sealed class NatsNodeLossTests(ITestOutputHelper output)
 
     // Alice (node A) sends to Bob (node B) before, through and after `fault`: sends refused while
     // JetStream recovers are sent again; every one accepted must reach Bob's same connection.
-    private static async Task<string> RunThroughAsync(RelayNode nodeA, RelayNode nodeB, Func<Task<bool>> fault)
+    private static async Task<string> RunThroughAsync(JetStreamRelayNode nodeA, JetStreamRelayNode nodeB, Func<Task<bool>> fault)
     {
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();

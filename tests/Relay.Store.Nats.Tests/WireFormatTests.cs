@@ -1,3 +1,4 @@
+using Perf.Testing.Bytes;
 using System.Buffers;
 using System.Text;
 using Relay.Protocol.Frames;
@@ -229,26 +230,6 @@ public sealed class WireFormatTests
 
     private static ReadOnlySequence<byte> Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
 
-    private static ReadOnlySequence<byte> Split(byte[] bytes, int at)
-    {
-        var first = new Segment(bytes.AsMemory(0, at), 0);
-        var last = first.Append(bytes.AsMemory(at));
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
+    // Two pieces, cut at `at`: what a socket read can hand over.
+    private static ReadOnlySequence<byte> Split(byte[] bytes, int at) => SegmentedSequence.Of(bytes.AsMemory(0, at), bytes.AsMemory(at));
 }

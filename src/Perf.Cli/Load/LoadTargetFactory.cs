@@ -116,7 +116,7 @@ internal static class LoadTargetFactory
     }
 
     // "perf relay, process 1234, CPUs 1": scripts and tests find the process id here.
-    private static string Where(TargetProcess process) =>
+    private static string Where(ChildProcess process) =>
         $"{process.Name}, process {process.ProcessId}{(process.Cpus is { } cpus ? $", CPUs {cpus}" : "")}";
 
     private static async Task<TargetHandle> EmbeddedRelayAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
@@ -131,6 +131,8 @@ internal static class LoadTargetFactory
             Backend = Backend(options),
             StaticKey = key,
             WebSocketSecret = secret,
+            SendRatePerConnection = 0, // as RelayProcess.LoadClientLimits: a load connection is many users
+            MaxAnonymousConnectionsPerSource = 0,
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var relayKey = key.PublicKey.ToArray();
         return webSocket
@@ -181,7 +183,7 @@ internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, str
 /// <param name="Process">The target's own process, when it runs apart from the generator and can be measured.</param>
 /// <param name="Idle">How idle clients reach it, when it runs in its own process.</param>
 /// <param name="Store">The relay's durable store, when its process can be read: measured over the same window.</param>
-internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server, TargetProcess? Process = null, IdleTarget? Idle = null, StoreBeside? Store = null) : IAsyncDisposable
+internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null, StoreBeside? Store = null) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {

@@ -6,14 +6,14 @@ namespace Perf.Load.Engine;
 /// beside its relays. The runner reads at the opening of the measured window and at its end, so
 /// afterwards <see cref="BesideBetweenFirstAndLast"/> is the other process's use over the same window.
 /// </summary>
-public sealed class ResourcesBeside(ITargetResources target, ITargetResources beside) : ITargetResources
+public sealed class ResourcesBeside(IProcessResources target, IProcessResources beside) : IProcessResources
 {
     private readonly object _gate = new();
-    private TargetResourceSample? _first;
-    private TargetResourceSample? _last;
+    private ProcessResourceSample? _first;
+    private ProcessResourceSample? _last;
 
     /// <inheritdoc />
-    public TargetResourceSample Sample()
+    public ProcessResourceSample Sample()
     {
         var sample = target.Sample();
         var besideNow = beside.Sample();

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Perf.Cli.Tests.Results;
 using Perf.Load.Targets.JetStream;
-using Perf.Load.Targets.Nats;
+using Perf.Load.Processes;
 using Perf.Results.Files;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Load;
 
@@ -18,7 +18,7 @@ public sealed class DurableStoreLoadTests : TempFolder
     [SkippableFact]
     public void A_relay_on_a_store_started_beside_it_records_the_stores_cpu_beside_its_own()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, $"nats-server is not installed (apt-get install nats-server, or set {NatsServerProcess.EnvironmentVariable}).");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         var resultPath = Path.Combine(Folder, "store.json");
 
         var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--store", "nats", "--connections", "4", "--rate", "300", "--duration", "2s", "--warmup", "500ms", "--out", resultPath);
@@ -41,7 +41,7 @@ public sealed class DurableStoreLoadTests : TempFolder
     [SkippableFact]
     public async Task An_external_store_on_loopback_is_found_by_its_port_and_measured()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, $"nats-server is not installed (apt-get install nats-server, or set {NatsServerProcess.EnvironmentVariable}).");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         await using var server = await JetStreamServerProcess.StartAsync(null, CancellationToken.None);
         var resultPath = Path.Combine(Folder, "external.json");
 
@@ -56,7 +56,7 @@ public sealed class DurableStoreLoadTests : TempFolder
     [SkippableFact]
     public void The_durability_floor_stores_delivers_and_removes_every_message_through_jetstream_alone()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, $"nats-server is not installed (apt-get install nats-server, or set {NatsServerProcess.EnvironmentVariable}).");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         var resultPath = Path.Combine(Folder, "floor.json");
 
         var run = CliRun.Invoke("load", "--target", "jetstream", "--connections", "4", "--rate", "300", "--duration", "2s", "--warmup", "500ms", "--out", resultPath);

@@ -46,16 +46,16 @@ public sealed class StoreBesideTests
         Assert.Equal(2, beside.Reads);
     }
 
-    private sealed class Readings : ITargetResources
+    private sealed class Readings : IProcessResources
     {
         public TimeSpan Cpu { get; set; } = TimeSpan.FromMilliseconds(5);
 
         public int Reads { get; private set; }
 
-        public TargetResourceSample Sample()
+        public ProcessResourceSample Sample()
         {
             Reads++;
-            return new TargetResourceSample(Cpu, 0, Stopwatch.GetTimestamp());
+            return new ProcessResourceSample(Cpu, 0, Stopwatch.GetTimestamp());
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Perf.Load.Engine;
+using Perf.Load.Processes;
 
 namespace Perf.Load.Targets.Cluster;
 
@@ -160,12 +161,12 @@ public sealed class RelayCluster : IAsyncDisposable
 /// processes read at the same moments, so that the NATS nodes' CPU over the same measured window
 /// is known after the run (<see cref="NatsBetweenFirstAndLast"/>).
 /// </summary>
-public sealed class ClusterUsage(ProcessGroup relays, ProcessGroup nats) : ITargetResources
+public sealed class ClusterUsage(ProcessGroup relays, ProcessGroup nats) : IProcessResources
 {
     private readonly ResourcesBeside _beside = new(relays, nats);
 
     /// <inheritdoc />
-    public TargetResourceSample Sample() => _beside.Sample();
+    public ProcessResourceSample Sample() => _beside.Sample();
 
     /// <summary>The NATS nodes' usage between the first and the last reading (the runner reads at the start and end of the measured window), over <paramref name="messages"/>.</summary>
     public ProcessUsage? NatsBetweenFirstAndLast(long messages) => _beside.BesideBetweenFirstAndLast(messages);

@@ -2,21 +2,21 @@ using System.Diagnostics;
 using System.Globalization;
 using Perf.Load.Os;
 using Perf.Load.Processes;
-using Perf.Load.Targets.Nats;
 
 namespace Perf.Load.Targets.JetStream;
 
 /// <summary>
 /// A <c>nats-server -js</c> started for one load command on a free loopback port with its own
-/// temporary store folder, optionally pinned to CPUs from birth: the durable store beside a relay
-/// process (<c>perf load --store nats</c>) and the server of the <c>jetstream</c> floor target.
-/// Disposing stops it and deletes the folder.
+/// temporary store folder, pinned to CPUs from birth when asked (a one-node
+/// <see cref="NatsCluster"/> cannot be pinned): the durable store beside a relay process
+/// (<c>perf load --store nats</c>) and the server of the <c>jetstream</c> floor target. Disposing
+/// stops it and deletes the folder.
 /// </summary>
 public sealed class JetStreamServerProcess : IAsyncDisposable
 {
     private readonly string _folder;
 
-    private JetStreamServerProcess(TargetProcess process, int port, string folder)
+    private JetStreamServerProcess(ChildProcess process, int port, string folder)
     {
         Process = process;
         Port = port;
@@ -24,7 +24,7 @@ public sealed class JetStreamServerProcess : IAsyncDisposable
     }
 
     /// <summary>The process, for its CPU time and memory.</summary>
-    public TargetProcess Process { get; }
+    public ChildProcess Process { get; }
 
     /// <summary>The loopback port it listens on.</summary>
     public int Port { get; }
@@ -36,18 +36,18 @@ public sealed class JetStreamServerProcess : IAsyncDisposable
     /// <exception cref="LoadTargetException">nats-server is not installed or did not start; the message says how to fix it.</exception>
     public static async Task<JetStreamServerProcess> StartAsync(CpuSet? cpus, CancellationToken cancellationToken)
     {
-        var binary = NatsServerProcess.FindBinary() ?? throw new LoadTargetException(
-            $"nats-server is not installed: install it (Debian: apt-get install nats-server) or set {NatsServerProcess.EnvironmentVariable} to its path.");
-        var port = NatsServerProcess.FreeLoopbackPort();
+        var binary = NatsServerBinary.Require();
+        var port = LoopbackPort.Free();
         var folder = Directory.CreateTempSubdirectory("perf-jetstream-").FullName;
-        var start = new ProcessStartInfo(binary)
+        var start = new ChildProcessStart(new ProcessStartInfo(binary).AddArguments(new NatsServerArguments(port) { StoreDirectory = folder }.ToList()), "nats-server")
         {
-            ArgumentList = { "-js", "--addr", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--http_port", "0", "--store_dir", folder, "--no_advertise" },
+            ReadyProbe = ct => LoopbackPort.AcceptsAsync(port, ct),
+            Cpus = cpus,
+            Timeout = TimeSpan.FromSeconds(10),
         };
         try
         {
-            var process = await TargetProcess.StartAsync(new TargetProcessStart(start, "nats-server", null, ct => NatsServerProcess.AcceptsAsync(port, ct), cpus, TimeSpan.FromSeconds(10)), cancellationToken).ConfigureAwait(false);
-            return new JetStreamServerProcess(process, port, folder);
+            return new JetStreamServerProcess(await ChildProcess.StartAsync(start, cancellationToken).ConfigureAwait(false), port, folder);
         }
         catch
         {

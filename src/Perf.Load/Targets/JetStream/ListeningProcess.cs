@@ -10,7 +10,7 @@ namespace Perf.Load.Targets.JetStream;
 /// in <c>/proc/*/fd</c>): a <c>nats-server</c> given as <c>perf load --store nats://127.0.0.1:PORT</c>,
 /// so its CPU over the measured window is recorded beside the relay's.
 /// </summary>
-public sealed class ListeningProcess : ITargetResources, IDisposable
+public sealed class ListeningProcess : IProcessResources, IDisposable
 {
     private const string Listen = "0A";
     private readonly Process _process;
@@ -66,10 +66,10 @@ public sealed class ListeningProcess : ITargetResources, IDisposable
     }
 
     /// <inheritdoc />
-    public TargetResourceSample Sample()
+    public ProcessResourceSample Sample()
     {
         _process.Refresh();
-        return new TargetResourceSample(_process.TotalProcessorTime, _process.WorkingSet64, Stopwatch.GetTimestamp(), TargetResourceSample.ContextSwitchesOf(_process.Id));
+        return new ProcessResourceSample(_process.TotalProcessorTime, _process.WorkingSet64, Stopwatch.GetTimestamp(), ProcessResourceSample.ContextSwitchesOf(_process.Id));
     }
 
     /// <summary>Lets go of the handle (the process goes on running).</summary>

@@ -28,7 +28,7 @@ public sealed class StoreBeside : IAsyncDisposable
     public string Url { get; }
 
     /// <summary>The store's process to read, or <c>null</c> when it is not on this machine (or not readable).</summary>
-    public ITargetResources? Resources => (ITargetResources?)_started?.Process ?? _found;
+    public IProcessResources? Resources => (IProcessResources?)_started?.Process ?? _found;
 
     /// <summary>What runs there: <c>nats-server</c>.</summary>
     public string Name => _started?.Process.Name ?? _found?.Name ?? "nats-server";
