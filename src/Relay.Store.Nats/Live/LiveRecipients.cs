@@ -20,7 +20,9 @@ namespace Relay.Store.Nats.Live;
 internal sealed class LiveRecipients : IAsyncDisposable
 {
     private static readonly TimeSpan ReadRetry = TimeSpan.FromSeconds(1);
-    private readonly Dictionary<Identity, LiveRecipient> _recipients = [];
+    // Read without a lock on every ACK; arrivals and departures change it under _membership.
+    private readonly ConcurrentDictionary<Identity, LiveRecipient> _recipients = new();
+    private readonly Lock _membership = new();
     private readonly ConcurrentQueue<LiveRecipient> _gaps = new();
     private readonly ConcurrentQueue<LiveRecipient> _removals = new();
     private readonly NatsConnection _connection;
@@ -52,7 +54,7 @@ internal sealed class LiveRecipients : IAsyncDisposable
     public void Attach(Identity identity)
     {
         LiveRecipient? created = null;
-        lock (_recipients)
+        lock (_membership)
         {
             if (_recipients.TryGetValue(identity, out var recipient))
             {
@@ -72,20 +74,20 @@ internal sealed class LiveRecipients : IAsyncDisposable
     public void Detach(Identity identity)
     {
         LiveRecipient? leaving;
-        lock (_recipients)
+        lock (_membership)
         {
             if (!_recipients.TryGetValue(identity, out leaving) || --leaving.Connections > 0)
             {
                 return;
             }
 
-            _recipients.Remove(identity);
+            _recipients.TryRemove(identity, out _);
             Interlocked.Decrement(ref _count);
         }
 
         _removal.Flush(leaving, final: true);
         _ = UnsubscribeAsync(leaving);
-        lock (_recipients)
+        lock (_membership)
         {
             // A new connection may have arrived meanwhile: its recipient keeps the cache.
             if (!_recipients.ContainsKey(identity))
@@ -98,13 +100,7 @@ internal sealed class LiveRecipients : IAsyncDisposable
     /// <summary><paramref name="identity"/> ACKed <paramref name="sequence"/> on this node (it was held here for it): removed in the next batch.</summary>
     public void Acked(Identity identity, ulong sequence)
     {
-        LiveRecipient? recipient;
-        lock (_recipients)
-        {
-            _recipients.TryGetValue(identity, out recipient);
-        }
-
-        if (recipient is not null && recipient.Acked(sequence))
+        if (_recipients.TryGetValue(identity, out var recipient) && recipient.Acked(sequence))
         {
             QueueRemoval(recipient);
         }
@@ -118,7 +114,7 @@ internal sealed class LiveRecipients : IAsyncDisposable
     public void ReadAllAgain()
     {
         List<LiveRecipient> all;
-        lock (_recipients)
+        lock (_membership)
         {
             all = [.. _recipients.Values];
         }
@@ -199,7 +195,7 @@ internal sealed class LiveRecipients : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         List<LiveRecipient> all;
-        lock (_recipients)
+        lock (_membership)
         {
             all = [.. _recipients.Values];
             _recipients.Clear();
