@@ -261,7 +261,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
             _subscriptions.Add(subscription);
         }
 
-        await _connection.PingAsync(cancellationToken).ConfigureAwait(false); // both are registered before the first SEND
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false); // all three are registered before the first SEND
     }
 
     private void OnAnswer(string subject, string? replyTo, in ReadOnlySequence<byte> payload) => _publishes.Answer(subject, payload);
@@ -309,11 +309,12 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         _logger.LogWarning("JetStream did not store a message: {Reason}", ex.Message);
     }
 
-    // Publishes awaiting an answer are refused at once: the connection that carried them is gone.
+    // Publishes awaiting an answer are refused at once, and reads tried again: the connection that carried them is gone.
     private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
     {
         Volatile.Write(ref _disconnected, 1);
         Interlocked.Increment(ref _disconnects);
+        _reads.AbandonOlderThan(long.MaxValue);
         var abandoned = _publishes.AbandonAll();
         if (abandoned > 0)
         {

@@ -107,9 +107,6 @@ internal sealed class MailboxSubjects
     /// <summary>The longest mailbox subject in bytes.</summary>
     public int MailboxLength => _prefix.Length + 1 + (2 * Identity.Size);
 
-    /// <summary>Whether <paramref name="subject"/> is <paramref name="recipient"/>'s mailbox subject.</summary>
-    public bool IsMailboxOf(string subject, Identity recipient) => string.Equals(subject, Mailbox(recipient), StringComparison.Ordinal);
-
     private static string Build(string prefix, Identity identity)
     {
         Span<byte> bytes = stackalloc byte[Identity.Size];

@@ -35,33 +35,19 @@ internal static class StoredMessage
     {
         envelope = default;
         Span<byte> copy = stackalloc byte[HeaderLength];
-        var header = stored.FirstSpan.Length >= HeaderLength ? stored.FirstSpan : copy;
-        if (header == copy && stored.Length >= HeaderLength)
+        scoped ReadOnlySpan<byte> header = stored.FirstSpan;
+        if (header.Length < HeaderLength && stored.Length >= HeaderLength)
         {
-            stored.Slice(0, HeaderLength).CopyTo(copy);
+            stored.Slice(0, HeaderLength).CopyTo(copy); // the header itself is split
+            header = copy;
         }
 
-        if (stored.Length < HeaderLength || !TryReadHeader(header, out sender, out sealedSender))
+        if (!TryReadHeader(header, out sender, out sealedSender))
         {
-            sender = default;
-            sealedSender = false;
             return false;
         }
 
         envelope = stored.Slice(HeaderLength);
-        return true;
-    }
-
-    /// <summary>Reads a stored message; <c>false</c> for anything this version did not write.</summary>
-    public static bool TryRead(ReadOnlyMemory<byte> stored, out Identity sender, out bool sealedSender, out ReadOnlyMemory<byte> envelope)
-    {
-        envelope = default;
-        if (!TryReadHeader(stored.Span, out sender, out sealedSender))
-        {
-            return false;
-        }
-
-        envelope = stored[HeaderLength..];
         return true;
     }
 
