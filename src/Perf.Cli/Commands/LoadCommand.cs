@@ -2,6 +2,7 @@ using System.CommandLine;
 using Perf.Cli.Load;
 using Perf.Load;
 using Perf.Load.Engine;
+using Perf.Load.Impairment;
 using Perf.Load.Results;
 using Perf.Load.Targets;
 using Perf.Results;
@@ -46,9 +47,10 @@ internal static class LoadCommand
         var sealedSender = new Option<bool>("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
         var padding = new Option<string>("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
         var store = new Option<string?>("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats://HOST:PORT[,...] (JetStream); default memory." };
+        var network = new Option<string?>("--network") { Description = "An impaired network between the run's connections and the target: none, mobile, 3g, lossy, flaky, or key=value pairs (latency=50ms,jitter=10ms,bandwidth=1mbit,stall=2s/60s,reset=0.01/s,seed=42); see perf impair --help." };
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store,
+            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store, network,
         };
         process.AddTo(command);
         cluster.AddTo(command);
@@ -144,8 +146,18 @@ internal static class LoadCommand
                 return PerfCommandLine.BadInput;
             }
 
+            NetworkProfile? profile = null;
+            if (parseResult.GetValue(network) is { } networkText)
+            {
+                if (!NetworkProfile.TryParse(networkText, out profile, out var networkProblem) || clusterPlan is not null)
+                {
+                    await error.WriteLineAsync($"perf load: --network: {(clusterPlan is null ? networkProblem : "not with relay-cluster (its nodes' links are not impaired)")}").ConfigureAwait(false);
+                    return PerfCommandLine.BadInput;
+                }
+            }
+
             var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, placement.TargetProcess, placement.TargetCpus, mode, storeUrl);
-            var extras = new LoadJobExtras(objective is null ? null : (objective, steps!), placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus);
+            var extras = new LoadJobExtras(objective is null ? null : (objective, steps!), placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, profile);
             placement.Apply();
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
