@@ -32,6 +32,7 @@ public sealed class ImpairmentProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _accepted;
+    private int _disposed;
 
     private ImpairmentProxy(Socket listener, EndPoint upstream, NetworkProfile profile, ImpairmentProxyOptions options)
     {
@@ -92,6 +93,11 @@ public sealed class ImpairmentProxy : IAsyncDisposable
     /// <summary>Stops accepting, closes every connection and stops the loop.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
         try
@@ -122,7 +128,9 @@ public sealed class ImpairmentProxy : IAsyncDisposable
             }
             catch (SocketException)
             {
-                continue; // one failed accept (the client gave up); keep listening
+                // One failed accept (the client gave up, or no descriptor was free): keep listening, without spinning.
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             _counters.Accepted();
@@ -144,9 +152,9 @@ public sealed class ImpairmentProxy : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or TimeoutException or OperationCanceledException)
         {
+            // RST rather than FIN: the client learns at once that the server is not there.
             _counters.UpstreamFailure();
-            client.LingerState = new LingerOption(true, 0);
-            client.Dispose();
+            ProxiedConnection.CloseSocket(client, reset: true);
             return;
         }
 

@@ -127,22 +127,26 @@ internal sealed class ProxiedConnection
     {
         Up.Release();
         Down.Release();
-        foreach (var socket in (Socket[])[Client, Upstream])
-        {
-            try
-            {
-                if (reset)
-                {
-                    socket.LingerState = new LingerOption(true, 0);
-                }
-            }
-            catch (SocketException)
-            {
-                // Already reset by the peer: closing is all that is left.
-            }
+        CloseSocket(Client, reset);
+        CloseSocket(Upstream, reset);
+    }
 
-            socket.Dispose();
+    /// <summary>Closes <paramref name="socket"/>; <paramref name="reset"/> sends RST (SO_LINGER 0) instead of FIN.</summary>
+    public static void CloseSocket(Socket socket, bool reset)
+    {
+        try
+        {
+            if (reset)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
         }
+        catch (SocketException)
+        {
+            // Already reset by the peer: closing is all that is left.
+        }
+
+        socket.Dispose();
     }
 }
 

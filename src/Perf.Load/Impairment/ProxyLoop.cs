@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Perf.Load.Engine;
 using Perf.Load.Os;
@@ -59,6 +60,7 @@ internal sealed class ProxyLoop : IDisposable
     /// <summary>Hands a connected pair to the loop (from any thread).</summary>
     public void Add(ProxiedConnection connection)
     {
+        // Under the lock: once the loop has closed (and may close its descriptors), nothing is queued or woken.
         lock (_incoming)
         {
             if (_closed)
@@ -68,9 +70,8 @@ internal sealed class ProxyLoop : IDisposable
             }
 
             _incoming.Enqueue(connection);
+            LinuxNative.TimerFdSetAbsolute(_wake, 1);
         }
-
-        LinuxNative.TimerFdSetAbsolute(_wake, 1);
     }
 
     /// <summary>Stops the loop and closes every connection.</summary>
@@ -143,7 +144,15 @@ internal sealed class ProxyLoop : IDisposable
             return; // an event of a connection closed earlier in this batch
         }
 
-        if (!connection.OnReady(clientSide: (data & UpstreamSide) == 0, now))
+        try
+        {
+            if (!connection.OnReady(clientSide: (data & UpstreamSide) == 0, now))
+            {
+                Close(connection, ConnectionStep.PeerFailed);
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             Close(connection, ConnectionStep.PeerFailed);
             return;
@@ -188,7 +197,19 @@ internal sealed class ProxyLoop : IDisposable
 
     private void Step(ProxiedConnection connection, long now)
     {
-        var step = connection.Step(now, out var nextTicks);
+        ConnectionStep step;
+        long nextTicks;
+        try
+        {
+            step = connection.Step(now, out nextTicks);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // A socket that failed in a way its error codes did not say: close this connection only.
+            step = ConnectionStep.PeerFailed;
+            nextTicks = long.MaxValue;
+        }
+
         if (step != ConnectionStep.Open)
         {
             Close(connection, step);
