@@ -122,9 +122,21 @@ public sealed record NetworkProfile
         ResetPerS = ResetPerSecond > 0 ? ResetPerSecond : null,
         ResetAfterBytes = ResetAfterBytes > 0 ? ResetAfterBytes : null,
         Slice = Slice is null ? null : new SliceConditions { AverageBytes = Slice.AverageBytes, VariationBytes = Slice.VariationBytes, DelayUs = Micros(Slice.Delay) },
-        Source = Name is null ? null : NetworkProfiles.SourceOf(Name),
+        Source = SourceNote(),
         Proxy = proxy,
     };
+
+    // The named profile's source, and whether keys after the name changed its numbers (a seed is not a change).
+    private string? SourceNote()
+    {
+        if (Name is null || NetworkProfiles.Find(Name) is not { } named)
+        {
+            return null;
+        }
+
+        var source = NetworkProfiles.SourceOf(Name);
+        return named with { Seed = Seed } == this ? source : source + "; changed by the keys after the name (see profile)";
+    }
 
     private LinkConditions Link(LinkImpairment link) => new()
     {

@@ -134,6 +134,8 @@ public sealed class NetworkProfileParserTests
         Assert.Equal(TimeSpan.FromMilliseconds(100), profile.Up.Latency);
         Assert.Equal(TimeSpan.FromMilliseconds(75), profile.Down.Latency);
         Assert.Equal(750_000, profile.Up.BitsPerSecond);
+        Assert.EndsWith("changed by the keys after the name (see profile)", profile.ToResult().Source, StringComparison.Ordinal);
+        Assert.Equal(NetworkProfiles.SourceOf("mobile"), NetworkProfile.Parse("mobile,seed=7").ToResult().Source);
     }
 
     [Theory]
