@@ -107,9 +107,12 @@ internal sealed class ProxyLoop : IDisposable
             }
         }
 
-        foreach (var connection in _slots)
+        foreach (var connection in _slots.ToArray())
         {
-            connection?.Close(reset: false);
+            if (connection is not null)
+            {
+                Close(connection, ConnectionStep.Finished);
+            }
         }
 
         lock (_incoming)
