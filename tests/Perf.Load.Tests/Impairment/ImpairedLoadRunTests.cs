@@ -67,6 +67,19 @@ public sealed class ImpairedLoadRunTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("\"loss\": 0", "\"loss\": 1.5")]
+    [InlineData("\"latency_us\": 75000", "\"latency_us\": -1")]
+    [InlineData("\"seed\": 1", "\"seed\": -3")]
+    public void A_result_whose_network_breaks_the_rules_is_refused_in_one_line(string field, string broken)
+    {
+        var json = ResultFile.ToJson(Minimal() with { Scenario = Minimal().Scenario with { Network = NetworkProfile.Parse("mobile").ToResult() } });
+        Assert.Contains(field, json, StringComparison.Ordinal);
+
+        var error = Assert.Throws<Perf.Results.BadInputException>(() => ResultFile.Parse(json.Replace(field, broken, StringComparison.Ordinal), "edited.json"));
+        Assert.Contains("scenario.network", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))
