@@ -25,7 +25,7 @@ internal sealed class TestRelay : IAsyncDisposable
 
     public byte[] Secret { get; }
 
-    public static async Task<TestRelay> StartAsync(Func<RelayOptions, RelayOptions>? configure = null)
+    public static async Task<TestRelay> StartAsync(Func<RelayOptions, RelayOptions>? configure = null, Microsoft.Extensions.Logging.ILoggerProvider? logging = null)
     {
         var key = X25519KeyPair.Generate();
         var secret = RandomNumberGenerator.GetBytes(32);
@@ -37,7 +37,7 @@ internal sealed class TestRelay : IAsyncDisposable
             WebSocketSecret = secret,
             HandshakeTimeout = TimeSpan.FromSeconds(5),
         };
-        return new TestRelay(await RelayServer.StartAsync(configure is null ? options : configure(options)), key, secret);
+        return new TestRelay(await RelayServer.StartAsync(configure is null ? options : configure(options), logging), key, secret);
     }
 
     public RelayClientOptions ClientOptions => new() { RelayKey = Key.PublicKey.ToArray() };

@@ -46,11 +46,15 @@ internal static class LoadCommand
 
         var sealedSender = new Option<bool>("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
         var padding = new Option<string>("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
+        var handshakeFlood = new Option<double>("--handshake-flood") { Description = "relay-tcp with --target-process: while the run goes, a hostile client from 127.0.0.254 opens N connections a second that send garbage and N that send a valid first Noise message and go silent; its counts go to handshake-flood.json." };
+        var handshakeFloodKind = new Option<string>("--handshake-flood-kind") { Description = "Which half of --handshake-flood runs: both (default), garbage or abandoned.", DefaultValueFactory = _ => "both" };
+        handshakeFloodKind.AcceptOnlyFromAmong("both", "garbage", "abandoned");
         var store = new Option<string?>("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats://HOST:PORT[,...] (JetStream); default memory." };
         var network = new Option<string?>("--network") { Description = "An impaired network between the run's connections and the target: none, mobile, 3g, lossy, flaky, or key=value pairs (latency=50ms,jitter=10ms,bandwidth=1mbit,stall=2s/60s,reset=0.01/s,seed=42); see perf impair --help." };
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
         {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store, network,
+            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store,
+            handshakeFlood, handshakeFloodKind, network,
         };
         process.AddTo(command);
         cluster.AddTo(command);
@@ -157,7 +161,15 @@ internal static class LoadCommand
             }
 
             var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, placement.TargetProcess, placement.TargetCpus, mode, storeUrl);
-            var extras = new LoadJobExtras(objective is null ? null : (objective, steps!), placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, profile);
+            var floodRate = parseResult.GetValue(handshakeFlood);
+            if (!double.IsFinite(floodRate) || floodRate < 0)
+            {
+                await error.WriteLineAsync("perf load: --handshake-flood takes connections a second of each kind, such as 5000.").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
+            var flood = floodRate > 0 ? (floodRate, Enum.Parse<Perf.Load.Hostile.HandshakeFloodKinds>(parseResult.GetValue(handshakeFloodKind)!, ignoreCase: true)) : ((double, Perf.Load.Hostile.HandshakeFloodKinds)?)null;
+            var extras = new LoadJobExtras(objective is null ? null : (objective, steps!), placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, profile);
             placement.Apply();
             var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
             var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());

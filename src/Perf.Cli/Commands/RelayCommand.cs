@@ -132,7 +132,7 @@ internal static class RelayCommand
 
                 try
                 {
-                    return await RunAsync(output, error, new RelayOptions
+                    return await RunAsync(output, error, limits.ApplyTo(new RelayOptions
                     {
                         TcpEndPoint = tcpEndPoint,
                         WebSocketEndPoint = wsEndPoint,
@@ -145,12 +145,9 @@ internal static class RelayCommand
                         Store = store,
                         PrometheusMetrics = true,
                         ExportedMeters = store is null ? [] : [JetStreamMetrics.MeterName],
-                        HandshakeTimeout = limits.HandshakeTimeout,
-                        IdleTimeout = limits.IdleTimeout,
-                        MaxConnections = limits.MaxConnections,
-                        MaxDeliversInFlight = limits.MaxInFlight,
                         InlineScheduling = inline,
-                    }, generatedSecret ? secretText : null, parseResult.GetValue(metrics), cancellationToken).ConfigureAwait(false);
+                        ConsoleLog = true, // the close log, which nothing printed before
+                    }), generatedSecret ? secretText : null, parseResult.GetValue(metrics), cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {

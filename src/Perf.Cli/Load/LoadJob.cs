@@ -1,6 +1,7 @@
 using System.Net;
 using Perf.Load;
 using Perf.Load.Engine;
+using Perf.Load.Hostile;
 using Perf.Load.Idle;
 using Perf.Load.Impairment;
 using Perf.Load.Os;
@@ -43,6 +44,11 @@ internal static class LoadJob
             throw new LoadTargetException("--idle-connections and --reconnect-storm measure the target's process: use a bare target name with --target-process.");
         }
 
+        if (extras.HandshakeFlood is not null && (handle.Process is null || handle.Idle is null || handle.Name != "relay-tcp"))
+        {
+            throw new LoadTargetException("--handshake-flood floods a relay's Noise/TCP listener apart from the generator's clients: use --target relay-tcp --target-process.");
+        }
+
         await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
 
         // The run's own connections cross the impaired network; idle clients and the storm go straight to the target.
@@ -52,11 +58,18 @@ internal static class LoadJob
         {
             await output.WriteLineAsync($"network: {network.Profile} (impairment proxy {network.EndPoint} in front of {network.Upstream})").ConfigureAwait(false);
         }
+
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
 
         LoadRunResult run;
         SaturationResult? saturation = null;
+        await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
+        if (extras.HandshakeFlood is { } f)
+        {
+            await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
+        }
+
         if (idle is not null)
         {
             // Keep-alives would be counted as the target's work per message.
@@ -73,6 +86,12 @@ internal static class LoadJob
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
             await using var target = routed.NewTarget();
             run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+        }
+
+        var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
+        if (floodResult is not null)
+        {
+            await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
         var held = idle?.CountOpen();
@@ -104,6 +123,11 @@ internal static class LoadJob
         }
 
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
+        if (floodResult is not null)
+        {
+            HandshakeFloodFile.Write(folder, floodResult);
+        }
+
         return (run, LoadResultFiles.Write(folder, result, run), result);
     }
 
@@ -211,5 +235,6 @@ internal static class LoadJob
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
+/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
-internal sealed record LoadJobExtras((Slo Slo, SaturationOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, NetworkProfile? Network = null);
+internal sealed record LoadJobExtras((Slo Slo, SaturationOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null);

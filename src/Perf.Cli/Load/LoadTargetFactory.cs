@@ -102,6 +102,8 @@ internal static class LoadTargetFactory
             Backend = Backend(options),
             StaticKey = key,
             WebSocketSecret = secret,
+            SendRatePerConnection = 0, // as RelayProcess.LoadClientLimits: a load connection is many users
+            MaxAnonymousConnectionsPerSource = 0,
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var relayKey = key.PublicKey.ToArray();
         return webSocket

@@ -31,6 +31,14 @@ public sealed class RelayProcess : IAsyncDisposable
         ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
     };
 
+    /// <summary>
+    /// The relay's abuse limits that a load run's clients are not meant to meet: one load connection
+    /// carries the messages of many simulated users (so it is not one phone, whose send rate the
+    /// relay limits), and a sealed-sender run opens all its anonymous connections from one address.
+    /// The per-source handshake limits stay on: a handshake flood (<c>--handshake-flood</c>) measures them.
+    /// </summary>
+    public static IReadOnlyList<string> LoadClientLimits { get; } = ["--send-rate", "0", "--anonymous-per-source", "0"];
+
     private RelayProcess(TargetProcess process, IPEndPoint tcp, IPEndPoint webSocket, byte[] key, byte[] secret)
     {
         Process = process;
@@ -71,7 +79,7 @@ public sealed class RelayProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(perfCommand);
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         TargetProcess.AddRuntimeSettings(perfCommand, RuntimeSettings);
-        foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. extraArguments ?? []])
+        foreach (var argument in (string[])["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. LoadClientLimits, .. extraArguments ?? []])
         {
             perfCommand.ArgumentList.Add(argument);
         }
