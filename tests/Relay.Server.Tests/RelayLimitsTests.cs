@@ -78,7 +78,7 @@ public sealed class RelayLimitsTests
         await Assert.ThrowsAsync<RelayClientException>(() => relay.WebSocketAsync(keys[2]));
 
         await first.DisposeAsync();
-        var deadline = DateTime.UtcNow + ClientExtensions.Patience;
+        var deadline = DateTime.UtcNow + RelayClientExpectations.Patience;
         RelayClientConnection? third = null;
         while (third is null)
         {

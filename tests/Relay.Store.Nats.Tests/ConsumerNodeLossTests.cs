@@ -1,7 +1,6 @@
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using Perf.Load.Targets.Cluster;
-using Perf.Load.Targets.Nats;
+using Perf.Load.Processes;
 using Relay.Crypto.KeyAgreement;
 using Relay.Protocol.Frames;
 using Xunit.Abstractions;
@@ -18,11 +17,11 @@ public sealed class ConsumerNodeLossTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_recipient_whose_consumer_died_with_its_nats_node_still_gets_new_messages()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, "nats-server is not installed (apt-get install nats-server, or set PERF_NATS_SERVER)");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         await using var cluster = await NatsCluster.StartAsync(3, CancellationToken.None);
         var firstNode = cluster.Urls.Split(',')[0];
         using var relayKey = X25519KeyPair.Generate();
-        await using var node = await RelayNode.StartAsync(firstNode, relayKey, replicas: 3);
+        await using var node = await JetStreamRelayNode.StartAsync(firstNode, relayKey, replicas: 3);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using var alice = await node.ConnectAsync(aliceKey);

@@ -12,8 +12,8 @@ public sealed class JetStreamStoreTests
     {
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var nodeA = await RelayNode.StartAsync(nats.Url, relayKey);
-        await using var nodeB = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeA = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeB = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
 
@@ -43,8 +43,8 @@ public sealed class JetStreamStoreTests
     {
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var nodeA = await RelayNode.StartAsync(nats.Url, relayKey);
-        await using var nodeB = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeA = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
+        await using var nodeB = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using (var alice = await nodeA.ConnectAsync(aliceKey))
@@ -77,7 +77,7 @@ public sealed class JetStreamStoreTests
     {
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var node = await RelayNode.StartAsync(nats.Url, relayKey, new MailboxLimits { MaxMessages = 2 });
+        await using var node = await JetStreamRelayNode.StartAsync(nats.Url, relayKey, new MailboxLimits { MaxMessages = 2 });
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using var alice = await node.ConnectAsync(aliceKey);
@@ -95,7 +95,7 @@ public sealed class JetStreamStoreTests
     {
         await using var nats = await JetStreamServer.StartAsync();
         using var relayKey = X25519KeyPair.Generate();
-        await using var node = await RelayNode.StartAsync(nats.Url, relayKey);
+        await using var node = await JetStreamRelayNode.StartAsync(nats.Url, relayKey);
         using var aliceKey = X25519KeyPair.Generate();
         using var bobKey = X25519KeyPair.Generate();
         await using var alice = await node.ConnectAsync(aliceKey);

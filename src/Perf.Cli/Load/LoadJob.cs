@@ -6,7 +6,7 @@ using Perf.Load.Idle;
 using Perf.Load.Impairment;
 using Perf.Load.Os;
 using Perf.Load.Processes;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets;
 using Perf.Results.Files;
 using Perf.Results.Model;
@@ -20,7 +20,7 @@ internal static class LoadJob
     /// <param name="targetName">A target as <c>--target</c> takes it.</param>
     /// <param name="scenario">The scenario.</param>
     /// <param name="options">Target options.</param>
-    /// <param name="extras">A saturation search, idle clients, a reconnect storm, the generator's CPUs.</param>
+    /// <param name="extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs.</param>
     /// <param name="commandLine">The redacted command line for the result file.</param>
     /// <param name="environment">The environment for the result file.</param>
     /// <param name="resultsParent">The folder that gets the run folder (<c>results/</c>, or a quick run's folder).</param>
@@ -63,7 +63,7 @@ internal static class LoadJob
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
 
         LoadRunResult run;
-        SaturationResult? saturation = null;
+        FindMaxSearchResult? findMax = null;
         await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
         if (extras.HandshakeFlood is { } f)
         {
@@ -78,8 +78,8 @@ internal static class LoadJob
 
         if (extras.Search is { } s)
         {
-            saturation = await FindMaxAsync(routed, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
-            run = BestStep(saturation).Run;
+            findMax = await FindMaxAsync(routed, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
+            run = BestStep(findMax).Run;
         }
         else
         {
@@ -112,11 +112,11 @@ internal static class LoadJob
             await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
         }
 
-        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, targetUsage, generatorUsage);
+        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage);
         if (network is not null)
         {
             // CPU per message over the whole run only for a single run: a search's steps share one proxy.
-            var messages = saturation is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) : 0;
+            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) : 0;
             var counters = network.Counters;
             await output.WriteLineAsync($"network: {counters}").ConfigureAwait(false);
             result = result with { Scenario = result.Scenario with { Network = network.Profile.ToResult(counters.ToUsage(messages)) } };
@@ -175,7 +175,7 @@ internal static class LoadJob
         }
     }
 
-    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(TargetProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
+    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
     {
         if (process is null || run.TargetUsage is not { } target)
         {
@@ -204,20 +204,20 @@ internal static class LoadJob
         });
     }
 
-    private static async Task<SaturationResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, SaturationOptions steps, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
-        var progress = new Progress<SaturationStep>(step => output.WriteLine(
+        var progress = new Progress<FindMaxSearchStep>(step => output.WriteLine(
             $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} us/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
-        var result = await new SaturationSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);
+        var result = await new FindMaxSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);
         await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
         return result;
     }
 
     // The result file describes the best passing step, or the first step when none passed.
-    private static SaturationStep BestStep(SaturationResult search)
+    private static FindMaxSearchStep BestStep(FindMaxSearchResult search)
     {
-        SaturationStep? best = null;
+        FindMaxSearchStep? best = null;
         foreach (var step in search.Steps)
         {
             if (step.Passed && (best is null || step.OfferedRate > best.OfferedRate))
@@ -231,10 +231,10 @@ internal static class LoadJob
 }
 
 /// <summary>What a load job does besides one run.</summary>
-/// <param name="Search">The SLO and steps of a saturation search, or <c>null</c> for one run.</param>
+/// <param name="Search">The SLO and steps of a find-max search, or <c>null</c> for one run.</param>
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
 /// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
-internal sealed record LoadJobExtras((Slo Slo, SaturationOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null);
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null);

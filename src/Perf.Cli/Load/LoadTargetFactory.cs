@@ -87,7 +87,7 @@ internal static class LoadTargetFactory
     }
 
     // "perf relay, process 1234, CPUs 1": scripts and tests find the process id here.
-    private static string Where(TargetProcess process) =>
+    private static string Where(ChildProcess process) =>
         $"{process.Name}, process {process.ProcessId}{(process.Cpus is { } cpus ? $", CPUs {cpus}" : "")}";
 
     private static async Task<TargetHandle> EmbeddedRelayAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
@@ -154,7 +154,7 @@ internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, str
 /// <param name="Server">The server this command started, if any.</param>
 /// <param name="Process">The target's own process, when it runs apart from the generator and can be measured.</param>
 /// <param name="Idle">How idle clients reach it, when it runs in its own process.</param>
-internal sealed record TargetHandle(string Name, string Description, IPEndPoint Traffic, Func<IPEndPoint, ILoadTarget> ConnectTo, IAsyncDisposable? Server, TargetProcess? Process = null, IdleTarget? Idle = null) : IAsyncDisposable
+internal sealed record TargetHandle(string Name, string Description, IPEndPoint Traffic, Func<IPEndPoint, ILoadTarget> ConnectTo, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null) : IAsyncDisposable
 {
     /// <summary>A target whose connections go to <see cref="Traffic"/>.</summary>
     public ILoadTarget NewTarget() => ConnectTo(Traffic);

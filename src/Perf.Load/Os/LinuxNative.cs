@@ -5,8 +5,8 @@ namespace Perf.Load.Os;
 /// <summary>
 /// The few Linux calls the harness needs and .NET does not expose: CPU affinity of single
 /// threads (a child process inherits the forking thread's mask), precise absolute sleeps with
-/// a small timer slack, the open-file limit, and epoll for a receive thread of the generator's
-/// own. Callers check <see cref="OperatingSystem.IsLinux"/>.
+/// a small timer slack, the open-file limit, epoll for a receive thread of the generator's
+/// own, and SIGTERM for a child asked to stop. Callers check <see cref="OperatingSystem.IsLinux"/>.
 /// </summary>
 internal static partial class LinuxNative
 {
@@ -19,6 +19,7 @@ internal static partial class LinuxNative
     private const int PrSetTimerSlack = 29;
     private const int ResourceOpenFiles = 7;
     private const int RusageWords = 18;
+    private const int SignalTerminate = 15;
 
     /// <summary>Sets the CPU mask of thread <paramref name="tid"/> (0: the calling thread).</summary>
     public static int SetAffinity(int tid, ReadOnlySpan<ulong> mask) => sched_setaffinity(tid, CpuSetWords * sizeof(ulong), mask);
@@ -212,6 +213,9 @@ internal static partial class LinuxNative
     /// <summary>Closes a descriptor this class opened.</summary>
     public static int Close(int fd) => close(fd);
 
+    /// <summary>Sends SIGTERM to process <paramref name="pid"/> (.NET's <c>Process.Kill</c> only sends SIGKILL); 0 when sent.</summary>
+    public static int Terminate(int pid) => kill(pid, SignalTerminate);
+
     private static bool ProbeEpollPwait2()
     {
         if (!OperatingSystem.IsLinux())
@@ -266,6 +270,9 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int kill(int pid, int signal);
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int timerfd_create(int clockId, int flags);

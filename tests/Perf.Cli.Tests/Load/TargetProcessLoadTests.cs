@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Perf.Cli.Tests.Results;
 using Perf.Load.Os;
 using Perf.Results.Files;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Load;
 

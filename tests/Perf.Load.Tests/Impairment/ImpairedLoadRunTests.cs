@@ -4,21 +4,20 @@ using Json.Schema;
 using Perf.Load.Engine;
 using Perf.Load.Impairment;
 using Perf.Load.Recording;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets.Echo;
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
+using Perf.Testing.Results;
 
 namespace Perf.Load.Tests.Impairment;
 
 /// <summary>The load engine's open-loop run through the proxy: every message is delayed by the profile, none is lost, and the result records the profile in a file that validates.</summary>
-public sealed class ImpairedLoadRunTests : IDisposable
+public sealed class ImpairedLoadRunTests : TempFolder
 {
     // Built once, in a registry of its own: the global one refuses a second schema with the same $id (other tests build theirs).
     private static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(SchemaFile.Path()), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "perf-impaired-run-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
     public async Task A_run_through_the_proxy_is_delayed_by_the_profile_and_its_result_records_the_profile()
@@ -32,7 +31,7 @@ public sealed class ImpairedLoadRunTests : IDisposable
         var run = await new OpenLoopRunner(scenario).RunAsync(target, null, CancellationToken.None);
         var network = profile.ToResult(proxy.Counters.ToUsage(run.Recorders.Sent));
         var plain = LoadResultFiles.ToResult(run, "perf load --target echo --network latency=20ms,jitter=2ms,seed=9", "aesgcm", "auto", EnvironmentInfo.Capture("auto", "aesgcm"));
-        var path = LoadResultFiles.Write(_folder, plain with { Scenario = plain.Scenario with { Network = network } }, run);
+        var path = LoadResultFiles.Write(Folder, plain with { Scenario = plain.Scenario with { Network = network } }, run);
 
         Assert.Equal(0, run.Lost);
         // Each message crossed the link twice: at least 2 x (20 - 2) ms from its intended send time.
@@ -58,8 +57,7 @@ public sealed class ImpairedLoadRunTests : IDisposable
         foreach (var line in lines)
         {
             var result = Minimal() with { Scenario = Minimal().Scenario with { Network = NetworkProfile.Parse(line).ToResult(counters.ToUsage(1000)) } };
-            var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".json");
-            Directory.CreateDirectory(_folder);
+            var path = Path.Combine(Folder, Guid.NewGuid().ToString("N") + ".json");
             ResultFile.Write(path, result);
 
             AssertValid(path);
@@ -78,14 +76,6 @@ public sealed class ImpairedLoadRunTests : IDisposable
 
         var error = Assert.Throws<Perf.Results.BadInputException>(() => ResultFile.Parse(json.Replace(field, broken, StringComparison.Ordinal), "edited.json"));
         Assert.Contains("scenario.network", error.Message, StringComparison.Ordinal);
-    }
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
     }
 
     private static void AssertValid(string path)

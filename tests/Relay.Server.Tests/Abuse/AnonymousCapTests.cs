@@ -48,7 +48,7 @@ public sealed class AnonymousCapTests
 
         // A slot frees when an anonymous connection closes.
         await first.DisposeAsync();
-        var deadline = DateTime.UtcNow + ClientExtensions.Patience;
+        var deadline = DateTime.UtcNow + RelayClientExpectations.Patience;
         while (true)
         {
             using var retryKey = X25519KeyPair.Generate();

@@ -85,7 +85,7 @@ internal static class SourceBoundClients
             return (socket, 0); // refused so fast that the send met the reset
         }
 
-        using var timeout = new CancellationTokenSource(ClientExtensions.Patience);
+        using var timeout = new CancellationTokenSource(RelayClientExpectations.Patience);
         var buffer = new byte[512];
         try
         {
@@ -97,10 +97,10 @@ internal static class SourceBoundClients
         }
     }
 
-    /// <summary>Reads <paramref name="socket"/> to its end: true when the relay closed it (an end or a reset) within <see cref="ClientExtensions.Patience"/>.</summary>
+    /// <summary>Reads <paramref name="socket"/> to its end: true when the relay closed it (an end or a reset) within <see cref="RelayClientExpectations.Patience"/>.</summary>
     public static async Task<bool> ClosedByRelayAsync(Socket socket)
     {
-        using var timeout = new CancellationTokenSource(ClientExtensions.Patience);
+        using var timeout = new CancellationTokenSource(RelayClientExpectations.Patience);
         var buffer = new byte[512];
         try
         {
@@ -120,10 +120,10 @@ internal static class SourceBoundClients
         }
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds, polling; fails after <see cref="ClientExtensions.Patience"/>.</summary>
+    /// <summary>Waits until <paramref name="condition"/> holds, polling; fails after <see cref="RelayClientExpectations.Patience"/>.</summary>
     public static async Task EventuallyAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow + ClientExtensions.Patience;
+        var deadline = DateTime.UtcNow + RelayClientExpectations.Patience;
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Perf.Load.Engine;
+using Perf.Load.Processes;
 
 namespace Perf.Load.Targets.Cluster;
 
@@ -160,14 +161,14 @@ public sealed class RelayCluster : IAsyncDisposable
 /// reads the NATS processes at the same moment, so that the NATS nodes' CPU over the same measured
 /// window is known after the run (<see cref="NatsBetweenFirstAndLast"/>).
 /// </summary>
-public sealed class ClusterUsage(ProcessGroup relays, ProcessGroup nats) : ITargetResources
+public sealed class ClusterUsage(ProcessGroup relays, ProcessGroup nats) : IProcessResources
 {
     private readonly object _gate = new();
-    private TargetResourceSample? _firstNats;
-    private TargetResourceSample? _lastNats;
+    private ProcessResourceSample? _firstNats;
+    private ProcessResourceSample? _lastNats;
 
     /// <inheritdoc />
-    public TargetResourceSample Sample()
+    public ProcessResourceSample Sample()
     {
         var relay = relays.Sample();
         var natsNow = nats.Sample();
