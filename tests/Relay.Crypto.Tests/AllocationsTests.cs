@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using Xunit.Sdk;
 
 namespace Relay.Crypto.Tests;

@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using System.Security.Cryptography;
 using Relay.Crypto.Aead.LibCrypto;
 using Relay.Crypto.Aead;

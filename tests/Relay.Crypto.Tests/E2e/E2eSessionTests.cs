@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using System.Text;
 using Perf.Testing.Crypto;
 using Relay.Crypto.Aead;

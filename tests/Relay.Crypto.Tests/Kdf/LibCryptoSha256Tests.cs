@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using System.Security.Cryptography;
 using Relay.Crypto.E2e;
 using Relay.Crypto.Kdf;

@@ -2,6 +2,9 @@ using Relay.Crypto.KeyAgreement;
 
 namespace Relay.Crypto.Tests.KeyAgreement;
 
+// NATS.NKeys (which the shared test library brings in) declares a global namespace X25519; this name wins inside the namespace.
+using X25519 = Relay.Crypto.KeyAgreement.X25519;
+
 /// <summary>The span functions every X25519 in the project runs on (key pairs and the sealed-sender ephemeral).</summary>
 public sealed class X25519Tests
 {

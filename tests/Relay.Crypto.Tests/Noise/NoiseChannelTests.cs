@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;

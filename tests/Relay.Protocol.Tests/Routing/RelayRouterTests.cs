@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using System.Buffers;
 using System.Security.Cryptography;
 using Relay.Protocol.Frames;
@@ -182,26 +183,7 @@ public sealed class RelayRouterAllocationTests
             router.Ack(bob, id);
         }
 
-        for (var i = 0; i < 100; i++)
-        {
-            Cycle();
-        }
-
-        // Five rounds of 1,000: an allocation per message shows in every round (1,000 objects or
-        // more); a one-off in the runtime (seen once in CI: 4,840 bytes in a round) does not.
-        var rounds = new long[5];
-        for (var round = 0; round < rounds.Length; round++)
-        {
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < 1000; i++)
-            {
-                Cycle();
-            }
-
-            rounds[round] = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Assert.True(rounds.Min() == 0, $"bytes allocated per round of 1,000 messages: {string.Join(", ", rounds)}");
+        Allocations.AssertNone(Cycle, warmUpCalls: 100);
     }
 }
 

@@ -1,4 +1,4 @@
-namespace Relay.Crypto.Tests;
+namespace Perf.Testing.Allocations;
 
 /// <summary>
 /// Exact allocation counts of a hot path on the calling thread
@@ -10,7 +10,7 @@ namespace Relay.Crypto.Tests;
 /// reproducible), so a call counts as allocation-free when any of up to <see cref="MaxRounds"/>
 /// rounds is clean, and a failure lists every round.
 /// </summary>
-internal static class Allocations
+public static class Allocations
 {
     /// <summary>Rounds measured at most; measuring stops at the first clean round.</summary>
     public const int MaxRounds = 5;
