@@ -25,19 +25,6 @@ public readonly record struct ImpairmentCounters(
     long UpstreamFailures,
     TimeSpan LoopCpuTime)
 {
-    /// <summary>What happened between <paramref name="start"/> and this reading.</summary>
-    public ImpairmentCounters Since(ImpairmentCounters start) => new(
-        Connections - start.Connections,
-        Open,
-        BytesUp - start.BytesUp,
-        BytesDown - start.BytesDown,
-        Resets - start.Resets,
-        PeerResets - start.PeerResets,
-        StallDelays - start.StallDelays,
-        LossDelays - start.LossDelays,
-        UpstreamFailures - start.UpstreamFailures,
-        LoopCpuTime - start.LoopCpuTime);
-
     /// <summary>The result file's <c>scenario.network.proxy</c>; CPU per message when <paramref name="messages"/> is positive.</summary>
     public NetworkProxyUsage ToUsage(long messages) => new()
     {

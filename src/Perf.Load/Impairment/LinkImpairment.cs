@@ -12,11 +12,4 @@ namespace Perf.Load.Impairment;
 /// <param name="Jitter">Each chunk's delay is drawn from latency ± jitter (negative delays count as none).</param>
 /// <param name="BitsPerSecond">The direction's capacity, or 0 for no limit.</param>
 /// <param name="Loss">Share of chunks (0 to below 1) held back by a retransmission delay.</param>
-public readonly record struct LinkImpairment(TimeSpan Latency, TimeSpan Jitter, long BitsPerSecond, double Loss)
-{
-    /// <summary>A perfect direction: no delay, no limit, no loss.</summary>
-    public static LinkImpairment None => default;
-
-    /// <summary>Whether this direction changes nothing.</summary>
-    public bool IsNone => Latency == TimeSpan.Zero && Jitter == TimeSpan.Zero && BitsPerSecond == 0 && Loss == 0;
-}
+public readonly record struct LinkImpairment(TimeSpan Latency, TimeSpan Jitter, long BitsPerSecond, double Loss);

@@ -46,9 +46,6 @@ public sealed record NetworkProfile
     /// <summary>Seed of every random draw (non-negative).</summary>
     public long Seed { get; init; } = DefaultSeed;
 
-    /// <summary>Whether the profile changes nothing: the proxy only forwards (its own cost, the floor of an impaired run).</summary>
-    public bool IsPassThrough => Up.IsNone && Down.IsNone && Stall is null && ResetPerSecond == 0 && ResetAfterBytes == 0 && Slice is null;
-
     /// <summary>Reads a profile line.</summary>
     /// <exception cref="FormatException">The line is malformed; the one-line message names the key.</exception>
     public static NetworkProfile Parse(string text) =>
