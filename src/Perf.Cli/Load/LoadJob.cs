@@ -1,7 +1,9 @@
+using System.Net;
 using Perf.Load;
 using Perf.Load.Engine;
 using Perf.Load.Hostile;
 using Perf.Load.Idle;
+using Perf.Load.Impairment;
 using Perf.Load.Os;
 using Perf.Load.Processes;
 using Perf.Load.Output;
@@ -49,6 +51,15 @@ internal static class LoadJob
         }
 
         await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
+
+        // The run's own connections cross the impaired network; idle clients and the storm go straight to the target.
+        await using var network = extras.Network is null ? null : ImpairmentProxy.Start(extras.Network, new IPEndPoint(IPAddress.Loopback, 0), handle.Traffic);
+        var routed = network is null ? handle : handle with { Traffic = network.EndPoint };
+        if (network is not null)
+        {
+            await output.WriteLineAsync($"network: {network.Profile} (impairment proxy {network.EndPoint} in front of {network.Upstream})").ConfigureAwait(false);
+        }
+
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
 
@@ -69,13 +80,13 @@ internal static class LoadJob
 
         if (extras.Search is { } s)
         {
-            findMax = await FindMaxAsync(handle, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
+            findMax = await FindMaxAsync(routed, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
             run = BestStep(findMax).Run;
         }
         else
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
-            await using var target = handle.NewTarget();
+            await using var target = routed.NewTarget();
 
             // The relay's store (its nats-server) is read at the same moments as the relay.
             withStore = handle.Process is not null && handle.Store?.Resources is { } store ? new ResourcesBeside(handle.Process, store) : null;
@@ -113,6 +124,15 @@ internal static class LoadJob
         }
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
+        if (network is not null)
+        {
+            // CPU per message over the whole run only for a single run: a search's steps share one proxy.
+            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) : 0;
+            var counters = network.Counters;
+            await output.WriteLineAsync($"network: {counters}").ConfigureAwait(false);
+            result = result with { Scenario = result.Scenario with { Network = network.Profile.ToResult(counters.ToUsage(messages)) } };
+        }
+
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
         if (floodResult is not null)
         {
@@ -236,4 +256,5 @@ internal static class LoadJob
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
 /// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null);
+/// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null);

@@ -59,10 +59,10 @@ internal static class LoadTargetFactory
         var endPoint = await address!.ResolveAsync(cancellationToken).ConfigureAwait(false);
         return address.Scheme switch
         {
-            TargetScheme.Echo => new TargetHandle("echo", address.ToString(), () => new EchoTarget(endPoint), null),
-            TargetScheme.Nats => new TargetHandle("nats", address.ToString(), () => new NatsTarget($"nats://{endPoint}", Algorithm(options), Backend(options)), null),
-            TargetScheme.RelayTcp => new TargetHandle("relay-tcp", address.ToString(), () => RelayTarget.Tcp(endPoint, RelayKey(options), Algorithm(options), Backend(options), options.Mode), null),
-            TargetScheme.RelayWs => new TargetHandle("relay-ws", address.ToString(), () => RelayTarget.WebSocket(endPoint, WsSecret(options), Algorithm(options), Backend(options), options.Mode), null),
+            TargetScheme.Echo => new TargetHandle("echo", address.ToString(), endPoint, at => new EchoTarget(at), null),
+            TargetScheme.Nats => new TargetHandle("nats", address.ToString(), endPoint, at => new NatsTarget($"nats://{at}", Algorithm(options), Backend(options)), null),
+            TargetScheme.RelayTcp => new TargetHandle("relay-tcp", address.ToString(), endPoint, at => RelayTarget.Tcp(at, RelayKey(options), Algorithm(options), Backend(options), options.Mode), null),
+            TargetScheme.RelayWs => new TargetHandle("relay-ws", address.ToString(), endPoint, at => RelayTarget.WebSocket(at, WsSecret(options), Algorithm(options), Backend(options), options.Mode), null),
             _ => throw new ArgumentOutOfRangeException(nameof(text), address.Scheme, "every target scheme is handled above"),
         };
     }
@@ -71,7 +71,7 @@ internal static class LoadTargetFactory
     {
         var server = await NatsServerProcess.StartAsync(options.TargetCpus, cancellationToken).ConfigureAwait(false);
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
-        return new TargetHandle("nats", $"{server.Url} ({Where(server.Process)})", () => new NatsTarget(server.Url, Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
+        return new TargetHandle("nats", $"{server.Url} ({Where(server.Process)})", endPoint, at => new NatsTarget($"nats://{at}", Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
     }
 
     // The durability floor: the same messages through JetStream alone, on a nats-server -js of its own (pinned like a target process).
@@ -79,13 +79,13 @@ internal static class LoadTargetFactory
     {
         var server = await JetStreamServerProcess.StartAsync(options.TargetCpus, cancellationToken).ConfigureAwait(false);
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
-        return new TargetHandle("jetstream", $"{server.Url} ({Where(server.Process)}, JetStream)", () => new JetStreamFloorTarget(server.Url, Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
+        return new TargetHandle("jetstream", $"{server.Url} ({Where(server.Process)}, JetStream)", endPoint, at => new JetStreamFloorTarget($"nats://{at}", Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
     }
 
     private static async Task<TargetHandle> EchoProcessAsync(LoadTargetOptions options, CancellationToken cancellationToken)
     {
         var echo = await EchoProcess.StartAsync(PerfChildCommand.StartInfo(), options.TargetCpus, cancellationToken).ConfigureAwait(false);
-        return new TargetHandle("echo", $"echo://{echo.EndPoint} ({Where(echo.Process)})", () => new EchoTarget(echo.EndPoint), echo, echo.Process, new IdleTarget(echo.EndPoint, () => new TcpIdleProtocol()));
+        return new TargetHandle("echo", $"echo://{echo.EndPoint} ({Where(echo.Process)})", echo.EndPoint, at => new EchoTarget(at), echo, echo.Process, new IdleTarget(echo.EndPoint, () => new TcpIdleProtocol()));
     }
 
     private static async Task<TargetHandle> RelayProcessAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
@@ -109,9 +109,9 @@ internal static class LoadTargetFactory
         var where = Where(relay.Process) + (store is null ? "" : $"; store {store.Description}");
         var servers = new Owned(relay, store);
         return webSocket
-            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} ({where})", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
+            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} ({where})", relay.WebSocketEndPoint, at => RelayTarget.WebSocket(at, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
                 new IdleTarget(relay.WebSocketEndPoint, () => new WebSocketIdleProtocol(relay.WebSocketEndPoint, relay.WebSocketSecret)), store)
-            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} ({where})", () => RelayTarget.Tcp(relay.TcpEndPoint, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
+            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} ({where})", relay.TcpEndPoint, at => RelayTarget.Tcp(at, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
                 new IdleTarget(relay.TcpEndPoint, () => new NoiseIdleProtocol(relay.RelayKey, Algorithm(options), Backend(options))), store);
     }
 
@@ -136,8 +136,8 @@ internal static class LoadTargetFactory
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var relayKey = key.PublicKey.ToArray();
         return webSocket
-            ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", () => RelayTarget.WebSocket(server.WebSocketEndPoint!, secret, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key))
-            : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key));
+            ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", server.WebSocketEndPoint!, at => RelayTarget.WebSocket(at, secret, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key))
+            : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", server.TcpEndPoint, at => RelayTarget.Tcp(at, relayKey, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key));
     }
 
     private static byte[] RelayKey(LoadTargetOptions options)
@@ -160,7 +160,7 @@ internal static class LoadTargetFactory
     private static async Task<TargetHandle> EmbeddedEchoAsync(CancellationToken cancellationToken)
     {
         var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), cancellationToken).ConfigureAwait(false);
-        return new TargetHandle("echo", $"echo://{server.EndPoint} (embedded)", () => new EchoTarget(server.EndPoint), server);
+        return new TargetHandle("echo", $"echo://{server.EndPoint} (embedded)", server.EndPoint, at => new EchoTarget(at), server);
     }
 }
 
@@ -178,13 +178,17 @@ internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, str
 /// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops a server it started.</summary>
 /// <param name="Name">The scheme name (<c>echo</c>, <c>relay-tcp</c>, ...), used in result folder names.</param>
 /// <param name="Description">What to print: the address, and where the target runs.</param>
-/// <param name="NewTarget">Creates a target whose connections the runner opens.</param>
+/// <param name="Traffic">Where the run's connections go: the target's port, or an impairment proxy in front of it.</param>
+/// <param name="ConnectTo">Creates a target whose connections the runner opens to the given endpoint.</param>
 /// <param name="Server">The server this command started, if any.</param>
 /// <param name="Process">The target's own process, when it runs apart from the generator and can be measured.</param>
 /// <param name="Idle">How idle clients reach it, when it runs in its own process.</param>
 /// <param name="Store">The relay's durable store, when its process can be read: measured over the same window.</param>
-internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null, StoreBeside? Store = null) : IAsyncDisposable
+internal sealed record TargetHandle(string Name, string Description, IPEndPoint Traffic, Func<IPEndPoint, ILoadTarget> ConnectTo, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null, StoreBeside? Store = null) : IAsyncDisposable
 {
+    /// <summary>A target whose connections go to <see cref="Traffic"/>.</summary>
+    public ILoadTarget NewTarget() => ConnectTo(Traffic);
+
     public async ValueTask DisposeAsync()
     {
         if (Server is not null)

@@ -42,7 +42,15 @@ internal static class ResultFileRules
         rules.Require(s.Size >= 0, "scenario.size must not be negative");
         rules.Require(s.DurationS > 0, "scenario.duration_s must be positive");
         rules.Require(s.WarmupS >= 0, "scenario.warmup_s must not be negative");
+        if (s.Network is { } network)
+        {
+            rules.Require(network.Profile.Length > 0 && network.Seed >= 0, "scenario.network must record its profile and a non-negative seed");
+            rules.Require(Link(network.Up) && Link(network.Down), "scenario.network.up and .down must have non-negative times, a loss from 0 to below 1 and a positive bandwidth when one is given");
+        }
     }
+
+    private static bool Link(LinkConditions link) =>
+        link.LatencyUs >= 0 && link.JitterUs >= 0 && link.RetransmitUs >= 0 && link.Loss is >= 0 and < 1 && link.BandwidthBitsPerS is null or > 0;
 
     // A merged file keeps each shard's machine in shards[]; its own environment holds what they share.
     private static void Environment(PerfResult r, Rules rules)
