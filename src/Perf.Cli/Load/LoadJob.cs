@@ -8,6 +8,7 @@ using Perf.Load.Os;
 using Perf.Load.Processes;
 using Perf.Load.Output;
 using Perf.Load.Targets;
+using Perf.Load.Targets.JetStream;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
@@ -63,6 +64,7 @@ internal static class LoadJob
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
 
         LoadRunResult run;
+        ResourcesBeside? withStore = null;
         FindMaxSearchResult? findMax = null;
         await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
         if (extras.HandshakeFlood is { } f)
@@ -85,7 +87,10 @@ internal static class LoadJob
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
             await using var target = routed.NewTarget();
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+
+            // The relay's store (its nats-server) is read at the same moments as the relay.
+            withStore = handle.Process is not null && handle.Store?.Resources is { } store ? new ResourcesBeside(handle.Process, store) : null;
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (IProcessResources?)withStore ?? handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         }
 
         var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
@@ -112,7 +117,13 @@ internal static class LoadJob
             await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
         }
 
-        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage);
+        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered));
+        if (storeUsage is not null)
+        {
+            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} us CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
+        }
+
+        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
         if (network is not null)
         {
             // CPU per message over the whole run only for a single run: a search's steps share one proxy.
@@ -203,6 +214,15 @@ internal static class LoadJob
             MemoryPerIdleConnectionBytes = memory?.GeneratorBytesPerConnection,
         });
     }
+
+    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage) => store is null || usage is null ? null : new TargetUsage
+    {
+        Process = store.Name,
+        Cpus = store.Cpus?.ToString(),
+        CoresUsed = usage.Cores,
+        CpuUsPerMessage = usage.CpuMicrosecondsPerMessage,
+        ContextSwitchesPerMessage = usage.ContextSwitchesPerMessage,
+    };
 
     private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
     {
