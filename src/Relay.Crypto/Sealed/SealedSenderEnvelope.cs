@@ -34,6 +34,13 @@ public sealed class SealedSenderEnvelope : IDisposable
     /// <summary>Bytes a sealed envelope adds around the E2E envelope: header, certificate and tag.</summary>
     public const int Overhead = HeaderSize + SenderCertificate.Size + AeadAlgorithm.TagSizeBytes;
 
+    /// <summary>
+    /// The shortest valid sealed envelope (194 bytes): the overhead around the shortest E2E envelope
+    /// (a steady-state header and a tag, empty plaintext). The relay refuses a SEALED_SEND shorter
+    /// than this (REJECTED <c>EnvelopeTooShort</c>); a first message (prekey header) is 64 bytes more.
+    /// </summary>
+    public const int MinimumSize = Overhead + E2eEnvelope.BaseHeaderSize + AeadAlgorithm.TagSizeBytes;
+
     private readonly AeadAlgorithm _algorithm;
     private readonly AeadCipher _cipher;
     private readonly byte _algorithmCode;
@@ -45,9 +52,15 @@ public sealed class SealedSenderEnvelope : IDisposable
         ArgumentNullException.ThrowIfNull(backend);
         _algorithm = algorithm;
         _algorithmCode = E2eEnvelope.AlgorithmCode(algorithm);
+        _cipher = RekeyedCipher(algorithm, backend);
+    }
+
+    /// <summary>A cipher of <paramref name="algorithm"/> that an outer layer rekeys per message (created with a zero key it never uses).</summary>
+    internal static AeadCipher RekeyedCipher(AeadAlgorithm algorithm, AeadBackend backend)
+    {
         Span<byte> zero = stackalloc byte[AeadAlgorithm.KeySizeBytes];
         zero.Clear();
-        _cipher = backend.Create(algorithm, zero);
+        return backend.Create(algorithm, zero);
     }
 
     private static ReadOnlySpan<byte> Label => "relay-sealed/1"u8;
