@@ -13,7 +13,7 @@ public sealed record ConversationOptions
     /// <summary>The defaults: 24 h mailboxes rotated after 12 h or 1,000 messages, two minutes of grace.</summary>
     public static ConversationOptions Default { get; } = new();
 
-    /// <summary>How long a mailbox takes messages (the relay refuses to open one further ahead than its <c>--mailbox-lifetime</c>, 7 days by default).</summary>
+    /// <summary>How long a mailbox takes messages (the relay refuses to open one further ahead than its <c>RelayOptions.MaxMailboxLifetime</c>, 7 days by default).</summary>
     public TimeSpan MailboxLifetime { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Rotate once this much time has passed since the current mailbox was opened (well before it expires).</summary>
