@@ -68,6 +68,17 @@ public sealed class ConversationEnvelope : IDisposable
     /// <exception cref="ArgumentException">A size is wrong.</exception>
     public int Seal(ReadOnlySpan<byte> sealingKey, ReadOnlySpan<byte> mailboxAddress, ReadOnlySpan<byte> e2eEnvelope, Span<byte> destination)
     {
+        Span<byte> nonce = stackalloc byte[_algorithm.NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        return Seal(nonce, sealingKey, mailboxAddress, e2eEnvelope, destination);
+    }
+
+    /// <summary>
+    /// <see cref="Seal(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> with a
+    /// given nonce: the fuzz harness's seed corpus must be the same on every run.
+    /// </summary>
+    internal int Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> sealingKey, ReadOnlySpan<byte> mailboxAddress, ReadOnlySpan<byte> e2eEnvelope, Span<byte> destination)
+    {
         CheckKeys(sealingKey, mailboxAddress);
         var headerSize = 2 + _algorithm.NonceSize;
         var size = Overhead + e2eEnvelope.Length;
@@ -78,14 +89,13 @@ public sealed class ConversationEnvelope : IDisposable
 
         destination[0] = Version;
         destination[1] = _algorithmCode;
-        var nonce = destination.Slice(2, _algorithm.NonceSize);
-        RandomNumberGenerator.Fill(nonce);
+        nonce[.._algorithm.NonceSize].CopyTo(destination[2..]);
         Span<byte> ad = stackalloc byte[2 + 24 + MailboxAddress.Size];
         ad = ad[..(headerSize + MailboxAddress.Size)];
         destination[..headerSize].CopyTo(ad);
         mailboxAddress.CopyTo(ad[headerSize..]);
         _cipher.Rekey(sealingKey);
-        _cipher.Seal(nonce, ad, e2eEnvelope, destination.Slice(headerSize, e2eEnvelope.Length + AeadAlgorithm.TagSizeBytes));
+        _cipher.Seal(destination.Slice(2, _algorithm.NonceSize), ad, e2eEnvelope, destination.Slice(headerSize, e2eEnvelope.Length + AeadAlgorithm.TagSizeBytes));
         return size;
     }
 

@@ -75,6 +75,25 @@ public sealed class SealedSenderEnvelope : IDisposable
     /// <exception cref="ArgumentException">A size is wrong or the recipient key is unusable.</exception>
     public int Seal(ReadOnlySpan<byte> recipientIdentity, ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> e2eEnvelope, Span<byte> destination)
     {
+        Span<byte> ephemeralPrivate = stackalloc byte[X25519.KeySize];
+        Span<byte> ephemeralPublic = stackalloc byte[X25519.KeySize];
+        try
+        {
+            X25519.Generate(ephemeralPrivate, ephemeralPublic);
+            return Seal(ephemeralPrivate, recipientIdentity, certificate, e2eEnvelope, destination);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ephemeralPrivate);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Seal(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> with a
+    /// given ephemeral private key: the fuzz harness's seed corpus must be the same on every run.
+    /// </summary>
+    internal int Seal(ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> recipientIdentity, ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> e2eEnvelope, Span<byte> destination)
+    {
         if (certificate.Length != SenderCertificate.Size)
         {
             throw new ArgumentException($"a sender certificate is {SenderCertificate.Size} bytes", nameof(certificate));
@@ -86,13 +105,12 @@ public sealed class SealedSenderEnvelope : IDisposable
             throw new ArgumentException($"the sealed envelope needs {size} bytes; the destination has {destination.Length}", nameof(destination));
         }
 
-        Span<byte> ephemeralPrivate = stackalloc byte[X25519.KeySize];
         Span<byte> ephemeralPublic = stackalloc byte[X25519.KeySize];
         Span<byte> shared = stackalloc byte[X25519.KeySize];
         Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
         try
         {
-            X25519.Generate(ephemeralPrivate, ephemeralPublic);
+            X25519.DerivePublicKey(ephemeralPrivate, ephemeralPublic);
             if (recipientIdentity.Length != X25519.KeySize || !X25519.TryAgree(ephemeralPrivate, recipientIdentity, shared))
             {
                 throw new ArgumentException("the recipient identity is not a usable X25519 public key", nameof(recipientIdentity));
@@ -117,7 +135,6 @@ public sealed class SealedSenderEnvelope : IDisposable
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(ephemeralPrivate);
             CryptographicOperations.ZeroMemory(shared);
             CryptographicOperations.ZeroMemory(key);
         }
