@@ -23,7 +23,10 @@ namespace Perf.Load.Metadata;
 /// sizes come from a <see cref="MessageSizeDistribution"/>; a receipt is 24 bytes (the header and
 /// the receipted message's timestamp). In sealed modes every user sends over one long-lived
 /// anonymous connection (as Signal clients keep one unidentified socket) and receives on its
-/// authenticated one. It records seal, open and end-to-end times, and keeps the ground truth
+/// authenticated one. In conversation modes every pair has two conversation mailboxes (one per
+/// side, tickets exchanged beforehand like the sessions), each opened by its owner on its own
+/// anonymous connection, on which the owner also sends to the peer's mailbox (MAILBOX_SEND) and
+/// ACKs what it receives. It records seal, open and end-to-end times, and keeps the ground truth
 /// (who really sent each accepted message) for scoring what the relay's audit log reveals.
 /// </summary>
 public sealed class MetadataWorkload : IAsyncDisposable
@@ -34,6 +37,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
     private const int ReceiptSize = LoadPayload.HeaderSize + 8;
     private readonly Random _random;
     private readonly SealedSenderEnvelope _sealer;
+    private readonly ConversationEnvelope _conversationSealer;
+    private readonly List<(RelayClientConnection Connection, ConcurrentQueue<ulong> Acks)> _ackQueues = [];
     private readonly PriorityQueue<Pending, long> _replies = new();
     private readonly ConcurrentDictionary<long, Pending> _inFlight = new();
     private readonly ConcurrentBag<SentMessage> _accepted = [];
@@ -53,6 +58,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         _mode = mode;
         _random = new Random(options.Seed);
         _sealer = new SealedSenderEnvelope(AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
+        _conversationSealer = new ConversationEnvelope(AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
         _users = new User[options.Users];
         var e2e = new E2eSessionOptions { Algorithm = AeadAlgorithm.Aes256Gcm, Backend = AeadBackend.Auto, Padding = mode.Padding };
         for (var i = 0; i < _users.Length; i++)
@@ -102,16 +108,69 @@ public sealed class MetadataWorkload : IAsyncDisposable
             }
         }
 
+        if (mode.Conversations)
+        {
+            await workload.OpenMailboxesAsync(relay, clientOptions, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var user in workload._users)
         {
-            workload._readers.Add(Task.Run(() => workload.ReceiveAsync(user, user.Authenticated!), CancellationToken.None));
+            workload.StartReader(user, user.Authenticated!, user.Acks, null);
             if (user.Anonymous is { } anonymous)
             {
-                workload._readers.Add(Task.Run(() => workload.ReceiveAsync(user, anonymous), CancellationToken.None));
+                workload.StartReader(user, anonymous, user.Acks, null);
+            }
+
+            foreach (var side in user.Mailboxes.Values)
+            {
+                workload.StartReader(user, side.Connection, side.Acks, side);
             }
         }
 
         return workload;
+    }
+
+    // Every conversation's two mailboxes. Mailbox connections open after every identity's
+    // connection, in a shuffled order, so connection times do not pair a mailbox with its owner
+    // (the connection-time attack tries exactly that). The set-up messages that would carry the
+    // tickets through the peers' identities are not sent: tickets are exchanged here, as the E2E
+    // sessions are, and the log holds only the conversation traffic.
+    private async Task OpenMailboxesAsync(EndPoint relay, RelayClientOptions clientOptions, CancellationToken cancellationToken)
+    {
+        var sides = new List<(User User, int Contact)>();
+        foreach (var user in _users)
+        {
+            foreach (var contact in user.Contacts(_users.Length))
+            {
+                sides.Add((user, contact));
+            }
+        }
+
+        var order = sides.ToArray();
+        _random.Shuffle(order);
+        foreach (var (user, contact) in order)
+        {
+            var mailbox = new OwnedMailbox(DateTimeOffset.UtcNow.AddHours(1));
+            var connection = await RelayClientConnection.ConnectAnonymousTcpAsync(relay, clientOptions, cancellationToken).ConfigureAwait(false);
+            user.Mailboxes[contact] = new MailboxSide(contact, mailbox, connection, new ConversationEnvelope(AeadAlgorithm.Aes256Gcm, AeadBackend.Auto));
+            connection.OpenMailbox(0, mailbox.Credential, mailbox.SendVerifier, mailbox.Expiry);
+            await connection.FlushAsync().ConfigureAwait(false);
+            if (await connection.ReadAsync().ConfigureAwait(false) is not { Type: FrameType.Accepted })
+            {
+                throw new RelayClientException("the relay did not open a conversation mailbox");
+            }
+        }
+
+        foreach (var (user, contact) in sides)
+        {
+            user.Mailboxes[contact].Peer = PeerMailbox.From(_users[contact].Mailboxes[user.Index].Mailbox.Ticket());
+        }
+    }
+
+    private void StartReader(User user, RelayClientConnection connection, ConcurrentQueue<ulong> acks, MailboxSide? side)
+    {
+        _ackQueues.Add((connection, acks));
+        _readers.Add(Task.Run(() => ReceiveAsync(user, connection, acks, side), CancellationToken.None));
     }
 
     /// <summary>
@@ -211,6 +270,11 @@ public sealed class MetadataWorkload : IAsyncDisposable
             {
                 await user.Anonymous.DisposeAsync().ConfigureAwait(false);
             }
+
+            foreach (var side in user.Mailboxes.Values)
+            {
+                await side.Connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         try
@@ -228,6 +292,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
 
         _sealer.Dispose();
+        _conversationSealer.Dispose();
     }
 
     private static LongHistogram NewHistogram() => new(1, 60_000_000, 3);
@@ -267,6 +332,13 @@ public sealed class MetadataWorkload : IAsyncDisposable
             _sealer.Seal(recipient.Key.PublicKey, sender.Certificate!, envelope, sealedEnvelope);
             envelope = sealedEnvelope;
         }
+        else if (_mode.Conversations)
+        {
+            var peer = sender.Mailboxes[message.Recipient].Peer!;
+            var wrapped = new byte[_conversationSealer.Overhead + envelope.Length];
+            _conversationSealer.Seal(peer.SealingKey, peer.Address, envelope, wrapped);
+            envelope = wrapped;
+        }
 
         if (message.Intended >= _measureFrom)
         {
@@ -277,14 +349,21 @@ public sealed class MetadataWorkload : IAsyncDisposable
         var recipientIdentity = new Identity(recipient.Key.PublicKey);
         try
         {
-            if (_mode.SealedSender)
+            if (_mode.Conversations)
+            {
+                var side = sender.Mailboxes[message.Recipient];
+                DrainAcks(side.Connection, side.Acks);
+                side.Connection.MailboxSend((ulong)message.Sequence, side.Peer!.FetchVerifier, side.Peer.Expiry, side.Peer.SendToken, envelope);
+                await side.Connection.FlushAsync().ConfigureAwait(false);
+            }
+            else if (_mode.SealedSender)
             {
                 sender.Anonymous!.SealedSend((ulong)message.Sequence, recipientIdentity, recipient.Token, envelope);
                 await sender.Anonymous.FlushAsync().ConfigureAwait(false);
             }
             else
             {
-                DrainAcks(sender);
+                DrainAcks(sender.Authenticated!, sender.Acks);
                 sender.Authenticated!.Send((ulong)message.Sequence, recipientIdentity, envelope);
                 await sender.Authenticated.FlushAsync().ConfigureAwait(false);
             }
@@ -296,7 +375,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveAsync(User user, RelayClientConnection connection)
+    private async Task ReceiveAsync(User user, RelayClientConnection connection, ConcurrentQueue<ulong> acks, MailboxSide? side)
     {
         try
         {
@@ -311,8 +390,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
                         Interlocked.Increment(ref _rejected);
                         break;
                     case FrameType.Deliver:
-                        Open(user, frame, Stopwatch.GetTimestamp());
-                        user.Acks.Enqueue(frame.RelayMessageId);
+                        Open(user, side, frame, Stopwatch.GetTimestamp());
+                        acks.Enqueue(frame.RelayMessageId);
                         break;
                 }
             }
@@ -323,14 +402,27 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
     }
 
-    // The recipient's side: open (sealed: outer layer, certificate, sender bound to the session), time it, maybe answer.
-    private void Open(User user, in RelayFrame frame, long received)
+    // The recipient's side: open (sealed: outer layer, certificate, sender bound to the session;
+    // conversations: the mailbox's layer, then the session of the mailbox's one peer), time it, maybe answer.
+    private void Open(User user, MailboxSide? side, in RelayFrame frame, long received)
     {
         var bytes = System.Buffers.BuffersExtensions.ToArray(frame.Envelope);
         var plaintext = new byte[bytes.Length];
         int written;
         int from;
-        if (_mode.SealedSender)
+        if (side is not null)
+        {
+            var inner = new byte[bytes.Length];
+            from = side.Contact;
+            if (side.Opener.TryOpen(side.Mailbox.SealingKey, side.Mailbox.Address, bytes, inner, out var innerLength) != SealedSenderError.None
+                || !user.Sessions.TryGetValue(from, out var session)
+                || session.TryOpen(inner.AsSpan(0, innerLength), plaintext, out written) != E2eError.None)
+            {
+                Interlocked.Increment(ref _failed);
+                return;
+            }
+        }
+        else if (_mode.SealedSender)
         {
             if (user.Opener!.TryUnseal(bytes, DateTimeOffset.UtcNow, out var contents) != SealedSenderError.None
                 || (from = IndexOf(contents.Sender)) < 0
@@ -394,16 +486,16 @@ public sealed class MetadataWorkload : IAsyncDisposable
         return -1;
     }
 
-    // ACKs go out on the authenticated connection by the one thread that writes to it (this one).
+    // ACKs go out on the connection that received, by the one thread that writes to it (this one).
     private async Task FlushAcksAsync()
     {
-        foreach (var user in _users)
+        foreach (var (connection, acks) in _ackQueues)
         {
-            if (DrainAcks(user))
+            if (DrainAcks(connection, acks))
             {
                 try
                 {
-                    await user.Authenticated!.FlushAsync().ConfigureAwait(false);
+                    await connection.FlushAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
                 {
@@ -413,12 +505,12 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
     }
 
-    private static bool DrainAcks(User user)
+    private static bool DrainAcks(RelayClientConnection connection, ConcurrentQueue<ulong> acks)
     {
         var any = false;
-        while (user.Acks.TryDequeue(out var relayId))
+        while (acks.TryDequeue(out var relayId))
         {
-            user.Authenticated!.Ack(relayId);
+            connection.Ack(relayId);
             any = true;
         }
 
@@ -456,6 +548,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
 
         public SealedSenderOpener? Opener { get; set; }
 
+        public Dictionary<int, MailboxSide> Mailboxes { get; } = [];
+
         public int[] Contacts(int users) => users == 2 ? [1 - Index] : [(Index + users - 1) % users, (Index + 1) % users];
 
         public void Dispose()
@@ -466,7 +560,42 @@ public sealed class MetadataWorkload : IAsyncDisposable
             }
 
             Opener?.Dispose();
+            foreach (var side in Mailboxes.Values)
+            {
+                side.Mailbox.Dispose();
+                side.Opener.Dispose();
+            }
+
             Key.Dispose();
+        }
+    }
+
+    // One side of a conversation: the mailbox this user receives on from Contact, the anonymous
+    // connection that opened it (and sends to the peer's), and the peer's mailbox as its ticket names it.
+    private sealed class MailboxSide(int contact, OwnedMailbox mailbox, RelayClientConnection connection, ConversationEnvelope opener)
+    {
+        public int Contact { get; } = contact;
+
+        public OwnedMailbox Mailbox { get; } = mailbox;
+
+        public RelayClientConnection Connection { get; } = connection;
+
+        public ConversationEnvelope Opener { get; } = opener;
+
+        public ConcurrentQueue<ulong> Acks { get; } = new();
+
+        public PeerMailbox? Peer { get; set; }
+    }
+
+    // What a ticket says, kept as arrays (a ticket is a ref struct over its bytes).
+    private sealed record PeerMailbox(byte[] FetchVerifier, ulong Expiry, DeliveryToken SendToken, byte[] SealingKey, byte[] Address)
+    {
+        public static PeerMailbox From(byte[] ticketBytes)
+        {
+            MailboxTicket.TryRead(ticketBytes, out var ticket);
+            var address = new byte[MailboxAddress.Size];
+            ticket.Address(address);
+            return new PeerMailbox(ticket.FetchVerifier.ToArray(), ticket.Expiry, new DeliveryToken(ticket.SendToken), ticket.SealingKey.ToArray(), address);
         }
     }
 }

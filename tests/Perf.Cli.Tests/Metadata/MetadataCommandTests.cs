@@ -7,7 +7,7 @@ namespace Perf.Cli.Tests.Metadata;
 public sealed class MetadataCommandTests
 {
     [Fact]
-    public void Four_modes_show_what_the_relay_learns_and_what_padding_hides()
+    public void Six_modes_show_what_the_relay_learns_and_what_padding_and_mailboxes_hide()
     {
         var folder = Directory.CreateTempSubdirectory("perf-metadata").FullName;
         try
@@ -17,14 +17,28 @@ public sealed class MetadataCommandTests
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metadata.json")));
             var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("mode").GetString()!);
-            Assert.Equal(["plain", "padded", "sealed", "sealed+padded"], rows.Keys);
+            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded"], rows.Keys);
             foreach (var row in rows.Values)
             {
                 Assert.Equal(0, row.GetProperty("unlogged").GetInt64());
                 Assert.True(row.GetProperty("messages").GetInt64() > 100);
                 Assert.True(row.GetProperty("relay_cpu_us_per_message").GetDouble() > 0);
                 Assert.True(row.GetProperty("seal_us_p50").GetDouble() > 0);
+                Assert.Equal(16, row.GetProperty("online_identities_visible").GetInt32());
+                Assert.True(row.GetProperty("connections_per_message").GetDouble() > 0);
+                Assert.True(row.TryGetProperty("linkability_connection_time", out _) && row.TryGetProperty("added_p99_us", out _));
             }
+
+            foreach (var mode in (string[])["conversations", "conversations+padded"])
+            {
+                Assert.Equal(0.0, rows[mode].GetProperty("sender_known_fraction").GetDouble());
+                Assert.Equal(0.0, rows[mode].GetProperty("recipient_known_fraction").GetDouble());
+                Assert.Equal(0.0, rows[mode].GetProperty("linkability_disclosure").GetDouble());
+                Assert.True(rows[mode].GetProperty("handshakes_per_message").GetDouble() < 1); // no per-message X25519, as sealed sender has
+            }
+
+            Assert.Equal(1.0, rows["sealed"].GetProperty("recipient_known_fraction").GetDouble());
+            Assert.True(rows["sealed"].GetProperty("handshakes_per_message").GetDouble() > 1);
 
             Assert.Equal(1.0, rows["plain"].GetProperty("sender_known_fraction").GetDouble());
             Assert.Equal(1.0, rows["padded"].GetProperty("sender_known_fraction").GetDouble());
@@ -33,8 +47,20 @@ public sealed class MetadataCommandTests
             Assert.True(rows["padded"].GetProperty("size_classes").GetInt32() * 2 < rows["plain"].GetProperty("size_classes").GetInt32());
             Assert.True(rows["sealed"].GetProperty("bytes_overhead_per_message").GetDouble() > rows["plain"].GetProperty("bytes_overhead_per_message").GetDouble() + 150);
             Assert.True(File.Exists(Path.Combine(folder, "report.md")) && File.Exists(Path.Combine(folder, "metadata-sizes.svg")));
-            var sealedLog = File.ReadAllLines(Path.Combine(folder, "audit-sealed.jsonl"));
+            var sealedLog = File.ReadAllLines(Path.Combine(folder, "audit-sealed.jsonl")).Where(l => l.Contains("\"id\":", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(sealedLog);
             Assert.All(sealedLog, l => Assert.Contains("\"sender\":null", l, StringComparison.Ordinal));
+
+            // The conversations run's log: no identity as sender, recipient or connection identity of any message.
+            var identities = File.ReadAllText(Path.Combine(folder, "truth-conversations.json"));
+            var conversationLog = File.ReadAllLines(Path.Combine(folder, "audit-conversations.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Where(l => l.TryGetProperty("id", out _)).ToList();
+            Assert.True(conversationLog.Count > 100);
+            Assert.All(conversationLog, l =>
+            {
+                Assert.True(l.GetProperty("conversation").GetBoolean());
+                Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (l.GetProperty("sender").ValueKind, l.GetProperty("conn_identity").ValueKind));
+                Assert.DoesNotContain(l.GetProperty("recipient").GetString()!, identities, StringComparison.Ordinal);
+            });
         }
         finally
         {
