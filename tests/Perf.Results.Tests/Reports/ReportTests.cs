@@ -1,7 +1,7 @@
 using Perf.Results.Comparison;
 using Perf.Results.Reports;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Reports;
 
 public sealed class ReportTests
 {

@@ -2,7 +2,7 @@ using Perf.Results.Comparison;
 using Perf.Results.Files;
 using Perf.Results.Tests.Fixtures;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Comparison;
 
 public sealed class ResultSetTests : TempFolder
 {
