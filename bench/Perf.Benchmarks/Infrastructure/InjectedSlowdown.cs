@@ -42,17 +42,20 @@ public sealed class InjectedSlowdown
 
     /// <summary>The slowdown for the case named <paramref name="fullName"/> (BenchmarkDotNet's full name): none unless the knob matches it.</summary>
     /// <exception cref="FormatException">When the knob is malformed.</exception>
-    public static InjectedSlowdown For(string fullName, Action operation)
+    public static InjectedSlowdown For(string fullName, Action operation) => For(fullName, operation, Configured());
+
+    /// <summary>The slowdown for the case named <paramref name="fullName"/> under <paramref name="knob"/> (a parsed knob, or null for none).</summary>
+    public static InjectedSlowdown For(string fullName, Action operation, (string Glob, Regex Pattern, double Fraction)? knob)
     {
         ArgumentNullException.ThrowIfNull(fullName);
         ArgumentNullException.ThrowIfNull(operation);
-        if (Configured() is not { } knob || !knob.Pattern.IsMatch(fullName))
+        if (knob is not { } set || !set.Pattern.IsMatch(fullName))
         {
             return new InjectedSlowdown(null, 0);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Announcement} +{knob.Fraction * 100:0.###}% into {fullName}"));
-        return new InjectedSlowdown(operation, (ulong)Math.Round(knob.Fraction * One));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Announcement} +{set.Fraction * 100:0.###}% into {fullName}"));
+        return new InjectedSlowdown(operation, (ulong)Math.Round(set.Fraction * One));
     }
 
     /// <summary>The knob as set (environment first, then the build property), or null when unset.</summary>

@@ -14,7 +14,7 @@ namespace Perf.Cli.Results;
 /// pass through from the gate's environment; <c>--inject-slowdown</c> becomes
 /// <c>PERF_BENCH_SLOWDOWN</c> for the head side only.
 /// </summary>
-internal sealed class AbBenchSuite(IReadOnlyList<string> filters, string? injectSlowdown, string logFolder) : IAbSuite
+internal sealed class AbBenchSuite(IReadOnlyList<string> filters, string? injectSlowdown) : IAbSuite
 {
     /// <summary>The harness's own switch for a gate round (older commits lack it).</summary>
     public const string RoundSwitch = "--round";
@@ -46,7 +46,7 @@ internal sealed class AbBenchSuite(IReadOnlyList<string> filters, string? inject
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<AbMeasurement>> RunAsync(AbBuild side, AbRoundRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AbMeasurement>> RunAsync(AbBuild side, AbRoundRequest request, string logFolder, CancellationToken cancellationToken)
     {
         var artifacts = Directory.CreateTempSubdirectory("perf-gate-bench-").FullName;
         try

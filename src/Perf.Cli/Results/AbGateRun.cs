@@ -40,8 +40,8 @@ internal static class AbGateRun
         var baseSide = new AbSide(settings.BaseRef, await builds.ResolveAsync(settings.BaseRef, "--ab", cancellationToken).ConfigureAwait(false));
         var headSide = new AbSide(settings.HeadRef, await builds.ResolveAsync(settings.HeadRef, "--head", cancellationToken).ConfigureAwait(false));
         bool sameCommit = baseSide.Commit == headSide.Commit;
-        var folder = RunFolder.Create(ResultsLocation.Root(), settings.LoadArguments is null ? "gate-ab" : "gate-ab-load");
-        IAbSuite suite = settings.LoadArguments is { } load ? new AbLoadSuite(load, folder) : new AbBenchSuite(settings.Filters, settings.InjectSlowdown, folder);
+        IAbSuite suite = settings.LoadArguments is { } load ? new AbLoadSuite(load) : new AbBenchSuite(settings.Filters, settings.InjectSlowdown);
+        var folder = RunFolder.Create(ResultsLocation.Root(), $"gate-ab-{suite.Kind}");
         var environment = NarrowingVariables.Where(v => Environment.GetEnvironmentVariable(v) is { Length: > 0 }).ToDictionary(v => v, v => Environment.GetEnvironmentVariable(v)!);
         WriteHeader(output, settings, suite, baseSide, headSide, environment);
 
@@ -56,12 +56,12 @@ internal static class AbGateRun
             started + settings.Budget,
             async (request, token) =>
             {
-                var first = await suite.RunAsync(request.HeadFirst ? headBuild : baseBuild, request, token).ConfigureAwait(false);
-                var second = await suite.RunAsync(request.HeadFirst ? baseBuild : headBuild, request, token).ConfigureAwait(false);
+                var first = await suite.RunAsync(request.HeadFirst ? headBuild : baseBuild, request, folder, token).ConfigureAwait(false);
+                var second = await suite.RunAsync(request.HeadFirst ? baseBuild : headBuild, request, folder, token).ConfigureAwait(false);
                 return request.HeadFirst ? new AbRoundResult(second, first) : new AbRoundResult(first, second);
             },
             round => output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round.Round}: {(round.HeadFirst ? "head, base" : "base, head")}; {round.Names} {(suite.Kind == "bench" ? "benchmarks" : "scenario")}; {Minutes(round.Duration)}; {round.Undecided} row(s) unsure; {Minutes(clock.Elapsed)} of {Minutes(settings.Budget)} used")),
+                $"round {round.Round}: {(round.HeadFirst ? "head, base" : "base, head")}; {round.Names} {(suite.Kind == "bench" ? "benchmark(s)" : "scenario")}; {Minutes(round.Duration)}; {round.Undecided} row(s) unsure; {Minutes(clock.Elapsed)} of {Minutes(settings.Budget)} used")),
             cancellationToken).ConfigureAwait(false);
 
         var entries = outcome.Entries(options);
@@ -74,7 +74,24 @@ internal static class AbGateRun
         var injected = settings.InjectSlowdown is { } inject ? Detection(outcome, inject, options) : null;
         WriteCalibration(output, falseAlarms, injected, settings.InjectSlowdown);
 
-        var record = new AbGateRecord
+        var record = Record(settings, suite, baseSide, headSide, environment, outcome, clock.Elapsed) with { FalseAlarms = falseAlarms, Injected = injected };
+        string markdown = MarkdownReport.Render(entries);
+        OutputFile.Write(Path.Combine(folder, "gate.json"), record.ToJson());
+        OutputFile.Write(Path.Combine(folder, "gate.md"), markdown);
+        if (settings.MarkdownPath is { } md) OutputFile.Write(md, markdown);
+        if (settings.JUnitPath is { } junit) OutputFile.Guard(junit, () => JUnitReport.Write(junit, entries));
+        output.WriteLine($"gate record: {folder}");
+
+        string reproduce = $"perf gate --ab {baseSide.Commit[..12]} --head {headSide.Commit[..12]}";
+        return GateSummary.Write(output, entries,
+            $"see what the head commit changed on the path of each row above; reproduce one with `{reproduce}{(suite.Kind == "bench" ? " --filter 'NAME'` (its full name, as listed)" : " --load '...'` (the same arguments)")}, or profile it at each commit.",
+            suite.Kind == "bench" ? "give them more rounds with a larger --budget, or a narrower --filter that names them" : "give them more rounds with a larger --budget, or a longer --duration in --load");
+    }
+
+    private static AbGateRecord Record(AbGateSettings settings, IAbSuite suite, AbSide baseSide, AbSide headSide, Dictionary<string, string> environment, AbOutcome outcome, TimeSpan elapsed)
+    {
+        var options = settings.Options;
+        return new AbGateRecord
         {
             Suite = suite.Kind,
             Base = baseSide,
@@ -90,30 +107,21 @@ internal static class AbGateRun
             MinRounds = options.MinRounds,
             MaxRounds = options.MaxRounds,
             BudgetS = settings.Budget.TotalSeconds,
-            ElapsedS = clock.Elapsed.TotalSeconds,
+            ElapsedS = elapsed.TotalSeconds,
             StopReason = outcome.StopReason == AbStopReason.MaxRounds ? "max_rounds" : outcome.StopReason.ToString().ToLowerInvariant(),
             Rounds = [.. outcome.Rounds.Select(r => new AbRoundRecord(r.Round, r.HeadFirst, r.Names, r.Duration.TotalSeconds, r.Undecided))],
             Rows = AbGateRecord.RowsOf(outcome, options),
             OneSided = [.. outcome.HeadOnly.Select(n => "added " + n), .. outcome.BaseOnly.Select(n => "removed " + n)],
-            FalseAlarms = falseAlarms,
-            Injected = injected,
         };
-        string markdown = MarkdownReport.Render(entries);
-        OutputFile.Write(Path.Combine(folder, "gate.json"), record.ToJson());
-        OutputFile.Write(Path.Combine(folder, "gate.md"), markdown);
-        if (settings.MarkdownPath is { } md) OutputFile.Write(md, markdown);
-        if (settings.JUnitPath is { } junit) OutputFile.Guard(junit, () => JUnitReport.Write(junit, entries));
-        output.WriteLine($"gate record: {folder}");
-
-        string sides = sameCommit ? $"--ab {baseSide.Commit[..12]} --head {headSide.Commit[..12]}" : $"--ab {baseSide.Commit[..12]} --head {headSide.Commit[..12]}";
-        return GateSummary.Write(output, entries,
-            $"see what the head commit changed on the path of each row above; reproduce one with `perf gate {sides} --filter 'NAME'` (its full name, as listed), or profile it with `perf bench --filter 'NAME'` at each commit.");
     }
 
     private static void WriteHeader(TextWriter output, AbGateSettings settings, IAbSuite suite, AbSide baseSide, AbSide headSide, Dictionary<string, string> environment)
     {
         var o = settings.Options;
-        output.WriteLine($"gate --ab: base {baseSide.Ref} = {baseSide.Commit[..12]}, head {headSide.Ref} = {headSide.Commit[..12]}{(baseSide.Commit == headSide.Commit ? " (A/A: the same commit on both sides, so every flag is a false alarm)" : "")}");
+        string same = baseSide.Commit != headSide.Commit ? ""
+            : settings.InjectSlowdown is null ? " (A/A: the same commit on both sides, so every flag is a false alarm)"
+            : " (the same commit on both sides; the head side carries the injected slowdown)";
+        output.WriteLine($"gate --ab: base {baseSide.Ref} = {baseSide.Commit[..12]}, head {headSide.Ref} = {headSide.Commit[..12]}{same}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"seed {o.Seed}; threshold {Percent.Format(o.Threshold)}{(suite.Kind == "load" ? $", latency {Percent.Format(o.LatencyThreshold)}" : "")}; {100 * (1 - o.Alpha):0.#}% intervals; {o.MinRounds}-{o.MaxRounds} rounds; budget {Minutes(settings.Budget)} (builds included)"));
         if (suite.Kind == "bench")

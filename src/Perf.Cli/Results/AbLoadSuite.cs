@@ -22,13 +22,11 @@ internal sealed class AbLoadSuite : IAbSuite
 
     private static readonly string[] Refused = ["--targets", "--out", "--find-max", "--idle-connections", "--reconnect-storm"];
     private readonly List<string> arguments;
-    private readonly string logFolder;
 
     /// <summary>A load suite running <c>perf load</c> with <paramref name="loadArguments"/> plus what the gate adds.</summary>
     /// <exception cref="BadInputException">When the arguments hold an option the gate cannot compare (several targets, find-max, ...).</exception>
-    public AbLoadSuite(string loadArguments, string logFolder)
+    public AbLoadSuite(string loadArguments)
     {
-        this.logFolder = logFolder;
         arguments = [.. CommandLineParser.SplitCommandLine(loadArguments)];
         foreach (var refused in Refused)
         {
@@ -59,7 +57,7 @@ internal sealed class AbLoadSuite : IAbSuite
     public void Prepare(AbBuild baseBuild, AbBuild headBuild, TextWriter log) => log.WriteLine($"load: perf load {Arguments}");
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<AbMeasurement>> RunAsync(AbBuild side, AbRoundRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AbMeasurement>> RunAsync(AbBuild side, AbRoundRequest request, string logFolder, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("perf-gate-load-").FullName;
         try

@@ -14,7 +14,8 @@ internal static class GateSummary
     /// <param name="output">Where to write.</param>
     /// <param name="entries">The gate's rows.</param>
     /// <param name="nextForFailures">The next step when something regressed.</param>
-    public static int Write(TextWriter output, IReadOnlyList<ComparisonEntry> entries, string nextForFailures)
+    /// <param name="nextForUnsure">The next step when rows are left unsure (A/B gates).</param>
+    public static int Write(TextWriter output, IReadOnlyList<ComparisonEntry> entries, string nextForFailures, string? nextForUnsure = null)
     {
         var failures = entries.Where(e => e.IsRegression).ToList();
         var unsure = entries.Where(e => e.Verdict == Verdict.Unsure).ToList();
@@ -34,7 +35,7 @@ internal static class GateSummary
 
         if (unsure.Count > 0)
         {
-            output.WriteLine("next: the unsure rows had too few rounds to decide; give them more with a larger --budget, or a narrower --filter that names them.");
+            output.WriteLine($"next: the unsure rows had too few rounds to decide; {nextForUnsure ?? "give them more rounds"}.");
         }
 
         return failures.Count == 0 ? PerfCommandLine.Ok : PerfCommandLine.Failed;

@@ -25,6 +25,10 @@ internal interface IAbSuite
     void Prepare(AbBuild baseBuild, AbBuild headBuild, TextWriter log);
 
     /// <summary>Runs one fresh process of <paramref name="side"/> for <paramref name="request"/> and returns what it measured.</summary>
+    /// <param name="side">The build to run.</param>
+    /// <param name="request">The round: its number and the names to run.</param>
+    /// <param name="logFolder">Where a failed process's output is saved.</param>
+    /// <param name="cancellationToken">Stops (and kills) the process.</param>
     /// <exception cref="Perf.Results.BadInputException">When the process fails or writes nothing usable.</exception>
-    Task<IReadOnlyList<AbMeasurement>> RunAsync(AbBuild side, AbRoundRequest request, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AbMeasurement>> RunAsync(AbBuild side, AbRoundRequest request, string logFolder, CancellationToken cancellationToken);
 }
