@@ -4,7 +4,7 @@ using Perf.Benchmarks.Infrastructure;
 // Our own switches (every other argument is BenchmarkDotNet's: --filter, --artifacts, ...):
 //   --quick      a short job: 3 warm-up, 10 measured iterations (enough for perf gate's test)
 //   --smoke      a very short job: 1 warm-up, 5 iterations of 100 ms (perf quick's subset)
-//   --round      one round of perf gate --ab: 2 warm-up, 6 iterations of 50 ms, run in process by the gate
+//   --round      one round of perf gate --ab: 2 warm-up, 6 iterations of 25 ms, run in process by the gate
 //   --inprocess  run benchmarks in this process instead of a generated child project (faster to start)
 var job = Array.IndexOf(args, "--round") >= 0 ? BenchmarkJob.Round
     : Array.IndexOf(args, "--smoke") >= 0 ? BenchmarkJob.Smoke

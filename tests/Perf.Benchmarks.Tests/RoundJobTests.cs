@@ -7,7 +7,7 @@ namespace Perf.Benchmarks.Tests;
 public sealed class RoundJobTests
 {
     [Fact]
-    public void A_round_measures_6_iterations_of_50_ms_after_2_warm_ups_without_overhead_evaluation()
+    public void A_round_measures_6_iterations_of_25_ms_after_2_warm_ups_without_overhead_evaluation()
     {
         var job = Assert.Single(BenchmarkConfig.Create(BenchmarkJob.Round, inProcess: true).GetJobs());
 
@@ -17,6 +17,6 @@ public sealed class RoundJobTests
         Assert.Equal(1, job.Run.LaunchCount);
         Assert.Equal(BenchmarkConfig.RoundIterationMilliseconds, job.Run.IterationTime.ToMilliseconds(), 6);
         Assert.False(job.Accuracy.EvaluateOverhead);
-        Assert.Equal((2, 6, 50), (BenchmarkConfig.RoundWarmupCount, BenchmarkConfig.RoundIterationCount, BenchmarkConfig.RoundIterationMilliseconds));
+        Assert.Equal((2, 6, 25), (BenchmarkConfig.RoundWarmupCount, BenchmarkConfig.RoundIterationCount, BenchmarkConfig.RoundIterationMilliseconds));
     }
 }

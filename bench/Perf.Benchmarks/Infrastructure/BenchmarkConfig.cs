@@ -28,7 +28,7 @@ public static class BenchmarkConfig
     public const int RoundIterationCount = 6;
 
     /// <summary>Length of one <see cref="BenchmarkJob.Round"/> iteration, milliseconds (of thread CPU time under <c>PERF_BENCH_CLOCK=thread-cpu</c>).</summary>
-    public const int RoundIterationMilliseconds = 50;
+    public const int RoundIterationMilliseconds = 25;
 
     /// <summary>The configuration for a run with <paramref name="kind"/>'s job, optionally in process.</summary>
     public static IConfig Create(BenchmarkJob kind, bool inProcess)
@@ -38,8 +38,10 @@ public static class BenchmarkConfig
             BenchmarkJob.Quick => Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithId("Quick"),
             BenchmarkJob.Smoke => Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100)).WithId("Smoke"),
             // The gate's verdict comes from the spread between rounds (fresh processes), not
-            // within one, so a round measures little; no overhead subtraction: the empty loop's
-            // cost is the same on both sides of a ratio, and subtracting its estimate adds noise.
+            // within one, so a round measures little: ~0.5 s of CPU per benchmark with 25 ms
+            // iterations, ~20 s for the 38-benchmark AEAD seal + E2E set, so ~10 rounds fit a
+            // 15-minute budget. No overhead subtraction: the empty loop's cost is the same on
+            // both sides of a ratio, and subtracting its estimate adds noise.
             BenchmarkJob.Round => Job.Default.WithLaunchCount(1).WithWarmupCount(RoundWarmupCount).WithIterationCount(RoundIterationCount).WithEvaluateOverhead(false).WithId("Round"),
             _ => Job.Default.WithId("Default"),
         };
@@ -86,6 +88,6 @@ public enum BenchmarkJob
     /// <summary>1 warm-up and 5 iterations of 100 ms: a first look, not a gate.</summary>
     Smoke,
 
-    /// <summary>One round of <c>perf gate --ab</c>: 2 warm-up and 6 measured iterations of 50 ms, no overhead evaluation.</summary>
+    /// <summary>One round of <c>perf gate --ab</c>: 2 warm-up and 6 measured iterations of 25 ms, no overhead evaluation.</summary>
     Round,
 }

@@ -9,7 +9,7 @@ namespace Perf.Cli.Results;
 /// <summary>
 /// The benchmark side of <c>perf gate --ab</c>: each process is the commit's built
 /// <c>Perf.Benchmarks.dll</c> run in process with the round job (<c>--round</c>: 2 warm-up and 6
-/// measured iterations of 50 ms) and timed by thread CPU time (<c>PERF_BENCH_CLOCK=thread-cpu</c>);
+/// measured iterations of 25 ms) and timed by thread CPU time (<c>PERF_BENCH_CLOCK=thread-cpu</c>);
 /// a round's value per benchmark is the median of its measured iterations. <c>PERF_AEAD_*</c>
 /// pass through from the gate's environment; <c>--inject-slowdown</c> becomes
 /// <c>PERF_BENCH_SLOWDOWN</c> for the head side only.
