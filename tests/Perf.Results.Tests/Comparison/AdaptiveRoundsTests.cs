@@ -82,6 +82,20 @@ public sealed class AdaptiveRoundsTests
     }
 
     [Fact]
+    public async Task Each_pair_of_rounds_runs_both_orders_so_drift_cancels()
+    {
+        var suite = new SyntheticRounds(clock, noise: 0.05, seed: 8).Row("Borderline", 1.05);
+
+        var outcome = await new AdaptiveRounds(new AbOptions { MaxRounds = 21, Seed = 9 }, clock).RunAsync(Start.AddDays(1), suite.RunAsync, null, default);
+
+        var orders = outcome.Rounds.Select(r => r.HeadFirst).ToList();
+        for (int i = 0; i + 1 < orders.Count; i += 2)
+        {
+            Assert.NotEqual(orders[i], orders[i + 1]);
+        }
+    }
+
+    [Fact]
     public async Task The_order_within_a_round_is_random_both_ways_and_repeats_with_its_seed()
     {
         async Task<bool[]> Orders(int seed)
