@@ -27,6 +27,10 @@ internal sealed class AbBuilds(string repoRoot, TextWriter log)
         return output;
     }
 
+    /// <summary>Whether tracked files differ from HEAD: such changes are in no commit, so no side measures them.</summary>
+    public async Task<bool> HasUncommittedChangesAsync(CancellationToken cancellationToken) =>
+        (await GitAsync(["status", "--porcelain", "--untracked-files=no"], cancellationToken).ConfigureAwait(false)).Output.Length > 0;
+
     /// <summary>
     /// Checks <paramref name="commit"/> out (once) and builds <paramref name="project"/> (a path
     /// relative to the repository) in Release; returns the worktree's folder.

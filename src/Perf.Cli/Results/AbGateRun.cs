@@ -44,6 +44,10 @@ internal static class AbGateRun
         var folder = RunFolder.Create(ResultsLocation.Root(), $"gate-ab-{suite.Kind}");
         var environment = NarrowingVariables.Where(v => Environment.GetEnvironmentVariable(v) is { Length: > 0 }).ToDictionary(v => v, v => Environment.GetEnvironmentVariable(v)!);
         WriteHeader(output, settings, suite, baseSide, headSide, environment);
+        if (await builds.HasUncommittedChangesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            output.WriteLine("note: this working tree has uncommitted changes; the gate measures commits only, so they are on neither side");
+        }
 
         var baseBuild = new AbBuild("base", baseSide.Commit, await builds.BuildAsync(baseSide.Commit, suite.Project, cancellationToken).ConfigureAwait(false));
         var headBuild = sameCommit
