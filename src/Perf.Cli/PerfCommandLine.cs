@@ -33,6 +33,7 @@ public static class PerfCommandLine
             Results.GateCommand.Create(),
             Results.CapacityCommand.Create(),
             Results.ReportCommand.Create(),
+            Results.MergeCommand.Create(),
             Results.BaselineCommand.Create(),
             K6.K6Command.Create(),
         };

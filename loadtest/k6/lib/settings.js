@@ -2,9 +2,11 @@
 // run at start with a message instead of measuring the wrong thing.
 
 /**
+ * A k6 threshold: an expression, or one that aborts the test as soon as it fails.
+ * @typedef {string | { threshold: string, abortOnFail?: boolean, delayAbortEval?: string }} Threshold
  * @typedef {{ relayUrl: string, dataPath: string, rate: number, durationS: number, warmupS: number,
- *   drainS: number, vus: number, size: number, userOffset: number, resultOut: string,
- *   startDelayS: number, thresholds: Record<string, string[]> }} Settings
+ *   drainS: number, vus: number, size: number, userOffset: number, resultOut: string, resultStdout: boolean,
+ *   startDelayS: number, shard: { index: number, count: number } | null, thresholds: Record<string, Threshold[]> }} Settings
  */
 
 /**
@@ -19,6 +21,20 @@ export function parseSeconds(text, name) {
   const value = Number(match[1]);
   const unit = match[2] ?? 's';
   return unit === 'ms' ? value / 1000 : unit === 'm' ? value * 60 : unit === 'h' ? value * 3600 : value;
+}
+
+/**
+ * Parses `I/N` (0-based shard I of N), for k6 processes started by hand on slices of the users.
+ * @param {string | undefined} text
+ * @returns {{ index: number, count: number } | null}
+ */
+export function parseShard(text) {
+  if (text === undefined || text === '') return null;
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!(count >= 1 && index >= 0 && index < count)) throw new Error(`SHARD takes I/N with 0 <= I < N, e.g. 0/2; got '${text}'`);
+  return { index, count };
 }
 
 /**
@@ -52,13 +68,20 @@ export function readSettings(env, users) {
   if (!Number.isInteger(size)) throw new Error('SIZE must be a whole number of bytes');
   const p99 = number(env, 'P99_MS', 50, 0.001, 3600000);
   const maxRejected = number(env, 'MAX_REJECTED', 0, 0, Number.MAX_SAFE_INTEGER);
-  /** @type {Record<string, string[]>} */
+  const maxLost = number(env, 'MAX_LOST', 0, 0, Number.MAX_SAFE_INTEGER);
+  const lagP99 = number(env, 'LAG_P99_MS', 10, 0.001, 3600000);
+  /** @type {Record<string, Threshold[]>} */
   let thresholds = {
     end_to_end_latency: [`p(99)<${p99}`],
+    // The generator fell behind its schedule: k6's dropped_iterations for a script that keeps its own schedule.
+    schedule_lag: [`p(99)<${lagP99}`],
+    messages_lost: [`count<=${maxLost}`],
+    messages_unsent: ['count==0'],
     messages_rejected: [`count<=${maxRejected}`],
     messages_open_failed: ['count==0'],
-    connection_errors: ['count==0'],
-    // k6 passes a threshold on a metric without samples: without this, a run that delivered nothing would pass.
+    // A dead connection makes every later figure meaningless: stop the test at the next evaluation.
+    connection_errors: [{ threshold: 'count==0', abortOnFail: true }],
+    // A Counter nobody added to ends at count 0: without this, a run that delivered nothing would pass.
     messages_delivered: ['count>0'],
   };
   if (env.THRESHOLDS_JSON) {
@@ -79,7 +102,9 @@ export function readSettings(env, users) {
     size,
     userOffset,
     resultOut: env.RESULT_OUT ?? 'k6-result.json',
+    resultStdout: env.RESULT_STDOUT === '1' || env.RESULT_STDOUT === 'true',
     startDelayS: parseSeconds(env.START_DELAY ?? '2s', 'START_DELAY'),
+    shard: parseShard(env.SHARD),
     thresholds,
   };
 }

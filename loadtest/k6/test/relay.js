@@ -45,14 +45,14 @@ function startUntil(args, prefix) {
 
 /**
  * Starts `perf relay` on free loopback ports with a fresh WebSocket secret.
- * @returns {Promise<{ wsUrl: string, secret: string, stop: () => void }>}
+ * @returns {Promise<{ wsUrl: string, secret: string, stop: () => void, kill: () => void }>}
  */
 export async function startRelay() {
   const secret = randomBytes(24).toString('base64');
   const { child, line } = await startUntil(['relay', '--tcp', '127.0.0.1:0', '--ws', '127.0.0.1:0', '--ws-secret', secret], 'relay listening ');
   const ws = /ws=(\S+)/.exec(line)?.[1];
   if (!ws) throw new Error(`no ws= in '${line}'`);
-  return { wsUrl: `ws://${ws}/ws`, secret, stop: () => child.kill() };
+  return { wsUrl: `ws://${ws}/ws`, secret, stop: () => child.kill(), kill: () => child.kill('SIGKILL') };
 }
 
 /**

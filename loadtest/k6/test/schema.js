@@ -8,5 +8,9 @@ const schema = JSON.parse(readFileSync(new URL('../../../results/schema/perf-res
 const ajv = new Ajv2020.default({ allErrors: true, strict: false });
 addFormats.default(ajv);
 
-/** Validates a document; its errors are in `validatePerfResult.errors` afterwards. */
+/**
+ * Validates a document; its errors are in `validatePerfResult.errors` afterwards. (Typed as a
+ * plain check, not ajv's type guard, which would narrow the document to `unknown`.)
+ * @type {((document: unknown) => boolean) & { errors?: unknown }}
+ */
 export const validatePerfResult = ajv.compile(schema);

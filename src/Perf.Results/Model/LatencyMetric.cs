@@ -29,6 +29,13 @@ public sealed record LatencyMetric
     /// <summary>Largest recorded value.</summary>
     public required double Max { get; init; }
 
+    /// <summary>
+    /// The whole histogram, kept inside the file by tools that write no <c>.hlog</c> beside it (k6):
+    /// pairs of [a bucket's highest value in µs, how many values fell in the bucket], ascending.
+    /// <c>perf merge</c> adds these (or the <c>.hlog</c>), never percentiles.
+    /// </summary>
+    public IReadOnlyList<long[]>? Histogram { get; init; }
+
     /// <summary>Summarises a histogram whose values were recorded in microseconds.</summary>
     /// <exception cref="ArgumentNullException">When <paramref name="histogram"/> is null.</exception>
     public static LatencyMetric FromHistogram(HistogramBase histogram)

@@ -36,6 +36,9 @@ public sealed record LoadMetrics
     /// <summary>Messages sent but neither delivered nor rejected by the end of the run (relay-cluster: accepted but never delivered).</summary>
     public required long Lost { get; init; }
 
+    /// <summary>Measured messages the schedule owed but the sender never sent (its connection ended first); the k6 script records it.</summary>
+    public long? Unsent { get; init; }
+
     /// <summary>Delivered messages per second over the measured duration.</summary>
     public required double ThroughputMsgsPerS { get; init; }
 

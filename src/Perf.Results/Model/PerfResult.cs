@@ -48,6 +48,12 @@ public sealed record PerfResult
     /// <summary>The relay cluster's size, faults and failover counts, for a <c>relay-cluster</c> run.</summary>
     public ClusterRun? Cluster { get; init; }
 
+    /// <summary>Set when this file is one shard of a larger run; <c>perf merge</c> combines the shards.</summary>
+    public ShardInfo? Shard { get; init; }
+
+    /// <summary>The shards a <c>perf merge</c> result combined, by index; absent in a file that was not merged.</summary>
+    public IReadOnlyList<MergedShard>? Shards { get; init; }
+
     /// <summary>Relay resource use as older files recorded it (<c>--relay-process</c>); read, never written: see <see cref="TargetOrRelay"/>.</summary>
     public RelayUsage? Relay { get; init; }
 

@@ -3,6 +3,7 @@
 // where CI runs). They map names only; the script's own code runs unchanged.
 
 const STAND_INS = {
+  'k6/data': './data.js',
   'k6/execution': './execution.js',
   'k6/metrics': './metrics.js',
   'k6/timers': './timers.js',

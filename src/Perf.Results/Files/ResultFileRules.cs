@@ -1,0 +1,175 @@
+using Perf.Results.Model;
+
+namespace Perf.Results.Files;
+
+/// <summary>
+/// The rules a <c>perf-result/1</c> document must keep beyond its JSON shape, one method per
+/// section of the file: what is there, what was run, where, what was measured, and what the
+/// processes used. The first broken rule is reported as a one-line bad-input message.
+/// </summary>
+internal static class ResultFileRules
+{
+    private static readonly string[] Tools = ["perf", "k6"];
+    private static readonly string[] Arrivals = ["constant", "poisson"];
+    private static readonly string[] Percentiles = ["p50", "p90", "p99", "p999", "p9999"];
+
+    /// <summary>Checks every rule; <paramref name="source"/> names the document in the message.</summary>
+    /// <exception cref="BadInputException">At the first rule the result breaks.</exception>
+    public static void Check(PerfResult result, string source)
+    {
+        var rules = new Rules(source);
+        Header(result, rules);
+        Scenario(result.Scenario, rules);
+        Environment(result, rules);
+        Metrics(result.Metrics, rules);
+        FindMax(result.FindMax, rules);
+        Usage(result, rules);
+        Shards(result, rules);
+    }
+
+    private static void Header(PerfResult r, Rules rules)
+    {
+        rules.Require(r.Schema == PerfResult.SchemaId, $"schema is '{Shown(r.Schema)}', expected '{PerfResult.SchemaId}'");
+        rules.Require(r.Kind == PerfResult.LoadKind, $"kind is '{Shown(r.Kind)}', expected '{PerfResult.LoadKind}'");
+        rules.Require(Tools.Contains(r.Tool), $"tool is '{Shown(r.Tool)}', expected perf or k6");
+    }
+
+    private static void Scenario(Scenario s, Rules rules)
+    {
+        rules.Require(Arrivals.Contains(s.Arrival), $"scenario.arrival is '{Shown(s.Arrival)}', expected constant or poisson");
+        rules.Require(s.Connections > 0, "scenario.connections must be positive");
+        rules.Require(s.Rate > 0, "scenario.rate must be positive");
+        rules.Require(s.Size >= 0, "scenario.size must not be negative");
+        rules.Require(s.DurationS > 0, "scenario.duration_s must be positive");
+        rules.Require(s.WarmupS >= 0, "scenario.warmup_s must not be negative");
+    }
+
+    // A merged file keeps each shard's machine in shards[]; its own environment holds what they share.
+    private static void Environment(PerfResult r, Rules rules)
+    {
+        rules.Require(r.Environment.Cores is null or > 0, "environment.cores must be positive");
+        if (r.Tool == "perf" && r.Shards is null)
+        {
+            rules.Require(RecordsMachine(r.Environment), "environment must record cpu_model, cores, os, dotnet_version, gc_server and gc_concurrent (tool perf)");
+        }
+    }
+
+    private static bool RecordsMachine(EnvironmentInfo e) =>
+        e.CpuModel is not null && e.Cores is not null && e.Os is not null && e.DotnetVersion is not null && e.GcServer is not null && e.GcConcurrent is not null;
+
+    private static void Metrics(LoadMetrics m, Rules rules)
+    {
+        rules.Require(m.Sent >= 0 && m.Accepted >= 0 && m.Delivered >= 0 && m.Rejected >= 0 && m.Lost >= 0 && m.Unsent is null or >= 0, "metrics counters must not be negative");
+        rules.Require(m.ThroughputMsgsPerS >= 0, "metrics.throughput_msgs_per_s must not be negative");
+        foreach (var (name, metric) in m.Latencies())
+        {
+            rules.Require(metric.Count >= 0 && metric.Mean >= 0 && metric.P50 >= 0 && metric.Max >= 0, $"metrics.{name} values must not be negative");
+            if (metric.Histogram is { } histogram)
+            {
+                Histogram(name, histogram, metric.Count, rules);
+            }
+        }
+    }
+
+    // [value, count] pairs, values ascending, counts adding up to the metric's count.
+    private static void Histogram(string name, IReadOnlyList<long[]> histogram, long count, Rules rules)
+    {
+        long previous = -1;
+        long total = 0;
+        foreach (var bucket in histogram)
+        {
+            rules.Require(bucket.Length == 2 && bucket[0] > previous && bucket[1] > 0, $"metrics.{name}.histogram must hold [value, count] pairs with values ascending and counts positive");
+            previous = bucket[0];
+            total += bucket[1];
+        }
+
+        rules.Require(total == count, $"metrics.{name}.histogram holds {total} values, metrics.{name}.count says {count}");
+    }
+
+    private static void FindMax(FindMax? findMax, Rules rules)
+    {
+        if (findMax is null)
+        {
+            return;
+        }
+
+        rules.Require(Percentiles.Contains(findMax.Slo.Percentile), $"find_max.slo.percentile is '{Shown(findMax.Slo.Percentile)}'");
+        rules.Require(findMax.Slo.ThresholdUs > 0, "find_max.slo.threshold_us must be positive");
+        rules.Require(findMax.MaxSustainableRate >= 0, "find_max.max_sustainable_rate must not be negative");
+    }
+
+    // What the target (or, in older files, the relay) and the generator used.
+    private static void Usage(PerfResult r, Rules rules)
+    {
+        if (r.Relay is { } relay)
+        {
+            rules.Require(relay.MemoryPerConnectionBytes >= 0, "relay.memory_per_connection_bytes must not be negative");
+            rules.Require(relay.CoresUsed > 0, "relay.cores_used must be positive");
+        }
+
+        if (r.Target is { } target)
+        {
+            rules.Require(target.Process.Length > 0, "target.process must name the process");
+            rules.Require(target.CoresUsed >= 0 && target.CpuUsPerMessage is null or >= 0, "target.cores_used and target.cpu_us_per_message must not be negative");
+            rules.Require(target.IdleConnections is null or >= 0 && target.MemoryPerConnectionBytes is null or >= 0, "target.idle_connections and target.memory_per_connection_bytes must not be negative");
+            rules.Require(target.ReconnectStorm is null or { Clients: >= 0, InFlight: > 0, Seconds: >= 0, HandshakesPerS: >= 0, Failed: >= 0 }, "target.reconnect_storm values must not be negative");
+        }
+
+        if (r.Generator is { } generator)
+        {
+            rules.Require(generator.CoresUsed >= 0 && generator.CpuUsPerMessage is null or >= 0, "generator.cores_used and generator.cpu_us_per_message must not be negative");
+        }
+    }
+
+    private static void Shards(PerfResult r, Rules rules)
+    {
+        if (r.Shard is { } shard)
+        {
+            rules.Require(shard.Count >= 1 && shard.Index >= 0 && shard.Index < shard.Count, $"shard.index must be 0 to shard.count - 1; got {shard.Index} of {shard.Count}");
+            rules.Require(shard.TotalConnections is null || shard.TotalConnections >= r.Scenario.Connections, "shard.total_connections must be at least scenario.connections (the shard's slice)");
+            rules.Require(shard.TotalRate is null || shard.TotalRate >= r.Scenario.Rate * (1 - 1e-9), "shard.total_rate must be at least scenario.rate (the shard's slice)");
+        }
+
+        if (r.Shards is { } shards)
+        {
+            rules.Require(shards.Count > 0 && r.Shard is null, "shards must list the merged shards, and a merged file is not itself a shard");
+            foreach (var merged in shards)
+            {
+                rules.Require(r.Tool != "perf" || RecordsMachine(merged.Environment), $"shards[{merged.Index}].environment must record cpu_model, cores, os, dotnet_version, gc_server and gc_concurrent (tool perf)");
+            }
+        }
+    }
+
+    // A value quoted back in a one-line message: its control characters escaped (a "\n" in
+    // the file's string is a real line break once parsed).
+    private static string Shown(string? value)
+    {
+        if (value is null || !value.AsSpan().ContainsAnyInRange('\0', '\u001f'))
+        {
+            return value ?? string.Empty;
+        }
+
+        var shown = new System.Text.StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (c < ' ')
+            {
+                shown.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                shown.Append(c);
+            }
+        }
+
+        return shown.ToString();
+    }
+
+    private readonly struct Rules(string source)
+    {
+        public void Require(bool ok, string what)
+        {
+            if (!ok) throw new BadInputException($"{source}: not a valid perf-result/1 file: {what}");
+        }
+    }
+}
