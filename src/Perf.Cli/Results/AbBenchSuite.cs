@@ -34,6 +34,15 @@ internal sealed class AbBenchSuite(IReadOnlyList<string> filters, string? inject
     public string Project => Path.Combine(Harness, "Perf.Benchmarks.csproj");
 
     /// <inheritdoc />
+    public string NamesAre => "benchmark(s)";
+
+    /// <inheritdoc />
+    public string ReproduceOptions => "--filter 'NAME'` (its full name, as listed)";
+
+    /// <inheritdoc />
+    public string UnsureAdvice => "give them more rounds with a larger --budget, or a narrower --filter that names them";
+
+    /// <inheritdoc />
     public void Prepare(AbBuild baseBuild, AbBuild headBuild, TextWriter log)
     {
         bool KnowsRounds(AbBuild build) => File.ReadAllText(Path.Combine(build.Worktree, Harness, "Program.cs")).Contains($"\"{RoundSwitch}\"", StringComparison.Ordinal);
@@ -41,7 +50,7 @@ internal sealed class AbBenchSuite(IReadOnlyList<string> filters, string? inject
         {
             // Both sides must measure alike: the older harness's --quick job on both, slower but fair.
             job = "--quick";
-            log.WriteLine($"note: {(KnowsRounds(baseBuild) ? "head" : "base")} predates the {RoundSwitch} job; both sides run --quick in process (about 2x longer rounds)");
+            log.WriteLine($"note: {(KnowsRounds(baseBuild) ? "head" : "base")} predates the {RoundSwitch} job; both sides run --quick in process (rounds several times longer)");
         }
     }
 

@@ -65,7 +65,7 @@ internal static class AbGateRun
                 return request.HeadFirst ? new AbRoundResult(second, first) : new AbRoundResult(first, second);
             },
             round => output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round.Round}: {(round.HeadFirst ? "head, base" : "base, head")}; {round.Names} {(suite.Kind == "bench" ? "benchmark(s)" : "scenario")}; {Minutes(round.Duration)}; {round.Undecided} row(s) unsure; {Minutes(clock.Elapsed)} of {Minutes(settings.Budget)} used")),
+                $"round {round.Round}: {(round.HeadFirst ? "head, base" : "base, head")}; {round.Names} {suite.NamesAre}; {Minutes(round.Duration)}; {round.Undecided} row(s) unsure; {Minutes(clock.Elapsed)} of {Minutes(settings.Budget)} used")),
             cancellationToken).ConfigureAwait(false);
 
         var entries = outcome.Entries(options);
@@ -86,10 +86,9 @@ internal static class AbGateRun
         if (settings.JUnitPath is { } junit) OutputFile.Guard(junit, () => JUnitReport.Write(junit, entries));
         output.WriteLine($"gate record: {folder}");
 
-        string reproduce = $"perf gate --ab {baseSide.Commit[..12]} --head {headSide.Commit[..12]}";
         return GateSummary.Write(output, entries,
-            $"see what the head commit changed on the path of each row above; reproduce one with `{reproduce}{(suite.Kind == "bench" ? " --filter 'NAME'` (its full name, as listed)" : " --load '...'` (the same arguments)")}, or profile it at each commit.",
-            suite.Kind == "bench" ? "give them more rounds with a larger --budget, or a narrower --filter that names them" : "give them more rounds with a larger --budget, or a longer --duration in --load");
+            $"see what the head commit changed on the path of each row above; reproduce one with `perf gate --ab {baseSide.Commit[..12]} --head {headSide.Commit[..12]} {suite.ReproduceOptions}, or profile it at each commit.",
+            suite.UnsureAdvice);
     }
 
     private static AbGateRecord Record(AbGateSettings settings, IAbSuite suite, AbSide baseSide, AbSide headSide, Dictionary<string, string> environment, AbOutcome outcome, TimeSpan elapsed)

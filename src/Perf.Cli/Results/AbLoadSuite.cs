@@ -54,6 +54,15 @@ internal sealed class AbLoadSuite : IAbSuite
     public string Project => Path.Combine("src", "Perf.Cli", "Perf.Cli.csproj");
 
     /// <inheritdoc />
+    public string NamesAre => "scenario";
+
+    /// <inheritdoc />
+    public string ReproduceOptions => $"--load '{string.Join(' ', arguments)}'`";
+
+    /// <inheritdoc />
+    public string UnsureAdvice => "give them more rounds with a larger --budget, or a longer --duration in --load";
+
+    /// <inheritdoc />
     public void Prepare(AbBuild baseBuild, AbBuild headBuild, TextWriter log) => log.WriteLine($"load: perf load {Arguments}");
 
     /// <inheritdoc />

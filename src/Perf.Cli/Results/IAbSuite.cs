@@ -21,6 +21,15 @@ internal interface IAbSuite
     /// <summary>The project to build at each commit, relative to the repository root.</summary>
     string Project { get; }
 
+    /// <summary>What a round's names are, for progress lines: <c>benchmark(s)</c>, <c>scenario</c>.</summary>
+    string NamesAre { get; }
+
+    /// <summary>The options that repeat one failing row, after <c>perf gate --ab BASE --head HEAD</c>, with a word on how to fill them in.</summary>
+    string ReproduceOptions { get; }
+
+    /// <summary>How to give unsure rows more rounds.</summary>
+    string UnsureAdvice { get; }
+
     /// <summary>Checks what the builds can do before the first round (e.g. that both know the round job); may print notes.</summary>
     void Prepare(AbBuild baseBuild, AbBuild headBuild, TextWriter log);
 
