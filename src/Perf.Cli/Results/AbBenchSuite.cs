@@ -10,7 +10,10 @@ namespace Perf.Cli.Results;
 /// The benchmark side of <c>perf gate --ab</c>: each process is the commit's built
 /// <c>Perf.Benchmarks.dll</c> run in process with the round job (<c>--round</c>: 2 warm-up and 6
 /// measured iterations of 25 ms) and timed by thread CPU time (<c>PERF_BENCH_CLOCK=thread-cpu</c>);
-/// a round's value per benchmark is the median of its measured iterations. <c>PERF_AEAD_*</c>
+/// a round's value per benchmark is the median of its measured iterations. The processes run
+/// without tiered compilation (<c>DOTNET_TieredCompilation=0</c>, unless the environment sets it),
+/// so no round measures tier-0 code; code that only dynamic PGO changes is therefore not what the
+/// gate sees (<c>perf bench</c> measures with tiering). <c>PERF_AEAD_*</c>
 /// pass through from the gate's environment; <c>--inject-slowdown</c> becomes
 /// <c>PERF_BENCH_SLOWDOWN</c> for the head side only.
 /// </summary>
@@ -22,6 +25,7 @@ internal sealed class AbBenchSuite(IReadOnlyList<string> filters, string? inject
     private const string SlowdownVariable = "PERF_BENCH_SLOWDOWN";
     private const string SlowdownAnnouncement = "perf-bench: injected slowdown";
     private const string Harness = "bench/Perf.Benchmarks";
+    private const string TieredCompilation = "DOTNET_TieredCompilation";
 
     // Canonical name (what rows are called) to BenchmarkDotNet's own full name (what its --filter matches).
     private readonly Dictionary<string, string> reportedNames = new(StringComparer.Ordinal);
@@ -71,6 +75,16 @@ internal sealed class AbBenchSuite(IReadOnlyList<string> filters, string? inject
             }
 
             start.Environment["PERF_BENCH_CLOCK"] = "thread-cpu";
+            if (Environment.GetEnvironmentVariable(TieredCompilation) is null)
+            {
+                // Every method optimised at its first call, as every perf process runs: in process,
+                // with a round's few iterations, some processes measured a benchmark before its
+                // tier-1 code arrived (262 -> 177 ns within one run; ~40 % slower), a bimodal spread
+                // that only widened the gate's intervals. BenchmarkDotNet's own remedy (no call
+                // counting delay, no OSR) left the workload loop at tier 0 for longer still.
+                start.Environment[TieredCompilation] = "0";
+            }
+
             start.Environment.Remove(SlowdownVariable);
             if (side.IsHead && injectSlowdown is not null)
             {
