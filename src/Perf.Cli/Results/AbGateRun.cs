@@ -75,10 +75,16 @@ internal static class AbGateRun
         var falseAlarms = sameCommit && settings.InjectSlowdown is null
             ? AbCalibration.FalseAlarms(outcome.Rows, AbCalibration.StandardThresholds.Append(options.Threshold), options)
             : null;
+        var allocationAlarms = falseAlarms is null ? null : AbCalibration.ExactFalseAlarms(outcome.Rows, options);
         var injected = settings.InjectSlowdown is { } inject ? Detection(outcome, inject, options) : null;
-        WriteCalibration(output, falseAlarms, injected, settings.InjectSlowdown);
+        WriteCalibration(output, falseAlarms, allocationAlarms, injected, settings.InjectSlowdown);
 
-        var record = Record(settings, suite, baseSide, headSide, environment, outcome, clock.Elapsed) with { FalseAlarms = falseAlarms, Injected = injected };
+        var record = Record(settings, suite, baseSide, headSide, environment, outcome, clock.Elapsed) with
+        {
+            FalseAlarms = falseAlarms,
+            AllocationFalseAlarms = allocationAlarms,
+            Injected = injected,
+        };
         string markdown = MarkdownReport.Render(entries);
         OutputFile.Write(Path.Combine(folder, "gate.json"), record.ToJson());
         OutputFile.Write(Path.Combine(folder, "gate.md"), markdown);
@@ -144,7 +150,7 @@ internal static class AbGateRun
         return AbCalibration.Detection(outcome.Rows, row => pattern.IsMatch(row.Name), options);
     }
 
-    private static void WriteCalibration(TextWriter output, IReadOnlyList<FalseAlarms>? falseAlarms, InjectedDetection? injected, string? inject)
+    private static void WriteCalibration(TextWriter output, IReadOnlyList<FalseAlarms>? falseAlarms, ExactFalseAlarms? allocationAlarms, InjectedDetection? injected, string? inject)
     {
         if (falseAlarms is not null)
         {
@@ -154,6 +160,11 @@ internal static class AbGateRun
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  threshold {Percent.Format(a.Threshold),4}: {a.Flagged} flagged ({a.Slower} slower, {a.Faster} faster) = {a.Rate * 100:0.0}%, {a.Unsure} unsure"));
             }
+        }
+
+        if (allocationAlarms is { Rows: > 0 })
+        {
+            output.WriteLine($"  allocated: {allocationAlarms.Flagged} of {allocationAlarms.Rows} rows flagged");
         }
 
         if (injected is not null)

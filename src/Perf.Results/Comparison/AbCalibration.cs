@@ -15,6 +15,11 @@ public sealed record FalseAlarms(double Threshold, int Rows, int Slower, int Fas
     public double Rate => Rows == 0 ? 0 : (double)Flagged / Rows;
 }
 
+/// <summary>How many exact rows (allocated bytes) an A/A gate flagged: every flag is a false alarm.</summary>
+/// <param name="Rows">Exact rows judged.</param>
+/// <param name="Flagged">Rows judged slower or faster.</param>
+public sealed record ExactFalseAlarms(int Rows, int Flagged);
+
 /// <summary>How a gate with an injected slowdown did: caught among the affected rows, flagged among the others.</summary>
 /// <param name="Affected">Ratio rows the slowdown was injected into.</param>
 /// <param name="Caught">Affected rows judged slower.</param>
@@ -60,6 +65,22 @@ public static class AbCalibration
         }
 
         return result;
+    }
+
+    /// <summary>The exact rows (allocations) flagged either way: false alarms in an A/A gate.</summary>
+    public static ExactFalseAlarms ExactFalseAlarms(IReadOnlyList<PairedSeries> rows, AbOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(options);
+        int judged = 0, flagged = 0;
+        foreach (var row in rows)
+        {
+            if (row.Kind != AbMetricKind.Exact) continue;
+            judged++;
+            if (row.VerdictAt(0, options.Alpha, options.MinRounds) is Verdict.Slower or Verdict.Faster) flagged++;
+        }
+
+        return new ExactFalseAlarms(judged, flagged);
     }
 
     /// <summary>Detection of a slowdown injected into the ratio rows <paramref name="affected"/> selects, judged at the options' thresholds.</summary>

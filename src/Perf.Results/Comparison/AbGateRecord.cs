@@ -88,6 +88,9 @@ public sealed record AbGateRecord
     /// <summary>A/A gates: false alarms per threshold; otherwise null.</summary>
     public IReadOnlyList<FalseAlarms>? FalseAlarms { get; init; }
 
+    /// <summary>A/A gates: allocation rows flagged either way; otherwise null.</summary>
+    public ExactFalseAlarms? AllocationFalseAlarms { get; init; }
+
     /// <summary>Gates with an injected slowdown: its detection; otherwise null.</summary>
     public InjectedDetection? Injected { get; init; }
 

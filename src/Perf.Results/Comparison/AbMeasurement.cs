@@ -9,7 +9,10 @@ public enum AbMetricKind
     /// <summary>A latency percentile: ratio interval against the latency threshold.</summary>
     Latency,
 
-    /// <summary>A deterministic count (allocated bytes per operation): the smallest value of each side, compared exactly.</summary>
+    /// <summary>
+    /// A count the code fixes (allocated bytes per operation): a difference of any size counts when
+    /// every round of one side lies beyond every round of the other.
+    /// </summary>
     Exact,
 }
 

@@ -48,6 +48,23 @@ public sealed class AbCalibrationTests
         Assert.Equal((double)detection.Caught / 10, detection.Power);
     }
 
+    [Fact]
+    public void Allocation_rows_flagged_either_way_are_counted_apart_from_ratio_rows()
+    {
+        var options = new AbOptions { MinRounds = 2 };
+        PairedSeries Row(string name, AbMetricKind kind, double a, double b)
+        {
+            var row = new PairedSeries(name, kind == AbMetricKind.Exact ? "allocated" : "time", "x", kind);
+            row.Add(a, b);
+            row.Add(a, b);
+            return row;
+        }
+
+        var alarms = AbCalibration.ExactFalseAlarms([Row("A", AbMetricKind.Exact, 0, 1), Row("B", AbMetricKind.Exact, 8, 0), Row("C", AbMetricKind.Exact, 3, 3), Row("D", AbMetricKind.Cost, 100, 200)], options);
+
+        Assert.Equal(new ExactFalseAlarms(3, 2), alarms);
+    }
+
     private static int CountSame(AbOutcome outcome, double threshold, AbOptions options) =>
         outcome.Rows.Count(r => r.VerdictAt(threshold, options.Alpha, options.MinRounds) == Verdict.Same);
 }

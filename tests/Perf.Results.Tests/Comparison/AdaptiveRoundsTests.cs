@@ -114,7 +114,7 @@ public sealed class AdaptiveRoundsTests
     }
 
     [Fact]
-    public async Task An_allocation_difference_is_decided_in_one_round_and_exactly()
+    public async Task Forty_bytes_more_in_every_round_is_slower_by_exactly_that()
     {
         var suite = new SyntheticRounds(clock, noise: 0.01, seed: 7).Row("Allocates", 1.0, allocated: 40);
         var options = new AbOptions();
@@ -124,7 +124,21 @@ public sealed class AdaptiveRoundsTests
         var allocated = outcome.Entries(options).Single(e => e.Metric == "allocated");
         Assert.Equal(Verdict.Slower, allocated.Verdict);
         Assert.Equal(40, allocated.Current);
-        Assert.Equal("+40 B/op", allocated.Note);
+        Assert.Equal("+40 B/op or more in every round", allocated.Note);
+    }
+
+    [Theory]
+    [InlineData(new double[] { 0, 0, 0, 0 }, new double[] { 1, 1, 1, 1 }, "Slower")]   // one byte more, every round: caught
+    [InlineData(new double[] { 1, 1, 1, 1 }, new double[] { 1, 0, 1, 1 }, "Same")]     // a byte of in-process blur, seen in an A/A gate
+    [InlineData(new double[] { 0, 1, 0, 1 }, new double[] { 1, 1, 2, 1 }, "Same")]     // overlapping rounds
+    [InlineData(new double[] { 64, 64, 64, 65 }, new double[] { 0, 1, 0, 0 }, "Faster")]
+    [InlineData(new double[] { 0, 0, 0 }, new double[] { 24, 24, 24 }, "Unsure")]      // before the minimum rounds
+    public void An_allocation_counts_only_when_every_round_of_one_side_lies_beyond_the_other(double[] baseBytes, double[] headBytes, string expected)
+    {
+        var row = new PairedSeries("Seal", "allocated", "B/op", AbMetricKind.Exact);
+        for (int i = 0; i < baseBytes.Length; i++) row.Add(baseBytes[i], headBytes[i]);
+
+        Assert.Equal(Enum.Parse<Verdict>(expected), row.VerdictAt(0, 0.05, minRounds: 4));
     }
 
     [Fact]
