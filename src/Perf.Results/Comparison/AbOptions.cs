@@ -12,8 +12,8 @@ public sealed record AbOptions
     /// <summary>One minus the confidence of the ratio's interval (0.05: a 95 % interval).</summary>
     public double Alpha { get; init; } = 0.05;
 
-    /// <summary>Rounds every row gets before a ratio verdict: two pairs of opposite orders (an interval from 2 rounds rests on one degree of freedom).</summary>
-    public int MinRounds { get; init; } = 4;
+    /// <summary>Rounds every row gets before a verdict: three pairs of opposite orders, the fewest from which a 95 % sign-test interval exists.</summary>
+    public int MinRounds { get; init; } = 6;
 
     /// <summary>Rounds at most, whatever the budget.</summary>
     public int MaxRounds { get; init; } = 30;

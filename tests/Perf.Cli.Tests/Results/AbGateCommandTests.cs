@@ -6,7 +6,7 @@ namespace Perf.Cli.Tests.Results;
 
 /// <summary>
 /// <c>perf gate --ab</c>: its command line refused before anything is built, and once end to end
-/// (a worktree of HEAD under .gate/, a Release build, four interleaved rounds of two benchmarks)
+/// (a worktree of HEAD under .gate/, a Release build, six interleaved rounds of two benchmarks)
 /// with a known slowdown injected into one of them, which must be the one and only failure.
 /// </summary>
 public sealed class AbGateCommandTests : TempFolder
@@ -20,7 +20,7 @@ public sealed class AbGateCommandTests : TempFolder
         string junit = Path.Combine(Folder, "gate.xml");
 
         var run = CliRun.Invoke("gate", "--ab", "HEAD", "--head", "HEAD", "--filter", Injected, Other,
-            "--inject-slowdown", $"{Injected}=100%", "--min-rounds", "4", "--max-rounds", "4", "--seed", "7", "--budget", "30m", "--junit", junit);
+            "--inject-slowdown", $"{Injected}=100%", "--min-rounds", "6", "--max-rounds", "6", "--seed", "7", "--budget", "30m", "--junit", junit);
 
         Assert.True(run.ExitCode == 1, run.Output + run.Error);
         string[] lines = run.Output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
@@ -38,10 +38,10 @@ public sealed class AbGateCommandTests : TempFolder
         using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "gate.json")));
         Assert.Equal("perf-gate-ab/1", record.RootElement.GetProperty("schema").GetString());
         Assert.Equal(7, record.RootElement.GetProperty("seed").GetInt32());
-        Assert.Equal(4, record.RootElement.GetProperty("rounds").GetArrayLength());
+        Assert.Equal(6, record.RootElement.GetProperty("rounds").GetArrayLength());
         var time = record.RootElement.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("name").GetString() == Injected && r.GetProperty("metric").GetString() == "time");
-        Assert.Equal(4, time.GetProperty("base").GetArrayLength());
-        Assert.Equal(4, time.GetProperty("head").GetArrayLength());
+        Assert.Equal(6, time.GetProperty("base").GetArrayLength());
+        Assert.Equal(6, time.GetProperty("head").GetArrayLength());
         Assert.Equal("slower", time.GetProperty("verdict").GetString());
         // Doing the operation twice: a ratio near 2 (the hook's counter adds a little).
         Assert.InRange(time.GetProperty("estimate").GetDouble(), 1.6, 2.4);
@@ -59,7 +59,7 @@ public sealed class AbGateCommandTests : TempFolder
     [InlineData("--ab HEAD --inject-slowdown *Seal*", "--inject-slowdown *Seal*: GLOB=N%")]
     [InlineData("--ab HEAD --inject-slowdown *Seal*=0%", "N% must be above 0%")]
     [InlineData("--ab HEAD --min-rounds 1", "--min-rounds")]
-    [InlineData("--ab HEAD --max-rounds 3", "--max-rounds (3) must be at least --min-rounds (4)")]
+    [InlineData("--ab HEAD --max-rounds 5", "--max-rounds (5) must be at least --min-rounds (6)")]
     [InlineData("--ab HEAD --threshold 0%", "--threshold")]
     [InlineData("--ab HEAD --alpha 0.5", "--alpha")]
     [InlineData("--ab HEAD --rules gate.json", "--rules applies to perf gate BASELINE CURRENT")]

@@ -12,12 +12,12 @@ public sealed class AdaptiveRoundsTests
     public async Task Clear_rows_are_decided_after_the_minimum_rounds_and_the_gate_stops()
     {
         var suite = new SyntheticRounds(clock, noise: 0.01, seed: 1).Row("Unchanged", 1.0).Row("Slowed", 1.30).Row("Sped", 0.70);
-        var options = new AbOptions { MinRounds = 3, Seed = 5 };
+        var options = new AbOptions { Seed = 5 };
 
         var outcome = await new AdaptiveRounds(options, clock).RunAsync(Start.AddHours(1), suite.RunAsync, null, default);
 
         Assert.Equal(AbStopReason.Decided, outcome.StopReason);
-        Assert.Equal(3, outcome.Rounds.Count);
+        Assert.Equal(6, outcome.Rounds.Count);
         var verdicts = outcome.Entries(options).ToDictionary(e => e.Name, e => e.Verdict);
         Assert.Equal(Verdict.Same, verdicts["Unchanged"]);
         Assert.Equal(Verdict.Slower, verdicts["Slowed"]);
@@ -28,18 +28,18 @@ public sealed class AdaptiveRoundsTests
     [Fact]
     public async Task After_the_minimum_only_the_unsure_rows_run_again()
     {
-        // A true 4.5 % slowdown against a 5 % threshold with 1 % noise takes many rounds to settle; 1.0 and 1.5 do not.
-        var suite = new SyntheticRounds(clock, noise: 0.01, seed: 2).Row("Clear", 1.0).Row("Borderline", 1.045).Row("Obvious", 1.5);
-        var options = new AbOptions { MinRounds = 3, MaxRounds = 12, Seed = 1 };
+        // A true 3 % slowdown with 3 % noise against a 5 % threshold takes many rounds to settle; 1.0 and 1.5 with 0.5 % do not.
+        var suite = new SyntheticRounds(clock, noise: 0.005, seed: 2).Row("Clear", 1.0).Row("Borderline", 1.03, rowNoise: 0.03).Row("Obvious", 1.5);
+        var options = new AbOptions { MaxRounds = 16, Seed = 1 };
 
         var outcome = await new AdaptiveRounds(options, clock).RunAsync(Start.AddHours(1), suite.RunAsync, null, default);
 
-        Assert.All(suite.Requests.Take(3), r => Assert.Null(r.Only));
-        Assert.True(suite.Requests.Count > 3, "the borderline row should have needed more rounds");
-        Assert.All(suite.Requests.Skip(3), r => Assert.Equal(["Borderline"], r.Only!));
+        Assert.All(suite.Requests.Take(6), r => Assert.Null(r.Only));
+        Assert.True(suite.Requests.Count > 6, "the borderline row should have needed more rounds");
+        Assert.All(suite.Requests.Skip(6), r => Assert.Equal(["Borderline"], r.Only!));
         var rounds = outcome.Rows.ToDictionary(r => r.Name, r => r.Rounds);
-        Assert.Equal(3, rounds["Clear"]);
-        Assert.Equal(3, rounds["Obvious"]);
+        Assert.Equal(6, rounds["Clear"]);
+        Assert.Equal(6, rounds["Obvious"]);
         Assert.Equal(suite.Requests.Count, rounds["Borderline"]);
     }
 
@@ -48,9 +48,9 @@ public sealed class AdaptiveRoundsTests
     {
         // 4 benchmarks × 10 s = 40 s a round; the threshold itself as the true ratio never settles.
         var suite = new SyntheticRounds(clock, noise: 0.03, seed: 3).Row("A", 1.05).Row("B", 1.05).Row("C", 1.05).Row("D", 1.05);
-        var deadline = Start.AddSeconds(250);
+        var deadline = Start.AddSeconds(450);
 
-        var outcome = await new AdaptiveRounds(new AbOptions { MinRounds = 3, MaxRounds = 50, Seed = 2 }, clock).RunAsync(deadline, suite.RunAsync, null, default);
+        var outcome = await new AdaptiveRounds(new AbOptions { MaxRounds = 50, Seed = 2 }, clock).RunAsync(deadline, suite.RunAsync, null, default);
 
         Assert.Equal(AbStopReason.Budget, outcome.StopReason);
         Assert.True(clock.GetUtcNow() <= deadline, $"ended at {clock.GetUtcNow():T}, after the deadline");
