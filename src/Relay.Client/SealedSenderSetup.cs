@@ -1,6 +1,6 @@
 using Relay.Crypto.Sealed;
+using Relay.Crypto.Signatures;
 using Relay.Protocol.Frames;
-using PublicKey = NSec.Cryptography.PublicKey;
 
 namespace Relay.Client;
 
@@ -17,14 +17,14 @@ public static class SealedSenderSetup
 
     /// <summary>Registers <paramref name="verifier"/> and returns the certificate and the relay's signing key.</summary>
     /// <exception cref="RelayClientException">The relay refused, closed, sent a certificate that does not verify, or did not answer within 10 s.</exception>
-    public static async Task<(byte[] Certificate, PublicKey RelaySigningKey)> EnableAsync(RelayClientConnection client, ReadOnlyMemory<byte> verifier, CancellationToken cancellationToken)
+    public static async Task<(byte[] Certificate, Ed25519PublicKey RelaySigningKey)> EnableAsync(RelayClientConnection client, ReadOnlyMemory<byte> verifier, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         client.SetDeliveryVerifier(SetupId, verifier.Span);
         client.RequestCertificate(SetupId);
         await client.FlushAsync(cancellationToken).ConfigureAwait(false);
         var registered = false;
-        (byte[] Certificate, PublicKey Key)? certified = null;
+        (byte[] Certificate, Ed25519PublicKey Key)? certified = null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         try

@@ -52,6 +52,82 @@ public sealed record RelayOptions
     /// <summary>DELIVERs a connection may have unacknowledged; past it the relay waits for ACKs before delivering more.</summary>
     public int MaxDeliversInFlight { get; init; } = 1000;
 
+    /// <summary>
+    /// SEND and SEALED_SEND frames a connection may send a second, sustained (a token bucket of
+    /// <see cref="SendBurstPerConnection"/>); past it a SEND is answered REJECTED <c>RateLimited</c>
+    /// and the connection stays open. 0: no limit. The default, 100 a second, is far above a person
+    /// typing and a phone catching up on its outbox; one load-test connection carrying thousands of
+    /// simulated users needs the limit off.
+    /// </summary>
+    public double SendRatePerConnection { get; init; } = 100;
+
+    /// <summary>
+    /// SENDs a connection may send at once before <see cref="SendRatePerConnection"/> applies. The
+    /// default, 2,000, covers one message to the largest group (1,000 members, a SEND per recipient
+    /// device) from a connection that sent nothing for a while.
+    /// </summary>
+    public int SendBurstPerConnection { get; init; } = 2000;
+
+    /// <summary>
+    /// Handshakes a second a source address (<see cref="SourcePrefixLengthIPv4"/>,
+    /// <see cref="SourcePrefixLengthIPv6"/>) may leave unfinished, sustained, on both listeners:
+    /// each new connection takes a token before the relay reads a byte of it (so a refused one costs
+    /// no Diffie-Hellman work) and a handshake that finishes gives it back unless the relay is busy
+    /// (<see cref="HandshakeBusyThreshold"/>). 0: no limit. The default, 20 a second (WireGuard's
+    /// per-address rate under load), is under 1 % of a core of handshake work per source at the
+    /// ~380 µs a handshake costs; garbage, a first message and silence, and timeouts count, a crowd
+    /// of clients behind one NAT address that complete their handshakes does not.
+    /// </summary>
+    public double HandshakeRatePerSource { get; init; } = 20;
+
+    /// <summary>
+    /// The most handshake tokens a source holds: how many handshakes it may have unfinished at once
+    /// and how many it may fail in a burst before <see cref="HandshakeRatePerSource"/> applies. The
+    /// default, 500, is about 0.2 s of one core's handshake work, and above the 256 handshakes the
+    /// harness's own idle-connection pool keeps in flight from one address.
+    /// </summary>
+    public int HandshakeBurstPerSource { get; init; } = 500;
+
+    /// <summary>
+    /// Unfinished handshakes, across all sources, at which the relay is busy: while it is, a
+    /// handshake that finishes keeps its token spent (every handshake counts against its source's
+    /// rate, as WireGuard rate-limits every address under load) and a new handshake must finish
+    /// within <see cref="BusyHandshakeTimeout"/>. The default, 1,000, is about 0.4 s of one core's
+    /// handshake work queued, or the state of twice one source's burst: many sources at once.
+    /// </summary>
+    public int HandshakeBusyThreshold { get; init; } = 1000;
+
+    /// <summary>How long a handshake that starts while the relay is busy may take (instead of <see cref="HandshakeTimeout"/>); 1.5 round trips of a slow mobile link fit.</summary>
+    public TimeSpan BusyHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Anonymous (sealed-sender) connections one source address may hold open; past it a new one is
+    /// closed after its handshake with ERROR <c>SourceLimit</c> (TCP) or refused with HTTP 429
+    /// before the upgrade (WebSocket). 0: no cap. The default, 1,000, is a carrier-grade NAT
+    /// address's subscribers each holding one.
+    /// </summary>
+    public int MaxAnonymousConnectionsPerSource { get; init; } = 1000;
+
+    /// <summary>Leading bits of an IPv4 address that make one source for the per-source limits (32: each address).</summary>
+    public int SourcePrefixLengthIPv4 { get; init; } = 32;
+
+    /// <summary>Leading bits of an IPv6 address that make one source (64: a subscriber's network, whose addresses one host can use at will).</summary>
+    public int SourcePrefixLengthIPv6 { get; init; } = 64;
+
+    /// <summary>
+    /// Log lines a second for connections refused or closed for bad input (each line: connection id,
+    /// source, reason); past it the closes are counted and one summary line a second says how many
+    /// were left out. 0: only the summary lines. /metrics counts every close either way.
+    /// </summary>
+    public int CloseLogLinesPerSecond { get; init; } = 20;
+
+    /// <summary>
+    /// Write the relay's log (closes for bad input and limits, warnings) to standard output in one
+    /// line per event; <c>perf relay</c> turns it on. Off by default: embedded relays log only to a
+    /// provider passed to <see cref="RelayServer.StartAsync"/>.
+    /// </summary>
+    public bool ConsoleLog { get; init; }
+
     /// <summary>How often the relay expires old messages and forgets unused empty mailboxes.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Relay.Protocol.Routing;
 using Relay.Server.Connections;
+using Relay.Server.Limits;
 using Relay.Server.Metrics;
 
 namespace Relay.Server;
@@ -71,6 +72,7 @@ public sealed class RelayServer : IAsyncDisposable
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliversInFlight, 1);
+        CheckAbuseLimits(options);
         var router = new RelayRouter(options.Store ?? new MemoryMailboxStore(options.Mailbox));
         var state = new RelayState(options, router, new RelayMetrics(router));
         var builder = WebApplication.CreateSlimBuilder();
@@ -78,6 +80,18 @@ public sealed class RelayServer : IAsyncDisposable
         if (logging is not null)
         {
             builder.Logging.AddProvider(logging);
+        }
+
+        if (options.ConsoleLog)
+        {
+            // One line per event; Kestrel's and ASP.NET's own per-request lines stay out.
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         }
 
         builder.Services.AddSingleton(state);
@@ -100,7 +114,7 @@ public sealed class RelayServer : IAsyncDisposable
             kestrel.Limits.KeepAliveTimeout = options.HandshakeTimeout;
             kestrel.Listen(options.TcpEndPoint, listen =>
             {
-                listen.Use(ConnectionLimit.Middleware(state));
+                listen.Use(ConnectionAdmission.Middleware(state, webSocketListener: false));
                 if (options.TcpMiddleware is not null)
                 {
                     listen.Use(options.TcpMiddleware);
@@ -113,13 +127,20 @@ public sealed class RelayServer : IAsyncDisposable
                 kestrel.Listen(options.WebSocketEndPoint, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
-                    listen.Use(ConnectionLimit.Middleware(state));
+                    listen.Use(ConnectionAdmission.Middleware(state, webSocketListener: true));
                 });
             }
         });
         var app = builder.Build();
+        state.StartCloseLog(app.Services.GetRequiredService<ILoggerFactory>());
         // Stopping: every connection applies what it already received, answers, and closes.
         app.Lifetime.ApplicationStopping.Register(state.Supervisor.BeginShutdown);
+        app.Use((context, next) =>
+        {
+            // A whole request arrived: how it ends is logged where it is answered, not as an abandoned upgrade.
+            context.Features.Get<HandshakeTicket>()?.RequestArrived();
+            return next(context);
+        });
         app.UseWebSockets();
         var wsLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Relay.Server.WebSocket");
         app.Map("/ws", (HttpContext context) => WebSocketEndpoint.HandleAsync(context, state, wsLogger));
@@ -133,6 +154,22 @@ public sealed class RelayServer : IAsyncDisposable
         var tcp = new IPEndPoint(options.TcpEndPoint.Address, new Uri(addresses[0]).Port);
         var ws = options.WebSocketEndPoint is null ? null : new IPEndPoint(options.WebSocketEndPoint.Address, new Uri(addresses[1]).Port);
         return new RelayServer(app, state, tcp, ws);
+    }
+
+    private static void CheckAbuseLimits(RelayOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SendRatePerConnection);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SendBurstPerConnection, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.HandshakeRatePerSource);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.HandshakeBurstPerSource, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.HandshakeBusyThreshold, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.BusyHandshakeTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxAnonymousConnectionsPerSource);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SourcePrefixLengthIPv4);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.SourcePrefixLengthIPv4, 32);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SourcePrefixLengthIPv6);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.SourcePrefixLengthIPv6, 128);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CloseLogLinesPerSecond);
     }
 
     /// <summary>

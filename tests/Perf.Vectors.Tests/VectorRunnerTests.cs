@@ -1,3 +1,5 @@
+using Perf.Testing.Folders;
+
 namespace Perf.Vectors.Tests;
 
 public sealed class VectorRunnerTests
@@ -9,7 +11,7 @@ public sealed class VectorRunnerTests
         using var folder = new TempFolder();
         folder.Copy(original, Path.Combine("nested", "Not A Mac (really).txt"));
 
-        var rows = VectorRunner.RunDirectory(folder.Path);
+        var rows = VectorRunner.RunDirectory(folder.Folder);
 
         var row = Assert.Single(rows);
         Assert.Equal(("Not A Mac (really).txt", "HMACSHA256", Relay.Crypto.Kdf.HmacSha256.Implementation, 0), (row.File, row.Algorithm, row.Backend, row.Failed));
@@ -23,7 +25,7 @@ public sealed class VectorRunnerTests
         folder.Write("future.json", """{"algorithm":"FROBNICATE-512","testGroups":[{"type":"FrobTest","tests":[{"tcId":1},{"tcId":2},{"tcId":3}]}]}""");
         folder.Write("other.json", """{"vectors":[{},{}]}""");
 
-        var rows = VectorRunner.RunDirectory(folder.Path);
+        var rows = VectorRunner.RunDirectory(folder.Folder);
 
         Assert.Equal(
             [new VectorResultRow("future.json", "FROBNICATE-512", "-", 0, 0, 3), new VectorResultRow("other.json", "unknown", "-", 0, 0, 2)],
@@ -36,7 +38,7 @@ public sealed class VectorRunnerTests
         using var folder = new TempFolder();
         folder.Write("odd.json", """{"algorithm":"AES-GCM","testGroups":[{"type":"AeadStreamTest","tests":[{"tcId":1}]}]}""");
 
-        var row = Assert.Single(VectorRunner.RunDirectory(folder.Path));
+        var row = Assert.Single(VectorRunner.RunDirectory(folder.Folder));
 
         Assert.Equal(new VectorResultRow("odd.json", "AES-GCM", "-", 0, 0, 1), row);
     }
@@ -47,7 +49,7 @@ public sealed class VectorRunnerTests
         using var folder = new TempFolder();
         folder.Write("x448.json", """{"algorithm":"XDH","testGroups":[{"type":"XdhComp","curve":"curve448","tests":[{"tcId":1,"public":"00","private":"00","shared":"00","result":"valid"}]}]}""");
 
-        var row = Assert.Single(VectorRunner.RunDirectory(folder.Path));
+        var row = Assert.Single(VectorRunner.RunDirectory(folder.Folder));
 
         Assert.Equal(new VectorResultRow("x448.json", "XDH/curve448", "-", 0, 0, 1), row);
     }
@@ -59,7 +61,7 @@ public sealed class VectorRunnerTests
         folder.Write("notes.txt", "These are notes, not vectors.");
         folder.Write("data.csv", "{ \"not\": \"looked at\" }");
 
-        Assert.Empty(VectorRunner.RunDirectory(folder.Path));
+        Assert.Empty(VectorRunner.RunDirectory(folder.Folder));
     }
 
     [Theory]
@@ -71,7 +73,7 @@ public sealed class VectorRunnerTests
         using var folder = new TempFolder();
         var path = folder.Write(name, content);
 
-        var error = Assert.Throws<VectorFormatException>(() => VectorRunner.RunDirectory(folder.Path));
+        var error = Assert.Throws<VectorFormatException>(() => VectorRunner.RunDirectory(folder.Folder));
 
         Assert.Equal(path, error.FilePath);
         Assert.Contains(name, error.Message);
@@ -87,7 +89,7 @@ public sealed class VectorRunnerTests
         using var folder = new TempFolder();
         var path = folder.Write("aead.json", $$"""{"algorithm":"CHACHA20-POLY1305","testGroups":[{"type":"AeadTest","tests":[{{test}}]}]}""");
 
-        var error = Assert.Throws<VectorFormatException>(() => VectorRunner.RunDirectory(folder.Path));
+        var error = Assert.Throws<VectorFormatException>(() => VectorRunner.RunDirectory(folder.Folder));
 
         Assert.Equal(path, error.FilePath);
         Assert.StartsWith(path, error.Message);
@@ -100,7 +102,7 @@ public sealed class VectorRunnerTests
         using var folder = new TempFolder();
         folder.Write("hkdf.json", """{"algorithm":"HKDF-SHA-256","testGroups":[{"type":"HkdfTest","tests":[{"tcId":1,"ikm":"00","salt":"","info":"","size":2000000000,"okm":"","result":"invalid"}]}]}""");
 
-        var error = Assert.Throws<VectorFormatException>(() => VectorRunner.RunDirectory(folder.Path));
+        var error = Assert.Throws<VectorFormatException>(() => VectorRunner.RunDirectory(folder.Folder));
 
         Assert.Contains("'size' 2000000000", error.Message);
     }

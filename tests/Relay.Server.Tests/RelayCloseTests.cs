@@ -125,7 +125,7 @@ public sealed class RelayCloseTests : IAsyncLifetime
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow + ClientExtensions.Patience;
+        var deadline = DateTime.UtcNow + RelayClientExpectations.Patience;
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the relay");

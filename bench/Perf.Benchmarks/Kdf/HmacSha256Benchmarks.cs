@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Relay.Crypto.E2e;
 using Relay.Crypto.Kdf;
+using Relay.Crypto.Native;
 
 namespace Perf.Benchmarks.Kdf;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Perf.Testing.Bytes;
 using Relay.Crypto.Aead;
 using Relay.Crypto.Noise;
 using Relay.Crypto.Noise.Framing;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Perf.Testing.Bytes;
 using Relay.Protocol.Frames;
 
 namespace Perf.Fuzz.Targets;

@@ -1,14 +1,9 @@
 using System.CommandLine;
 using Perf.Cli.Load;
-using Perf.Load;
+using Perf.Cli.Options;
 using Perf.Load.Engine;
-using Perf.Load.Results;
 using Perf.Load.Targets;
-using Perf.Results;
-using Perf.Results.Files;
 using Perf.Results.Model;
-using Spectre.Console;
-using Relay.Crypto.Aead;
 
 namespace Perf.Cli.Commands;
 
@@ -20,168 +15,31 @@ internal static class LoadCommand
 {
     public static Command Create()
     {
-        var target = new Option<string?>("--target") { Description = "SCHEME://HOST:PORT (relay-tcp, relay-ws, nats, echo), a bare name to start that target embedded, or relay-cluster (NATS cluster and relay nodes as processes)." };
-        var targets = new Option<string?>("--targets") { Description = "Comma-separated targets run one after another with the same scenario." };
-        var connections = new Option<int>("--connections") { Description = "Client connections.", DefaultValueFactory = _ => 10 };
-        var rate = new Option<double>("--rate") { Description = "Total arrival rate, messages per second.", DefaultValueFactory = _ => 1000 };
-        var size = new Option<int>("--size") { Description = "Plaintext message size in bytes.", DefaultValueFactory = _ => 256 };
-        var duration = new Option<string>("--duration") { Description = "Measured time: 30s, 2m, 500ms.", DefaultValueFactory = _ => "30s" };
-        var warmup = new Option<string>("--warmup") { Description = "Warm-up before measuring.", DefaultValueFactory = _ => "5s" };
-        var arrival = new Option<string>("--arrival") { Description = "constant or poisson.", DefaultValueFactory = _ => "constant" };
-        arrival.AcceptOnlyFromAmong("constant", "poisson");
-        var relayKey = new Option<string?>("--relay-key") { Description = "The relay's static public key (base64) to pin, for relay-tcp." };
-        var wsSecret = new Option<string?>("--ws-secret") { Description = "The relay's WebSocket token secret, for relay-ws." };
-        var cipher = new Option<string>("--cipher") { Description = "aesgcm or chachapoly.", DefaultValueFactory = _ => "aesgcm" };
-        cipher.AcceptOnlyFromAmong("aesgcm", "chachapoly");
-        var backend = new Option<string>("--backend") { Description = "auto, sodium, openssl or libcrypto.", DefaultValueFactory = _ => "auto" };
-        backend.AcceptOnlyFromAmong("auto", "sodium", "openssl", "libcrypto");
-
-        var outFile = new Option<string?>("--out") { Description = "Also write the result JSON to this file (one target only). Every run writes results/runs/<timestamp>-load-<target>/." };
-        var findMax = new Option<bool>("--find-max") { Description = "Step the rate up from --rate until the SLO, delivery or loss breaks; report the highest sustainable rate." };
-        var slo = new Option<string>("--slo") { Description = "Latency objective for --find-max, e.g. p99=5ms.", DefaultValueFactory = _ => "p99=5ms" };
-        var stepDuration = new Option<string>("--step-duration") { Description = "Measured time of each --find-max step.", DefaultValueFactory = _ => "5s" };
-        var process = new TargetProcessOptions();
-        var cluster = new ClusterArguments();
-
-        var sealedSender = new Option<bool>("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
-        var padding = new Option<string>("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
-        var store = new Option<string?>("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats://HOST:PORT[,...] (JetStream); default memory." };
+        // The options by concern, in --help order: a new option goes into its group.
+        var arguments = new LoadArguments(
+            Targets: new LoadTargetArguments(),      // --target, --targets
+            Scenario: new ScenarioArguments(),       // --connections, --rate, --size, --duration, --warmup, --arrival
+            RelayAccess: new RelayAccessArguments(), // --relay-key, --ws-secret
+            Cipher: new CipherArguments("aesgcm or chachapoly.", "auto, sodium, openssl or libcrypto."), // --cipher, --backend
+            Output: new ResultOutputArguments(),     // --out
+            FindMax: new FindMaxArguments(),         // --find-max, --slo, --step-duration
+            RelayMode: new RelayModeArguments(),     // --sealed-sender, --padding
+            Store: new TargetStoreArguments(),       // --store
+            Placement: new PlacementArguments(),     // --target-process, --target-cpus, --generator-cpus, --idle-connections, --reconnect-storm
+            HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind
+            Network: new NetworkArguments(),         // --network
+            Cluster: new ClusterArguments());        // --relay-nodes, --nats-nodes, --fault
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
-        {
-            target, targets, connections, rate, size, duration, warmup, arrival, relayKey, wsSecret, cipher, backend, outFile, findMax, slo, stepDuration, sealedSender, padding, store,
-        };
-        process.AddTo(command);
-        cluster.AddTo(command);
+            .WithOptions(arguments.Groups);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var output = parseResult.InvocationConfiguration.Output;
-            var error = parseResult.InvocationConfiguration.Error;
-            if (!DurationText.TryParse(parseResult.GetValue(duration), out var measured) || !DurationText.TryParse(parseResult.GetValue(warmup), out var warm))
+            if (!arguments.TryRead(parseResult, out var request, out var problem))
             {
-                await error.WriteLineAsync("perf load: --duration and --warmup take a time such as 30s, 2m or 500ms.").ConfigureAwait(false);
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"perf load: {problem}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
-            var scenario = new LoadScenario
-            {
-                Connections = parseResult.GetValue(connections),
-                RatePerSecond = parseResult.GetValue(rate),
-                MessageSize = parseResult.GetValue(size),
-                Duration = measured,
-                Warmup = warm,
-                Arrival = parseResult.GetValue(arrival) == "poisson" ? ArrivalProcess.Poisson : ArrivalProcess.Constant,
-            };
-            if (scenario.Validate() is { } problem)
-            {
-                await error.WriteLineAsync($"perf load: {problem}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var names = parseResult.GetValue(targets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                ?? [parseResult.GetValue(target) ?? "relay-tcp"];
-            var outPath = parseResult.GetValue(outFile);
-            if (outPath is not null && names.Length != 1)
-            {
-                await error.WriteLineAsync("perf load: --out takes one target; with --targets each run gets its own folder under results/runs/.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var clusterPlan = cluster.Read(parseResult, names, scenario.Duration, out var clusterProblem);
-            if ((clusterProblem ?? (clusterPlan is null ? null : ClusterArguments.Unsupported(parseResult))) is { } clusterText)
-            {
-                await error.WriteLineAsync($"perf load: {clusterText}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            if (process.Read(parseResult, names, scenario.Connections, out var problemText) is not { } placement)
-            {
-                await error.WriteLineAsync($"perf load: {problemText}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            Slo? objective = null;
-            SaturationOptions? steps = null;
-            if (parseResult.GetValue(findMax))
-            {
-                try
-                {
-                    objective = Slo.Parse(parseResult.GetValue(slo)!);
-                }
-                catch (BadInputException ex)
-                {
-                    await error.WriteLineAsync($"perf load: {ex.Message}").ConfigureAwait(false);
-                    return PerfCommandLine.BadInput;
-                }
-
-                if (!DurationText.TryParse(parseResult.GetValue(stepDuration), out var stepTime) || stepTime <= TimeSpan.Zero)
-                {
-                    await error.WriteLineAsync("perf load: --step-duration takes a positive time such as 5s.").ConfigureAwait(false);
-                    return PerfCommandLine.BadInput;
-                }
-
-                steps = new SaturationOptions(stepTime, TimeSpan.FromSeconds(Math.Min(2, stepTime.TotalSeconds / 2)));
-            }
-
-            if (!RelayModeArguments.TryParse(parseResult.GetValue(sealedSender), parseResult.GetValue(padding)!, names, out var mode, out var modeProblem))
-            {
-                await error.WriteLineAsync($"perf load: {modeProblem}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var cipherName = parseResult.GetValue(cipher)!;
-            var backendName = parseResult.GetValue(backend)!;
-            if (!AeadBackend.Parse(backendName).IsSupported(AeadAlgorithm.Parse(cipherName), out var unsupported))
-            {
-                await error.WriteLineAsync($"perf load: --backend {backendName} cannot run {cipherName} on this machine: {unsupported}.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var storeUrl = parseResult.GetValue(store);
-            if (storeUrl is not null && (!placement.TargetProcess || !storeUrl.StartsWith("nats://", StringComparison.Ordinal)
-                || Array.Exists(names, name => name.Trim().ToLowerInvariant() is not ("relay-tcp" or "relay-ws"))))
-            {
-                await error.WriteLineAsync("perf load: --store takes nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var options = new LoadTargetOptions(parseResult.GetValue(relayKey), parseResult.GetValue(wsSecret), cipherName, backendName, placement.TargetProcess, placement.TargetCpus, mode, storeUrl);
-            var extras = new LoadJobExtras(objective is null ? null : (objective, steps!), placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus);
-            placement.Apply();
-            var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
-            var environment = EnvironmentInfo.Capture(backendName, cipherName, VectorsRepoRoot());
-            var results = new List<LoadRunResult>();
-            var written = new List<PerfResult>();
-            var console = LoadSummaryTable.Console(output);
-            try
-            {
-                foreach (var name in names)
-                {
-                    var (run, path, result) = ClusterArguments.IsCluster(name)
-                        ? await ClusterLoadJob.RunAsync(clusterPlan!, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false)
-                        : await LoadJob.RunAsync(name, scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
-                    results.Add(run);
-                    written.Add(result);
-                    if (outPath is not null)
-                    {
-                        File.Copy(path, outPath, overwrite: true);
-                    }
-
-                    await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
-                }
-            }
-            catch (LoadTargetException ex)
-            {
-                await error.WriteLineAsync($"perf load: {ex.Message}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            LoadSummaryTable.Write(console, results);
-            if (written.Count > 1)
-            {
-                FloorTable.Write(console, written);
-            }
-
-            return PerfCommandLine.Ok;
+            return await RunAsync(request!, parseResult, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -197,5 +55,46 @@ internal static class LoadCommand
         return values;
     }
 
-    private static string? VectorsRepoRoot() => Perf.Vectors.VectorDirectory.FindRepoRoot();
+    // Runs every target in turn, each into its own run folder, then prints the summary (and the floor table for several).
+    private static async Task<int> RunAsync(LoadRequest request, ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var output = parseResult.InvocationConfiguration.Output;
+        var options = request.Target;
+        request.Placement.Apply();
+        var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
+        var environment = EnvironmentInfo.Capture(options.Backend, options.Cipher, Perf.Vectors.VectorDirectory.FindRepoRoot());
+        var results = new List<LoadRunResult>();
+        var written = new List<PerfResult>();
+        var console = LoadSummaryTable.Console(output);
+        try
+        {
+            foreach (var name in request.Targets)
+            {
+                var (run, path, result) = ClusterArguments.IsCluster(name)
+                    ? await ClusterLoadJob.RunAsync(request.Cluster!, request.Scenario, options, request.Extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false)
+                    : await LoadJob.RunAsync(name, request.Scenario, options, request.Extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                results.Add(run);
+                written.Add(result);
+                if (request.OutPath is not null)
+                {
+                    File.Copy(path, request.OutPath, overwrite: true);
+                }
+
+                await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
+            }
+        }
+        catch (LoadTargetException ex)
+        {
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"perf load: {ex.Message}").ConfigureAwait(false);
+            return PerfCommandLine.BadInput;
+        }
+
+        LoadSummaryTable.Write(console, results);
+        if (written.Count > 1)
+        {
+            FloorTable.Write(console, written);
+        }
+
+        return PerfCommandLine.Ok;
+    }
 }

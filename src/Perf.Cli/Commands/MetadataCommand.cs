@@ -3,6 +3,7 @@ using System.Globalization;
 using Perf.Cli.Load;
 using Perf.Load;
 using Perf.Load.Metadata;
+using Perf.Load.Processes;
 using Perf.Load.Targets;
 using Perf.Load.Targets.Relay;
 using Perf.Results;

@@ -5,7 +5,7 @@ using Perf.Cli.Load;
 using Perf.Load;
 using Perf.Load.Engine;
 using Perf.Load.Targets;
-using Perf.Load.Targets.Nats;
+using Perf.Load.Processes;
 using Perf.Results.Files;
 using Perf.Results.Model;
 using Perf.Results.Reports.Run;
@@ -70,7 +70,7 @@ internal static class QuickCommand
             var results = new List<PerfResult>();
             foreach (var target in Targets)
             {
-                if (target == "nats" && NatsServerProcess.FindBinary() is null)
+                if (target == "nats" && NatsServerBinary.Find() is null)
                 {
                     await output.WriteLineAsync("nats: skipped (nats-server is not installed; apt-get install nats-server)").ConfigureAwait(false);
                     continue;

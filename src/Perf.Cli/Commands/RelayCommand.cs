@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Security.Cryptography;
-using Perf.Cli.Load;
+using Perf.Cli.Options;
 using Perf.Cli.Relay;
-using Relay.Crypto.Aead;
-using Relay.Crypto.KeyAgreement;
 using Relay.Protocol.Routing;
 using Relay.Server;
 using Relay.Store.Nats;
@@ -19,155 +16,87 @@ internal static class RelayCommand
 {
     public static Command Create()
     {
-        var tcp = new Option<string>("--tcp") { Description = "HOST:PORT of the Noise/TCP endpoint (port 0 picks a free port).", DefaultValueFactory = _ => "127.0.0.1:7400" };
-        var ws = new Option<string>("--ws") { Description = "HOST:PORT of the WebSocket gateway (path /ws).", DefaultValueFactory = _ => "127.0.0.1:7401" };
-        var cipher = new Option<string>("--cipher") { Description = "Noise cipher: aesgcm (default, as WhatsApp) or chachapoly.", DefaultValueFactory = _ => "aesgcm" };
-        cipher.AcceptOnlyFromAmong("aesgcm", "chachapoly");
-        var backend = new Option<string>("--backend") { Description = "AEAD backend: auto, sodium, openssl or libcrypto.", DefaultValueFactory = _ => "auto" };
-        backend.AcceptOnlyFromAmong("auto", "sodium", "openssl", "libcrypto");
-        var key = new Option<string?>("--key") { Description = "File with the relay's private key (base64); created when absent. Default: a fresh key each start." };
-        var secret = new Option<string?>("--ws-secret") { Description = "Secret that signs WebSocket tokens (at least 16 characters). Default: generated and printed." };
-        var metrics = new Option<bool>("--metrics") { Description = "Print a one-line metrics summary every second." };
-        var mailbox = new Option<int>("--mailbox-messages") { Description = "Messages held per identity before SENDs are rejected.", DefaultValueFactory = _ => 10_000 };
-        var scheduling = new Option<string>("--scheduling") { Description = "Where connection code runs: inline (default: on the thread that completed the socket read) or thread-pool.", DefaultValueFactory = _ => "inline" };
-        var auditLog = new Option<string?>("--audit-log") { Description = "Append one JSON line per accepted SEND/SEALED_SEND to this file: the relay's view of metadata (no secrets)." };
-        var limitArguments = new RelayLimitArguments();
-        var storeArguments = new StoreArguments();
-        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.") { tcp, ws, cipher, backend, key, secret, metrics, mailbox, auditLog, scheduling };
-        foreach (var option in limitArguments.All.Concat(storeArguments.All))
-        {
-            command.Options.Add(option);
-        }
-
+        // The options by concern, in --help order: a new option goes into its group.
+        var arguments = new RelayArguments(
+            Transport: new RelayTransportArguments(), // --tcp, --ws, --scheduling
+            Cipher: new CipherArguments("Noise cipher: aesgcm (default, as WhatsApp) or chachapoly.", "AEAD backend: auto, sodium, openssl or libcrypto."), // --cipher, --backend
+            Secrets: new RelaySecretArguments(),      // --key, --ws-secret
+            Output: new RelayOutputArguments(),       // --metrics, --audit-log
+            Limits: new RelayLimitArguments(),        // --mailbox-messages, --handshake-timeout, --idle-timeout, --max-connections, --max-in-flight, --max-age
+            Abuse: new RelayAbuseArguments(),         // --send-rate, --send-burst, --handshake-rate, --handshake-burst, --busy-handshakes, --busy-handshake-timeout, --anonymous-per-source, --source-prefix-v4/-v6, --close-log-lines
+            Store: new StoreArguments());             // --store, --store-replicas, --store-stream
+        var command = new Command("relay", "Run the reference relay (Noise/TCP and WebSocket) until Ctrl+C.").WithOptions(arguments.Groups);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            if (!EndpointText.TryParse(parseResult.GetValue(tcp), out var tcpEndPoint, out var problem) || !EndpointText.TryParse(parseResult.GetValue(ws), out var wsEndPoint, out problem))
+            if (!arguments.TryRead(parseResult, out var settings, out var problem))
             {
                 await error.WriteLineAsync($"perf relay: {problem}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
-            if (!TryParseScheduling(parseResult.GetValue(scheduling)!, out var inline))
+            if (settings!.InlineScheduling)
             {
-                await error.WriteLineAsync($"perf relay: --scheduling must be inline or thread-pool, not '{parseResult.GetValue(scheduling)}'.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            if (inline)
-            {
+                // Before the store or the relay opens a socket: the runtime reads it once.
                 InlineSocketCompletions.Enable();
             }
 
-            var secretText = parseResult.GetValue(secret);
-            if (secretText is not null && secretText.Length < Relay.TokenArguments.MinSecretLength)
+            using (settings.Key)
             {
-                await error.WriteLineAsync("perf relay: --ws-secret must be at least 16 characters.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            if (parseResult.GetValue(mailbox) < 1)
-            {
-                await error.WriteLineAsync("perf relay: --mailbox-messages must be at least 1.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var aead = AeadAlgorithm.Parse(parseResult.GetValue(cipher)!);
-            var aeadBackend = AeadBackend.Parse(parseResult.GetValue(backend)!);
-            if (!aeadBackend.IsSupported(aead, out var unsupported))
-            {
-                await error.WriteLineAsync($"perf relay: --backend {aeadBackend.Name} cannot run {aead.Name} on this machine: {unsupported}.").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            if (parseResult.GetValue(auditLog) is { } auditPath && !Relay.AuditLogFile.CanAppend(auditPath, out var auditProblem))
-            {
-                await error.WriteLineAsync($"perf relay: --audit-log: {auditProblem}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            if (!limitArguments.TryRead(parseResult, out var limits, out problem))
-            {
-                await error.WriteLineAsync($"perf relay: {problem}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var mailboxLimits = new MailboxLimits { MaxMessages = parseResult.GetValue(mailbox), MaxAge = limits.MaxAge };
-            if (!storeArguments.TryRead(parseResult, mailboxLimits, out var storeOptions, out problem))
-            {
-                await error.WriteLineAsync($"perf relay: {problem}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            X25519KeyPair staticKey;
-            try
-            {
-                var keyPath = parseResult.GetValue(key);
-                staticKey = keyPath is null ? X25519KeyPair.Generate() : RelayKeyFile.LoadOrCreate(keyPath, out _);
-            }
-            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
-            {
-                await error.WriteLineAsync($"perf relay: --key: {ex.Message}").ConfigureAwait(false);
-                return PerfCommandLine.BadInput;
-            }
-
-            var generatedSecret = secretText is null;
-            secretText ??= Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
-            using (staticKey)
-            {
-                JetStreamMailboxStore? store = null;
-                if (storeOptions is not null)
-                {
-                    try
-                    {
-                        store = await JetStreamMailboxStore.ConnectAsync(storeOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (MailboxStoreException ex)
-                    {
-                        await error.WriteLineAsync($"perf relay: --store: {ex.Message}").ConfigureAwait(false);
-                        return PerfCommandLine.BadInput;
-                    }
-                }
-
-                try
-                {
-                    return await RunAsync(output, error, new RelayOptions
-                    {
-                        TcpEndPoint = tcpEndPoint,
-                        WebSocketEndPoint = wsEndPoint,
-                        Cipher = aead,
-                        Backend = aeadBackend,
-                        StaticKey = staticKey,
-                        WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(secretText),
-                        Mailbox = mailboxLimits,
-                        AuditLogPath = parseResult.GetValue(auditLog),
-                        Store = store,
-                        PrometheusMetrics = true,
-                        ExportedMeters = store is null ? [] : [JetStreamMetrics.MeterName],
-                        HandshakeTimeout = limits.HandshakeTimeout,
-                        IdleTimeout = limits.IdleTimeout,
-                        MaxConnections = limits.MaxConnections,
-                        MaxDeliversInFlight = limits.MaxInFlight,
-                        InlineScheduling = inline,
-                    }, generatedSecret ? secretText : null, parseResult.GetValue(metrics), cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    if (store is not null)
-                    {
-                        await store.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
+                return await RunWithStoreAsync(parseResult.InvocationConfiguration.Output, error, settings, cancellationToken).ConfigureAwait(false);
             }
         });
         return command;
     }
 
-    private static bool TryParseScheduling(string text, out bool inline)
+    // Connects the JetStream store when one is asked for (unreachable: one line, exit 2), runs the relay on it, closes it.
+    private static async Task<int> RunWithStoreAsync(TextWriter output, TextWriter error, RelaySettings settings, CancellationToken cancellationToken)
     {
-        inline = text == "inline";
-        return inline || text == "thread-pool";
+        JetStreamMailboxStore? store = null;
+        if (settings.Store is not null)
+        {
+            try
+            {
+                store = await JetStreamMailboxStore.ConnectAsync(settings.Store, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (MailboxStoreException ex)
+            {
+                await error.WriteLineAsync($"perf relay: --store: {ex.Message}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+        }
+
+        try
+        {
+            var limits = settings.Limits;
+            return await RunAsync(output, error, settings.Abuse.ApplyTo(new RelayOptions
+            {
+                TcpEndPoint = settings.TcpEndPoint,
+                WebSocketEndPoint = settings.WebSocketEndPoint,
+                Cipher = settings.Cipher.Algorithm,
+                Backend = settings.Cipher.Backend,
+                StaticKey = settings.Key,
+                WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(settings.WsSecret),
+                Mailbox = limits.Mailbox,
+                AuditLogPath = settings.AuditLog,
+                Store = store,
+                PrometheusMetrics = true,
+                ExportedMeters = store is null ? [] : [JetStreamMetrics.MeterName],
+                HandshakeTimeout = limits.HandshakeTimeout,
+                IdleTimeout = limits.IdleTimeout,
+                MaxConnections = limits.MaxConnections,
+                MaxDeliversInFlight = limits.MaxInFlight,
+                InlineScheduling = settings.InlineScheduling,
+                ConsoleLog = true, // the close log (docs/relay.md), which nothing printed before
+            }), settings.WsSecretGenerated ? settings.WsSecret : null, settings.Metrics, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     // Runs the relay until cancelled; prints the listening line scripts wait for.

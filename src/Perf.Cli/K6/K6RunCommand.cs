@@ -3,7 +3,7 @@ using System.Text;
 using Perf.Cli.Load;
 using Perf.Load.Targets;
 using Perf.Load.K6;
-using Perf.Load.Targets.Relay;
+using Perf.Load.Processes;
 using Perf.Results;
 using Perf.Results.Files;
 using Perf.Vectors;

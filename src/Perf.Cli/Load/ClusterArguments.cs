@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Perf.Cli.Options;
 using Perf.Load.Targets.Cluster;
 
 namespace Perf.Cli.Load;
@@ -8,7 +9,7 @@ namespace Perf.Cli.Load;
 /// <c>--nats-nodes</c>) and the faults to inject (<c>--fault</c>, repeatable). Checked before
 /// anything starts; only valid with relay-cluster.
 /// </summary>
-internal sealed class ClusterArguments
+internal sealed class ClusterArguments : OptionGroup
 {
     /// <summary>The target name.</summary>
     public const string TargetName = "relay-cluster";
@@ -23,17 +24,12 @@ internal sealed class ClusterArguments
     /// <summary>Whether <paramref name="target"/> names the relay cluster.</summary>
     public static bool IsCluster(string target) => target.Trim().Equals(TargetName, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Adds the options to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
-    {
-        command.Options.Add(_relayNodes);
-        command.Options.Add(_natsNodes);
-        command.Options.Add(_faults);
-    }
+    /// <inheritdoc />
+    public override IEnumerable<Option> All => [_relayNodes, _natsNodes, _faults];
 
     /// <summary>
     /// The cluster plan, or <c>null</c> when no target is relay-cluster; <paramref name="problem"/>
-    /// is set (one line) when the options do not fit.
+    /// is set (one line) when the options do not fit, or relay-cluster is given one it does not take.
     /// </summary>
     public RelayClusterPlan? Read(ParseResult parseResult, IReadOnlyList<string> targets, TimeSpan measured, out string? problem)
     {
@@ -75,11 +71,12 @@ internal sealed class ClusterArguments
             faults.Add(fault);
         }
 
-        return new RelayClusterPlan(relays, nats, faults);
+        problem = Unsupported(parseResult);
+        return problem is null ? new RelayClusterPlan(relays, nats, faults) : null;
     }
 
-    /// <summary>Options relay-cluster does not take (it starts its own processes, unpinned, plain sends); a one-line problem or <c>null</c>.</summary>
-    public static string? Unsupported(ParseResult parseResult)
+    // Options relay-cluster does not take (it starts its own processes, unpinned, plain sends); a one-line problem or null.
+    private static string? Unsupported(ParseResult parseResult)
     {
         foreach (var name in (string[])["--target-process", "--relay-process", "--target-cpus", "--reconnect-storm", "--store", "--find-max", "--sealed-sender", "--padding", "--relay-key", "--ws-secret"])
         {

@@ -1,7 +1,8 @@
 using Perf.Load;
 using Perf.Load.Engine;
 using Perf.Load.Idle;
-using Perf.Load.Results;
+using Perf.Load.Output;
+using Perf.Load.Processes;
 using Perf.Load.Targets.Cluster;
 using Perf.Results.Files;
 using Perf.Results.Model;
@@ -102,8 +103,8 @@ internal static class ClusterLoadJob
         return (run, LoadResultFiles.Write(folder, result, run), result);
     }
 
-    // Idle clients on relay node 0 (one JetStream watch each, as any online identity has), its memory read after each half.
-    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, Perf.Load.Processes.TargetProcess node, TextWriter output, CancellationToken cancellationToken)
+    // Idle clients on relay node 0 (one NATS subscription each, as any online identity has), its memory read after each half.
+    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, ChildProcess node, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"idle: opening {count} idle authenticated connections to relay node 0 ({pool.InFlight} at a time, memory read after each half)").ConfigureAwait(false);
         var memory = await IdleConnections.OpenAsync(pool, count, node, null, cancellationToken).ConfigureAwait(false);

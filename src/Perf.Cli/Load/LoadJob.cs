@@ -1,10 +1,14 @@
+using System.Net;
 using Perf.Load;
 using Perf.Load.Engine;
+using Perf.Load.Hostile;
 using Perf.Load.Idle;
+using Perf.Load.Impairment;
 using Perf.Load.Os;
 using Perf.Load.Processes;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets;
+using Perf.Load.Targets.JetStream;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
@@ -17,7 +21,7 @@ internal static class LoadJob
     /// <param name="targetName">A target as <c>--target</c> takes it.</param>
     /// <param name="scenario">The scenario.</param>
     /// <param name="options">Target options.</param>
-    /// <param name="extras">A saturation search, idle clients, a reconnect storm, the generator's CPUs.</param>
+    /// <param name="extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs.</param>
     /// <param name="commandLine">The redacted command line for the result file.</param>
     /// <param name="environment">The environment for the result file.</param>
     /// <param name="resultsParent">The folder that gets the run folder (<c>results/</c>, or a quick run's folder).</param>
@@ -41,12 +45,33 @@ internal static class LoadJob
             throw new LoadTargetException("--idle-connections and --reconnect-storm measure the target's process: use a bare target name with --target-process.");
         }
 
+        if (extras.HandshakeFlood is not null && (handle.Process is null || handle.Idle is null || handle.Name != "relay-tcp"))
+        {
+            throw new LoadTargetException("--handshake-flood floods a relay's Noise/TCP listener apart from the generator's clients: use --target relay-tcp --target-process.");
+        }
+
         await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
+
+        // The run's own connections cross the impaired network; idle clients and the storm go straight to the target.
+        await using var network = extras.Network is null ? null : ImpairmentProxy.Start(extras.Network, new IPEndPoint(IPAddress.Loopback, 0), handle.Traffic);
+        var routed = network is null ? handle : handle with { Traffic = network.EndPoint };
+        if (network is not null)
+        {
+            await output.WriteLineAsync($"network: {network.Profile} (impairment proxy {network.EndPoint} in front of {network.Upstream})").ConfigureAwait(false);
+        }
+
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
 
         LoadRunResult run;
-        SaturationResult? saturation = null;
+        ResourcesBeside? withStore = null;
+        FindMaxSearchResult? findMax = null;
+        await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
+        if (extras.HandshakeFlood is { } f)
+        {
+            await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
+        }
+
         if (idle is not null)
         {
             // Keep-alives would be counted as the target's work per message.
@@ -55,14 +80,23 @@ internal static class LoadJob
 
         if (extras.Search is { } s)
         {
-            saturation = await FindMaxAsync(handle, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
-            run = BestStep(saturation).Run;
+            findMax = await FindMaxAsync(routed, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
+            run = BestStep(findMax).Run;
         }
         else
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
-            await using var target = handle.NewTarget();
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+            await using var target = routed.NewTarget();
+
+            // The relay's store (its nats-server) is read at the same moments as the relay.
+            withStore = handle.Process is not null && handle.Store?.Resources is { } store ? new ResourcesBeside(handle.Process, store) : null;
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (IProcessResources?)withStore ?? handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+        }
+
+        var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
+        if (floodResult is not null)
+        {
+            await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
         var held = idle?.CountOpen();
@@ -83,8 +117,28 @@ internal static class LoadJob
             await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
         }
 
-        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, saturation, targetUsage, generatorUsage);
+        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered));
+        if (storeUsage is not null)
+        {
+            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} us CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
+        }
+
+        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
+        if (network is not null)
+        {
+            // CPU per message over the whole run only for a single run: a search's steps share one proxy.
+            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) : 0;
+            var counters = network.Counters;
+            await output.WriteLineAsync($"network: {counters}").ConfigureAwait(false);
+            result = result with { Scenario = result.Scenario with { Network = network.Profile.ToResult(counters.ToUsage(messages)) } };
+        }
+
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
+        if (floodResult is not null)
+        {
+            HandshakeFloodFile.Write(folder, floodResult);
+        }
+
         return (run, LoadResultFiles.Write(folder, result, run), result);
     }
 
@@ -132,7 +186,7 @@ internal static class LoadJob
         }
     }
 
-    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(TargetProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
+    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
     {
         if (process is null || run.TargetUsage is not { } target)
         {
@@ -161,20 +215,29 @@ internal static class LoadJob
         });
     }
 
-    private static async Task<SaturationResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, SaturationOptions steps, TextWriter output, CancellationToken cancellationToken)
+    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage) => store is null || usage is null ? null : new TargetUsage
+    {
+        Process = store.Name,
+        Cpus = store.Cpus?.ToString(),
+        CoresUsed = usage.Cores,
+        CpuUsPerMessage = usage.CpuMicrosecondsPerMessage,
+        ContextSwitchesPerMessage = usage.ContextSwitchesPerMessage,
+    };
+
+    private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
-        var progress = new Progress<SaturationStep>(step => output.WriteLine(
+        var progress = new Progress<FindMaxSearchStep>(step => output.WriteLine(
             $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} us/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
-        var result = await new SaturationSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);
+        var result = await new FindMaxSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);
         await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
         return result;
     }
 
     // The result file describes the best passing step, or the first step when none passed.
-    private static SaturationStep BestStep(SaturationResult search)
+    private static FindMaxSearchStep BestStep(FindMaxSearchResult search)
     {
-        SaturationStep? best = null;
+        FindMaxSearchStep? best = null;
         foreach (var step in search.Steps)
         {
             if (step.Passed && (best is null || step.OfferedRate > best.OfferedRate))
@@ -188,8 +251,10 @@ internal static class LoadJob
 }
 
 /// <summary>What a load job does besides one run.</summary>
-/// <param name="Search">The SLO and steps of a saturation search, or <c>null</c> for one run.</param>
+/// <param name="Search">The SLO and steps of a find-max search, or <c>null</c> for one run.</param>
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
-internal sealed record LoadJobExtras((Slo Slo, SaturationOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null);
+/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
+/// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null);

@@ -1,20 +1,29 @@
+using System.CommandLine;
+using Perf.Cli.Options;
 using Perf.Load.Targets.Relay;
 using Relay.Crypto.E2e;
 
 namespace Perf.Cli.Load;
 
 /// <summary><c>--sealed-sender</c> and <c>--padding</c>: checked together, and only for relay targets.</summary>
-internal static class RelayModeArguments
+internal sealed class RelayModeArguments : OptionGroup
 {
+    private readonly Option<bool> _sealedSender = new("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
+    private readonly Option<string> _padding = new("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
+
+    /// <inheritdoc />
+    public override IEnumerable<Option> All => [_sealedSender, _padding];
+
     /// <summary>The mode for these values, or a one-line problem (unknown scheme, a target that is not the relay).</summary>
-    public static bool TryParse(bool sealedSender, string padding, IReadOnlyList<string> targets, out RelayTargetMode mode, out string? problem)
+    public bool TryRead(ParseResult parseResult, IReadOnlyList<string> targets, out RelayTargetMode mode, out string? problem)
     {
         mode = RelayTargetMode.Plain;
         problem = null;
+        var sealedSender = parseResult.GetValue(_sealedSender);
         PaddingScheme scheme;
         try
         {
-            scheme = PaddingScheme.Parse(padding);
+            scheme = PaddingScheme.Parse(parseResult.GetValue(_padding)!);
         }
         catch (FormatException ex)
         {

@@ -1,11 +1,15 @@
 using System.CommandLine;
+using Perf.Cli.Options;
 using Perf.Load;
+using Relay.Protocol.Routing;
 
 namespace Perf.Cli.Relay;
 
-/// <summary><c>perf relay</c>'s timeouts and limits, with their safe defaults, parsed into the relay's options.</summary>
-internal sealed class RelayLimitArguments
+/// <summary><c>perf relay</c>'s mailbox size, timeouts and limits, with their safe defaults, parsed into the relay's options.</summary>
+internal sealed class RelayLimitArguments : OptionGroup
 {
+    public Option<int> MailboxMessages { get; } = new("--mailbox-messages") { Description = "Messages held per identity before SENDs are rejected.", DefaultValueFactory = _ => 10_000 };
+
     public Option<string> HandshakeTimeout { get; } = new("--handshake-timeout") { Description = "Close a connection that has not finished the Noise handshake or WebSocket upgrade by then.", DefaultValueFactory = _ => "10s" };
 
     public Option<string> IdleTimeout { get; } = new("--idle-timeout") { Description = "Close an authenticated connection that sent nothing (not even PING) for this long; clients ping below it.", DefaultValueFactory = _ => "5m" };
@@ -16,13 +20,21 @@ internal sealed class RelayLimitArguments
 
     public Option<string> MaxAge { get; } = new("--max-age") { Description = "How long a message is held without an ACK before it expires.", DefaultValueFactory = _ => "168h" };
 
-    public IEnumerable<Option> All => [HandshakeTimeout, IdleTimeout, MaxConnections, MaxInFlight, MaxAge];
+    /// <inheritdoc />
+    public override IEnumerable<Option> All => [MailboxMessages, HandshakeTimeout, IdleTimeout, MaxConnections, MaxInFlight, MaxAge];
 
     /// <summary>Reads the values; on a bad one returns false with a one-line problem.</summary>
     public bool TryRead(ParseResult parseResult, out RelayLimits limits, out string problem)
     {
         limits = default;
         problem = string.Empty;
+        var mailbox = parseResult.GetValue(MailboxMessages);
+        if (mailbox < 1)
+        {
+            problem = "--mailbox-messages must be at least 1.";
+            return false;
+        }
+
         if (!TryDuration(parseResult, HandshakeTimeout, out var handshake, ref problem)
             || !TryDuration(parseResult, IdleTimeout, out var idle, ref problem)
             || !TryDuration(parseResult, MaxAge, out var age, ref problem))
@@ -38,7 +50,7 @@ internal sealed class RelayLimitArguments
             return false;
         }
 
-        limits = new RelayLimits(handshake, idle, connections, inFlight, age);
+        limits = new RelayLimits(handshake, idle, connections, inFlight, new MailboxLimits { MaxMessages = mailbox, MaxAge = age });
         return true;
     }
 
@@ -55,4 +67,4 @@ internal sealed class RelayLimitArguments
 }
 
 /// <summary>The parsed limits.</summary>
-internal readonly record struct RelayLimits(TimeSpan HandshakeTimeout, TimeSpan IdleTimeout, int MaxConnections, int MaxInFlight, TimeSpan MaxAge);
+internal readonly record struct RelayLimits(TimeSpan HandshakeTimeout, TimeSpan IdleTimeout, int MaxConnections, int MaxInFlight, MailboxLimits Mailbox);

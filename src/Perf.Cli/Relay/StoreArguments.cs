@@ -1,11 +1,12 @@
 using System.CommandLine;
+using Perf.Cli.Options;
 using Relay.Protocol.Routing;
 using Relay.Store.Nats;
 
 namespace Perf.Cli.Relay;
 
 /// <summary><c>perf relay --store memory|nats://HOST:PORT[,HOST:PORT...]</c> and the JetStream store's settings.</summary>
-internal sealed class StoreArguments
+internal sealed class StoreArguments : OptionGroup
 {
     public Option<string> Store { get; } = new("--store") { Description = "Where mailboxes live: memory (default, not durable) or nats://HOST:PORT[,HOST:PORT...] (JetStream; nodes on the same NATS form one relay).", DefaultValueFactory = _ => "memory" };
 
@@ -13,7 +14,8 @@ internal sealed class StoreArguments
 
     public Option<string> Stream { get; } = new("--store-stream") { Description = "JetStream stream name (nodes of one relay share it).", DefaultValueFactory = _ => "RELAY_MAILBOXES" };
 
-    public IEnumerable<Option> All => [Store, Replicas, Stream];
+    /// <inheritdoc />
+    public override IEnumerable<Option> All => [Store, Replicas, Stream];
 
     /// <summary>The JetStream settings, or <c>null</c> for the in-memory store; false with a one-line problem for a bad value.</summary>
     public bool TryRead(ParseResult parseResult, MailboxLimits limits, out JetStreamStoreOptions? options, out string problem)

@@ -22,13 +22,13 @@ public sealed class OpenLoopRunner
     private static readonly long PendingFlushPollTicks = Stopwatch.Frequency / 50_000;
 
     private readonly LoadScenario _scenario;
-    private readonly ITargetResources? _targetProcess;
+    private readonly IProcessResources? _targetProcess;
 
     /// <summary>Creates a runner for a validated scenario.</summary>
     /// <param name="scenario">What to run.</param>
     /// <param name="targetProcess">The target's process, when it runs apart from the generator: its CPU time over the measured window is recorded beside the generator's own.</param>
     /// <exception cref="ArgumentException">The scenario has a value out of range.</exception>
-    public OpenLoopRunner(LoadScenario scenario, ITargetResources? targetProcess = null)
+    public OpenLoopRunner(LoadScenario scenario, IProcessResources? targetProcess = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var problem = scenario.Validate();
@@ -97,7 +97,7 @@ public sealed class OpenLoopRunner
     // which a saturated machine could starve for the whole window. Each sample reads its CPU
     // time and timestamp before the context switches, so being preempted mid-way shifts the
     // window by as much (its wall time is measured from the same timestamps), no more.
-    private Task<(TargetResourceSample? Target, TargetResourceSample Generator)> SampleAtAsync(long ticks, CancellationToken cancellationToken) =>
+    private Task<(ProcessResourceSample? Target, ProcessResourceSample Generator)> SampleAtAsync(long ticks, CancellationToken cancellationToken) =>
         OnOwnThread("perf load usage", ThreadPriority.BelowNormal, () =>
         {
             if (OperatingSystem.IsLinux())

@@ -22,7 +22,7 @@ public static class IdleConnections
     /// <param name="target">The target's process.</param>
     /// <param name="progress">Receives the number opened so far.</param>
     /// <param name="cancellationToken">Stops opening.</param>
-    public static async Task<IdleMemory> OpenAsync(IdleConnectionPool pool, int count, ITargetResources target, IProgress<int>? progress, CancellationToken cancellationToken)
+    public static async Task<IdleMemory> OpenAsync(IdleConnectionPool pool, int count, IProcessResources target, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(target);
@@ -45,7 +45,7 @@ public static class IdleConnections
     /// The first <paramref name="clients"/> held clients drop at once and reconnect at once; the
     /// target's CPU time over the reconnection gives its cost per handshake.
     /// </summary>
-    public static async Task<ReconnectStorm> StormAsync(IdleConnectionPool pool, int clients, ITargetResources target, CancellationToken cancellationToken)
+    public static async Task<ReconnectStorm> StormAsync(IdleConnectionPool pool, int clients, IProcessResources target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(target);

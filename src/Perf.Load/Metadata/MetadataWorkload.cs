@@ -120,9 +120,9 @@ public sealed class MetadataWorkload : IAsyncDisposable
     /// When given the relay's process, its CPU time is read at the end of the warm-up (a fresh
     /// relay compiles its paths then) and after the drain, over the messages delivered in between.
     /// </summary>
-    public async Task<MetadataOutcome> RunAsync(ITargetResources? relay, CancellationToken cancellationToken)
+    public async Task<MetadataOutcome> RunAsync(IProcessResources? relay, CancellationToken cancellationToken)
     {
-        TargetResourceSample? first = null;
+        ProcessResourceSample? first = null;
         long deliveredAtStart = 0;
         var frequency = Stopwatch.Frequency;
         var start = Stopwatch.GetTimestamp();

@@ -5,8 +5,8 @@ namespace Perf.Load.Os;
 /// <summary>
 /// The few Linux calls the harness needs and .NET does not expose: CPU affinity of single
 /// threads (a child process inherits the forking thread's mask), precise absolute sleeps with
-/// a small timer slack, the open-file limit, and epoll for a receive thread of the generator's
-/// own. Callers check <see cref="OperatingSystem.IsLinux"/>.
+/// a small timer slack, the open-file limit, epoll for a receive thread of the generator's
+/// own, and SIGTERM for a child asked to stop. Callers check <see cref="OperatingSystem.IsLinux"/>.
 /// </summary>
 internal static partial class LinuxNative
 {
@@ -19,6 +19,7 @@ internal static partial class LinuxNative
     private const int PrSetTimerSlack = 29;
     private const int ResourceOpenFiles = 7;
     private const int RusageWords = 18;
+    private const int SignalTerminate = 15;
 
     /// <summary>Sets the CPU mask of thread <paramref name="tid"/> (0: the calling thread).</summary>
     public static int SetAffinity(int tid, ReadOnlySpan<ulong> mask) => sched_setaffinity(tid, CpuSetWords * sizeof(ulong), mask);
@@ -78,6 +79,20 @@ internal static partial class LinuxNative
         return usage[RusageWords - 2] + usage[RusageWords - 1];
     }
 
+    /// <summary>CPU time (user + system) of the calling thread so far (getrusage RUSAGE_THREAD); zero if the call failed.</summary>
+    public static TimeSpan CurrentThreadCpuTime()
+    {
+        const int rusageThread = 1;
+        Span<long> usage = stackalloc long[RusageWords];
+        if (getrusage(rusageThread, ref MemoryMarshal.GetReference(usage)) != 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // struct rusage begins with ru_utime and ru_stime, each {seconds, microseconds}.
+        return TimeSpan.FromMicroseconds(((usage[0] + usage[2]) * 1_000_000) + usage[1] + usage[3]);
+    }
+
     /// <summary>Reads the open-file limit (soft, hard).</summary>
     public static bool TryGetOpenFileLimit(out ulong soft, out ulong hard)
     {
@@ -100,12 +115,25 @@ internal static partial class LinuxNative
     /// <summary>Watches <paramref name="fd"/> for input, reporting <paramref name="data"/> with each event.</summary>
     public static int EpollAddInput(int epoll, int fd, ulong data)
     {
-        // EPOLL_CTL_ADD, EPOLLIN | EPOLLRDHUP
-        const int add = 1;
+        // EPOLLIN | EPOLLRDHUP
         const uint events = 0x001 | 0x2000;
+        return EpollWatch(epoll, fd, 0, events, data);
+    }
+
+    /// <summary>
+    /// Changes what <paramref name="fd"/> is watched for from <paramref name="current"/> to
+    /// <paramref name="events"/> (EPOLLIN 0x1, EPOLLOUT 0x4; level-triggered): adds it when
+    /// <paramref name="current"/> is 0, removes it when <paramref name="events"/> is 0.
+    /// </summary>
+    public static int EpollWatch(int epoll, int fd, uint current, uint events, ulong data)
+    {
+        const int add = 1;
+        const int remove = 2;
+        const int modify = 3;
+        var op = current == 0 ? add : events == 0 ? remove : modify;
         return PackedEpollEvents
-            ? epoll_ctl_packed(epoll, add, fd, new EpollEventPacked(events, data))
-            : epoll_ctl(epoll, add, fd, new EpollEvent(events, data));
+            ? epoll_ctl_packed(epoll, op, fd, new EpollEventPacked(events, data))
+            : epoll_ctl(epoll, op, fd, new EpollEvent(events, data));
     }
 
     /// <summary>Stops watching <paramref name="fd"/>.</summary>
@@ -185,6 +213,9 @@ internal static partial class LinuxNative
     /// <summary>Closes a descriptor this class opened.</summary>
     public static int Close(int fd) => close(fd);
 
+    /// <summary>Sends SIGTERM to process <paramref name="pid"/> (.NET's <c>Process.Kill</c> only sends SIGKILL); 0 when sent.</summary>
+    public static int Terminate(int pid) => kill(pid, SignalTerminate);
+
     private static bool ProbeEpollPwait2()
     {
         if (!OperatingSystem.IsLinux())
@@ -239,6 +270,9 @@ internal static partial class LinuxNative
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int kill(int pid, int signal);
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int timerfd_create(int clockId, int flags);

@@ -3,6 +3,7 @@ using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;
 using Relay.Crypto.Sealed;
+using Relay.Crypto.Signatures;
 using Relay.Protocol.Frames;
 
 namespace Perf.Load.Targets;
@@ -79,7 +80,7 @@ public sealed class E2eRing : IDisposable
     public byte[] VerifierOf(int index) => Sealed().Verifiers[index];
 
     /// <summary>Gives connection <paramref name="index"/> the certificate the relay issued it and the relay's signing key (sealed sender).</summary>
-    public void UseCertificate(int index, byte[] certificate, NSec.Cryptography.PublicKey relaySigningKey)
+    public void UseCertificate(int index, byte[] certificate, Ed25519PublicKey relaySigningKey)
     {
         var ring = Sealed();
         ring.Certificates[index] = certificate;

@@ -1,24 +1,25 @@
 using Relay.Crypto.Aead.Auto;
 using Relay.Crypto.Aead.LibCrypto;
-using Relay.Crypto.Aead.OpenSsl;
+using Relay.Crypto.Aead.DotNet;
 using Relay.Crypto.Aead.Sodium;
 
 namespace Relay.Crypto.Aead;
 
 /// <summary>
 /// A provider of keyed <see cref="AeadCipher"/> instances. Four exist:
-/// <see cref="Sodium"/> (libsodium, the library NSec ships), <see cref="OpenSsl"/> (.NET's
-/// OpenSSL-backed types), <see cref="LibCrypto"/> (OpenSSL 3's EVP interface called directly) and
+/// <see cref="Sodium"/> (libsodium called directly), <see cref="DotNet"/> (.NET's own
+/// <c>AesGcm</c>/<c>ChaCha20Poly1305</c>, OpenSSL underneath on Linux, named <c>openssl</c> on the
+/// command line and in result files), <see cref="LibCrypto"/> (OpenSSL 3's EVP interface called directly) and
 /// <see cref="Auto"/>, which holds a key on the backends its table names and picks, per call, the
 /// one measured fastest for that algorithm and message size (see <see cref="AutoBackendTable"/>).
 /// </summary>
 public abstract class AeadBackend
 {
-    /// <summary>libsodium through NSec.Cryptography.</summary>
+    /// <summary>libsodium's raw-key AEAD functions (the library the NSec package ships).</summary>
     public static AeadBackend Sodium => SodiumBackend.Instance;
 
-    /// <summary>.NET's <c>AesGcm</c> / <c>ChaCha20Poly1305</c> (OpenSSL on Linux).</summary>
-    public static AeadBackend OpenSsl => OpenSslBackend.Instance;
+    /// <summary>.NET's own <c>AesGcm</c> / <c>ChaCha20Poly1305</c> (OpenSSL underneath on Linux); named <c>openssl</c>, as older result files and commands have it.</summary>
+    public static AeadBackend DotNet => DotNetBackend.Instance;
 
     /// <summary>OpenSSL 3's libcrypto through its EVP interface, with reusable contexts (no per-call setup).</summary>
     public static AeadBackend LibCrypto => LibCryptoBackend.Instance;
@@ -27,15 +28,18 @@ public abstract class AeadBackend
     public static AeadBackend Auto => AutoBackend.Instance;
 
     /// <summary>Every backend, concrete ones first.</summary>
-    public static IReadOnlyList<AeadBackend> All { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance, LibCryptoBackend.Instance, AutoBackend.Instance];
+    public static IReadOnlyList<AeadBackend> All { get; } = [SodiumBackend.Instance, DotNetBackend.Instance, LibCryptoBackend.Instance, AutoBackend.Instance];
 
     /// <summary>The concrete backends (what vector tests and benchmarks iterate).</summary>
-    public static IReadOnlyList<AeadBackend> Concrete { get; } = [SodiumBackend.Instance, OpenSslBackend.Instance, LibCryptoBackend.Instance];
+    public static IReadOnlyList<AeadBackend> Concrete { get; } = [SodiumBackend.Instance, DotNetBackend.Instance, LibCryptoBackend.Instance];
 
     /// <summary>The backend's name: <c>sodium</c>, <c>openssl</c>, <c>libcrypto</c> or <c>auto</c>.</summary>
     public abstract string Name { get; }
 
-    /// <summary>Finds a backend by name (<c>auto</c>, <c>sodium</c>, <c>openssl</c>, <c>libcrypto</c>), case-insensitively.</summary>
+    /// <summary>
+    /// Finds a backend by name (<c>auto</c>, <c>sodium</c>, <c>openssl</c>, <c>libcrypto</c>), or by
+    /// the aliases <c>libsodium</c>, <c>dotnet</c> and <c>evp</c>, case-insensitively.
+    /// </summary>
     /// <exception cref="ArgumentException">The name is not a known backend.</exception>
     public static AeadBackend Parse(string name)
     {
@@ -43,8 +47,8 @@ public abstract class AeadBackend
         return name.Trim().ToLowerInvariant() switch
         {
             "auto" => Auto,
-            "sodium" or "libsodium" or "nsec" => Sodium,
-            "openssl" or "dotnet" => OpenSsl,
+            "sodium" or "libsodium" => Sodium,
+            "openssl" or "dotnet" => DotNet,
             "libcrypto" or "evp" => LibCrypto,
             _ => throw CryptoErrors.UnknownBackend(name),
         };

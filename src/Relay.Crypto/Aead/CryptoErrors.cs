@@ -7,7 +7,7 @@ internal static class CryptoErrors
         new($"Unknown AEAD algorithm '{name}'. Known: chacha20-poly1305 (chachapoly), aes-256-gcm (aesgcm), xchacha20-poly1305 (xchachapoly).", nameof(name));
 
     public static ArgumentException UnknownBackend(string name) =>
-        new($"Unknown AEAD backend '{name}'. Known: auto, sodium, openssl, libcrypto.", nameof(name));
+        new($"Unknown AEAD backend '{name}'. Known: auto, sodium, openssl, libcrypto (aliases: libsodium, dotnet, evp).", nameof(name));
 
     public static ArgumentException KeySize(AeadAlgorithm algorithm, int actual) =>
         new($"{algorithm.Name} takes a {algorithm.KeySize}-byte key; got {actual} bytes.", "key");
@@ -24,8 +24,8 @@ internal static class CryptoErrors
     public static ArgumentException PartialOverlap(string what) =>
         new($"The {what} overlaps its input at a different offset; in-place operation needs both to start at the same byte.", "destination");
 
-    public static NotSupportedException XChaChaNotInOpenSsl() =>
-        new("xchacha20-poly1305 is not available in the openssl backend: .NET's OpenSSL-backed types offer AES-GCM and ChaCha20-Poly1305 only. Use the sodium backend (libsodium) for XChaCha20-Poly1305.");
+    public static NotSupportedException XChaChaNotInDotNet() =>
+        new("xchacha20-poly1305 is not available in the openssl backend: .NET's AesGcm and ChaCha20Poly1305 types offer AES-GCM and ChaCha20-Poly1305 only. Use the sodium backend (libsodium) for XChaCha20-Poly1305.");
 
     public static NotSupportedException XChaChaNotInLibCrypto() =>
         new("xchacha20-poly1305 is not available in the libcrypto backend: OpenSSL 3 offers AES-GCM and ChaCha20-Poly1305 but no XChaCha20-Poly1305. Use the sodium backend (libsodium) for XChaCha20-Poly1305.");

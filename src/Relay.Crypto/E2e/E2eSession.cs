@@ -224,7 +224,39 @@ public sealed class E2eSession : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         written = 0;
-        var error = E2eEnvelope.TryReadHeader(envelope, out var header);
+        var error = TryReadOwnHeader(envelope, out var header);
+        if (error != E2eError.None)
+        {
+            return error;
+        }
+
+        var ciphertext = envelope[header.Bytes.Length..];
+        var bodyLength = ciphertext.Length - AeadAlgorithm.TagSizeBytes;
+        if (plaintext.Length < bodyLength)
+        {
+            return E2eError.DestinationTooSmall;
+        }
+
+        Span<byte> nonce = stackalloc byte[_options.Algorithm.NonceSize];
+        WriteNonce(nonce, header.Counter);
+        error = header.Counter < _receiveNext
+            ? TryOpenSkipped(header, nonce, ciphertext, plaintext[..bodyLength], out written)
+            : TryOpenAhead(header, nonce, ciphertext, plaintext[..bodyLength], out written);
+
+        // The recipient has answered: the initiator's keys need not travel any more.
+        if (error == E2eError.None && IsInitiator)
+        {
+            _prekeyPending = false;
+        }
+
+        return error;
+    }
+
+    // Parses the header and checks that it is this session's: algorithm, session id, and (only on
+    // the initiator's messages) the initiator's keys.
+    private E2eError TryReadOwnHeader(ReadOnlySpan<byte> envelope, out E2eHeader header)
+    {
+        var error = E2eEnvelope.TryReadHeader(envelope, out header);
         if (error != E2eError.None)
         {
             return error;
@@ -240,95 +272,80 @@ public sealed class E2eSession : IDisposable
             return E2eError.UnknownSession;
         }
 
-        // Only the initiator's messages carry its keys, and they must be this session's.
-        if (header.IsPrekey && (IsInitiator || !header.InitiatorIdentity.SequenceEqual(_remoteIdentity) || !header.InitiatorEphemeral.SequenceEqual(_initiatorEphemeral)))
+        return header.IsPrekey && (IsInitiator || !header.InitiatorIdentity.SequenceEqual(_remoteIdentity) || !header.InitiatorEphemeral.SequenceEqual(_initiatorEphemeral))
+            ? E2eError.MalformedHeader
+            : E2eError.None;
+    }
+
+    // A message from before the chain's position: opens only with a key the skipped window kept,
+    // which is forgotten once the message has opened (a second copy is then a replay).
+    private E2eError TryOpenSkipped(in E2eHeader header, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> body, out int written)
+    {
+        written = 0;
+        var slot = _skipped.Find(header.Counter);
+        if (slot < 0)
         {
-            return E2eError.MalformedHeader;
+            return E2eError.Replay;
         }
 
-        var ciphertext = envelope[header.Bytes.Length..];
-        var bodyLength = ciphertext.Length - AeadAlgorithm.TagSizeBytes;
-        if (plaintext.Length < bodyLength)
+        _openCipher.Rekey(_skipped.Key(slot));
+        if (!_openCipher.TryOpen(nonce, header.Bytes, ciphertext, body))
         {
-            return E2eError.DestinationTooSmall;
+            return E2eError.AuthenticationFailed;
         }
 
-        var body = plaintext[..bodyLength];
+        if (!TryUnpad(header, body, out written))
+        {
+            return E2eError.BadPadding;
+        }
+
+        _skipped.Remove(slot);
+        return E2eError.None;
+    }
+
+    // The next message or one up to the window ahead: the chain is walked on a copy and committed,
+    // with the keys of the messages skipped over, only once the message has authenticated and its
+    // padding checked, so a refusal leaves the session as it was.
+    private E2eError TryOpenAhead(in E2eHeader header, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, Span<byte> body, out int written)
+    {
+        written = 0;
         var counter = header.Counter;
-        Span<byte> nonce = stackalloc byte[_options.Algorithm.NonceSize];
-        WriteNonce(nonce, counter);
-        Span<byte> messageKey = stackalloc byte[SymmetricChain.KeySize];
-        if (counter < _receiveNext)
+        var skip = counter - _receiveNext;
+        if (skip > (uint)_skipped.Capacity)
         {
-            var slot = _skipped.Find(counter);
-            if (slot < 0)
-            {
-                return E2eError.Replay;
-            }
-
-            _openCipher.Rekey(_skipped.Key(slot));
-            if (!_openCipher.TryOpen(nonce, header.Bytes, ciphertext, body))
-            {
-                return E2eError.AuthenticationFailed;
-            }
-
-            if (!TryUnpad(header, body, out written))
-            {
-                return E2eError.BadPadding;
-            }
-
-            _skipped.Remove(slot);
+            return E2eError.TooFarAhead;
         }
-        else
+
+        Span<byte> chain = stackalloc byte[SymmetricChain.KeySize];
+        Span<byte> messageKey = stackalloc byte[SymmetricChain.KeySize];
+        _receiveChain.CopyTo(chain);
+        for (var i = 0; i < (int)skip; i++)
         {
-            var skip = counter - _receiveNext;
-            if (skip > (uint)_skipped.Capacity)
-            {
-                return E2eError.TooFarAhead;
-            }
+            SymmetricChain.Step(chain, SkippedKeyScratch(i));
+        }
 
-            // Walk a copy of the chain; commit only once the message has authenticated.
-            Span<byte> chain = stackalloc byte[SymmetricChain.KeySize];
-            _receiveChain.CopyTo(chain);
+        SymmetricChain.Step(chain, messageKey);
+        _openCipher.Rekey(messageKey);
+        CryptographicOperations.ZeroMemory(messageKey);
+        var error = !_openCipher.TryOpen(nonce, header.Bytes, ciphertext, body) ? E2eError.AuthenticationFailed
+            : !TryUnpad(header, body, out written) ? E2eError.BadPadding
+            : E2eError.None;
+        if (error == E2eError.None)
+        {
             for (var i = 0; i < (int)skip; i++)
             {
-                SymmetricChain.Step(chain, _skipScratch.AsSpan(i * SymmetricChain.KeySize, SymmetricChain.KeySize));
-            }
-
-            SymmetricChain.Step(chain, messageKey);
-            _openCipher.Rekey(messageKey);
-            CryptographicOperations.ZeroMemory(messageKey);
-            if (!_openCipher.TryOpen(nonce, header.Bytes, ciphertext, body))
-            {
-                CryptographicOperations.ZeroMemory(chain);
-                return E2eError.AuthenticationFailed;
-            }
-
-            // Padding is checked before anything is committed, so a refusal leaves the session as it was.
-            if (!TryUnpad(header, body, out written))
-            {
-                CryptographicOperations.ZeroMemory(chain);
-                return E2eError.BadPadding;
-            }
-
-            for (var i = 0; i < (int)skip; i++)
-            {
-                _skipped.Add(_receiveNext + (uint)i, _skipScratch.AsSpan(i * SymmetricChain.KeySize, SymmetricChain.KeySize));
+                _skipped.Add(_receiveNext + (uint)i, SkippedKeyScratch(i));
             }
 
             chain.CopyTo(_receiveChain);
-            CryptographicOperations.ZeroMemory(chain);
             _receiveNext = counter + 1;
         }
 
-        // The recipient has answered: the initiator's keys need not travel any more.
-        if (IsInitiator)
-        {
-            _prekeyPending = false;
-        }
-
-        return E2eError.None;
+        CryptographicOperations.ZeroMemory(chain);
+        return error;
     }
+
+    private Span<byte> SkippedKeyScratch(int index) => _skipScratch.AsSpan(index * SymmetricChain.KeySize, SymmetricChain.KeySize);
 
     // The plaintext length once ISO/IEC 7816-4 padding (0x80 then zeros) is removed; false when the padded flag's padding is not there.
     private static bool TryUnpad(in E2eHeader header, ReadOnlySpan<byte> body, out int written)

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Relay.Crypto.Aead.Sodium;
 using Relay.Crypto.Kdf;
+using Relay.Crypto.Native;
 
 namespace Relay.Crypto.E2e;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
+using Relay.Crypto.Native;
 
 namespace Relay.Crypto.Kdf;
 

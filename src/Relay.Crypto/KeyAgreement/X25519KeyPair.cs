@@ -1,20 +1,17 @@
 using System.Security.Cryptography;
-using Relay.Crypto.Aead.Sodium;
 
 namespace Relay.Crypto.KeyAgreement;
 
 /// <summary>
-/// An X25519 key pair (RFC 7748): the identity and ephemeral keys of the Noise and E2E layers. It
-/// runs on libsodium's raw X25519 (<c>crypto_scalarmult_curve25519</c>), measured the fastest here
-/// against libcrypto's and against NSec's wrapper of the same libsodium (figures in
-/// <c>X25519Benchmarks</c>' comment). The private key lives in a pinned buffer owned by this object
-/// and is wiped on <see cref="Dispose"/>; it leaves only when exported on purpose
+/// An X25519 key pair (RFC 7748): the identity and ephemeral keys of the Noise and E2E layers, on
+/// the span functions of <see cref="X25519"/>. The private key lives in a pinned buffer owned by
+/// this object and is wiped on <see cref="Dispose"/>; it leaves only when exported on purpose
 /// (<see cref="ExportPrivateKey"/>, used for test vectors and key files).
 /// </summary>
-public sealed unsafe class X25519KeyPair : IDisposable
+public sealed class X25519KeyPair : IDisposable
 {
     /// <summary>Size of a public key, a private key and a shared secret, in bytes.</summary>
-    public const int KeySize = 32;
+    public const int KeySize = X25519.KeySize;
 
     private readonly byte[] _privateKey = GC.AllocateUninitializedArray<byte>(KeySize, pinned: true);
     private readonly byte[] _publicKey = new byte[KeySize];
@@ -22,16 +19,15 @@ public sealed unsafe class X25519KeyPair : IDisposable
 
     private X25519KeyPair(ReadOnlySpan<byte> privateKey)
     {
-        LibSodium.EnsureInitialized();
         privateKey.CopyTo(_privateKey);
-        fixed (byte* publicKey = _publicKey)
-        fixed (byte* secret = _privateKey)
+        try
         {
-            if (LibSodium.crypto_scalarmult_curve25519_base(publicKey, secret) != 0)
-            {
-                CryptographicOperations.ZeroMemory(_privateKey);
-                throw new CryptographicException("libsodium refused to compute the X25519 public key.");
-            }
+            X25519.DerivePublicKey(_privateKey, _publicKey);
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(_privateKey);
+            throw;
         }
     }
 
@@ -83,38 +79,11 @@ public sealed unsafe class X25519KeyPair : IDisposable
     /// wrong size or a low-order point whose result is all zeros, which callers must refuse.
     /// The public key's most significant bit is ignored, as RFC 7748 requires.
     /// </summary>
+    /// <exception cref="ArgumentException">The destination is not 32 bytes.</exception>
     public bool TryAgree(ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedSecret)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (sharedSecret.Length != KeySize)
-        {
-            throw new ArgumentException($"The shared secret destination must be {KeySize} bytes.", nameof(sharedSecret));
-        }
-
-        if (peerPublicKey.Length != KeySize)
-        {
-            return false;
-        }
-
-        Span<byte> masked = stackalloc byte[KeySize];
-        peerPublicKey.CopyTo(masked);
-        masked[KeySize - 1] &= 0x7F;
-        int result;
-        fixed (byte* output = sharedSecret)
-        fixed (byte* secret = _privateKey)
-        fixed (byte* point = masked)
-        {
-            result = LibSodium.crypto_scalarmult_curve25519(output, secret, point);
-        }
-
-        if (result == 0)
-        {
-            return true;
-        }
-
-        // libsodium refuses an all-zero result (a low-order peer point).
-        sharedSecret.Clear();
-        return false;
+        return X25519.TryAgree(_privateKey, peerPublicKey, sharedSecret);
     }
 
     /// <summary>Wipes the private key.</summary>

@@ -73,16 +73,19 @@ public sealed class SealedSenderEnvelope : IDisposable
             throw new ArgumentException($"the sealed envelope needs {size} bytes; the destination has {destination.Length}", nameof(destination));
         }
 
-        Span<byte> ephemeralPrivate = stackalloc byte[32];
-        Span<byte> ephemeralPublic = stackalloc byte[32];
+        Span<byte> ephemeralPrivate = stackalloc byte[X25519.KeySize];
+        Span<byte> ephemeralPublic = stackalloc byte[X25519.KeySize];
+        Span<byte> shared = stackalloc byte[X25519.KeySize];
         Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
         try
         {
-            RawX25519.Generate(ephemeralPrivate, ephemeralPublic);
-            if (!DeriveKey(ephemeralPrivate, recipientIdentity, ephemeralPublic, recipientIdentity, key))
+            X25519.Generate(ephemeralPrivate, ephemeralPublic);
+            if (recipientIdentity.Length != X25519.KeySize || !X25519.TryAgree(ephemeralPrivate, recipientIdentity, shared))
             {
                 throw new ArgumentException("the recipient identity is not a usable X25519 public key", nameof(recipientIdentity));
             }
+
+            DeriveKey(shared, ephemeralPublic, recipientIdentity, key);
 
             destination[0] = Version;
             destination[1] = _algorithmCode;
@@ -102,6 +105,7 @@ public sealed class SealedSenderEnvelope : IDisposable
         finally
         {
             CryptographicOperations.ZeroMemory(ephemeralPrivate);
+            CryptographicOperations.ZeroMemory(shared);
             CryptographicOperations.ZeroMemory(key);
         }
     }
@@ -138,15 +142,17 @@ public sealed class SealedSenderEnvelope : IDisposable
             throw new ArgumentException($"the destination needs {bodyLength} bytes", nameof(inner));
         }
 
+        Span<byte> shared = stackalloc byte[X25519.KeySize];
         Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
-        Span<byte> recipientPrivate = stackalloc byte[32];
         try
         {
-            recipient.ExportPrivateKey(recipientPrivate);
-            if (!DeriveKey(recipientPrivate, sealedEnvelope.Slice(2, 32), sealedEnvelope.Slice(2, 32), recipient.PublicKey, key))
+            var ephemeralPublic = sealedEnvelope.Slice(2, X25519.KeySize);
+            if (!recipient.TryAgree(ephemeralPublic, shared))
             {
                 return SealedSenderError.InvalidKey;
             }
+
+            DeriveKey(shared, ephemeralPublic, recipient.PublicKey, key);
 
             Span<byte> ad = stackalloc byte[HeaderSize + 32];
             sealedEnvelope[..HeaderSize].CopyTo(ad);
@@ -164,7 +170,7 @@ public sealed class SealedSenderEnvelope : IDisposable
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(recipientPrivate);
+            CryptographicOperations.ZeroMemory(shared);
             CryptographicOperations.ZeroMemory(key);
         }
     }
@@ -172,29 +178,15 @@ public sealed class SealedSenderEnvelope : IDisposable
     /// <summary>Releases the cipher.</summary>
     public void Dispose() => _cipher.Dispose();
 
-    // ikm = X25519(own private, peer public); info binds the ephemeral and the recipient's key.
-    private static bool DeriveKey(ReadOnlySpan<byte> ownPrivate, ReadOnlySpan<byte> peer, ReadOnlySpan<byte> ephemeralPublic, ReadOnlySpan<byte> recipientIdentity, Span<byte> key)
+    // ikm = the X25519 shared secret; info binds the ephemeral and the recipient's key.
+    private static void DeriveKey(ReadOnlySpan<byte> shared, ReadOnlySpan<byte> ephemeralPublic, ReadOnlySpan<byte> recipientIdentity, Span<byte> key)
     {
-        Span<byte> shared = stackalloc byte[32];
-        try
-        {
-            if (recipientIdentity.Length != 32 || !RawX25519.TryAgree(ownPrivate, peer, shared))
-            {
-                return false;
-            }
-
-            Span<byte> info = stackalloc byte[Label.Length + 64];
-            Label.CopyTo(info);
-            ephemeralPublic.CopyTo(info[Label.Length..]);
-            recipientIdentity.CopyTo(info[(Label.Length + 32)..]);
-            Span<byte> salt = stackalloc byte[32];
-            salt.Clear();
-            HkdfSha256.DeriveKey(shared, salt, info, key);
-            return true;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(shared);
-        }
+        Span<byte> info = stackalloc byte[Label.Length + 64];
+        Label.CopyTo(info);
+        ephemeralPublic.CopyTo(info[Label.Length..]);
+        recipientIdentity.CopyTo(info[(Label.Length + 32)..]);
+        Span<byte> salt = stackalloc byte[32];
+        salt.Clear();
+        HkdfSha256.DeriveKey(shared, salt, info, key);
     }
 }

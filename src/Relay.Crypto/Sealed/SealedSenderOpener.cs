@@ -1,7 +1,7 @@
-using PublicKey = NSec.Cryptography.PublicKey;
 using Relay.Crypto.Aead;
 using Relay.Crypto.E2e;
 using Relay.Crypto.KeyAgreement;
+using Relay.Crypto.Signatures;
 
 namespace Relay.Crypto.Sealed;
 
@@ -16,12 +16,12 @@ namespace Relay.Crypto.Sealed;
 public sealed class SealedSenderOpener : IDisposable
 {
     private readonly X25519KeyPair _identity;
-    private readonly PublicKey _relaySigningKey;
+    private readonly Ed25519PublicKey _relaySigningKey;
     private readonly SealedSenderEnvelope _outer;
     private byte[] _inner = new byte[1024];
 
     /// <summary>An opener for <paramref name="identity"/> trusting certificates signed by <paramref name="relaySigningKey"/>.</summary>
-    public SealedSenderOpener(X25519KeyPair identity, PublicKey relaySigningKey, AeadAlgorithm algorithm, AeadBackend backend)
+    public SealedSenderOpener(X25519KeyPair identity, Ed25519PublicKey relaySigningKey, AeadAlgorithm algorithm, AeadBackend backend)
     {
         _identity = identity ?? throw new ArgumentNullException(nameof(identity));
         _relaySigningKey = relaySigningKey ?? throw new ArgumentNullException(nameof(relaySigningKey));

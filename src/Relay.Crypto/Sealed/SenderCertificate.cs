@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using NSec.Cryptography;
+using Relay.Crypto.Signatures;
 
 namespace Relay.Crypto.Sealed;
 
@@ -27,10 +27,10 @@ public readonly struct SenderCertificate
     public const int SignedSize = 1 + 32 + 8;
 
     /// <summary>Bytes of the Ed25519 signature.</summary>
-    public const int SignatureSize = 64;
+    public const int SignatureSize = Ed25519PublicKey.SignatureSize;
 
     /// <summary>Bytes of the relay's Ed25519 public key.</summary>
-    public const int SigningKeySize = 32;
+    public const int SigningKeySize = Ed25519PublicKey.Size;
 
     private readonly ulong _expiry;
     private readonly byte[] _bytes;
@@ -75,7 +75,7 @@ public readonly struct SenderCertificate
     /// against <paramref name="now"/>: <see cref="SealedSenderError.CertificateForged"/> or
     /// <see cref="SealedSenderError.CertificateExpired"/>. Allocates nothing.
     /// </summary>
-    public static SealedSenderError Verify(ReadOnlySpan<byte> certificate, PublicKey relaySigningKey, DateTimeOffset now)
+    public static SealedSenderError Verify(ReadOnlySpan<byte> certificate, Ed25519PublicKey relaySigningKey, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(relaySigningKey);
         if (certificate.Length < Size)
@@ -91,7 +91,7 @@ public readonly struct SenderCertificate
         Span<byte> signed = stackalloc byte[Context.Length + SignedSize];
         Context.CopyTo(signed);
         certificate[..SignedSize].CopyTo(signed[Context.Length..]);
-        if (!SignatureAlgorithm.Ed25519.Verify(relaySigningKey, signed, certificate.Slice(SignedSize, SignatureSize)))
+        if (!relaySigningKey.Verify(signed, certificate.Slice(SignedSize, SignatureSize)))
         {
             return SealedSenderError.CertificateForged;
         }
@@ -102,8 +102,5 @@ public readonly struct SenderCertificate
 
     /// <summary>Imports the relay's 32-byte Ed25519 public key (as the CERTIFICATE frame carries it).</summary>
     /// <exception cref="ArgumentException">Not a valid Ed25519 public key.</exception>
-    public static PublicKey ImportSigningKey(ReadOnlySpan<byte> key) =>
-        key.Length == SigningKeySize && PublicKey.TryImport(SignatureAlgorithm.Ed25519, key, KeyBlobFormat.RawPublicKey, out var imported) && imported is not null
-            ? imported
-            : throw new ArgumentException("not a 32-byte Ed25519 public key", nameof(key));
+    public static Ed25519PublicKey ImportSigningKey(ReadOnlySpan<byte> key) => Ed25519PublicKey.Import(key);
 }

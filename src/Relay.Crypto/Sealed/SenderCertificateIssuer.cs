@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using NSec.Cryptography;
 using Relay.Crypto.KeyAgreement;
+using Relay.Crypto.Signatures;
 
 namespace Relay.Crypto.Sealed;
 
 /// <summary>
-/// The relay's side of sender certificates: an Ed25519 key (NSec) that signs "identity, expiry".
+/// The relay's side of sender certificates: an Ed25519 key that signs "identity, expiry".
 /// <see cref="FromRelayKey"/> derives it from the relay's static X25519 private key, so a relay
 /// started with the same <c>--key</c> file keeps the same signing key, and clients that pinned
 /// the relay's static key receive the signing key over that pinned Noise channel (in every
@@ -14,17 +14,15 @@ namespace Relay.Crypto.Sealed;
 /// </summary>
 public sealed class SenderCertificateIssuer : IDisposable
 {
-    private readonly Key _key;
-    private readonly byte[] _publicKey;
+    private readonly Ed25519KeyPair _key;
 
-    private SenderCertificateIssuer(Key key)
+    private SenderCertificateIssuer(Ed25519KeyPair key)
     {
         _key = key;
-        _publicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
     }
 
     /// <summary>The 32-byte Ed25519 public key recipients verify certificates with.</summary>
-    public ReadOnlySpan<byte> PublicKey => _publicKey;
+    public ReadOnlySpan<byte> PublicKey => _key.PublicKey;
 
     /// <summary>
     /// The issuer whose Ed25519 seed is <c>HKDF-SHA256(ikm = relay static private key, salt = 32
@@ -51,11 +49,10 @@ public sealed class SenderCertificateIssuer : IDisposable
     }
 
     /// <summary>An issuer from a 32-byte Ed25519 seed (tests and vectors).</summary>
-    public static SenderCertificateIssuer FromSeed(ReadOnlySpan<byte> seed) =>
-        new(Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey));
+    public static SenderCertificateIssuer FromSeed(ReadOnlySpan<byte> seed) => new(Ed25519KeyPair.FromSeed(seed));
 
     /// <summary>A fresh random issuer.</summary>
-    public static SenderCertificateIssuer Generate() => new(Key.Create(SignatureAlgorithm.Ed25519));
+    public static SenderCertificateIssuer Generate() => new(Ed25519KeyPair.Generate());
 
     /// <summary>Writes a certificate for <paramref name="identity"/> valid until <paramref name="expiry"/> into <paramref name="destination"/> (105 bytes).</summary>
     /// <exception cref="ArgumentException">The identity is not 32 bytes or the destination is too small.</exception>
@@ -78,7 +75,7 @@ public sealed class SenderCertificateIssuer : IDisposable
         Span<byte> signed = stackalloc byte[context.Length + SenderCertificate.SignedSize];
         context.CopyTo(signed);
         destination[..SenderCertificate.SignedSize].CopyTo(signed[context.Length..]);
-        SignatureAlgorithm.Ed25519.Sign(_key, signed, destination.Slice(SenderCertificate.SignedSize, SenderCertificate.SignatureSize));
+        _key.Sign(signed, destination.Slice(SenderCertificate.SignedSize, SenderCertificate.SignatureSize));
     }
 
     /// <summary>Releases the signing key.</summary>

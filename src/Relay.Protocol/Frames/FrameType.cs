@@ -103,4 +103,7 @@ public enum FrameError : byte
 
     /// <summary>The connection sent nothing (not even PING) for the relay's idle timeout.</summary>
     IdleTimeout = 10,
+
+    /// <summary>The client's source address is at one of the relay's per-source limits (anonymous connections).</summary>
+    SourceLimit = 11,
 }

@@ -6,13 +6,15 @@ namespace Relay.Server.Connections;
 
 /// <summary>
 /// Watches the relay's authenticated connections from one timer, as Kestrel's heartbeat does:
-/// closes those idle past the idle timeout, tells every one to drain when the relay stops, and
-/// has the router expire old messages and forget unused mailboxes. One timer for all connections,
-/// none per connection.
+/// closes those idle past the idle timeout, tells every one to drain when the relay stops, has
+/// the router expire old messages and forget unused mailboxes, forgets source addresses the
+/// per-source limits no longer need, and lets the close log write its summary of a second whose
+/// lines ran out. One timer for all connections, none per connection.
 /// </summary>
 internal sealed class ConnectionSupervisor : IDisposable
 {
     private readonly ConcurrentDictionary<RelayConnection, byte> _connections = new();
+    private readonly RelayState _state;
     private readonly RelayRouter _router;
     private readonly RelayMetrics _metrics;
     private readonly long _idleMilliseconds;
@@ -21,10 +23,12 @@ internal sealed class ConnectionSupervisor : IDisposable
     private long _lastSweep = Environment.TickCount64;
     private volatile bool _stopping;
 
-    public ConnectionSupervisor(RelayOptions options, RelayRouter router, RelayMetrics metrics)
+    public ConnectionSupervisor(RelayState state)
     {
-        _router = router;
-        _metrics = metrics;
+        _state = state;
+        _router = state.Router;
+        _metrics = state.Metrics;
+        var options = state.Options;
         _idleMilliseconds = (long)options.IdleTimeout.TotalMilliseconds;
         _sweepMilliseconds = (long)options.SweepInterval.TotalMilliseconds;
         // Idle connections are found within a third of the timeout (at most a second late).
@@ -77,5 +81,8 @@ internal sealed class ConnectionSupervisor : IDisposable
             _lastSweep = now;
             _metrics.Expired.Add(_router.Sweep());
         }
+
+        _state.Sources.Sweep();
+        _state.CloseLog?.Flush();
     }
 }

@@ -1,9 +1,12 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
 using Relay.Protocol.Transports;
+using Relay.Server.Limits;
+using Relay.Server.Logging;
 using Relay.Server.Metrics;
 using Relay.Server.Sealed;
 
@@ -17,10 +20,12 @@ namespace Relay.Server.Connections;
 /// (at most <see cref="RelayOptions.MaxDeliversInFlight"/> unacknowledged), flushing after each
 /// batch so that a slow reader holds the loop (and nothing else) at the pipe's pause threshold,
 /// while its messages wait, bounded, in its mailbox. A bad frame gets an ERROR frame and closes
-/// this connection only; so does silence past the idle timeout. When the relay stops, the
-/// connection applies what it already received, answers, sends ERROR <c>ShuttingDown</c> and closes.
+/// this connection only (counted and logged once by the close log); so does silence past the idle
+/// timeout. SENDs past the connection's send rate are answered REJECTED <c>RateLimited</c> and the
+/// connection stays open. When the relay stops, the connection applies what it already received,
+/// answers, sends ERROR <c>ShuttingDown</c> and closes.
 /// </summary>
-internal sealed class RelayConnection : ISubscriber
+internal sealed partial class RelayConnection : ISubscriber
 {
     private const int Batch = 64;
 
@@ -34,6 +39,9 @@ internal sealed class RelayConnection : ISubscriber
     private readonly RelayMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ConnectionMetadata _metadata;
+    private readonly PeerInfo _peer;
+    private readonly bool _sendRateLimited;
+    private TokenBucket _sends; // read loop only
     private readonly SmallQueue<Control> _control = new();
     private readonly WakeSignal _wake = new();
     private readonly ArrayBufferWriter<byte> _frame = new(); // grows on first use: an idle connection holds no frame buffer
@@ -48,9 +56,12 @@ internal sealed class RelayConnection : ISubscriber
     private volatile bool _draining;
     private volatile bool _throttled;
 
-    public RelayConnection(Identity identity, IFrameTransport transport, RelayState state, ILogger logger, ConnectionMetadata metadata)
+    public RelayConnection(Identity identity, IFrameTransport transport, RelayState state, ILogger logger, ConnectionMetadata metadata, PeerInfo peer)
     {
         _metadata = metadata;
+        _peer = peer;
+        _sendRateLimited = state.Options.SendRatePerConnection > 0;
+        _sends = new TokenBucket(state.Options.SendRatePerConnection, state.Options.SendBurstPerConnection, Stopwatch.GetTimestamp());
         _identity = identity;
         _transport = transport;
         _state = state;
@@ -86,12 +97,21 @@ internal sealed class RelayConnection : ISubscriber
         }
         catch (WebSocketFrameException ex)
         {
-            _logger.LogInformation("closing {Identity}: {Reason}", _identity, ex.Message);
-            Close(ex.Error, ex.Message);
+            Refuse(CloseReasons.OfWebSocket(ex.Status), ex.Error, ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or Crypto.Noise.NoiseException or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        catch (Crypto.Noise.NoiseException ex)
         {
-            _logger.LogInformation("connection of {Identity} ended: {Reason}", _identity, ex.Message);
+            // Tampered or garbage bytes after the handshake: the channel is unusable, so no ERROR frame.
+            _state.CloseLog.Closed(CloseReasons.OfTransport(ex.Error), _peer.ConnectionId, _peer.Source);
+        }
+        catch (System.Net.WebSockets.WebSocketException ex) when (ex.WebSocketErrorCode != System.Net.WebSockets.WebSocketError.ConnectionClosedPrematurely)
+        {
+            _state.CloseLog.Closed(CloseReason.WebSocketProtocol, _peer.ConnectionId, _peer.Source);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.WebSockets.WebSocketException or Microsoft.AspNetCore.Connections.ConnectionAbortedException)
+        {
+            // The peer went (a reset, a drop): an ordinary end, not bad input.
+            LogEnded(_logger, _peer.ConnectionId, ex.Message);
         }
         finally
         {
@@ -162,7 +182,7 @@ internal sealed class RelayConnection : ISubscriber
     {
         if (Interlocked.Exchange(ref _idleState, 1) == 0)
         {
-            _logger.LogInformation("closing {Identity}: idle past the timeout", _identity);
+            LogIdle(_logger, _peer.ConnectionId);
             _stopReading = true;
             Close(FrameError.IdleTimeout, "idle past the relay's timeout");
             return true;
@@ -207,7 +227,7 @@ internal sealed class RelayConnection : ISubscriber
                 var error = FrameCodec.TryRead(bytes, _state.Options.Frames, out var frame);
                 if (error != FrameError.None)
                 {
-                    Refuse(error, $"malformed frame ({error})");
+                    Refuse(CloseReasons.OfFrame(error), error, $"malformed frame ({error})");
                     return;
                 }
 
@@ -253,7 +273,7 @@ internal sealed class RelayConnection : ISubscriber
                     case FrameType.Pong:
                         break;
                     default:
-                        Refuse(FrameError.UnexpectedType, $"a client may not send {frame.Type}");
+                        Refuse(CloseReason.FrameUnexpectedType, FrameError.UnexpectedType, $"a client may not send {frame.Type}");
                         return;
                 }
             }
@@ -273,6 +293,12 @@ internal sealed class RelayConnection : ISubscriber
     // (pipelined), up to MaxOutstandingSends per connection.
     private ValueTask SendAsync(in RelayFrame frame)
     {
+        if (_sendRateLimited && !_sends.TryTake(Stopwatch.GetTimestamp()))
+        {
+            Answer(frame, SendOutcome.Refused(RejectReason.RateLimited));
+            return ValueTask.CompletedTask;
+        }
+
         if (_metadata.Admit(frame) is { } refusal)
         {
             Answer(frame, SendOutcome.Refused(refusal));
@@ -318,18 +344,23 @@ internal sealed class RelayConnection : ISubscriber
         if (outcome.IsAccepted)
         {
             _metadata.Accepted(frame, outcome.RelayMessageId, _identity);
+            _metrics.Accepted.Add(1);
+        }
+        else
+        {
+            _metrics.Rejected.Add(1, RelayMetrics.RejectTag(outcome.Reason));
         }
 
-        (outcome.IsAccepted ? _metrics.Accepted : _metrics.Rejected).Add(1);
         _control.Enqueue(outcome.IsAccepted
             ? new Control(FrameType.Accepted, frame.ClientMessageId, outcome.RelayMessageId, 0)
             : new Control(FrameType.Rejected, frame.ClientMessageId, 0, (byte)outcome.Reason));
         MessagesAvailable();
     }
 
-    private void Refuse(FrameError error, string reason)
+    // Bad input: counted and logged once, then ERROR and close.
+    private void Refuse(CloseReason why, FrameError error, string reason)
     {
-        _logger.LogInformation("closing {Identity}: {Reason}", _identity, reason);
+        _state.CloseLog.Closed(why, _peer.ConnectionId, _peer.Source);
         Close(error, reason);
     }
 
@@ -465,6 +496,12 @@ internal sealed class RelayConnection : ISubscriber
         _metrics.FramesOut.Add(1);
         _metrics.BytesOut.Add(_frame.WrittenCount);
     }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "connection {ConnectionId} ended: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string connectionId, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "closing connection {ConnectionId}: idle past the timeout")]
+    private static partial void LogIdle(ILogger logger, string connectionId);
 
     private readonly record struct Control(FrameType Type, ulong First, ulong Second, byte Code)
     {

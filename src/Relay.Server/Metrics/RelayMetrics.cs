@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
 
 namespace Relay.Server.Metrics;
@@ -33,8 +34,10 @@ public sealed class RelayMetrics : IDisposable
         Delivered = _meter.CreateCounter<long>("relay.messages.delivered");
         Rejected = _meter.CreateCounter<long>("relay.messages.rejected");
         ForwardingLatency = _meter.CreateHistogram("relay.forwarding.latency", unit: "us", description: "SEND decoded until its DELIVER was flushed to the recipient.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MicrosecondBuckets });
-        ConnectionsRefused = _meter.CreateCounter<long>("relay.connections.refused", description: "Connections closed at once because the relay was at its connection limit.");
-        HandshakesFailed = _meter.CreateCounter<long>("relay.handshakes.failed", description: "Noise handshakes refused, abandoned or timed out.");
+        ConnectionsRefused = _meter.CreateCounter<long>("relay.connections.refused", description: "Connections refused by a limit, by reason: connection_limit, handshake_rate (before any byte was read), anonymous_limit.");
+        HandshakesStarted = _meter.CreateCounter<long>("relay.handshakes.started", description: "Connections admitted to the Noise handshake or WebSocket upgrade (the only ones that can cost Diffie-Hellman work).");
+        HandshakesFailed = _meter.CreateCounter<long>("relay.handshakes.failed", description: "Noise handshakes and WebSocket upgrades that failed, timed out or were abandoned, by reason.");
+        BadInput = _meter.CreateCounter<long>("relay.connections.bad_input", description: "Connections closed for a bad frame or transport message after the handshake, by reason.");
         IdleClosed = _meter.CreateCounter<long>("relay.connections.idle_closed", description: "Authenticated connections closed after the idle timeout.");
         Expired = _meter.CreateCounter<long>("relay.messages.expired", description: "Held messages dropped at their age limit without an ACK.");
         _meter.CreateObservableGauge("relay.mailbox.depth", () => router.Held, description: "Messages held, awaiting ACK, across all mailboxes.");
@@ -44,11 +47,17 @@ public sealed class RelayMetrics : IDisposable
     /// <summary>Open connections.</summary>
     public UpDownCounter<long> Connections { get; }
 
-    /// <summary>Connections refused at the connection limit.</summary>
+    /// <summary>Connections refused by a limit, tagged <c>reason</c>.</summary>
     public Counter<long> ConnectionsRefused { get; }
 
-    /// <summary>Failed Noise handshakes (including timeouts).</summary>
+    /// <summary>Handshakes admitted past the per-source limits.</summary>
+    public Counter<long> HandshakesStarted { get; }
+
+    /// <summary>Failed Noise handshakes and WebSocket upgrades (including timeouts), tagged <c>reason</c>.</summary>
     public Counter<long> HandshakesFailed { get; }
+
+    /// <summary>Connections closed for bad input after the handshake, tagged <c>reason</c>.</summary>
+    public Counter<long> BadInput { get; }
 
     /// <summary>Connections closed for idleness.</summary>
     public Counter<long> IdleClosed { get; }
@@ -74,11 +83,32 @@ public sealed class RelayMetrics : IDisposable
     /// <summary>DELIVER frames flushed.</summary>
     public Counter<long> Delivered { get; }
 
-    /// <summary>Messages rejected.</summary>
+    /// <summary>Messages rejected, tagged <c>reason</c> (<see cref="RejectTag"/>).</summary>
     public Counter<long> Rejected { get; }
 
     /// <summary>Forwarding latency in microseconds.</summary>
     public Histogram<double> ForwardingLatency { get; }
+
+    /// <summary>The <c>reason</c> tag of a REJECTED answer (<c>rate_limited</c>, <c>mailbox_full</c>, ...).</summary>
+    public static KeyValuePair<string, object?> RejectTag(RejectReason reason) => new("reason", reason switch
+    {
+        RejectReason.MailboxFull => "mailbox_full",
+        RejectReason.RecipientInvalid => "recipient_invalid",
+        RejectReason.EnvelopeTooLarge => "envelope_too_large",
+        RejectReason.RateLimited => "rate_limited",
+        RejectReason.ShuttingDown => "shutting_down",
+        RejectReason.DeliveryTokenInvalid => "delivery_token_invalid",
+        RejectReason.AuthenticationRequired => "authentication_required",
+        RejectReason.StoreUnavailable => "store_unavailable",
+        _ => "other",
+    });
+
+    /// <summary>Gauges of the per-source limits: handshakes unfinished across all sources, and sources remembered.</summary>
+    internal void Observe(Limits.SourceLimits sources)
+    {
+        _meter.CreateObservableGauge("relay.handshakes.unfinished", () => sources.Unfinished, description: "Handshakes admitted and not yet finished; at the busy threshold the relay counts every handshake against its source and shortens the handshake timeout.");
+        _meter.CreateObservableGauge("relay.sources", () => sources.Sources, description: "Source addresses (or IPv6 prefixes) the per-source limits remember.");
+    }
 
     /// <summary>Records the forwarding latency of a message accepted at <paramref name="acceptedTimestamp"/>.</summary>
     public void RecordForwarded(long acceptedTimestamp) =>

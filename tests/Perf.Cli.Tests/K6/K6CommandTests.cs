@@ -1,6 +1,6 @@
 using Perf.Cli.Tests.Results;
 using Perf.Load.K6;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.K6;
 

@@ -1,7 +1,7 @@
 using Perf.Cli.Tests.Results;
 using Perf.Load.K6;
 using Perf.Results.Files;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.K6;
 

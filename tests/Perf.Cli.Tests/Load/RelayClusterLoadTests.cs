@@ -1,7 +1,7 @@
 using Perf.Cli.Tests.Results;
-using Perf.Load.Targets.Nats;
+using Perf.Load.Processes;
 using Perf.Results.Files;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Load;
 
@@ -15,7 +15,7 @@ public sealed class RelayClusterLoadTests : TempFolder
     [SkippableFact]
     public void A_relay_killed_mid_run_and_another_restarted_lose_no_accepted_message_and_the_result_records_the_faults()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, $"nats-server is not installed (apt-get install nats-server, or set {NatsServerProcess.EnvironmentVariable}).");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         var resultPath = Path.Combine(Folder, "cluster.json");
 
         // Node 1 dies at 1 s (its clients move to node 0); node 0 dies at 2.5 s and comes back with

@@ -1,5 +1,6 @@
-using Perf.Results.Tests.Fixtures;
-using Case = Perf.Results.Tests.Fixtures.BenchmarkReportFixture.Case;
+using Perf.Testing.Folders;
+using Perf.Testing.Results;
+using Case = Perf.Testing.Results.BenchmarkReportFixture.Case;
 
 namespace Perf.Cli.Tests.Results;
 

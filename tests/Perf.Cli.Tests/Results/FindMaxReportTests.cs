@@ -1,5 +1,6 @@
 using Perf.Results.Files;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
+using Perf.Testing.Results;
 
 namespace Perf.Cli.Tests.Results;
 

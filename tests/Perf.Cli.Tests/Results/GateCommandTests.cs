@@ -1,7 +1,8 @@
 using System.Xml.Linq;
 using Perf.Results.Files;
-using Perf.Results.Tests.Fixtures;
-using Case = Perf.Results.Tests.Fixtures.BenchmarkReportFixture.Case;
+using Perf.Testing.Folders;
+using Perf.Testing.Results;
+using Case = Perf.Testing.Results.BenchmarkReportFixture.Case;
 
 namespace Perf.Cli.Tests.Results;
 

@@ -1,5 +1,5 @@
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Cli.Tests.Results;
 

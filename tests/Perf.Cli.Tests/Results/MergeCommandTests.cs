@@ -1,5 +1,5 @@
 using Perf.Results.Files;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Results;
 

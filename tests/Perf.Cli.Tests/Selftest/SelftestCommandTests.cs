@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Perf.Testing.Folders;
 using Perf.Vectors;
 
 namespace Perf.Cli.Tests.Selftest;
@@ -63,10 +64,10 @@ public sealed class SelftestCommandTests
         var ciphertext = Convert.FromHexString((string)victim["ct"]!);
         ciphertext[0] ^= 0x01;
         victim["ct"] = Convert.ToHexStringLower(ciphertext);
-        using var folder = new ScratchFolder();
-        folder.Add("chacha20_poly1305_test.json", root.ToJsonString());
+        using var folder = new TempFolder();
+        folder.Write("chacha20_poly1305_test.json", root.ToJsonString());
 
-        var run = await SelftestRun.Of("selftest", "--vectors", folder.Path, "--json");
+        var run = await SelftestRun.Of("selftest", "--vectors", folder.Folder, "--json");
 
         Assert.Equal(PerfCommandLine.Failed, run.ExitCode);
         var rows = JsonNode.Parse(run.Output)!.AsArray();
@@ -76,13 +77,13 @@ public sealed class SelftestCommandTests
     [Fact]
     public async Task A_malformed_json_file_exits_2_naming_the_file_without_a_stack_trace()
     {
-        using var folder = new ScratchFolder();
-        folder.Add("half-written.json", """{"algorithm": "AES-GCM", "testGroups": [ {"type": "AeadTest", """);
+        using var folder = new TempFolder();
+        folder.Write("half-written.json", """{"algorithm": "AES-GCM", "testGroups": [ {"type": "AeadTest", """);
 
-        var run = await SelftestRun.Of("selftest", "--vectors", folder.Path);
+        var run = await SelftestRun.Of("selftest", "--vectors", folder.Folder);
 
         Assert.Equal(PerfCommandLine.BadInput, run.ExitCode);
-        Assert.Contains(Path.Combine(folder.Path, "half-written.json"), run.Error);
+        Assert.Contains(Path.Combine(folder.Folder, "half-written.json"), run.Error);
         Assert.Contains("not valid JSON", run.Error);
         Assert.DoesNotContain("   at ", run.Error);
         Assert.Equal("", run.Output);
@@ -91,10 +92,10 @@ public sealed class SelftestCommandTests
     [Fact]
     public async Task A_recognised_file_with_a_missing_field_exits_2_naming_file_and_case()
     {
-        using var folder = new ScratchFolder();
-        folder.Add("mac.json", """{"algorithm":"HMACSHA256","testGroups":[{"type":"MacTest","tagSize":256,"tests":[{"tcId":3,"key":"00","msg":"","result":"valid"}]}]}""");
+        using var folder = new TempFolder();
+        folder.Write("mac.json", """{"algorithm":"HMACSHA256","testGroups":[{"type":"MacTest","tagSize":256,"tests":[{"tcId":3,"key":"00","msg":"","result":"valid"}]}]}""");
 
-        var run = await SelftestRun.Of("selftest", "--vectors", folder.Path);
+        var run = await SelftestRun.Of("selftest", "--vectors", folder.Folder);
 
         Assert.Equal(PerfCommandLine.BadInput, run.ExitCode);
         Assert.Contains("mac.json", run.Error);
@@ -118,8 +119,8 @@ public sealed class SelftestCommandTests
     [Fact]
     public async Task A_vectors_path_that_is_a_file_exits_2_saying_so()
     {
-        using var folder = new ScratchFolder();
-        var file = folder.Add("vectors.json", "[]");
+        using var folder = new TempFolder();
+        var file = folder.Write("vectors.json", "[]");
 
         var run = await SelftestRun.Of("selftest", "--vectors", file);
 
@@ -130,10 +131,10 @@ public sealed class SelftestCommandTests
     [Fact]
     public async Task A_folder_without_vector_files_exits_2()
     {
-        using var folder = new ScratchFolder();
-        folder.Add("README.txt", "no vectors here");
+        using var folder = new TempFolder();
+        folder.Write("README.txt", "no vectors here");
 
-        var run = await SelftestRun.Of("selftest", "--vectors", folder.Path);
+        var run = await SelftestRun.Of("selftest", "--vectors", folder.Folder);
 
         Assert.Equal(PerfCommandLine.BadInput, run.ExitCode);
         Assert.Contains("no vector files", run.Error);

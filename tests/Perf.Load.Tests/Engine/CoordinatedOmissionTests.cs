@@ -25,7 +25,7 @@ public sealed class CoordinatedOmissionTests
     public async Task Messages_scheduled_during_a_stall_carry_the_stall_in_their_latency()
     {
         const int Rate = 200;
-        var port = EchoRunTests.FreePort();
+        var port = Perf.Load.Processes.LoopbackPort.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.UseConnectionHandler<StallingEchoHandler>()));

@@ -92,7 +92,7 @@ public sealed class EchoRunTests
     [Fact]
     public async Task An_unreachable_echo_target_says_how_to_start_one()
     {
-        var port = FreePort();
+        var port = Perf.Load.Processes.LoopbackPort.Free();
         await using var target = new EchoTarget(new IPEndPoint(IPAddress.Loopback, port));
         var scenario = new LoadScenario { Connections = 1, Duration = TimeSpan.FromSeconds(1) };
 
@@ -100,13 +100,6 @@ public sealed class EchoRunTests
             () => new OpenLoopRunner(scenario).RunAsync(target, null, CancellationToken.None));
 
         Assert.Contains("perf echo --listen", ex.Message, StringComparison.Ordinal);
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Progress(System.Collections.Concurrent.ConcurrentQueue<LoadProgress> seen) : IProgress<LoadProgress>

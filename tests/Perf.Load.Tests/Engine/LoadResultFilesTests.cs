@@ -4,11 +4,11 @@ using HdrHistogram;
 using Json.Schema;
 using Perf.Load;
 using Perf.Load.Engine;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets.Echo;
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Load.Tests.Engine;
 

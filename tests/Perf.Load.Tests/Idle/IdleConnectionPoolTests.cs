@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Perf.Load.Engine;
 using Perf.Load.Idle;
 using Perf.Load.Targets.Echo;
-using Perf.Load.Targets.Nats;
+using Perf.Load.Processes;
 using Relay.Crypto.Aead;
 using Relay.Crypto.KeyAgreement;
 using Relay.Server;
@@ -100,7 +100,7 @@ public sealed class IdleConnectionPoolTests
     [SkippableFact]
     public async Task Nats_server_holds_idle_clients()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, "nats-server is not installed (apt-get install nats-server).");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         await using var nats = await NatsServerProcess.StartAsync(CancellationToken.None);
         await using var pool = new IdleConnectionPool(new IPEndPoint(IPAddress.Loopback, nats.Port), new NatsIdleProtocol(), 30, inFlight: 8);
 

@@ -15,7 +15,7 @@ public sealed class CpuAffinityTests
         var last = CpuSet.Of(available.Cpus[^1]);
         var sleeper = new ProcessStartInfo("sleep") { ArgumentList = { "30" } };
 
-        await using var process = await TargetProcess.StartAsync(new TargetProcessStart(sleeper, "sleep", null, _ => Task.FromResult(true), last, TimeSpan.FromSeconds(5)), CancellationToken.None);
+        await using var process = await ChildProcess.StartAsync(new ChildProcessStart(sleeper, "sleep") { ReadyProbe = _ => Task.FromResult(true), Cpus = last, Timeout = TimeSpan.FromSeconds(5) }, CancellationToken.None);
 
         Assert.Equal(last, process.Cpus);
         Assert.Equal(last, CpuAffinity.OfProcess(process.ProcessId));

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Perf.Load;
 using Perf.Load.Engine;
-using Perf.Load.Results;
+using Perf.Load.Output;
 using Perf.Load.Targets;
 using Perf.Load.Targets.Echo;
 using Perf.Results.Model;
@@ -24,7 +24,7 @@ public sealed class RunReportTests : IAsyncLifetime
         Directory.CreateDirectory(_folder);
         await using var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
         var scenario = new LoadScenario { Connections = 2, RatePerSecond = 200, MessageSize = 64, Duration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromMilliseconds(200) };
-        var search = await new SaturationSearch(scenario, Slo.Parse("p99=1s"), new SaturationOptions(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100), 2, MaxSteps: 2, Refinements: 0, WarmUpStep: false))
+        var search = await new FindMaxSearch(scenario, Slo.Parse("p99=1s"), new FindMaxOptions(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(100), 2, MaxSteps: 2, Refinements: 0, WarmUpStep: false))
             .RunAsync(_ => Task.FromResult<ILoadTarget>(new EchoTarget(server.EndPoint)), null, CancellationToken.None);
         var run = search.Steps[^1].Run;
         var result = LoadResultFiles.ToResult(run, "perf load --find-max", "aesgcm", "auto", EnvironmentInfo.Capture("auto", "aesgcm"), search);

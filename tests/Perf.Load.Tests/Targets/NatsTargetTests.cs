@@ -2,6 +2,7 @@ using Perf.Load;
 using Perf.Load.Engine;
 using Perf.Load.Recording;
 using Perf.Load.Targets;
+using Perf.Load.Processes;
 using Perf.Load.Targets.Nats;
 using Relay.Crypto.Aead;
 
@@ -13,7 +14,7 @@ public sealed class NatsTargetTests
     [SkippableFact]
     public async Task A_short_run_through_nats_seals_delivers_and_opens_every_message()
     {
-        Skip.If(NatsServerProcess.FindBinary() is null, $"nats-server is not installed (apt-get install nats-server, or set {NatsServerProcess.EnvironmentVariable}).");
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
         await using var server = await NatsServerProcess.StartAsync(CancellationToken.None);
         await using var target = new NatsTarget(server.Url, AeadAlgorithm.Aes256Gcm, AeadBackend.Sodium);
         var scenario = new LoadScenario { Connections = 3, RatePerSecond = 300, MessageSize = 256, Duration = TimeSpan.FromSeconds(1.5), Warmup = TimeSpan.FromMilliseconds(300) };
@@ -34,7 +35,7 @@ public sealed class NatsTargetTests
     [Fact]
     public async Task An_unreachable_nats_server_is_a_target_error_saying_how_to_fix_it()
     {
-        var port = Perf.Load.Tests.Engine.EchoRunTests.FreePort();
+        var port = LoopbackPort.Free();
         await using var target = new NatsTarget($"nats://127.0.0.1:{port}", AeadAlgorithm.Aes256Gcm, AeadBackend.Sodium);
 
         var ex = await Assert.ThrowsAsync<LoadTargetException>(() => new OpenLoopRunner(new LoadScenario { Connections = 1 }).RunAsync(target, null, CancellationToken.None));

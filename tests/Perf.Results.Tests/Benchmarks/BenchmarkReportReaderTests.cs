@@ -1,5 +1,5 @@
 using Perf.Results.Benchmarks;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Results.Tests.Benchmarks;
 

@@ -1,6 +1,6 @@
 using Perf.Results.Capacity;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Results.Tests.Capacity;
 

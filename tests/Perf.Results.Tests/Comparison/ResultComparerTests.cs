@@ -1,7 +1,7 @@
 using Perf.Results.Benchmarks;
 using Perf.Results.Comparison;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Results.Tests.Comparison;
 

@@ -2,7 +2,7 @@ using System.Text;
 using CsCheck;
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Results.Tests.Files;
 

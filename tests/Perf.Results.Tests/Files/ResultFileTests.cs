@@ -1,6 +1,7 @@
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
+using Perf.Testing.Results;
 
 namespace Perf.Results.Tests.Files;
 

@@ -1,6 +1,6 @@
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Results.Tests.Files;
 

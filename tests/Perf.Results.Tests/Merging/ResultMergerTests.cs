@@ -5,7 +5,8 @@ using Perf.Results.Files;
 using Perf.Results.Merging;
 using Perf.Results.Model;
 using Perf.Results.Reports.Run;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
+using Perf.Testing.Results;
 
 namespace Perf.Results.Tests.Merging;
 

@@ -2,7 +2,7 @@ using HdrHistogram;
 using Perf.Results.Files;
 using Perf.Results.Merging;
 using Perf.Results.Model;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Results;
 
 namespace Perf.Results.Tests.Merging;
 

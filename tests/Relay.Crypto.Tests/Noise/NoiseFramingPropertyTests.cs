@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using CsCheck;
-using Perf.Fuzz;
+using Perf.Testing.Bytes;
 using Relay.Crypto.Aead;
 using Relay.Crypto.Noise;
 using Relay.Crypto.Noise.Framing;

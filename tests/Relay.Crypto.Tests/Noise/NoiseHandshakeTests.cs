@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using System.Security.Cryptography;
 using Relay.Crypto.Aead;
 using Relay.Crypto.KeyAgreement;
@@ -96,7 +97,7 @@ public sealed class NoiseHandshakeTests
     public void Rekey_changes_the_key_on_both_sides_alike()
     {
         var key = RandomNumberGenerator.GetBytes(32);
-        using var sender = new CipherState(AeadAlgorithm.Aes256Gcm, AeadBackend.OpenSsl);
+        using var sender = new CipherState(AeadAlgorithm.Aes256Gcm, AeadBackend.DotNet);
         using var receiver = new CipherState(AeadAlgorithm.Aes256Gcm, AeadBackend.Sodium);
         sender.InitializeKey(key);
         receiver.InitializeKey(key);
@@ -138,14 +139,7 @@ public sealed class NoiseHandshakeTests
             var plaintext = new byte[256];
             var message = new byte[272];
             var opened = new byte[256];
-            r.Decrypt(message.AsSpan(0, i.Encrypt(plaintext, message)), opened);
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var n = 0; n < 1000; n++)
-            {
-                r.Decrypt(message.AsSpan(0, i.Encrypt(plaintext, message)), opened);
-            }
-
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Allocations.AssertNone(() => r.Decrypt(message.AsSpan(0, i.Encrypt(plaintext, message)), opened), warmUpCalls: 1);
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using CsCheck;
-using Perf.Fuzz;
+using Perf.Testing.Bytes;
 using Relay.Protocol.Frames;
 
 namespace Relay.Protocol.Tests.Frames;

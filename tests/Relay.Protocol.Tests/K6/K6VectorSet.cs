@@ -201,7 +201,7 @@ internal static class K6VectorSet
             openErrors.Add(OpenError("too-far-ahead", bobAfterSteady, Seal(jumper, [1, 2, 3]), aes));
         }
 
-        openErrors.Add(OpenError("padded-flag-without-padding", bobAfterSteady, Relay.Crypto.Tests.E2e.HandSealedEnvelope.PaddedFlagWithoutPadding(aliceSession.ExportState(), [1, 2, 3, 0, 0]), aes));
+        openErrors.Add(OpenError("padded-flag-without-padding", bobAfterSteady, Perf.Testing.Crypto.HandSealedEnvelope.PaddedFlagWithoutPadding(aliceSession.ExportState(), [1, 2, 3, 0, 0]), aes));
 
         return (envelopes, openErrors);
     }

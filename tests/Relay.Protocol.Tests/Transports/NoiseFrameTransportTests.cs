@@ -1,3 +1,4 @@
+using Perf.Testing.Allocations;
 using System.IO.Pipelines;
 using Relay.Crypto.Aead;
 using Relay.Crypto.KeyAgreement;
@@ -38,20 +39,8 @@ public sealed class NoiseFrameTransportTests
             return read.Result.Frame.Length == frame.Length ? 0 : 1;
         }
 
-        for (var i = 0; i < 100; i++)
-        {
-            failures += Cycle();
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
-        {
-            failures += Cycle();
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Allocations.AssertNone(() => failures += Cycle(), warmUpCalls: 100);
         Assert.Equal(0, failures);
-        Assert.Equal(0, allocated);
     }
 
     private static async Task<(NoiseChannel Sender, NoiseChannel Receiver, IDuplexPipe ReceiverPipe)> ConnectedAsync()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Perf.Load.Processes;
 using Relay.Client;
 using Relay.Crypto.E2e;
 using Relay.Protocol.Frames;
@@ -423,9 +424,10 @@ internal sealed class ClusterLoadConnection(
         return attempts == int.MaxValue || last is null ? null : throw last;
     }
 
+    // IOException covers Kestrel's ConnectionResetException (a reset under the client's socket pipe).
     private static bool IsDrop(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or RelayClientException or OperationCanceledException
-            or Microsoft.AspNetCore.Connections.ConnectionResetException or global::Relay.Crypto.Noise.NoiseException;
+            or global::Relay.Crypto.Noise.NoiseException;
 
     private static int SlotOf(long sequence, int connections) => (int)((sequence / connections) & SlotMask);
 

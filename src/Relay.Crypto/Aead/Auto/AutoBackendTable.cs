@@ -1,5 +1,5 @@
 using Relay.Crypto.Aead.LibCrypto;
-using Relay.Crypto.Aead.OpenSsl;
+using Relay.Crypto.Aead.DotNet;
 using Relay.Crypto.Aead.Sodium;
 
 namespace Relay.Crypto.Aead.Auto;
@@ -40,7 +40,7 @@ public static class AutoBackendTable
             //   chacha20-poly1305  sodium 391/581/1143/14295/56689 openssl 1171/1243/1431/5918/20410
             // .NET's OpenSSL types cost ~850 ns a call, so libsodium wins AES-GCM at every size; for
             // ChaCha20 the lines cross near 1.5 KiB (interpolated between 1 and 16 KiB).
-            AeadAlgorithmId.ChaCha20Poly1305 => new Choice(SodiumBackend.Instance, 1536, OpenSslBackend.Instance),
+            AeadAlgorithmId.ChaCha20Poly1305 => new Choice(SodiumBackend.Instance, 1536, DotNetBackend.Instance),
             _ => new Choice(SodiumBackend.Instance, int.MaxValue, SodiumBackend.Instance),
         };
     }

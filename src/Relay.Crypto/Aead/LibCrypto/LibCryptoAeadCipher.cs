@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Relay.Crypto.Native;
 
 namespace Relay.Crypto.Aead.LibCrypto;
 

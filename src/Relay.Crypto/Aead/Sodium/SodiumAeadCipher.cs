@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Relay.Crypto.Native;
 
 namespace Relay.Crypto.Aead.Sodium;
 

@@ -1,6 +1,8 @@
+using Relay.Crypto.Native;
+
 namespace Relay.Crypto.Aead.Sodium;
 
-/// <summary>The libsodium backend (the library NSec.Cryptography ships): all three algorithms; AES-256-GCM only where the CPU has AES-NI and CLMUL.</summary>
+/// <summary>The libsodium backend (called directly; the library the NSec package ships): all three algorithms; AES-256-GCM only where the CPU has AES-NI and CLMUL.</summary>
 internal sealed class SodiumBackend : AeadBackend
 {
     public const string BackendName = "sodium";

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Perf.Cli.Options;
+using Perf.Load;
+using Perf.Load.Targets.Cluster;
+
+namespace Perf.Cli.Load;
+
+/// <summary>
+/// <c>perf load</c>'s option groups, in the order <c>--help</c> lists them, and the one place
+/// that reads them into a <see cref="LoadRequest"/>: each group checks its own options, in this
+/// order, and the first problem is the command's one-line error.
+/// </summary>
+internal sealed record LoadArguments(
+    LoadTargetArguments Targets,
+    ScenarioArguments Scenario,
+    RelayAccessArguments RelayAccess,
+    CipherArguments Cipher,
+    ResultOutputArguments Output,
+    FindMaxArguments FindMax,
+    RelayModeArguments RelayMode,
+    TargetStoreArguments Store,
+    PlacementArguments Placement,
+    HandshakeFloodArguments HandshakeFlood,
+    NetworkArguments Network,
+    ClusterArguments Cluster)
+{
+    /// <summary>Every group, in <c>--help</c> order.</summary>
+    public OptionGroup[] Groups => [Targets, Scenario, RelayAccess, Cipher, Output, FindMax, RelayMode, Store, Placement, HandshakeFlood, Network, Cluster];
+
+    /// <summary>The request, or false with a one-line <paramref name="problem"/> (exit 2).</summary>
+    public bool TryRead(ParseResult parseResult, out LoadRequest? request, out string? problem)
+    {
+        request = null;
+        var names = Targets.Read(parseResult);
+        if (Scenario.Read(parseResult, out problem) is not { } scenario
+            || !Output.TryRead(parseResult, names, out var outPath, out problem))
+        {
+            return false;
+        }
+
+        var clusterPlan = Cluster.Read(parseResult, names, scenario.Duration, out problem);
+        if (problem is not null
+            || Placement.Read(parseResult, names, scenario.Connections, out problem) is not { } placement
+            || !FindMax.TryRead(parseResult, out var search, out problem)
+            || !RelayMode.TryRead(parseResult, names, out var mode, out problem)
+            || !HandshakeFlood.TryRead(parseResult, out var flood, out problem)
+            || !Network.TryRead(parseResult, names, out var network, out problem))
+        {
+            return false;
+        }
+
+        var cipher = Cipher.Read(parseResult);
+        if (cipher.Unsupported is { } unsupported)
+        {
+            problem = $"--backend {cipher.BackendName} cannot run {cipher.CipherName} on this machine: {unsupported}.";
+            return false;
+        }
+
+        if (!Store.TryRead(parseResult, names, placement, out var store, out problem))
+        {
+            return false;
+        }
+
+        var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
+        var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
+        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network);
+        request = new LoadRequest(names, scenario, outPath, target, extras, placement, clusterPlan);
+        return true;
+    }
+}
+
+/// <summary>A <c>perf load</c> command line, checked.</summary>
+/// <param name="Targets">The targets, run one after another.</param>
+/// <param name="Scenario">The scenario every target runs.</param>
+/// <param name="OutPath">Where to copy the one target's result, or <c>null</c>.</param>
+/// <param name="Target">How targets are opened.</param>
+/// <param name="Extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs, a handshake flood, an impaired network.</param>
+/// <param name="Placement">Where the target and the generator run.</param>
+/// <param name="Cluster">The relay cluster's plan, when a target is relay-cluster.</param>
+internal sealed record LoadRequest(string[] Targets, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, RelayClusterPlan? Cluster);

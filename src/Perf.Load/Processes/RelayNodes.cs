@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Perf.Load.Targets;
+using Relay.Crypto.KeyAgreement;
+
+namespace Perf.Load.Processes;
+
+/// <summary>
+/// The N <c>perf relay</c> processes of a relay cluster: one static key written to a private
+/// temporary file and passed to every node (<c>--key FILE</c>, as a fleet behind one name shares
+/// it), the same JetStream store (<c>--store</c>, <c>--store-replicas</c>). A node can be killed
+/// (SIGKILL) and started again with the same key and store, on new ports. Clients look up where
+/// each node listens now (<see cref="EndPointOf"/>).
+/// </summary>
+public sealed class RelayNodes : IAsyncDisposable
+{
+    private readonly Func<ProcessStartInfo> _perfCommand;
+    private readonly string _cipher;
+    private readonly string _backend;
+    private readonly string[] _arguments;
+    private readonly string _keyFolder;
+    private readonly IPEndPoint?[] _endPoints;
+
+    private RelayNodes(Func<ProcessStartInfo> perfCommand, string cipher, string backend, string store, int replicas, int nodes)
+    {
+        _perfCommand = perfCommand;
+        _cipher = cipher;
+        _backend = backend;
+        _keyFolder = Directory.CreateTempSubdirectory("perf-relay-key-").FullName;
+        var keyFile = Path.Combine(_keyFolder, "relay.key");
+        using (var key = X25519KeyPair.Generate())
+        {
+            Span<byte> secret = stackalloc byte[32];
+            key.ExportPrivateKey(secret);
+            File.WriteAllText(keyFile, Convert.ToBase64String(secret) + "\n");
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+            RelayKey = key.PublicKey.ToArray();
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        _arguments = ["--key", keyFile, "--store", store, "--store-replicas", replicas.ToString(CultureInfo.InvariantCulture)];
+        _endPoints = new IPEndPoint?[nodes];
+        Processes = new ProcessGroup("perf relay", nodes);
+    }
+
+    /// <summary>The static public key every node presents, to pin.</summary>
+    public byte[] RelayKey { get; }
+
+    /// <summary>The nodes' processes, read together for their CPU time.</summary>
+    public ProcessGroup Processes { get; }
+
+    /// <summary>How many nodes.</summary>
+    public int Count => _endPoints.Length;
+
+    /// <summary>Starts <paramref name="nodes"/> relays on <paramref name="store"/>: the first alone (it creates the stream), then the others together.</summary>
+    /// <param name="perfCommand">Makes a fresh start info that runs <c>perf</c>.</param>
+    /// <param name="cipher">The relays' <c>--cipher</c>.</param>
+    /// <param name="backend">The relays' <c>--backend</c>.</param>
+    /// <param name="store">The NATS URLs, <c>nats://...,nats://...</c>.</param>
+    /// <param name="replicas">JetStream replicas of the mailbox stream.</param>
+    /// <param name="nodes">How many relays.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="LoadTargetException">A relay did not start.</exception>
+    public static async Task<RelayNodes> StartAsync(Func<ProcessStartInfo> perfCommand, string cipher, string backend, string store, int replicas, int nodes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(perfCommand);
+        var relays = new RelayNodes(perfCommand, cipher, backend, store, replicas, nodes);
+        try
+        {
+            await relays.StartNodeAsync(0, cancellationToken).ConfigureAwait(false);
+            var rest = new Task[nodes - 1];
+            for (var i = 1; i < nodes; i++)
+            {
+                rest[i - 1] = relays.StartNodeAsync(i, cancellationToken);
+            }
+
+            await Task.WhenAll(rest).ConfigureAwait(false);
+            return relays;
+        }
+        catch
+        {
+            await relays.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Where node <paramref name="index"/> listens for Noise/TCP now, or <c>null</c> while it is down.</summary>
+    public IPEndPoint? EndPointOf(int index) => Volatile.Read(ref _endPoints[index]);
+
+    /// <summary>Starts node <paramref name="index"/> (again) with the shared key and store.</summary>
+    /// <exception cref="LoadTargetException">It did not start, or presented another key.</exception>
+    public async Task StartNodeAsync(int index, CancellationToken cancellationToken)
+    {
+        var relay = await RelayProcess.StartAsync(_perfCommand(), _cipher, _backend, null, cancellationToken, _arguments).ConfigureAwait(false);
+        if (!relay.RelayKey.AsSpan().SequenceEqual(RelayKey))
+        {
+            await relay.DisposeAsync().ConfigureAwait(false);
+            throw new LoadTargetException($"relay node {index} presented another key than the one in its --key file.");
+        }
+
+        Processes.Set(index, relay.Process);
+        Volatile.Write(ref _endPoints[index], relay.TcpEndPoint);
+    }
+
+    /// <summary>SIGKILLs node <paramref name="index"/>; false when it was down already.</summary>
+    public Task<bool> KillAsync(int index)
+    {
+        Volatile.Write(ref _endPoints[index], null);
+        return Processes.KillAsync(index);
+    }
+
+    /// <summary>Stops every node and deletes the key file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Processes.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            Directory.Delete(_keyFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The system cleans its temporary folder.
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Perf.Results.Model;
+
+namespace Perf.Testing.Results;
+
+/// <summary>A complete, valid load result with round numbers, for tests to vary with <c>with</c>.</summary>
+public static class ResultFixture
+{
+    public static LatencyMetric Latency(double p50, double p99, double p999) => new()
+    {
+        Count = 100_000, Mean = p50 * 1.1, P50 = p50, P90 = p50 * 1.5, P99 = p99, P999 = p999, P9999 = p999 * 2, Max = p999 * 4,
+    };
+
+    public static PerfResult Load(double p99 = 900, double maxRate = 40_000) => new()
+    {
+        Tool = "perf",
+        Command = "perf load --target relay-tcp --connections 1000 --rate 20000 --size 256 --find-max --slo p99=50ms",
+        Scenario = new Scenario
+        {
+            Target = "relay-tcp", Connections = 1000, Rate = 20_000, Size = 256, DurationS = 30, WarmupS = 5,
+            Arrival = "poisson", Cipher = "chacha20poly1305", Backend = "libsodium",
+        },
+        Environment = new EnvironmentInfo
+        {
+            CpuModel = "Synthetic CPU @ 3.0GHz", Cores = 2, Os = "Linux", DotnetVersion = ".NET 10.0.0",
+            GcServer = false, GcConcurrent = true, Backend = "libsodium", Cipher = "chacha20poly1305",
+            GitCommit = "0123456789abcdef0123456789abcdef01234567", MemoryBytes = 8_000_000_000,
+        },
+        StartedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
+        Metrics = new LoadMetrics
+        {
+            SealUs = Latency(3, 8, 20),
+            OpenUs = Latency(3, 9, 21),
+            EndToEndUs = Latency(200, p99, 2_000),
+            GeneratorLagUs = Latency(1, 5, 40),
+            Sent = 600_000, Accepted = 600_000, Delivered = 599_990, Rejected = 0, Lost = 10, ThroughputMsgsPerS = 19_999.7,
+        },
+        FindMax = new FindMax
+        {
+            Slo = new Slo { Percentile = "p99", ThresholdUs = 50_000 },
+            Steps =
+            [
+                new FindMaxStep { Rate = 20_000, DeliveredRate = 20_000, P50Us = 200, P99Us = 900, P999Us = 2_000, Passed = true },
+                new FindMaxStep { Rate = maxRate, DeliveredRate = maxRate, P50Us = 400, P99Us = 30_000, P999Us = 45_000, Passed = true, TargetCores = 2, TargetCpuUsPerMessage = 50 },
+                new FindMaxStep { Rate = maxRate * 1.5, DeliveredRate = maxRate * 1.1, P50Us = 9_000, P99Us = 400_000, P999Us = 900_000, Passed = false },
+            ],
+            MaxSustainableRate = maxRate,
+            StopReason = "p99 400000 us over the 50000 us limit",
+            GeneratorBound = false,
+        },
+        // 2 cores at 40,000 msg/s: 50 µs per message, 20,000 msg/s per core.
+        Target = new TargetUsage { Process = "perf relay", CoresUsed = 2, CpuUsPerMessage = 50, IdleConnections = 10_000, MemoryPerConnectionBytes = 20_000 },
+        Generator = new GeneratorUsage { CoresUsed = 1.5, CpuUsPerMessage = 37.5 },
+    };
+
+    /// <summary>The same result as an older file wrote it: a relay section instead of target and generator.</summary>
+    public static PerfResult Legacy() => Load() with
+    {
+        Target = null,
+        Generator = null,
+        Relay = new RelayUsage { MemoryPerConnectionBytes = 20_000, CoresUsed = 2 },
+    };
+}
