@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using Perf.Results.Tests.Fixtures;
+using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Results;
 
