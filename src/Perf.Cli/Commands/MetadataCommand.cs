@@ -29,9 +29,10 @@ internal static class MetadataCommand
         var rate = new Option<double>("--rate") { Description = "Total messages per second, replies included.", DefaultValueFactory = _ => 400 };
         var sizes = new Option<string>("--sizes") { Description = "Plaintext sizes: chat (default: a log-normal fitted to real chat messages), lognormal:MU,SIGMA, N or A-B.", DefaultValueFactory = _ => "chat" };
         var users = new Option<int>("--users") { Description = "Users on the ring; each talks with its two neighbours.", DefaultValueFactory = _ => 64 };
+        var receiptDelay = new Option<string>("--receipt-delay") { Description = "Timing defence: the +receipt-delay modes send each delivery receipt after a random delay up to this (0: no such modes).", DefaultValueFactory = _ => "1s" };
         var command = new Command("metadata", "Measure what the relay learns (from its audit log) and what sealed sender, conversation mailboxes and padding cost, in six modes.")
         {
-            outDir, duration, warmup, rate, sizes, users,
+            outDir, duration, warmup, rate, sizes, users, receiptDelay,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -45,6 +46,13 @@ internal static class MetadataCommand
                     throw new ArgumentException("--duration and --warmup take a time such as 10s, 1m or 500ms");
                 }
 
+                var delayText = parseResult.GetValue(receiptDelay)!;
+                var delay = TimeSpan.Zero;
+                if (delayText != "0" && !DurationText.TryParse(delayText, out delay))
+                {
+                    throw new ArgumentException("--receipt-delay takes a time such as 1s or 500ms, or 0");
+                }
+
                 options = new MetadataWorkloadOptions
                 {
                     Users = parseResult.GetValue(users),
@@ -52,6 +60,7 @@ internal static class MetadataCommand
                     Duration = measured,
                     Warmup = warm,
                     Sizes = MessageSizeDistribution.Parse(parseResult.GetValue(sizes)!),
+                    ReceiptDelay = delay,
                 };
                 options.Validate();
             }
@@ -73,13 +82,13 @@ internal static class MetadataCommand
             }
 
             var workload = string.Create(CultureInfo.InvariantCulture,
-                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once, answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
+                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once (in the +receipt-delay modes after a random delay up to {options.ReceiptDelay.TotalMilliseconds} ms), answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
             await output.WriteLineAsync($"metadata: {workload}").ConfigureAwait(false);
             var rows = new List<MetadataRow>();
             var loggedSizes = new Dictionary<string, IReadOnlyList<int>>();
             try
             {
-                foreach (var mode in MetadataMode.All)
+                foreach (var mode in MetadataMode.For(options))
                 {
                     var (row, logged) = await RunModeAsync(mode, options, folder, cancellationToken).ConfigureAwait(false);
                     rows.Add(row);

@@ -7,8 +7,23 @@ namespace Perf.Load.Metadata;
 /// <param name="SealedSender">SEALED_SEND over anonymous connections.</param>
 /// <param name="Padding">The plaintext padding.</param>
 /// <param name="Conversations">MAILBOX_SEND to the peer's conversation mailbox, each side receiving on its own over anonymous connections.</param>
-public sealed record MetadataMode(string Name, bool SealedSender, PaddingScheme Padding, bool Conversations = false)
+/// <param name="DelayedReceipts">Delivery receipts go out after a random delay up to <see cref="MetadataWorkloadOptions.ReceiptDelay"/> (a timing defence), not at once.</param>
+public sealed record MetadataMode(string Name, bool SealedSender, PaddingScheme Padding, bool Conversations = false, bool DelayedReceipts = false)
 {
+    /// <summary>The timing-defence modes, run after <see cref="All"/> when a receipt delay is set.</summary>
+    public static IReadOnlyList<MetadataMode> TimingDefences { get; } =
+    [
+        new("sealed+receipt-delay", true, PaddingScheme.None, DelayedReceipts: true),
+        new("conversations+receipt-delay", false, PaddingScheme.None, Conversations: true, DelayedReceipts: true),
+    ];
+
+    /// <summary>The modes a run with <paramref name="options"/> measures: <see cref="All"/>, then the timing defences when it delays receipts.</summary>
+    public static IReadOnlyList<MetadataMode> For(MetadataWorkloadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ReceiptDelay > TimeSpan.Zero ? [.. All, .. TimingDefences] : All;
+    }
+
     /// <summary>The modes, in report order.</summary>
     public static IReadOnlyList<MetadataMode> All { get; } =
     [

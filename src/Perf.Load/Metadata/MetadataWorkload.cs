@@ -464,7 +464,10 @@ public sealed class MetadataWorkload : IAsyncDisposable
 
         lock (_replies)
         {
-            _replies.Enqueue(new Pending(0, user.Index, from, ReceiptSize, MessageKind.Receipt, 0), opened);
+            // A delayed receipt (timing defence) leaves at a uniformly random time within the delay;
+            // its e2e time counts from then, so the delay itself is not in the e2e columns.
+            var receiptAt = _mode.DelayedReceipts ? opened + (long)(Random.Shared.NextDouble() * _options.ReceiptDelay.TotalSeconds * Stopwatch.Frequency) : opened;
+            _replies.Enqueue(new Pending(0, user.Index, from, ReceiptSize, MessageKind.Receipt, 0), receiptAt);
             if (Random.Shared.NextDouble() < _options.ReplyProbability)
             {
                 var delay = (long)(-Math.Log(1 - Random.Shared.NextDouble()) * _options.MeanReplyDelay.TotalSeconds * Stopwatch.Frequency);

@@ -24,6 +24,13 @@ public sealed record MetadataWorkloadOptions
     /// <summary>Mean think time before an answer (exponential).</summary>
     public TimeSpan MeanReplyDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The timing defence of the <c>+receipt-delay</c> modes: each delivery receipt waits a uniformly
+    /// random time up to this before it is sent (the other modes send receipts at once). Zero: no
+    /// such modes.
+    /// </summary>
+    public TimeSpan ReceiptDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Seed of the conversation starts and sizes.</summary>
     public int Seed { get; init; } = 14;
 
@@ -44,6 +51,11 @@ public sealed record MetadataWorkloadOptions
         if (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(1) || Warmup < TimeSpan.Zero || Warmup > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentException("the duration must be above 0 and at most 1 h, the warm-up 0 to 10 min");
+        }
+
+        if (ReceiptDelay < TimeSpan.Zero || ReceiptDelay > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"the receipt delay must be 0 to 1 min; got {ReceiptDelay}");
         }
 
         if (ReplyProbability is < 0 or >= 1 || double.IsNaN(ReplyProbability))

@@ -12,12 +12,12 @@ public sealed class MetadataCommandTests
         var folder = Directory.CreateTempSubdirectory("perf-metadata").FullName;
         try
         {
-            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16");
+            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16", "--receipt-delay", "300ms");
             Assert.True(run.ExitCode == 0, run.Error + run.Output);
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metadata.json")));
             var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("mode").GetString()!);
-            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded"], rows.Keys);
+            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded", "sealed+receipt-delay", "conversations+receipt-delay"], rows.Keys);
             foreach (var row in rows.Values)
             {
                 Assert.Equal(0, row.GetProperty("unlogged").GetInt64());
@@ -29,7 +29,7 @@ public sealed class MetadataCommandTests
                 Assert.True(row.TryGetProperty("linkability_connection_time", out _) && row.TryGetProperty("added_p99_us", out _));
             }
 
-            foreach (var mode in (string[])["conversations", "conversations+padded"])
+            foreach (var mode in (string[])["conversations", "conversations+padded", "conversations+receipt-delay"])
             {
                 Assert.Equal(0.0, rows[mode].GetProperty("sender_known_fraction").GetDouble());
                 Assert.Equal(0.0, rows[mode].GetProperty("recipient_known_fraction").GetDouble());
@@ -73,6 +73,7 @@ public sealed class MetadataCommandTests
     [InlineData("--rate", "0", "rate")]
     [InlineData("--users", "1", "users")]
     [InlineData("--duration", "soon", "--duration")]
+    [InlineData("--receipt-delay", "soon", "--receipt-delay")]
     public void Bad_values_are_one_line_and_exit_2(string option, string value, string expected)
     {
         CliRun.Invoke("metadata", option, value).AssertBadInput(expected);
