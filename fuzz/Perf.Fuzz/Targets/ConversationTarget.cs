@@ -16,9 +16,9 @@ namespace Perf.Fuzz.Targets;
 /// </summary>
 internal sealed class ConversationTarget : FuzzTarget
 {
-    private static readonly byte[] SealingKey = Bytes(0x10, MailboxTicket.SealingKeySize);
-    private static readonly byte[] FetchVerifier = Bytes(0x40, MailboxAddress.FetchVerifierSize);
-    private static readonly byte[] SendToken = Bytes(0x70, DeliveryTokens.TokenSize);
+    private static readonly byte[] SealingKey = FixedKeys.Counting(0x10, MailboxTicket.SealingKeySize);
+    private static readonly byte[] FetchVerifier = FixedKeys.Counting(0x40, MailboxAddress.FetchVerifierSize);
+    private static readonly byte[] SendToken = FixedKeys.Counting(0x70, DeliveryTokens.TokenSize);
     private static readonly byte[] Address = AddressOf(FetchVerifier, SendToken, 1_800_000_000);
     private static readonly AeadAlgorithm[] Algorithms = [AeadAlgorithm.Aes256Gcm, AeadAlgorithm.ChaCha20Poly1305, AeadAlgorithm.XChaCha20Poly1305];
     private static readonly ConversationEnvelope[] Envelopes = [.. Algorithms.Select(a => new ConversationEnvelope(a, AeadBackend.Sodium))];
@@ -101,7 +101,7 @@ internal sealed class ConversationTarget : FuzzTarget
     private static byte[] Seal(int algorithm, byte[] address, byte[] e2e)
     {
         var envelope = new byte[ConversationEnvelope.OverheadOf(Algorithms[algorithm]) + e2e.Length];
-        Envelopes[algorithm].Seal(Bytes(0xE0, Algorithms[algorithm].NonceSize), SealingKey, address, e2e, envelope);
+        Envelopes[algorithm].Seal(FixedKeys.Counting(0xE0, Algorithms[algorithm].NonceSize), SealingKey, address, e2e, envelope);
         return envelope;
     }
 
@@ -111,6 +111,4 @@ internal sealed class ConversationTarget : FuzzTarget
         MailboxAddress.FromSendToken(fetchVerifier, sendToken, expiry, address);
         return address;
     }
-
-    private static byte[] Bytes(byte first, int count) => [.. Enumerable.Range(0, count).Select(i => (byte)(first + i))];
 }

@@ -19,7 +19,7 @@ internal sealed class SealedSenderTarget : FuzzTarget
 {
     private static readonly X25519KeyPair Recipient = FixedKeys.Make(0x80);
     private static readonly X25519KeyPair Sender = FixedKeys.Make(0x90);
-    private static readonly SenderCertificateIssuer Issuer = SenderCertificateIssuer.FromSeed(Bytes(0xB0, 32));
+    private static readonly SenderCertificateIssuer Issuer = SenderCertificateIssuer.FromSeed(FixedKeys.Counting(0xB0, 32));
     private static readonly Ed25519PublicKey SigningKey = SenderCertificate.ImportSigningKey(Issuer.PublicKey);
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
     private static readonly AeadAlgorithm[] Algorithms = [AeadAlgorithm.Aes256Gcm, AeadAlgorithm.ChaCha20Poly1305, AeadAlgorithm.XChaCha20Poly1305];
@@ -61,7 +61,7 @@ internal sealed class SealedSenderTarget : FuzzTarget
         for (var i = 0; i < Envelopes.Length; i++)
         {
             var sealedEnvelope = new byte[SealedSenderEnvelope.SealedSize(e2e.Length)];
-            Envelopes[i].Seal(Bytes(0xC0, X25519KeyPair.KeySize), Recipient.PublicKey, certificate, e2e, sealedEnvelope);
+            Envelopes[i].Seal(FixedKeys.Counting(0xC0, X25519KeyPair.KeySize), Recipient.PublicKey, certificate, e2e, sealedEnvelope);
             yield return new Seed($"sealed-{Algorithms[i].Name}", sealedEnvelope);
             if (i == 0)
             {
@@ -109,6 +109,4 @@ internal sealed class SealedSenderTarget : FuzzTarget
         changed[at] ^= 0x01;
         return changed;
     }
-
-    private static byte[] Bytes(byte first, int count) => [.. Enumerable.Range(0, count).Select(i => (byte)(first + i))];
 }
