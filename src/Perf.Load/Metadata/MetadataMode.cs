@@ -8,20 +8,26 @@ namespace Perf.Load.Metadata;
 /// <param name="Padding">The plaintext padding.</param>
 /// <param name="Conversations">MAILBOX_SEND to the peer's conversation mailbox, each side receiving on its own over anonymous connections.</param>
 /// <param name="DelayedReceipts">Delivery receipts go out after a random delay up to <see cref="MetadataWorkloadOptions.ReceiptDelay"/> (a timing defence), not at once.</param>
-public sealed record MetadataMode(string Name, bool SealedSender, PaddingScheme Padding, bool Conversations = false, bool DelayedReceipts = false)
+/// <param name="FreshConnections">Sealed sends move to a fresh anonymous connection every <see cref="MetadataWorkloadOptions.FreshConnectionEvery"/> messages (a timing defence).</param>
+public sealed record MetadataMode(string Name, bool SealedSender, PaddingScheme Padding, bool Conversations = false, bool DelayedReceipts = false, bool FreshConnections = false)
 {
-    /// <summary>The timing-defence modes, run after <see cref="All"/> when a receipt delay is set.</summary>
-    public static IReadOnlyList<MetadataMode> TimingDefences { get; } =
-    [
-        new("sealed+receipt-delay", true, PaddingScheme.None, DelayedReceipts: true),
-        new("conversations+receipt-delay", false, PaddingScheme.None, Conversations: true, DelayedReceipts: true),
-    ];
-
-    /// <summary>The modes a run with <paramref name="options"/> measures: <see cref="All"/>, then the timing defences when it delays receipts.</summary>
+    /// <summary>The modes a run with <paramref name="options"/> measures: <see cref="All"/>, then the timing defences it asks for (receipt delay, fresh connections).</summary>
     public static IReadOnlyList<MetadataMode> For(MetadataWorkloadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.ReceiptDelay > TimeSpan.Zero ? [.. All, .. TimingDefences] : All;
+        var modes = new List<MetadataMode>(All);
+        if (options.ReceiptDelay > TimeSpan.Zero)
+        {
+            modes.Add(new("sealed+receipt-delay", true, PaddingScheme.None, DelayedReceipts: true));
+            modes.Add(new("conversations+receipt-delay", false, PaddingScheme.None, Conversations: true, DelayedReceipts: true));
+        }
+
+        if (options.FreshConnectionEvery > 0)
+        {
+            modes.Add(new("sealed+fresh-connections", true, PaddingScheme.None, FreshConnections: true));
+        }
+
+        return modes;
     }
 
     /// <summary>The modes, in report order.</summary>

@@ -46,6 +46,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
     private readonly LongHistogram _open = NewHistogram();
     private readonly LongHistogram _endToEnd = NewHistogram();
     private readonly List<Task> _readers = [];
+    private EndPoint? _relay;
+    private RelayClientOptions? _clientOptions;
     private long _measureFrom = long.MaxValue;
     private long _delivered;
     private long _rejected;
@@ -91,6 +93,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         options.Validate();
         var workload = new MetadataWorkload(options, mode);
         var clientOptions = new RelayClientOptions { Cipher = AeadAlgorithm.Aes256Gcm, Backend = AeadBackend.Auto, RelayKey = relayKey };
+        (workload._relay, workload._clientOptions) = (relay, clientOptions);
         foreach (var user in workload._users)
         {
             user.Authenticated = await RelayClientConnection.ConnectTcpAsync(relay, user.Key, clientOptions, cancellationToken).ConfigureAwait(false);
@@ -271,6 +274,11 @@ public sealed class MetadataWorkload : IAsyncDisposable
                 await user.Anonymous.DisposeAsync().ConfigureAwait(false);
             }
 
+            if (user.Retired is not null)
+            {
+                await user.Retired.DisposeAsync().ConfigureAwait(false);
+            }
+
             foreach (var side in user.Mailboxes.Values)
             {
                 await side.Connection.DisposeAsync().ConfigureAwait(false);
@@ -358,6 +366,11 @@ public sealed class MetadataWorkload : IAsyncDisposable
             }
             else if (_mode.SealedSender)
             {
+                if (_mode.FreshConnections && ++sender.AnonymousSends > _options.FreshConnectionEvery)
+                {
+                    await FreshAnonymousConnectionAsync(sender).ConfigureAwait(false);
+                }
+
                 sender.Anonymous!.SealedSend((ulong)message.Sequence, recipientIdentity, recipient.Token, envelope);
                 await sender.Anonymous.FlushAsync().ConfigureAwait(false);
             }
@@ -373,6 +386,31 @@ public sealed class MetadataWorkload : IAsyncDisposable
             _inFlight.TryRemove(message.Sequence, out _);
             Interlocked.Increment(ref _failed);
         }
+    }
+
+    // The fresh-connections defence: the sender's next sealed sends go on a new anonymous
+    // connection (its handshake is part of this message's latency, as for a real client). The one
+    // before is closed now; the one just replaced stays open for answers still on their way.
+    private async Task FreshAnonymousConnectionAsync(User sender)
+    {
+        RelayClientConnection fresh;
+        try
+        {
+            fresh = await RelayClientConnection.ConnectAnonymousTcpAsync(_relay!, _clientOptions!, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RelayClientException)
+        {
+            Interlocked.Increment(ref _failed);
+            return; // keep sending on the old one
+        }
+
+        if (sender.Retired is { } closing)
+        {
+            await closing.DisposeAsync().ConfigureAwait(false);
+        }
+
+        (sender.Retired, sender.Anonymous, sender.AnonymousSends) = (sender.Anonymous, fresh, 1);
+        _readers.Add(Task.Run(() => ReceiveAsync(sender, fresh, sender.Acks, null), CancellationToken.None));
     }
 
     private async Task ReceiveAsync(User user, RelayClientConnection connection, ConcurrentQueue<ulong> acks, MailboxSide? side)
@@ -544,6 +582,10 @@ public sealed class MetadataWorkload : IAsyncDisposable
         public RelayClientConnection? Authenticated { get; set; }
 
         public RelayClientConnection? Anonymous { get; set; }
+
+        public RelayClientConnection? Retired { get; set; }
+
+        public int AnonymousSends { get; set; }
 
         public DeliveryToken Token { get; set; }
 

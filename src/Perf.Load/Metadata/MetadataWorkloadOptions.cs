@@ -31,6 +31,13 @@ public sealed record MetadataWorkloadOptions
     /// </summary>
     public TimeSpan ReceiptDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The timing defence of the <c>sealed+fresh-connections</c> mode: a user's sealed sends move to
+    /// a new anonymous connection after this many (Signal's proposed "ephemeral identities"). Zero:
+    /// no such mode.
+    /// </summary>
+    public int FreshConnectionEvery { get; init; } = 10;
+
     /// <summary>Seed of the conversation starts and sizes.</summary>
     public int Seed { get; init; } = 14;
 
@@ -56,6 +63,11 @@ public sealed record MetadataWorkloadOptions
         if (ReceiptDelay < TimeSpan.Zero || ReceiptDelay > TimeSpan.FromMinutes(1))
         {
             throw new ArgumentException($"the receipt delay must be 0 to 1 min; got {ReceiptDelay}");
+        }
+
+        if (FreshConnectionEvery is < 0 or > 1_000_000)
+        {
+            throw new ArgumentException($"fresh connections every 0 to 1000000 messages; got {FreshConnectionEvery}");
         }
 
         if (ReplyProbability is < 0 or >= 1 || double.IsNaN(ReplyProbability))

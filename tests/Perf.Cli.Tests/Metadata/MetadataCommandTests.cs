@@ -12,12 +12,12 @@ public sealed class MetadataCommandTests
         var folder = Directory.CreateTempSubdirectory("perf-metadata").FullName;
         try
         {
-            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16", "--receipt-delay", "300ms");
+            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16", "--receipt-delay", "300ms", "--fresh-connection-every", "5");
             Assert.True(run.ExitCode == 0, run.Error + run.Output);
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metadata.json")));
             var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("mode").GetString()!);
-            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded", "sealed+receipt-delay", "conversations+receipt-delay"], rows.Keys);
+            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded", "sealed+receipt-delay", "conversations+receipt-delay", "sealed+fresh-connections"], rows.Keys);
             foreach (var row in rows.Values)
             {
                 Assert.Equal(0, row.GetProperty("unlogged").GetInt64());
@@ -39,6 +39,8 @@ public sealed class MetadataCommandTests
 
             Assert.Equal(1.0, rows["sealed"].GetProperty("recipient_known_fraction").GetDouble());
             Assert.True(rows["sealed"].GetProperty("handshakes_per_message").GetDouble() > 1);
+            // A new anonymous connection every 5 sends: about a fifth of a connection per message more.
+            Assert.True(rows["sealed+fresh-connections"].GetProperty("connections_per_message").GetDouble() > rows["sealed"].GetProperty("connections_per_message").GetDouble() + 0.1);
 
             Assert.Equal(1.0, rows["plain"].GetProperty("sender_known_fraction").GetDouble());
             Assert.Equal(1.0, rows["padded"].GetProperty("sender_known_fraction").GetDouble());
@@ -74,6 +76,7 @@ public sealed class MetadataCommandTests
     [InlineData("--users", "1", "users")]
     [InlineData("--duration", "soon", "--duration")]
     [InlineData("--receipt-delay", "soon", "--receipt-delay")]
+    [InlineData("--fresh-connection-every", "-1", "fresh connections")]
     public void Bad_values_are_one_line_and_exit_2(string option, string value, string expected)
     {
         CliRun.Invoke("metadata", option, value).AssertBadInput(expected);
