@@ -30,10 +30,11 @@ internal static class MetadataCommand
         var sizes = new Option<string>("--sizes") { Description = "Plaintext sizes: chat (default: a log-normal fitted to real chat messages), lognormal:MU,SIGMA, N or A-B.", DefaultValueFactory = _ => "chat" };
         var users = new Option<int>("--users") { Description = "Users on the ring; each talks with its two neighbours.", DefaultValueFactory = _ => 64 };
         var freshEvery = new Option<int>("--fresh-connection-every") { Description = "Timing defence: the sealed+fresh-connections mode moves each user's sealed sends to a new anonymous connection after this many (0: no such mode).", DefaultValueFactory = _ => 10 };
+        var coverRate = new Option<double>("--cover-rate") { Description = "Timing defence: the sealed+cover mode adds this many cover messages per second across all users (0: no such mode).", DefaultValueFactory = _ => 100 };
         var receiptDelay = new Option<string>("--receipt-delay") { Description = "Timing defence: the +receipt-delay modes send each delivery receipt after a random delay up to this (0: no such modes).", DefaultValueFactory = _ => "1s" };
         var command = new Command("metadata", "Measure what the relay learns (from its audit log) and what sealed sender, conversation mailboxes and padding cost, in six modes.")
         {
-            outDir, duration, warmup, rate, sizes, users, receiptDelay, freshEvery,
+            outDir, duration, warmup, rate, sizes, users, receiptDelay, freshEvery, coverRate,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -63,6 +64,7 @@ internal static class MetadataCommand
                     Sizes = MessageSizeDistribution.Parse(parseResult.GetValue(sizes)!),
                     ReceiptDelay = delay,
                     FreshConnectionEvery = parseResult.GetValue(freshEvery),
+                    CoverRate = parseResult.GetValue(coverRate),
                 };
                 options.Validate();
             }
@@ -84,7 +86,7 @@ internal static class MetadataCommand
             }
 
             var workload = string.Create(CultureInfo.InvariantCulture,
-                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once (in the +receipt-delay modes after a random delay up to {options.ReceiptDelay.TotalMilliseconds} ms; in sealed+fresh-connections a new anonymous connection every {options.FreshConnectionEvery} sends), answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
+                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once (in the +receipt-delay modes after a random delay up to {options.ReceiptDelay.TotalMilliseconds} ms; in sealed+fresh-connections a new anonymous connection every {options.FreshConnectionEvery} sends; in sealed+cover {options.CoverRate} cover msgs/s more), answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
             await output.WriteLineAsync($"metadata: {workload}").ConfigureAwait(false);
             var rows = new List<MetadataRow>();
             var loggedSizes = new Dictionary<string, IReadOnlyList<int>>();

@@ -9,9 +9,10 @@ namespace Perf.Load.Metadata;
 /// <param name="Conversations">MAILBOX_SEND to the peer's conversation mailbox, each side receiving on its own over anonymous connections.</param>
 /// <param name="DelayedReceipts">Delivery receipts go out after a random delay up to <see cref="MetadataWorkloadOptions.ReceiptDelay"/> (a timing defence), not at once.</param>
 /// <param name="FreshConnections">Sealed sends move to a fresh anonymous connection every <see cref="MetadataWorkloadOptions.FreshConnectionEvery"/> messages (a timing defence).</param>
-public sealed record MetadataMode(string Name, bool SealedSender, PaddingScheme Padding, bool Conversations = false, bool DelayedReceipts = false, bool FreshConnections = false)
+/// <param name="CoverTraffic">Users also send cover messages at <see cref="MetadataWorkloadOptions.CoverRate"/> in total (a timing defence).</param>
+public sealed record MetadataMode(string Name, bool SealedSender, PaddingScheme Padding, bool Conversations = false, bool DelayedReceipts = false, bool FreshConnections = false, bool CoverTraffic = false)
 {
-    /// <summary>The modes a run with <paramref name="options"/> measures: <see cref="All"/>, then the timing defences it asks for (receipt delay, fresh connections).</summary>
+    /// <summary>The modes a run with <paramref name="options"/> measures: <see cref="All"/>, then the timing defences it asks for (receipt delay, fresh connections, cover traffic).</summary>
     public static IReadOnlyList<MetadataMode> For(MetadataWorkloadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -25,6 +26,11 @@ public sealed record MetadataMode(string Name, bool SealedSender, PaddingScheme 
         if (options.FreshConnectionEvery > 0)
         {
             modes.Add(new("sealed+fresh-connections", true, PaddingScheme.None, FreshConnections: true));
+        }
+
+        if (options.CoverRate > 0)
+        {
+            modes.Add(new("sealed+cover", true, PaddingScheme.None, CoverTraffic: true));
         }
 
         return modes;

@@ -193,6 +193,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         // Every text brings a receipt, and texts are initiations and their chains of replies.
         var initiationRate = _options.Rate / 2 * (1 - _options.ReplyProbability);
         var nextInitiation = start;
+        var nextCover = _mode.CoverTraffic ? start : long.MaxValue;
         long sequence = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -225,6 +226,14 @@ public sealed class MetadataWorkload : IAsyncDisposable
                 nextInitiation += (long)(-Math.Log(1 - _random.NextDouble()) / initiationRate * frequency);
             }
 
+            if (due is null && nextCover <= now)
+            {
+                var sender = _random.Next(_users.Length);
+                var contacts = _users[sender].Contacts(_users.Length);
+                due = new Pending(0, sender, contacts[_random.Next(contacts.Length)], _options.Sizes.Next(_random), MessageKind.Cover, nextCover);
+                nextCover += (long)(-Math.Log(1 - _random.NextDouble()) / _options.CoverRate * frequency);
+            }
+
             if (due is null)
             {
                 await FlushAcksAsync().ConfigureAwait(false);
@@ -232,9 +241,9 @@ public sealed class MetadataWorkload : IAsyncDisposable
                 continue;
             }
 
-            // The low bit of the sequence says whether it is a receipt: the recipient must not answer those.
+            // The two low bits of the sequence say receipt (1) or cover (2): the recipient answers neither.
             sequence++;
-            await SendAsync(due with { Sequence = (sequence << 1) | (due.Kind == MessageKind.Receipt ? 1L : 0L) }).ConfigureAwait(false);
+            await SendAsync(due with { Sequence = (sequence << 2) | (due.Kind == MessageKind.Receipt ? 1L : 0L) | (due.Kind == MessageKind.Cover ? 2L : 0L) }).ConfigureAwait(false);
         }
 
         _replying = false;
@@ -422,6 +431,11 @@ public sealed class MetadataWorkload : IAsyncDisposable
                 switch (frame.Type)
                 {
                     case FrameType.Accepted when _inFlight.TryRemove((long)frame.ClientMessageId, out var sent):
+                        if (sent.Kind == MessageKind.Cover)
+                        {
+                            break; // cover is traffic, not a message to link: the attacks are scored on real ones
+                        }
+
                         _accepted.Add(new SentMessage(frame.RelayMessageId, sent.Sender, sent.Recipient, sent.Size, sent.Kind != MessageKind.Text));
                         break;
                     case FrameType.Rejected when _inFlight.TryRemove((long)frame.ClientMessageId, out _):
@@ -495,7 +509,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
             Record(_endToEnd, opened - intended);
         }
 
-        if (!_replying || (sequence & 1) != 0)
+        if (!_replying || (sequence & 3) != 0)
         {
             return;
         }
@@ -563,6 +577,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         Text,
         Reply,
         Receipt,
+        Cover,
     }
 
     private sealed record Pending(long Sequence, int Sender, int Recipient, int Size, MessageKind Kind, long Intended);

@@ -38,6 +38,13 @@ public sealed record MetadataWorkloadOptions
     /// </summary>
     public int FreshConnectionEvery { get; init; } = 10;
 
+    /// <summary>
+    /// The timing defence of the <c>sealed+cover</c> mode: cover messages per second across all
+    /// users (Poisson; a random user to a random contact, a text-sized plaintext the recipient opens
+    /// and drops, answered by nothing). Zero: no such mode.
+    /// </summary>
+    public double CoverRate { get; init; } = 100;
+
     /// <summary>Seed of the conversation starts and sizes.</summary>
     public int Seed { get; init; } = 14;
 
@@ -68,6 +75,11 @@ public sealed record MetadataWorkloadOptions
         if (FreshConnectionEvery is < 0 or > 1_000_000)
         {
             throw new ArgumentException($"fresh connections every 0 to 1000000 messages; got {FreshConnectionEvery}");
+        }
+
+        if (CoverRate is < 0 or > 100_000 || double.IsNaN(CoverRate))
+        {
+            throw new ArgumentException($"the cover rate must be 0 to 100000 messages per second; got {CoverRate}");
         }
 
         if (ReplyProbability is < 0 or >= 1 || double.IsNaN(ReplyProbability))

@@ -12,12 +12,12 @@ public sealed class MetadataCommandTests
         var folder = Directory.CreateTempSubdirectory("perf-metadata").FullName;
         try
         {
-            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16", "--receipt-delay", "300ms", "--fresh-connection-every", "5");
+            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16", "--receipt-delay", "300ms", "--fresh-connection-every", "5", "--cover-rate", "150");
             Assert.True(run.ExitCode == 0, run.Error + run.Output);
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metadata.json")));
             var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("mode").GetString()!);
-            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded", "sealed+receipt-delay", "conversations+receipt-delay", "sealed+fresh-connections"], rows.Keys);
+            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded", "sealed+receipt-delay", "conversations+receipt-delay", "sealed+fresh-connections", "sealed+cover"], rows.Keys);
             foreach (var row in rows.Values)
             {
                 Assert.Equal(0, row.GetProperty("unlogged").GetInt64());
@@ -41,6 +41,8 @@ public sealed class MetadataCommandTests
             Assert.True(rows["sealed"].GetProperty("handshakes_per_message").GetDouble() > 1);
             // A new anonymous connection every 5 sends: about a fifth of a connection per message more.
             Assert.True(rows["sealed+fresh-connections"].GetProperty("connections_per_message").GetDouble() > rows["sealed"].GetProperty("connections_per_message").GetDouble() + 0.1);
+            // Cover at 150/s beside 300/s of real traffic: the relay logs about half again as many messages.
+            Assert.True(rows["sealed+cover"].GetProperty("messages").GetInt64() > rows["sealed"].GetProperty("messages").GetInt64() * 1.2);
 
             Assert.Equal(1.0, rows["plain"].GetProperty("sender_known_fraction").GetDouble());
             Assert.Equal(1.0, rows["padded"].GetProperty("sender_known_fraction").GetDouble());
@@ -77,6 +79,7 @@ public sealed class MetadataCommandTests
     [InlineData("--duration", "soon", "--duration")]
     [InlineData("--receipt-delay", "soon", "--receipt-delay")]
     [InlineData("--fresh-connection-every", "-1", "fresh connections")]
+    [InlineData("--cover-rate", "-5", "cover rate")]
     public void Bad_values_are_one_line_and_exit_2(string option, string value, string expected)
     {
         CliRun.Invoke("metadata", option, value).AssertBadInput(expected);
