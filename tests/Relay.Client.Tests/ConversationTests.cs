@@ -119,17 +119,10 @@ public sealed class ConversationTests : IAsyncLifetime
 
     private RelayMessenger Messenger(X25519KeyPair key, string transport, ConversationOptions policy) => _relay.Messenger(key, transport, conversations: policy);
 
+    // Every line, once the log holds at least minMessages message lines (it only grows).
     private async Task<List<JsonElement>> AuditAsync(int minMessages)
     {
-        List<JsonElement> lines = [];
-        await Perf.Testing.Eventually.TrueAsync(async () =>
-        {
-            await _relay.Server.FlushAuditLogAsync();
-            using var stream = new FileStream(_auditPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-            return lines.Count(l => l.TryGetProperty("id", out _)) >= minMessages;
-        }, $"{minMessages} messages in the audit log");
-        return lines;
+        await AuditLines.ReadAsync(_relay, _auditPath, AuditLines.IsMessage, minMessages);
+        return await AuditLines.ReadAsync(_relay, _auditPath, _ => true, 0);
     }
 }

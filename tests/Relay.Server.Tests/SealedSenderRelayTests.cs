@@ -220,24 +220,12 @@ public sealed class SealedSenderRelayTests : IAsyncLifetime
         return inbox;
     }
 
-    // The message lines (the log also has a line per connection opened and closed).
+    // Exactly count message lines (the log also has a line per connection opened and closed).
     private async Task<List<JsonElement>> AuditLinesAsync(int count)
     {
-        while (true)
-        {
-            await _relay.Server.FlushAuditLogAsync();
-            using var stream = new FileStream(_auditPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            var lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => JsonDocument.Parse(l).RootElement).Where(l => !l.TryGetProperty("event", out _)).ToList();
-            if (lines.Count >= count)
-            {
-                Assert.Equal(count, lines.Count);
-                return lines;
-            }
-
-            await Task.Delay(20, _stop.Token);
-        }
+        var lines = await AuditLines.ReadAsync(_relay, _auditPath, AuditLines.IsMessage, count);
+        Assert.Equal(count, lines.Count);
+        return lines;
     }
 
     private sealed class Inbox

@@ -191,17 +191,5 @@ public sealed class ConversationMailboxRelayTests : IAsyncLifetime
         return (RejectReason)frame.Code;
     }
 
-    private async Task<List<JsonElement>> AuditAsync(Func<JsonElement, bool> which, int atLeast)
-    {
-        List<JsonElement> lines = [];
-        await Eventually.TrueAsync(async () =>
-        {
-            await _relay.Server.FlushAuditLogAsync();
-            using var stream = new FileStream(_auditPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).Where(which).ToList();
-            return lines.Count >= atLeast;
-        }, $"{atLeast} matching audit lines");
-        return lines;
-    }
+    private Task<List<JsonElement>> AuditAsync(Func<JsonElement, bool> which, int atLeast) => AuditLines.ReadAsync(_relay, _auditPath, which, atLeast);
 }
