@@ -27,6 +27,7 @@ internal static class LoadCommand
             Store: new TargetStoreArguments(),       // --store
             Placement: new PlacementArguments(),     // --target-process, --target-cpus, --generator-cpus, --idle-connections, --reconnect-storm
             HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind
+            Network: new NetworkArguments(),         // --network
             Cluster: new ClusterArguments());        // --relay-nodes, --nats-nodes, --fault
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
             .WithOptions(arguments.Groups);
