@@ -50,7 +50,7 @@ internal static class LoadJob
             throw new LoadTargetException("--handshake-flood floods a relay's Noise/TCP listener apart from the generator's clients: use --target relay-tcp --target-process.");
         }
 
-        await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
+        await output.WriteLineAsync($"load {handle.Description}: {Header(scenario, extras.Search?.Steps)}").ConfigureAwait(false);
 
         // The run's own connections cross the impaired network; idle clients and the storm go straight to the target.
         await using var network = extras.Network is null ? null : ImpairmentProxy.Start(extras.Network, new IPEndPoint(IPAddress.Loopback, 0), handle.Traffic);
@@ -99,25 +99,14 @@ internal static class LoadJob
             await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
-        var held = idle?.CountOpen();
-        if (idle is not null)
-        {
-            idle.KeepAlivePaused = false;
-        }
-
-        if (held is { } stillOpen && stillOpen < extras.IdleConnections)
-        {
-            await output.WriteLineAsync($"idle: only {stillOpen} of {extras.IdleConnections} idle connections were still open after the run ({idle!.FirstError ?? "the target closed the others"})").ConfigureAwait(false);
-        }
-
-        var storm = extras.ReconnectStorm > 0 ? await StormAsync(idle, extras.ReconnectStorm, handle, output, cancellationToken).ConfigureAwait(false) : null;
-        var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, held, idleMemory, storm);
+        var afterRun = await AfterRunAsync(idle, extras, handle, output, cancellationToken).ConfigureAwait(false);
+        var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, afterRun, idleMemory);
         if (targetUsage is not null)
         {
             await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
         }
 
-        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered));
+        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered), afterRun, idleMemory);
         if (storeUsage is not null)
         {
             await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} us CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
@@ -152,10 +141,44 @@ internal static class LoadJob
                 output.WriteLine($"idle: {opened} opened");
             }
         });
-        var memory = await IdleConnections.OpenAsync(pool, count, handle.Process, progress, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in the target, {memory.GeneratorBytesPerConnection / 1024:F2} KiB in the generator").ConfigureAwait(false);
+        var memory = await IdleConnections.OpenAsync(pool, count, handle.Process, progress, cancellationToken, handle.Store?.Resources).ConfigureAwait(false);
+        await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in the target, {memory.GeneratorBytesPerConnection / 1024:F2} KiB in the generator"
+            + (memory.KernelBytesPerConnection is { } kernel ? $", {kernel / 1024:F2} KiB per socket in the kernel ({memory.KernelSource})" : "")
+            + (memory.BesideBytesPerConnection is { } store ? $", {store / 1024:F2} KiB in the store's {handle.Store!.Name}" : "")).ConfigureAwait(false);
         return memory;
     }
+
+    // After the run: which idle clients are still held and the target's memory with them, one
+    // keep-alive from each (the target's CPU per keep-alive), then the reconnect storm.
+    private static async Task<AfterRun> AfterRunAsync(IdleConnectionPool? idle, LoadJobExtras extras, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
+    {
+        var held = idle?.CountOpen();
+        var resident = handle.Process?.Sample().ResidentBytes;
+        var storeResident = handle.Store?.Resources?.Sample().ResidentBytes;
+        double? keepAlive = null;
+        if (idle is not null)
+        {
+            if (held < extras.IdleConnections)
+            {
+                await output.WriteLineAsync($"idle: only {held} of {extras.IdleConnections} idle connections were still open after the run ({idle.FirstError ?? "the target closed the others"})").ConfigureAwait(false);
+            }
+
+            keepAlive = await IdleConnections.KeepAliveCostAsync(idle, handle.Process!, cancellationToken).ConfigureAwait(false);
+            idle.KeepAlivePaused = false;
+            if (keepAlive is { } cost)
+            {
+                await output.WriteLineAsync($"keep-alive: every held client PINGed once: {cost:F1} us of target CPU per PING").ConfigureAwait(false);
+            }
+        }
+
+        var storm = extras.ReconnectStorm > 0 ? await StormAsync(idle, extras.ReconnectStorm, handle, output, cancellationToken).ConfigureAwait(false) : null;
+        return new AfterRun(held, resident, storeResident, keepAlive, storm);
+    }
+
+    // "10 connections, 1000 msgs/s, 256 B, 30s after 5s warm-up"; a search says its steps' rate and times instead.
+    private static string Header(LoadScenario scenario, FindMaxOptions? steps) => steps is null
+        ? $"{scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up"
+        : $"{scenario.Connections} connections, {scenario.MessageSize} B, find-max from {scenario.RatePerSecond} msgs/s in steps of {steps.StepDuration.TotalSeconds}s after {steps.StepWarmup.TotalSeconds}s warm-up each";
 
     private static async Task<ReconnectStorm> StormAsync(IdleConnectionPool? idle, int clients, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
     {
@@ -186,7 +209,7 @@ internal static class LoadJob
         }
     }
 
-    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
+    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, AfterRun after, IdleMemory? memory)
     {
         if (process is null || run.TargetUsage is not { } target)
         {
@@ -201,10 +224,14 @@ internal static class LoadJob
             CoresUsed = target.Cores,
             CpuUsPerMessage = target.CpuMicrosecondsPerMessage,
             ContextSwitchesPerMessage = target.ContextSwitchesPerMessage,
-            IdleConnections = held,
+            IdleConnections = after.Held,
             MemoryPerConnectionBytes = memory?.TargetBytesPerConnection,
+            KernelMemoryPerConnectionBytes = memory?.KernelBytesPerConnection,
+            KernelMemorySource = memory?.KernelBytesPerConnection is null ? null : memory.KernelSource,
+            ResidentBytes = after.ResidentBytes,
+            CpuUsPerKeepAlive = after.CpuUsPerKeepAlive,
             RuntimeSettings = process.RuntimeSettings.Count == 0 ? null : process.RuntimeSettings,
-            ReconnectStorm = storm,
+            ReconnectStorm = after.Storm,
         }, new GeneratorUsage
         {
             Cpus = generatorCpus?.ToString(),
@@ -215,13 +242,16 @@ internal static class LoadJob
         });
     }
 
-    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage) => store is null || usage is null ? null : new TargetUsage
+    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage, AfterRun after, IdleMemory? memory) => store is null || usage is null ? null : new TargetUsage
     {
         Process = store.Name,
         Cpus = store.Cpus?.ToString(),
         CoresUsed = usage.Cores,
         CpuUsPerMessage = usage.CpuMicrosecondsPerMessage,
         ContextSwitchesPerMessage = usage.ContextSwitchesPerMessage,
+        IdleConnections = memory?.BesideBytesPerConnection is null ? null : after.Held,
+        MemoryPerConnectionBytes = memory?.BesideBytesPerConnection,
+        ResidentBytes = after.StoreResidentBytes,
     };
 
     private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
@@ -249,6 +279,9 @@ internal static class LoadJob
         return best ?? search.Steps[0];
     }
 }
+
+/// <summary>What was read after the run: idle clients still held, the target's (and its store's) resident memory, a keep-alive's CPU, the storm.</summary>
+internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResidentBytes, double? CpuUsPerKeepAlive, ReconnectStorm? Storm);
 
 /// <summary>What a load job does besides one run.</summary>
 /// <param name="Search">The SLO and steps of a find-max search, or <c>null</c> for one run.</param>

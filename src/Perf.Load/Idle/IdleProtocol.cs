@@ -27,6 +27,9 @@ public abstract class IdleProtocol
     {
     }
 
+    /// <summary>Whether <see cref="KeepAlive"/> sends something the target answers (a PING its PONG).</summary>
+    public virtual bool AnswersKeepAlive => false;
+
     /// <summary>Receives exactly <paramref name="buffer"/>'s length.</summary>
     /// <exception cref="IdleConnectionException">The target closed the connection first.</exception>
     protected static async Task ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)

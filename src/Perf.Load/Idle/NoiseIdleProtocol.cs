@@ -76,6 +76,9 @@ public sealed class NoiseIdleProtocol : IdleProtocol
     }
 
     /// <inheritdoc />
+    public override bool AnswersKeepAlive => true;
+
+    /// <inheritdoc />
     public override void KeepAlive(Socket socket, object? state)
     {
         ArgumentNullException.ThrowIfNull(socket);

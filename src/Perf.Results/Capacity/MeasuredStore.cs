@@ -23,6 +23,11 @@ internal sealed record MeasuredStore(string Description, bool Durable, TargetUsa
         }
 
         var asked = OptionValue(result.Command, "--store");
+        if (result.Store is { } measured)
+        {
+            return new($"JetStream on a {measured.Process} beside the relay (--store {asked ?? "nats"}), 1 replica", true, measured, 1, 1);
+        }
+
         if (asked is null or "memory")
         {
             return new("the relay's memory (mailboxes in the relay process: lost when it restarts)", false, null, 0, 0);

@@ -27,6 +27,9 @@ public sealed partial class TargetProcessLoadTests : TempFolder
         Assert.True(target.CpuUsPerMessage > 0);
         Assert.Equal(100, target.IdleConnections);
         Assert.True(target.MemoryPerConnectionBytes >= 0);
+        Assert.Equal(OperatingSystem.IsLinux(), target.KernelMemoryPerConnectionBytes >= 0);
+        Assert.True(target.ResidentBytes > 0);
+        Assert.True(target.CpuUsPerKeepAlive is null or > 0); // null when 100 PINGs cost less than a 10 ms CPU tick
         Assert.Contains("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0", target.RuntimeSettings!);
         Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", target.RuntimeSettings!);
         var storm = target.ReconnectStorm!;

@@ -95,6 +95,32 @@ public sealed class IdleConnectionPoolTests
         Assert.Equal(50, memory.Held);
         Assert.Equal(0, memory.Failed);
         Assert.True(memory.TargetBytesPerConnection >= 0 && memory.GeneratorBytesPerConnection >= 0);
+        if (OperatingSystem.IsLinux())
+        {
+            // Both ends of every connection are sockets on this machine: the kernel's figure is read.
+            Assert.True(memory.KernelBytesPerConnection >= 0);
+            Assert.StartsWith("sockstat", memory.KernelSource, StringComparison.Ordinal);
+        }
+
+        // The echo floor answers no keep-alive: nothing to sweep.
+        Assert.Null(await IdleConnections.KeepAliveCostAsync(pool, GeneratorResources.Instance, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_keep_alive_sweep_waits_for_every_clients_pong()
+    {
+        using var key = X25519KeyPair.Generate();
+        await using var relay = await StartRelayAsync(key, RandomNumberGenerator.GetBytes(32), null);
+        await using var pool = new IdleConnectionPool(relay.TcpEndPoint, new NoiseIdleProtocol(key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto), 80, inFlight: 16);
+        Assert.Equal(0, await pool.OpenAsync(80, null, CancellationToken.None));
+        pool.KeepAlivePaused = true;
+
+        // Twice: the second sweep's answers are its own, the first's read away before it.
+        Assert.Equal(80, await pool.KeepAliveEveryoneAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.Equal(80, await pool.KeepAliveEveryoneAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
+
+        Assert.True(pool.KeepAlivePaused);
+        Assert.Equal(80, pool.CountOpen());
     }
 
     [SkippableFact]

@@ -94,4 +94,30 @@ public sealed class NatsFleetTests
         Assert.Contains(plan.Warnings, w => w.Contains("a durable fleet needs them", StringComparison.Ordinal));
         Assert.DoesNotContain("needs no NATS", plan.NatsNote, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_relay_measured_with_its_nats_server_beside_it_plans_nats_from_the_store_section()
+    {
+        // 69,444.4 msgs/s × 100 µs / 0.7 = 9.92 cores -> ceil(9.92 / 2) = 5 NATS nodes, bound by CPU;
+        // the nats-server shared the relay's CPU 1: 0.64 + 0.3 = 0.94 of it, oversubscribed.
+        var pinned = ResultFixture.Pinned();
+        var durable = pinned with
+        {
+            Command = pinned.Command + " --store nats",
+            Store = new Perf.Results.Model.TargetUsage { Process = "nats-server", Cpus = "1", CoresUsed = 0.3, CpuUsPerMessage = 100, IdleConnections = 19_000, MemoryPerConnectionBytes = 300, ResidentBytes = 50_000_000 },
+        };
+
+        // 5,000,000 identities on 5 NATS nodes: 1,000,000 each, 52.6× the 19,000 measured; refused unless allowed.
+        Assert.Throws<BadInputException>(() => CapacityPlanner.Plan(durable, PlanInputs.FiftyMillion()));
+        var plan = CapacityPlanner.Plan(durable, PlanInputs.FiftyMillion() with { MaxMemoryExtrapolation = 53 });
+
+        Assert.Contains(plan.Warnings, w => w.StartsWith("NATS memory per online identity was measured over 19,000 idle connections and is planned at 1,000,000 per node: 52.6× as many", StringComparison.Ordinal));
+        Assert.Equal("JetStream on a nats-server beside the relay (--store nats), 1 replica", plan.Store);
+        var nats = plan.Nats!;
+        Assert.Equal(9.920635, nats.Term("CPU: cores needed").Value, 6);
+        Assert.Equal(5, nats.Nodes);
+        Assert.Equal("cpu", nats.Binding);
+        Assert.Equal(5_000_000 * 300.0, nats.Term("memory: online identities").Value, 3);
+        Assert.Contains(plan.Warnings, w => w.StartsWith("oversubscribed: perf relay 0.64, nats-server 0.3 shared CPUs 1", StringComparison.Ordinal));
+    }
 }
