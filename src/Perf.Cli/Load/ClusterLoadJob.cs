@@ -88,7 +88,7 @@ internal static class ClusterLoadJob
         await output.WriteLineAsync($"cluster: {counters.Reconnects} reconnects, {counters.Resent} resent, {counters.RetriedRejections} rejections retried, duplicates {run.Recorders.Duplicates} ({counters.RelayIdDuplicates} by relay id, {counters.ReplayDuplicates} E2E replays), lost {lost} (accepted, never delivered), unanswered {unanswered}").ConfigureAwait(false);
         if (relayUsage is not null && natsUsage is not null)
         {
-            await output.WriteLineAsync($"target {relayUsage.Process}: {relayUsage.CoresUsed:F2} cores, {relayUsage.CpuUsPerMessage:F1} us CPU per message; {natsUsage.Process}: {natsUsage.CoresUsed:F2} cores, {natsUsage.CpuUsPerMessage:F1} us CPU per message; generator {generator?.CoresUsed:F2} cores, {generator?.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
+            await output.WriteLineAsync($"target {relayUsage.Process}: {relayUsage.CoresUsed:F2} cores, {relayUsage.CpuUsPerMessage:F1} µs CPU per message; {natsUsage.Process}: {natsUsage.CoresUsed:F2} cores, {natsUsage.CpuUsPerMessage:F1} µs CPU per message; generator {generator?.CoresUsed:F2} cores, {generator?.CpuUsPerMessage:F1} µs per message").ConfigureAwait(false);
         }
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, null, relayUsage, generator);

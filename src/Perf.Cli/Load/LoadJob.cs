@@ -103,13 +103,13 @@ internal static class LoadJob
         var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, afterRun, idleMemory);
         if (targetUsage is not null)
         {
-            await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
+            await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} µs CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} µs per message").ConfigureAwait(false);
         }
 
         var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered), afterRun, idleMemory);
         if (storeUsage is not null)
         {
-            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} us CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
+            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} µs CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
         }
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
@@ -167,7 +167,7 @@ internal static class LoadJob
             idle.KeepAlivePaused = false;
             if (keepAlive is { } cost)
             {
-                await output.WriteLineAsync($"keep-alive: every held client PINGed once: {cost:F1} us of target CPU per PING").ConfigureAwait(false);
+                await output.WriteLineAsync($"keep-alive: every held client PINGed once: {cost:F1} µs of target CPU per PING").ConfigureAwait(false);
             }
         }
 
@@ -197,7 +197,7 @@ internal static class LoadJob
         {
             await output.WriteLineAsync($"storm: {clients} clients drop their connections at once and reconnect ({pool.InFlight} handshakes in flight at most)").ConfigureAwait(false);
             var storm = await IdleConnections.StormAsync(pool, clients, handle.Process!, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"storm: all {storm.Clients - storm.Failed} authenticated again after {storm.Seconds:F2} s: {storm.HandshakesPerS:F0} handshakes/s, {storm.CpuUsPerHandshake:F0} us target CPU per handshake, {storm.Failed} failed{(storm.Failed > 0 ? $" ({pool.FirstError})" : "")}").ConfigureAwait(false);
+            await output.WriteLineAsync($"storm: all {storm.Clients - storm.Failed} authenticated again after {storm.Seconds:F2} s: {storm.HandshakesPerS:F0} handshakes/s, {storm.CpuUsPerHandshake:F0} µs target CPU per handshake, {storm.Failed} failed{(storm.Failed > 0 ? $" ({pool.FirstError})" : "")}").ConfigureAwait(false);
             return storm;
         }
         finally
@@ -256,9 +256,9 @@ internal static class LoadJob
 
     private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
+        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} µs, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
         var progress = new Progress<FindMaxSearchStep>(step => output.WriteLine(
-            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} us/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
+            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50} µs p99={step.P99} µs p99.9={step.P999} µs{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} µs/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
         var result = await new FindMaxSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);
         await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
         return result;

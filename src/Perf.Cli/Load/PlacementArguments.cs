@@ -40,8 +40,7 @@ internal sealed class PlacementArguments : OptionGroup
             return null;
         }
 
-        // nats-server (nats, jetstream) and relay-cluster always run in their own processes; the others only with --target-process.
-        var allProcesses = targets.All(t => ClusterArguments.IsCluster(t) || (LoadTargetFactory.IsBareName(t) && (ownProcess || t.Trim().ToLowerInvariant() is "nats" or "jetstream")));
+        var allProcesses = targets.All(t => LoadTargetArguments.RunsInOwnProcess(t, ownProcess));
         if (idle is < 0 or > MaxClients || storm is < 0 or > MaxClients)
         {
             problem = $"--idle-connections and --reconnect-storm must be 0 to {MaxClients}.";

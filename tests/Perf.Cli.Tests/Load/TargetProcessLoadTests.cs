@@ -10,6 +10,9 @@ namespace Perf.Cli.Tests.Load;
 /// <summary><c>perf load --target-process</c>: real perf child processes (relay, echo), measured, pinned and stopped.</summary>
 public sealed partial class TargetProcessLoadTests : TempFolder
 {
+    [GeneratedRegex(@"run folder: (\S+) \(perf report")]
+    private static partial Regex RunFolderLine();
+
     [Fact]
     public void A_relay_process_holds_idle_clients_during_the_run_takes_a_storm_and_records_its_target_section()
     {
@@ -64,14 +67,34 @@ public sealed partial class TargetProcessLoadTests : TempFolder
     }
 
     [Fact]
-    public void Several_targets_are_printed_beside_the_echo_floor()
+    public void Repeated_targets_go_into_one_run_folder_interleaved_with_the_floor_and_perf_report_reads_it()
     {
-        var run = CliRun.Invoke("load", "--targets", "echo,relay-tcp", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms");
+        var run = CliRun.Invoke("load", "--targets", "relay-tcp,echo", "--target-process", "--repeat", "2", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms");
 
         Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
-        Assert.Contains("beside the floor (echo)", run.Output, StringComparison.Ordinal);
-        Assert.Matches(@"│ echo +│ \d+ +│ \d+ +│ floor +│ [\d.]+ +│ [\d.]+ +│", run.Output);
-        Assert.Matches(@"│ relay-tcp +│ \d+ +│ \d+ +│ [\d.]+× +│ [\d.]+ +│ [\d.]+ +│", run.Output);
+        var folder = RunFolderLine().Match(run.Output).Groups[1].Value;
+        try
+        {
+            // Echo leads each round: echo, relay-tcp, echo, relay-tcp.
+            var results = Directory.GetFiles(folder, "result.json", SearchOption.AllDirectories).Select(ResultFile.Read).OrderBy(r => r.StartedAt).ToList();
+            Assert.Equal(["echo", "relay-tcp", "echo", "relay-tcp"], results.Select(r => r.Scenario.Target));
+            Assert.All(results, r => Assert.NotNull(r.Target)); // every one in its own process, measured
+            Assert.Equal(2, Directory.GetDirectories(folder, "round-*").Length);
+            Assert.Contains("beside the floor (echo)", run.Output, StringComparison.Ordinal);
+            Assert.Matches(@"│ echo, 256 B, 200 msgs/s +│ 2 +│ \d+ +│ floor +│", run.Output);
+            Assert.Matches(@"│ relay-tcp, 256 B, 200 msgs/s +│ 2 +│ \d+ +│ [\d.]+× \([\d.]+–[\d.]+×\) +│", run.Output);
+            Assert.Contains("│ relay-tcp #2 │", run.Output, StringComparison.Ordinal);
+
+            var report = CliRun.Invoke("report", folder);
+            Assert.True(report.ExitCode == PerfCommandLine.Ok, report.Error);
+            var markdown = File.ReadAllText(Path.Combine(folder, "report.md"));
+            Assert.Contains("| relay-tcp, 256 B, 200 msgs/s, round 2 |", markdown, StringComparison.Ordinal);
+            Assert.Contains("## Ratios over the floor, run by run", markdown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public static class ResultFixture
                 new FindMaxStep { Rate = maxRate * 1.5, DeliveredRate = maxRate * 1.1, P50Us = 9_000, P99Us = 400_000, P999Us = 900_000, Passed = false },
             ],
             MaxSustainableRate = maxRate,
-            StopReason = "p99 400000 us over the 50000 us limit",
+            StopReason = "p99 400000 µs over the 50000 µs limit",
             GeneratorBound = false,
         },
         // 2 cores at 40,000 msg/s: 50 µs per message, 20,000 msg/s per core.
