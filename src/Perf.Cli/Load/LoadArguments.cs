@@ -71,7 +71,7 @@ internal sealed record LoadArguments(
 
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
-        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network);
+        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages);
         request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, clusterPlan);
         return true;
     }

@@ -11,6 +11,9 @@ using Perf.Load.Targets;
 using Perf.Load.Targets.JetStream;
 using Perf.Results.Files;
 using Perf.Results.Model;
+using Relay.Crypto.Aead;
+using Relay.Crypto.E2e;
+using Relay.Store.Nats;
 
 namespace Perf.Cli.Load;
 
@@ -40,9 +43,9 @@ internal static class LoadJob
         CancellationToken cancellationToken)
     {
         await using var handle = await LoadTargetFactory.OpenAsync(targetName, options, cancellationToken).ConfigureAwait(false);
-        if ((extras.IdleConnections > 0 || extras.ReconnectStorm > 0) && (handle.Process is null || handle.Idle is null))
+        if ((extras.IdleConnections > 0 || extras.ReconnectStorm > 0 || extras.HeldMessages > 0) && (handle.Process is null || handle.Idle is null))
         {
-            throw new LoadTargetException("--idle-connections and --reconnect-storm measure the target's process: use a bare target name with --target-process.");
+            throw new LoadTargetException("--idle-connections, --reconnect-storm and --held-messages measure the target's process: use a bare target name with --target-process.");
         }
 
         if (extras.HandshakeFlood is not null && (handle.Process is null || handle.Idle is null || handle.Name != "relay-tcp"))
@@ -62,6 +65,7 @@ internal static class LoadJob
 
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
+        var heldCost = extras.HeldMessages > 0 ? await HoldMessagesAsync(handle, extras.HeldMessages, scenario.MessageSize, output, cancellationToken).ConfigureAwait(false) : null;
 
         LoadRunResult run;
         ResourcesBeside? withStore = null;
@@ -100,13 +104,13 @@ internal static class LoadJob
         }
 
         var afterRun = await AfterRunAsync(idle, extras, handle, output, cancellationToken).ConfigureAwait(false);
-        var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, afterRun, idleMemory);
+        var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, afterRun, idleMemory, heldCost);
         if (targetUsage is not null)
         {
             await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} µs CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} µs per message").ConfigureAwait(false);
         }
 
-        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered), afterRun, idleMemory);
+        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered), afterRun, idleMemory, heldCost);
         if (storeUsage is not null)
         {
             await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} µs CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
@@ -147,6 +151,39 @@ internal static class LoadJob
             + (memory.BesideBytesPerConnection is { } store ? $", {store / 1024:F2} KiB in the store's {handle.Store!.Name}" : "")).ConfigureAwait(false);
         return memory;
     }
+
+    // Before the run: messages for recipients that never connect, and what holding them cost the relay, its store and JetStream's disk.
+    private static async Task<HeldMessageMeasurement> HoldMessagesAsync(TargetHandle handle, int messages, int size, TextWriter output, CancellationToken cancellationToken)
+    {
+        var protocol = handle.Idle!.Protocol();
+        if (!protocol.HoldsMessages)
+        {
+            throw new LoadTargetException("--held-messages leaves messages with a relay over Noise/TCP: use --target relay-tcp --target-process (or relay-cluster).");
+        }
+
+        await output.WriteLineAsync($"held: leaving {messages} messages for recipients that never connect ({HeldMessageCost.PerRecipient} each, from {HeldMessageCost.Senders} clients)").ConfigureAwait(false);
+        var stream = handle.Store is { } store ? StreamReader(store.Url) : null;
+        var held = await HeldMessageCost.MeasureAsync(handle.Idle.EndPoint, protocol, messages, HeldEnvelopeSize(size), handle.Process!, handle.Store?.Resources, stream, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(HeldSummary(held, handle.Store?.Name)).ConfigureAwait(false);
+        return held;
+    }
+
+    /// <summary>The bytes of a sealed message of <paramref name="size"/> plaintext bytes: what a held message's envelope is.</summary>
+    internal static int HeldEnvelopeSize(int size) => E2eEnvelope.BaseHeaderSize + size + AeadAlgorithm.TagSizeBytes;
+
+    /// <summary>Reads the relay store's stream (the store's default name) at the first of <paramref name="urls"/>.</summary>
+    internal static Func<CancellationToken, Task<StreamState?>> StreamReader(string urls)
+    {
+        var url = urls.Split(',')[0];
+        var name = new JetStreamStoreOptions { Url = url }.Stream;
+        return cancellationToken => JetStreamStreamState.ReadAsync(url, name, cancellationToken);
+    }
+
+    /// <summary>One line: how many were held and what each cost where.</summary>
+    internal static string HeldSummary(HeldMessageMeasurement held, string? store) =>
+        $"held: {held.Accepted} accepted; {held.TargetBytesPerMessage:F0} B per held message in the relay"
+        + (held.BesideBytesPerMessage is { } beside ? $", {beside:F0} B in the store's {store}" : "")
+        + (held.DiskBytesPerMessage is { } disk ? $", {disk:F0} B on JetStream's disk" : "");
 
     // After the run: which idle clients are still held and the target's memory with them, one
     // keep-alive from each (the target's CPU per keep-alive), then the reconnect storm.
@@ -209,7 +246,7 @@ internal static class LoadJob
         }
     }
 
-    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, AfterRun after, IdleMemory? memory)
+    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, AfterRun after, IdleMemory? memory, HeldMessageMeasurement? held)
     {
         if (process is null || run.TargetUsage is not { } target)
         {
@@ -232,6 +269,7 @@ internal static class LoadJob
             CpuUsPerKeepAlive = after.CpuUsPerKeepAlive,
             RuntimeSettings = process.RuntimeSettings.Count == 0 ? null : process.RuntimeSettings,
             ReconnectStorm = after.Storm,
+            HeldMessages = held is null ? null : new HeldMessages { Messages = held.Accepted, MemoryPerMessageBytes = held.TargetBytesPerMessage },
         }, new GeneratorUsage
         {
             Cpus = generatorCpus?.ToString(),
@@ -242,7 +280,7 @@ internal static class LoadJob
         });
     }
 
-    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage, AfterRun after, IdleMemory? memory) => store is null || usage is null ? null : new TargetUsage
+    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage, AfterRun after, IdleMemory? memory, HeldMessageMeasurement? held) => store is null || usage is null ? null : new TargetUsage
     {
         Process = store.Name,
         Cpus = store.Cpus?.ToString(),
@@ -252,6 +290,7 @@ internal static class LoadJob
         IdleConnections = memory?.BesideBytesPerConnection is null ? null : after.Held,
         MemoryPerConnectionBytes = memory?.BesideBytesPerConnection,
         ResidentBytes = after.StoreResidentBytes,
+        HeldMessages = held?.BesideBytesPerMessage is { } perMessage ? new HeldMessages { Messages = held.Accepted, MemoryPerMessageBytes = perMessage, DiskPerMessageBytes = held.DiskBytesPerMessage } : null,
     };
 
     private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
@@ -290,4 +329,5 @@ internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResid
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
 /// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null);
+/// <param name="HeldMessages">Messages left for recipients that never connect before the run, to measure what holding one costs (0: none).</param>
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0);

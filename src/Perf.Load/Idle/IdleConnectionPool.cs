@@ -194,6 +194,56 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Leaves <paramref name="messages"/> messages of <paramref name="envelopeSize"/> bytes with the
+    /// target for recipients that never connect, <paramref name="perRecipient"/> each, sent by every
+    /// open client in parallel, each client waiting for its answers; returns how many were accepted.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The clients' protocol cannot send messages.</exception>
+    public async Task<int> SendHeldAsync(int messages, int perRecipient, int envelopeSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(messages);
+        ArgumentOutOfRangeException.ThrowIfLessThan(perRecipient, 1);
+        if (!_protocol.HoldsMessages)
+        {
+            throw new NotSupportedException("these clients cannot leave messages with their target");
+        }
+
+        var senders = new List<int>();
+        for (var i = 0; i < _sockets.Length; i++)
+        {
+            if (_sockets[i] is not null) senders.Add(i);
+        }
+
+        if (senders.Count == 0)
+        {
+            return 0;
+        }
+
+        // Message m goes to recipient m / perRecipient, a fresh random identity nobody holds the key of.
+        var recipients = new byte[(messages + perRecipient - 1) / perRecipient][];
+        for (var r = 0; r < recipients.Length; r++)
+        {
+            recipients[r] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        }
+
+        var shares = new List<byte[]>[senders.Count];
+        for (var s = 0; s < shares.Length; s++) shares[s] = [];
+        for (var m = 0; m < messages; m++)
+        {
+            shares[m % senders.Count].Add(recipients[m / perRecipient]);
+        }
+
+        var sends = new Task<int>[senders.Count];
+        for (var s = 0; s < sends.Length; s++)
+        {
+            var client = senders[s];
+            sends[s] = _protocol.SendHeldAsync(_sockets[client]!, _states[client], shares[s], envelopeSize, cancellationToken);
+        }
+
+        return (await Task.WhenAll(sends).ConfigureAwait(false)).Sum();
+    }
+
     private static bool Answered(Socket socket)
     {
         try

@@ -38,7 +38,7 @@ public static class CapacityPlanner
         MeasurementChecks.WarnNearSlo(result, cpu, inputs.Slo, notes);
         var loadTerms = new List<PlanTerm>();
         var load = PlannedLoad.Of(inputs, loadTerms);
-        var relay = RelayFleet.Plan(result, target, cpu, load, node, inputs, notes);
+        var relay = RelayFleet.Plan(result, target, store, cpu, load, node, inputs, notes);
         var (nats, natsNote) = NatsFleet.Plan(store, target.IdleConnections, load, node, inputs, notes);
         return new CapacityPlan
         {

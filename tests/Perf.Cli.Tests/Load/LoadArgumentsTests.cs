@@ -20,7 +20,7 @@ public sealed class LoadArgumentsTests
     [InlineData("--target relay-cluster --relay-nodes 99", "--relay-nodes must be 1 to 16 and --nats-nodes 1 to 7.")]
     [InlineData("--target relay-cluster --padding padme", "--padding does not apply to relay-cluster: it starts its own relay and NATS processes (unpinned, plain SEND) and measures one run.")]
     [InlineData("--target-process --target echo://127.0.0.1:1", "--target-process starts the target itself: use it with a bare target name (relay-tcp, relay-ws, echo, nats, jetstream), not an address.")]
-    [InlineData("--target-cpus 0 --target echo", "--target-cpus, --idle-connections and --reconnect-storm act on the target's own process: add --target-process (with a bare target name).")]
+    [InlineData("--target-cpus 0 --target echo", "--target-cpus, --idle-connections, --reconnect-storm and --held-messages act on the target's own process: add --target-process (with a bare target name).")]
     [InlineData("--find-max --step-duration 0s", "--step-duration takes a positive time such as 5s.")]
     [InlineData("--padding block:x", "--padding: 'block:x' is not a padding scheme: use none, block:N (N from 1 to 65536), pow2 or padme.")]
     [InlineData("--sealed-sender --target echo", "--sealed-sender and --padding apply to the relay targets (relay-tcp, relay-ws); 'echo' is not one.")]

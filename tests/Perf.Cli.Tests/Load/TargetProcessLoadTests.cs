@@ -97,6 +97,29 @@ public sealed partial class TargetProcessLoadTests : TempFolder
         }
     }
 
+    [SkippableFact]
+    public void Held_messages_with_a_jetstream_store_record_the_relays_and_nats_memory_and_the_streams_disk()
+    {
+        Skip.If(Perf.Load.Processes.NatsServerBinary.Find() is null, Perf.Load.Processes.NatsServerBinary.NotInstalled);
+        var resultPath = Path.Combine(Folder, "held.json");
+
+        var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--store", "nats", "--connections", "2", "--rate", "100", "--duration", "1s", "--warmup", "200ms",
+            "--idle-connections", "40", "--held-messages", "300", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        var result = ResultFile.Read(resultPath);
+        Assert.Equal(300, result.Target!.HeldMessages!.Messages);
+        Assert.True(result.Target.HeldMessages.MemoryPerMessageBytes >= 0);
+        var store = result.Store!.HeldMessages!;
+        Assert.Equal(300, store.Messages);
+
+        // JetStream stores at least the envelope (23 B header + 256 B + 16 B tag) per held message.
+        Assert.InRange(store.DiskPerMessageBytes!.Value, 295, 4_096);
+        Assert.Equal(40, result.Store.IdleConnections);
+        Assert.True(result.Store.MemoryPerConnectionBytes >= 0);
+        Assert.Contains("held: 300 accepted;", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Placement_options_are_checked_before_anything_starts()
     {
@@ -105,6 +128,8 @@ public sealed partial class TargetProcessLoadTests : TempFolder
         CliRun.Invoke("load", "--target", "echo", "--target-cpus", "0").AssertBadInput("add --target-process");
         CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--idle-connections", "-1").AssertBadInput("--idle-connections and --reconnect-storm must be 0 to 1000000");
         CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--reconnect-storm", "1000001").AssertBadInput("must be 0 to 1000000");
+        CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--held-messages", "-1").AssertBadInput("--held-messages must be 0 to 1000000");
+        CliRun.Invoke("load", "--target", "echo", "--target-process", "--held-messages", "10").AssertBadInput("--held-messages leaves messages with a relay over Noise/TCP");
         const string store = "--store takes nats or nats://HOST:PORT[,...] and needs a relay target in its own process";
         CliRun.Invoke("load", "--target", "relay-tcp", "--store", "nats://127.0.0.1:4222").AssertBadInput(store);
         CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--store", "http://127.0.0.1:4222").AssertBadInput(store);

@@ -20,8 +20,8 @@ public sealed class RelayFleetTests
         // reconnects    = 10 % × 5,000,000 / 60 s                              = 8,333.3 handshakes/s
         // CPU           = 69,444.4 × 38 µs + 83,333.3 × 20 µs + 8,333.3 × 450 µs = 2.639 + 1.667 + 3.75 = 8.056 cores
         //                 / 0.7 = 11.508 cores -> ceil(11.508 / 2) = 6 nodes
-        // memory        = (24 GiB × 0.7 − (300,000,000 − 19,000 × 8,000)) / (8,000 + 3,000)
-        //               = (18,038,862,643.2 − 148,000,000) / 11,000 = 1,626,442.0 per node -> ceil(5e6 / 1,626,442) = 4 nodes
+        // memory        = 5,000,000 × (8,000 + 3,000) = 55,000,000,000 B over 24 GiB × 0.7 − (300,000,000 − 19,000 × 8,000)
+        //               = 18,038,862,643.2 − 148,000,000 = 17,890,862,643.2 B usable per node -> ceil(3.07) = 4 nodes
         // connections   = min(200,000, 1,048,576 − 1,024) × 0.7 = 140,000 per node -> ceil(5e6 / 140,000) = 36 nodes
         var plan = CapacityPlanner.Plan(ResultFixture.Pinned(), PlanInputs.FiftyMillion());
 
@@ -36,7 +36,8 @@ public sealed class RelayFleetTests
         Assert.Equal(6, plan.Relay.Limit("cpu").Nodes);
         Assert.Equal(3_000, plan.Relay.Term("memory: kernel per connection").Value);
         Assert.Equal(148_000_000, plan.Relay.Term("memory: base").Value);
-        Assert.Equal(1_626_442.06, plan.Relay.Term("memory: connections per node").Value, 2);
+        Assert.Equal(55_000_000_000, plan.Relay.Term("memory: connections").Value, 3);
+        Assert.Equal(17_890_862_643.2, plan.Relay.Term("memory: usable per node").Value, 1);
         Assert.Equal(4, plan.Relay.Limit("memory").Nodes);
         Assert.Equal(36, plan.Relay.Limit("connections").Nodes);
         Assert.Equal(36, plan.Nodes);
@@ -85,14 +86,14 @@ public sealed class RelayFleetTests
     [Fact]
     public void Memory_counts_the_kernel_and_the_base_and_binds_on_small_nodes()
     {
-        // 1 GiB nodes: (1,073,741,824 × 0.7 − 148,000,000) / 11,000 = 54,874.48 per node -> ceil(5e6 / 54,874.48) = ceil(91.1) = 92.
+        // 1 GiB nodes: 1,073,741,824 × 0.7 − 148,000,000 = 603,619,276.8 B usable; ceil(55e9 / 603,619,276.8) = ceil(91.1) = 92.
         var plan = CapacityPlanner.Plan(ResultFixture.Pinned(), PlanInputs.FiftyMillion() with { MemoryPerNodeBytes = 1L << 30, MaxMemoryExtrapolation = 100 });
 
-        Assert.Equal(54_874.48, plan.Relay.Term("memory: connections per node").Value, 2);
+        Assert.Equal(603_619_276.8, plan.Relay.Term("memory: usable per node").Value, 1);
         Assert.Equal(92, plan.Nodes);
         Assert.Equal("memory", plan.Binding);
 
-        // Without the kernel's 3,000 B: 603,619,276.8 / 8,000 = 75,452.4 per node, ceil(66.3) = 67 nodes, and a warning that it is left out.
+        // Without the kernel's 3,000 B: ceil(40e9 / 603,619,276.8) = ceil(66.3) = 67 nodes, and a warning that it is left out.
         var noKernel = ResultFixture.Pinned() with { Target = ResultFixture.Pinned().Target! with { KernelMemoryPerConnectionBytes = null } };
         var processOnly = CapacityPlanner.Plan(noKernel, PlanInputs.FiftyMillion() with { MemoryPerNodeBytes = 1L << 30, MaxMemoryExtrapolation = 100 });
         Assert.Equal(67, processOnly.Nodes);
@@ -234,5 +235,28 @@ public sealed class RelayFleetTests
 
         Assert.Equal(baseline.FindMax!.MaxSustainableRate / baseline.Relay!.CoresUsed, plan.MsgsPerSPerCore, 3);
         Assert.Equal("connections", plan.Binding);
+    }
+
+    [Fact]
+    public void A_memory_store_relay_holds_its_offline_recipients_messages_in_memory_when_that_was_measured()
+    {
+        // 200,000 users, 6 minutes held: 30,000 held × 600 B = 18,000,000 B beside 20,000 × 11,000 = 220,000,000 B.
+        var pinned = ResultFixture.Pinned();
+        var measured = pinned with { Target = pinned.Target! with { HeldMessages = new HeldMessages { Messages = 10_000, MemoryPerMessageBytes = 600 } } };
+
+        var plan = CapacityPlanner.Plan(measured, PlanInputs.SmallCluster());
+
+        Assert.Equal(18_000_000, plan.Relay.Term("memory: held messages").Value, 3);
+        Assert.Contains("ceil((210 MiB + 17.2 MiB) / 16.7 GiB) = 1", plan.Relay.Limit("memory").Formula, StringComparison.Ordinal);
+        Assert.DoesNotContain(plan.Warnings, w => w.Contains("held message", StringComparison.Ordinal));
+
+        // Not measured: left out, and said.
+        var unmeasured = CapacityPlanner.Plan(pinned, PlanInputs.SmallCluster());
+        Assert.Equal(0, unmeasured.Relay.Term("memory: held messages").Value);
+        Assert.Contains(unmeasured.Warnings, w => w.StartsWith("a memory-store relay keeps every held message in its own memory", StringComparison.Ordinal));
+
+        // A week of the 50 M users' messages in relay memory: memory binds, far past the connections.
+        var week = CapacityPlanner.Plan(measured, PlanInputs.FiftyMillion() with { MaxMemoryExtrapolation = 1e6 });
+        Assert.Equal("memory", week.Binding);
     }
 }
