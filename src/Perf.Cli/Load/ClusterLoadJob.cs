@@ -43,7 +43,7 @@ internal static class ClusterLoadJob
 
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(cluster.Relays.EndPointOf(0)!, new NoiseIdleProtocol(cluster.Relays.RelayKey, AeadAlgorithm.Parse(options.Cipher), AeadBackend.Parse(options.Backend)), extras.IdleConnections) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, cluster.Relays.Processes[0]!, cluster.Nats.Processes, output, cancellationToken).ConfigureAwait(false);
-        var heldCost = extras.HeldMessages > 0 ? await HoldMessagesAsync(cluster, extras.HeldMessages, scenario.MessageSize, options, output, cancellationToken).ConfigureAwait(false) : null;
+        var heldCost = extras.HeldMessages > 0 ? await HeldMessageRun.OnClusterAsync(cluster, extras.HeldMessages, scenario.MessageSize, options, output, cancellationToken).ConfigureAwait(false) : null;
 
         LoadRunResult run;
         DeliveryLedger ledger;
@@ -94,6 +94,7 @@ internal static class ClusterLoadJob
         {
             relayUsage = relayUsage with { HeldMessages = new HeldMessages { Messages = heldCost.Accepted, MemoryPerMessageBytes = heldCost.TargetBytesPerMessage } };
         }
+
         var generator = run.GeneratorUsage is { } g ? new GeneratorUsage { Cpus = extras.GeneratorCpus?.ToString(), CoresUsed = g.Cores, CpuUsPerMessage = g.CpuMicrosecondsPerMessage, ContextSwitchesPerMessage = g.ContextSwitchesPerMessage, MemoryPerIdleConnectionBytes = idleMemory?.GeneratorBytesPerConnection } : null;
         await output.WriteLineAsync($"cluster: {counters.Reconnects} reconnects, {counters.Resent} resent, {counters.RetriedRejections} rejections retried, duplicates {run.Recorders.Duplicates} ({counters.RelayIdDuplicates} by relay id, {counters.ReplayDuplicates} E2E replays), lost {lost} (accepted, never delivered), unanswered {unanswered}").ConfigureAwait(false);
         if (relayUsage is not null && natsUsage is not null)
@@ -122,16 +123,6 @@ internal static class ClusterLoadJob
         };
         var folder = RunFolder.Create(resultsParent, $"load-{ClusterArguments.TargetName}");
         return (run, LoadResultFiles.Write(folder, result, run), result);
-    }
-
-    // Messages for recipients that never connect, left on relay node 0: what holding them costs it, the NATS nodes and JetStream's disk.
-    private static async Task<HeldMessageMeasurement> HoldMessagesAsync(RelayCluster cluster, int messages, int size, LoadTargetOptions options, TextWriter output, CancellationToken cancellationToken)
-    {
-        await output.WriteLineAsync($"held: leaving {messages} messages on relay node 0 for recipients that never connect ({HeldMessageCost.PerRecipient} each)").ConfigureAwait(false);
-        var protocol = new NoiseIdleProtocol(cluster.Relays.RelayKey, AeadAlgorithm.Parse(options.Cipher), AeadBackend.Parse(options.Backend));
-        var held = await HeldMessageCost.MeasureAsync(cluster.Relays.EndPointOf(0)!, protocol, messages, LoadJob.HeldEnvelopeSize(size), cluster.Relays.Processes[0]!, cluster.Nats.Processes, LoadJob.StreamReader(cluster.Nats.Urls), cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync(LoadJob.HeldSummary(held, "NATS nodes")).ConfigureAwait(false);
-        return held;
     }
 
     // Idle clients on relay node 0 (one NATS subscription each, as any online identity has), its memory read after each half.

@@ -11,9 +11,6 @@ using Perf.Load.Targets;
 using Perf.Load.Targets.JetStream;
 using Perf.Results.Files;
 using Perf.Results.Model;
-using Relay.Crypto.Aead;
-using Relay.Crypto.E2e;
-using Relay.Store.Nats;
 
 namespace Perf.Cli.Load;
 
@@ -65,7 +62,7 @@ internal static class LoadJob
 
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
-        var heldCost = extras.HeldMessages > 0 ? await HoldMessagesAsync(handle, extras.HeldMessages, scenario.MessageSize, output, cancellationToken).ConfigureAwait(false) : null;
+        var heldCost = extras.HeldMessages > 0 ? await HeldMessageRun.OnTargetAsync(handle, extras.HeldMessages, scenario.MessageSize, output, cancellationToken).ConfigureAwait(false) : null;
 
         LoadRunResult run;
         ResourcesBeside? withStore = null;
@@ -151,39 +148,6 @@ internal static class LoadJob
             + (memory.BesideBytesPerConnection is { } store ? $", {store / 1024:F2} KiB in the store's {handle.Store!.Name}" : "")).ConfigureAwait(false);
         return memory;
     }
-
-    // Before the run: messages for recipients that never connect, and what holding them cost the relay, its store and JetStream's disk.
-    private static async Task<HeldMessageMeasurement> HoldMessagesAsync(TargetHandle handle, int messages, int size, TextWriter output, CancellationToken cancellationToken)
-    {
-        var protocol = handle.Idle!.Protocol();
-        if (!protocol.HoldsMessages)
-        {
-            throw new LoadTargetException("--held-messages leaves messages with a relay over Noise/TCP: use --target relay-tcp --target-process (or relay-cluster).");
-        }
-
-        await output.WriteLineAsync($"held: leaving {messages} messages for recipients that never connect ({HeldMessageCost.PerRecipient} each, from {HeldMessageCost.Senders} clients)").ConfigureAwait(false);
-        var stream = handle.Store is { } store ? StreamReader(store.Url) : null;
-        var held = await HeldMessageCost.MeasureAsync(handle.Idle.EndPoint, protocol, messages, HeldEnvelopeSize(size), handle.Process!, handle.Store?.Resources, stream, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync(HeldSummary(held, handle.Store?.Name)).ConfigureAwait(false);
-        return held;
-    }
-
-    /// <summary>The bytes of a sealed message of <paramref name="size"/> plaintext bytes: what a held message's envelope is.</summary>
-    internal static int HeldEnvelopeSize(int size) => E2eEnvelope.BaseHeaderSize + size + AeadAlgorithm.TagSizeBytes;
-
-    /// <summary>Reads the relay store's stream (the store's default name) at the first of <paramref name="urls"/>.</summary>
-    internal static Func<CancellationToken, Task<StreamState?>> StreamReader(string urls)
-    {
-        var url = urls.Split(',')[0];
-        var name = new JetStreamStoreOptions { Url = url }.Stream;
-        return cancellationToken => JetStreamStreamState.ReadAsync(url, name, cancellationToken);
-    }
-
-    /// <summary>One line: how many were held and what each cost where.</summary>
-    internal static string HeldSummary(HeldMessageMeasurement held, string? store) =>
-        $"held: {held.Accepted} accepted; {held.TargetBytesPerMessage:F0} B per held message in the relay"
-        + (held.BesideBytesPerMessage is { } beside ? $", {beside:F0} B in the store's {store}" : "")
-        + (held.DiskBytesPerMessage is { } disk ? $", {disk:F0} B on JetStream's disk" : "");
 
     // After the run: which idle clients are still held and the target's memory with them, one
     // keep-alive from each (the target's CPU per keep-alive), then the reconnect storm.

@@ -42,7 +42,7 @@ public static class RunReportTables
         {
             var r = load.Result;
             var idle = r.TargetOrRelay()?.IdleConnections is { } held ? N(held) : "-";
-            rows.Add([RunDescription.Label(load), N(r.Scenario.Connections), $"{r.Scenario.Size} B", RunDescription.Load(r), RunDescription.Placement(r), idle, r.Scenario.Network?.Profile ?? "-"]);
+            rows.Add([RunDescription.Label(load), N(r.Scenario.Connections), $"{r.Scenario.Size} B", RunDescription.Load(r), RunDescription.Placement(r), idle, r.Scenario.Network?.Name ?? r.Scenario.Network?.Profile ?? "-"]);
         }
 
         return new Table(["run", "connections", "size", "load", "target runs as", "idle connections", "network"], rows);
