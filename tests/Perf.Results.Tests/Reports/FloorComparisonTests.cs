@@ -27,12 +27,19 @@ public sealed class FloorComparisonTests
         Assert.Same(echo2, FloorComparison.FloorOf(runs, relay2));
         Assert.Equal(2.5, FloorComparison.Ratio(runs, relay2));
 
-        // A run before any echo of its load takes the first one after it; a load with no echo of its own, the first echo.
+        // A run before any echo of its load takes the first one after it; a load with no echo of its own has no floor.
         var early = Run("relay-tcp", 900, -1);
         Assert.Same(echo1, FloorComparison.FloorOf([.. runs, early], early));
         var lone = Run("relay-tcp", 900, 5, rate: 1_000);
-        Assert.Same(echo1, FloorComparison.FloorOf([.. runs, lone], lone));
+        Assert.Null(FloorComparison.FloorOf([.. runs, lone], lone));
+        Assert.Null(FloorComparison.Ratio([.. runs, lone], lone));
         Assert.Null(FloorComparison.FloorOf([relay1], relay1));
+
+        // A find-max search's floor is an echo search, not a fixed-rate echo.
+        var search = ResultFixture.Load() with { StartedAt = relay2.StartedAt.AddMinutes(1), Scenario = relay2.Scenario };
+        Assert.Null(FloorComparison.FloorOf([.. runs, search], search));
+        var echoSearch = ResultFixture.Load() with { StartedAt = relay2.StartedAt, Scenario = relay2.Scenario with { Target = "echo" } };
+        Assert.Same(echoSearch, FloorComparison.FloorOf([.. runs, echoSearch, search], search));
     }
 
     [Fact]

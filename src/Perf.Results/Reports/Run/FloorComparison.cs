@@ -6,8 +6,9 @@ namespace Perf.Results.Reports.Run;
 /// Each target's end-to-end p99 over the echo floor's, run by run and, over the rounds of
 /// <c>perf load --repeat</c>, the median and range of those ratios. A run's floor is the echo
 /// run of the same connections, rate and size measured last before it — its round's, when echo
-/// leads each round — else the first such echo after it, else the earliest echo. A ratio below 1
-/// (a relay "beating" the floor) is flagged with its likely cause.
+/// leads each round — else the first such echo after it; a run with no echo of its own load has
+/// no floor (an echo at another rate or connection count is not one). A ratio below 1 (a relay
+/// "beating" the floor) is flagged with its likely cause.
 /// </summary>
 public static class FloorComparison
 {
@@ -19,20 +20,10 @@ public static class FloorComparison
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(run);
-        PerfResult? before = null, after = null, any = null;
+        PerfResult? before = null, after = null;
         foreach (var r in runs)
         {
-            if (r.Scenario.Target != "echo")
-            {
-                continue;
-            }
-
-            if (any is null || r.StartedAt < any.StartedAt)
-            {
-                any = r;
-            }
-
-            if (!SameLoad(r, run))
+            if (r.Scenario.Target != "echo" || !SameLoad(r, run))
             {
                 continue;
             }
@@ -47,7 +38,7 @@ public static class FloorComparison
             }
         }
 
-        return before ?? after ?? any;
+        return before ?? after;
     }
 
     /// <summary><paramref name="run"/>'s p99 over its floor's, or null without a floor or a p99.</summary>
@@ -146,8 +137,10 @@ public static class FloorComparison
 
     private static double? Max(List<double> values) => values.Count == 0 ? null : values.Max();
 
+    // A find-max run's p99 is its fastest passing step's, so only another search is its floor.
     private static bool SameLoad(PerfResult a, PerfResult b) =>
-        a.Scenario.Rate == b.Scenario.Rate && a.Scenario.Size == b.Scenario.Size && a.Scenario.Connections == b.Scenario.Connections;
+        a.Scenario.Rate == b.Scenario.Rate && a.Scenario.Size == b.Scenario.Size && a.Scenario.Connections == b.Scenario.Connections
+        && (a.FindMax is null) == (b.FindMax is null);
 }
 
 /// <summary>One target's runs beside the floor.</summary>
