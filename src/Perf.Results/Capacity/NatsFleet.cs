@@ -63,6 +63,7 @@ internal static class NatsFleet
         if (memory.PerHeld is not null)
         {
             MemoryExtrapolation.Check("NATS memory per held message", "held messages", load.HeldMessages * store.Replicas / fleet.NodesNeeded, nats.HeldMessages!.Messages, inputs, notes);
+            notes.Assume("NATS memory per held message was read seconds after the messages were written: it includes JetStream's cache of the blocks just written and the new recipients' subject index, which a file-backed stream does not keep per message for the whole retention, so the held-message memory term is an upper bound (measure more held messages, and a reading after the cache expired, for a closer one)");
         }
 
         notes.Assume($"NATS: {store.Description}; NATS nodes have the relay nodes' cores and memory; its figures are the measured nats-server processes' together (every replica's work included), spread evenly over the nodes");

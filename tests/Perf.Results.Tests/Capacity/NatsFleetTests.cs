@@ -33,6 +33,7 @@ public sealed class NatsFleetTests
         Assert.Equal(3, nats.Nodes);
         Assert.Equal("replicas", nats.Binding);
         Assert.Contains("JetStream on 3 nats-server node(s), 3 replica(s)", plan.Store, StringComparison.Ordinal);
+        Assert.Contains(plan.Assumptions, a => a.StartsWith("NATS memory per held message was read seconds after", StringComparison.Ordinal) && a.Contains("an upper bound", StringComparison.Ordinal));
     }
 
     [Fact]
