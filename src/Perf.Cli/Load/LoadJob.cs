@@ -9,6 +9,7 @@ using Perf.Load.Processes;
 using Perf.Load.Output;
 using Perf.Load.Targets;
 using Perf.Load.Targets.JetStream;
+using Perf.Results;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
@@ -259,7 +260,7 @@ internal static class LoadJob
 
     private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} µs, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
+        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} ≤ {Units.Micros(objective.ThresholdUs)}, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
         var progress = new Progress<FindMaxSearchStep>(step => output.WriteLine(
             $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50} µs p99={step.P99} µs p99.9={step.P999} µs{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} µs/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
         var result = await new FindMaxSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);

@@ -70,7 +70,7 @@ public readonly record struct KernelSocketMemory(long TcpSocketsInUse, long Buff
         return null;
     }
 
-    /// <summary>The growth since <paramref name="before"/> per TCP socket opened since, bytes; null when no socket was opened or the figures are not comparable.</summary>
+    /// <summary>The growth since <paramref name="before"/> per TCP socket opened since, bytes; null when no socket was opened, the figures are not comparable, or the memory fell (others' sockets closed meanwhile: no figure, rather than a cost of 0).</summary>
     public double? BytesPerSocketSince(KernelSocketMemory before)
     {
         var sockets = TcpSocketsInUse - before.TcpSocketsInUse;
@@ -80,7 +80,7 @@ public readonly record struct KernelSocketMemory(long TcpSocketsInUse, long Buff
         }
 
         var grown = (BufferBytes - before.BufferBytes) + ((SlabBytes ?? 0) - (before.SlabBytes ?? 0));
-        return Math.Max(0, grown) / (double)sockets;
+        return grown < 0 ? null : grown / (double)sockets;
     }
 
     // "name <active_objs> <num_objs> <objsize> ...": the active objects' bytes of each socket cache.

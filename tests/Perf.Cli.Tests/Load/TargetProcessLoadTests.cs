@@ -30,7 +30,10 @@ public sealed partial class TargetProcessLoadTests : TempFolder
         Assert.True(target.CpuUsPerMessage > 0);
         Assert.Equal(100, target.IdleConnections);
         Assert.True(target.MemoryPerConnectionBytes >= 0);
-        Assert.Equal(OperatingSystem.IsLinux(), target.KernelMemoryPerConnectionBytes >= 0);
+        // Machine-wide (sockstat): null when other processes closed more sockets meanwhile (a shared
+        // machine), so only its presence with its source is checked here; KernelSocketMemoryTests reads it.
+        Assert.Equal(target.KernelMemoryPerConnectionBytes is not null, target.KernelMemorySource is not null);
+        Assert.True(target.KernelMemoryPerConnectionBytes is null or >= 0);
         Assert.True(target.ResidentBytes > 0);
         Assert.True(target.CpuUsPerKeepAlive is null or > 0); // null when 100 PINGs cost less than a 10 ms CPU tick
         Assert.Contains("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0", target.RuntimeSettings!);
