@@ -145,7 +145,8 @@ internal static class LoadJob
         });
         var memory = await IdleConnections.OpenAsync(pool, count, handle.Process, progress, cancellationToken, handle.Store?.Resources).ConfigureAwait(false);
         await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in the target, {memory.GeneratorBytesPerConnection / 1024:F2} KiB in the generator"
-            + (memory.KernelBytesPerConnection is { } kernel ? $", {kernel / 1024:F2} KiB per socket in the kernel ({memory.KernelSource})" : "")
+            + (memory.KernelBytesPerConnection is { } kernel ? $", {kernel / 1024:F2} KiB per socket in the kernel ({memory.KernelSource})"
+                : OperatingSystem.IsLinux() ? ", the kernel's socket memory not measured (the machine's TCP sockets or their memory fell meanwhile: other processes closed theirs)" : "")
             + (memory.BesideBytesPerConnection is { } store ? $", {store / 1024:F2} KiB in the store's {handle.Store!.Name}" : "")).ConfigureAwait(false);
         return memory;
     }
