@@ -121,7 +121,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
             workload.StartReader(user, user.Authenticated!, user.Acks, null);
             if (user.Anonymous is { } anonymous)
             {
-                workload.StartReader(user, anonymous, user.Acks, null);
+                // Sealed sending only: answers come here, DELIVERs (and so ACKs) on the authenticated one.
+                workload._readers.Add(Task.Run(() => workload.ReceiveAsync(user, anonymous, user.Acks, null), CancellationToken.None));
             }
 
             foreach (var side in user.Mailboxes.Values)

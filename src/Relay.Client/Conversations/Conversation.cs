@@ -365,26 +365,55 @@ public sealed class Conversation : IAsyncDisposable
             _inbox.Writer.TryWrite(new ReceivedMessage(Peer, data.ToArray(), frame.RelayMessageId, SealedSender: true, Conversation: this));
         }
 
-        if (link == _current && RotationDue(link) && Interlocked.Exchange(ref _rotating, 1) == 0)
+        if (link == _current && RotationDue(link))
         {
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await RotateAsync(_disposed.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is RelayClientException or OperationCanceledException or ObjectDisposedException)
-                {
-                    // tried again at the next message or send
-                }
-                finally
-                {
-                    Volatile.Write(ref _rotating, 0);
-                }
-            });
+            RotateInBackground();
         }
 
         return true;
+    }
+
+    // One rotation at a time, off the reader: a failed connection is tried again a few times with
+    // the messenger's delays, and once done the new mailbox is checked at once, since messages that
+    // made it due while this rotation was finishing found it still running and started none.
+    private void RotateInBackground()
+    {
+        if (Interlocked.Exchange(ref _rotating, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await RotateAsync(_disposed.Token).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (RelayClientException) when (attempt < 5)
+                    {
+                        await Task.Delay(_messenger.ReconnectDelay(attempt), _disposed.Token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is RelayClientException or OperationCanceledException or ObjectDisposedException)
+            {
+                // tried again at the next message or send
+            }
+            finally
+            {
+                Volatile.Write(ref _rotating, 0);
+            }
+
+            if (!_disposed.IsCancellationRequested && _current is { } current && RotationDue(current))
+            {
+                RotateInBackground();
+            }
+        });
     }
 
     private static async Task AckAsync(MailboxLink link, ulong relayMessageId, CancellationToken cancellationToken)
