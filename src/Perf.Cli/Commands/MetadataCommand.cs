@@ -132,13 +132,13 @@ internal static class MetadataCommand
         }
 
         GroundTruth.Write(Path.ChangeExtension(auditPath, null).Replace("audit-", "truth-", StringComparison.Ordinal) + ".json", identities, outcome.Accepted);
-        var trail = await ReadCompleteAsync(auditPath, outcome.Accepted.Count, cancellationToken).ConfigureAwait(false);
+        var trail = await ReadCompleteAsync(auditPath, outcome.Accepted.Count + outcome.AcceptedCover, cancellationToken).ConfigureAwait(false);
         var row = MetadataAnalysis.Compute(mode.Name, trail, outcome.Accepted, identities, (outcome.SealUs, outcome.OpenUs, outcome.EndToEndUs), (outcome.RelayCpu.TotalMicroseconds, outcome.DeliveredMeasured), outcome.Delivered);
         return (row, trail.Messages.ConvertAll(e => e.Bytes));
     }
 
     // The relay writes its log every 50 ms; wait (up to 5 s) until it holds every accepted message.
-    private static async Task<AuditTrail> ReadCompleteAsync(string path, int accepted, CancellationToken cancellationToken)
+    private static async Task<AuditTrail> ReadCompleteAsync(string path, long accepted, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (true)

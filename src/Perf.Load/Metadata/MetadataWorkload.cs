@@ -50,6 +50,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
     private RelayClientOptions? _clientOptions;
     private long _measureFrom = long.MaxValue;
     private long _delivered;
+    private long _acceptedCover;
     private long _rejected;
     private long _failed;
     private volatile bool _replying = true;
@@ -266,7 +267,10 @@ public sealed class MetadataWorkload : IAsyncDisposable
             Snapshot(_open),
             Snapshot(_endToEnd),
             cpu,
-            Interlocked.Read(ref _delivered) - deliveredAtStart);
+            Interlocked.Read(ref _delivered) - deliveredAtStart)
+        {
+            AcceptedCover = Interlocked.Read(ref _acceptedCover),
+        };
     }
 
     /// <summary>Closes every connection and wipes the keys.</summary>
@@ -434,6 +438,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
                     case FrameType.Accepted when _inFlight.TryRemove((long)frame.ClientMessageId, out var sent):
                         if (sent.Kind == MessageKind.Cover)
                         {
+                            Interlocked.Increment(ref _acceptedCover);
                             break; // cover is traffic, not a message to link: the attacks are scored on real ones
                         }
 
@@ -671,4 +676,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
 /// <param name="EndToEndUs">Intended send time to opened plaintext, µs.</param>
 /// <param name="RelayCpu">The relay process's CPU time from the end of the warm-up to the end of the drain (zero without a process).</param>
 /// <param name="DeliveredMeasured">Messages delivered over that same span.</param>
-public sealed record MetadataOutcome(IReadOnlyList<SentMessage> Accepted, long Delivered, long Rejected, long Failed, LongHistogram SealUs, LongHistogram OpenUs, LongHistogram EndToEndUs, TimeSpan RelayCpu, long DeliveredMeasured);
+public sealed record MetadataOutcome(IReadOnlyList<SentMessage> Accepted, long Delivered, long Rejected, long Failed, LongHistogram SealUs, LongHistogram OpenUs, LongHistogram EndToEndUs, TimeSpan RelayCpu, long DeliveredMeasured)
+{
+    /// <summary>Cover messages the relay accepted (not in <see cref="Accepted"/>, but in the audit log).</summary>
+    public long AcceptedCover { get; init; }
+}
