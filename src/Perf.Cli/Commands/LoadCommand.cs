@@ -27,6 +27,8 @@ internal static class LoadCommand
             Store: new TargetStoreArguments(),       // --store
             Placement: new PlacementArguments(),     // --target-process, --target-cpus, --generator-cpus, --idle-connections, --reconnect-storm
             HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind
+            Behaviours: new ClientBehaviourArguments(), // --churn, --churn-away, --slow-consumers, --slow-consumer-rate, --vanishing
+            Soak: new SoakArguments(),               // --soak, --soak-rss-slope, --soak-p99-ratio, --soak-warmup, --series-interval
             Cluster: new ClusterArguments());        // --relay-nodes, --nats-nodes, --fault
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
             .WithOptions(arguments.Groups);
@@ -94,6 +96,6 @@ internal static class LoadCommand
             FloorTable.Write(console, written);
         }
 
-        return PerfCommandLine.Ok;
+        return await SoakVerdictLines.WriteAsync(output, written).ConfigureAwait(false) ? PerfCommandLine.Ok : PerfCommandLine.Failed;
     }
 }

@@ -1,13 +1,16 @@
 using Perf.Load;
+using Perf.Load.Behaviours;
 using Perf.Load.Engine;
 using Perf.Load.Hostile;
 using Perf.Load.Idle;
 using Perf.Load.Os;
 using Perf.Load.Processes;
 using Perf.Load.Output;
+using Perf.Load.Probes;
 using Perf.Load.Targets;
 using Perf.Results.Files;
 using Perf.Results.Model;
+using Perf.Results.Soak;
 
 namespace Perf.Cli.Load;
 
@@ -18,7 +21,7 @@ internal static class LoadJob
     /// <param name="targetName">A target as <c>--target</c> takes it.</param>
     /// <param name="scenario">The scenario.</param>
     /// <param name="options">Target options.</param>
-    /// <param name="extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs.</param>
+    /// <param name="extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs, a handshake flood, the soak rule.</param>
     /// <param name="commandLine">The redacted command line for the result file.</param>
     /// <param name="environment">The environment for the result file.</param>
     /// <param name="resultsParent">The folder that gets the run folder (<c>results/</c>, or a quick run's folder).</param>
@@ -59,12 +62,15 @@ internal static class LoadJob
             await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
         }
 
-        if (idle is not null)
+        if (idle is not null && scenario.Warmup + scenario.Duration <= KeepAlivesPausedUpTo)
         {
-            // Keep-alives would be counted as the target's work per message.
+            // Keep-alives would be counted as the target's work per message. A longer run keeps
+            // them, as phones do: the relay closes clients silent for five minutes.
             idle.KeepAlivePaused = true;
         }
 
+        var probe = Probe(handle);
+        var companions = Companions(scenario, idle, extras.IdleConnections);
         if (extras.Search is { } s)
         {
             findMax = await FindMaxAsync(handle, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
@@ -74,7 +80,8 @@ internal static class LoadJob
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
             await using var target = handle.NewTarget();
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+            var hooks = new LoadRunHooks { Probe = probe, Companions = companions.All };
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         }
 
         var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
@@ -102,13 +109,59 @@ internal static class LoadJob
         }
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage);
+        result = await WithSeriesAndBehavioursAsync(result, run, probe, companions, floodResult, extras.Soak, cancellationToken).ConfigureAwait(false);
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
-        if (floodResult is not null)
+        return (run, LoadResultFiles.Write(folder, result, run), result);
+    }
+
+    /// <summary>Runs at most this long (warm-up and measured window) pause the idle clients' keep-alives.</summary>
+    internal static readonly TimeSpan KeepAlivesPausedUpTo = TimeSpan.FromMinutes(2);
+
+    // The target's memory, descriptors and collector for the series: a process of its own from
+    // /proc (and a relay's /metrics), an embedded target from this process's runtime.
+    private static ITargetProbe Probe(TargetHandle handle) =>
+        handle.Process is { } process
+            ? new ProcessProbe(process.ProcessId, handle.Server is RelayProcess relay ? new Uri($"http://{relay.WebSocketEndPoint}/metrics") : null)
+            : ThisProcessProbe.Instance;
+
+    // The idle clients' churn and vanishing, driven beside the run.
+    private static IdleCompanions Companions(LoadScenario scenario, IdleConnectionPool? idle, int idleClients)
+    {
+        var behaviours = scenario.Behaviours;
+        if (idle is null)
         {
-            HandshakeFloodFile.Write(folder, floodResult);
+            return new IdleCompanions(null, null);
         }
 
-        return (run, LoadResultFiles.Write(folder, result, run), result);
+        var churn = behaviours.ChurnPercentPerMinute > 0
+            ? new ChurnDriver(new IdlePopulation(idle, idleClients), new ChurnSchedule(idleClients, behaviours.ChurnPercentPerMinute, behaviours.Minute, behaviours.Seed + 1), behaviours.ChurnAway)
+            : null;
+        var vanishing = behaviours.VanishingPercentPerMinute > 0
+            ? new VanishingDriver(idle, new ChurnSchedule(idleClients, behaviours.VanishingPercentPerMinute, behaviours.Minute, behaviours.Seed + 2))
+            : null;
+        return new IdleCompanions(churn, vanishing);
+    }
+
+    // The series, its slopes and the soak verdict; the behaviours' counts; the flood's.
+    private static async Task<PerfResult> WithSeriesAndBehavioursAsync(PerfResult result, LoadRunResult run, ITargetProbe probe, IdleCompanions companions, HandshakeFloodResult? flood, SoakRuleOptions? soak, CancellationToken cancellationToken)
+    {
+        var series = SeriesResults.Entries(run);
+        var slopeWarmup = (soak ?? new SoakRuleOptions()).WarmupFor(run.Scenario.Duration);
+        long? held = null;
+        if (run.RecipientClasses is not null)
+        {
+            // What the relay still holds for the slow consumers, read after the drain.
+            held = (await probe.ReadAsync(cancellationToken).ConfigureAwait(false)).MailboxDepth;
+        }
+
+        result = result with
+        {
+            Series = series,
+            SeriesSlopes = series is null ? null : SeriesSlopeFit.Fit(series, slopeWarmup.TotalSeconds),
+            Behaviours = BehaviourResults.ToResult(run, companions.Churn?.Counters, companions.Vanishing?.Counters, held),
+            HandshakeFlood = flood is null ? null : BehaviourResults.ToResult(flood),
+        };
+        return soak is null ? result : result with { Soak = SeriesResults.Evaluate(run, result, soak) };
     }
 
     private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
@@ -216,4 +269,31 @@ internal static class LoadJob
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
 /// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null);
+/// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, SoakRuleOptions? Soak = null);
+
+/// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
+/// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>
+/// <param name="Vanishing">Their vanishing (<c>--vanishing</c>).</param>
+internal sealed record IdleCompanions(ChurnDriver? Churn, VanishingDriver? Vanishing)
+{
+    /// <summary>Those that run.</summary>
+    public IReadOnlyList<ILoadRunCompanion> All
+    {
+        get
+        {
+            var all = new List<ILoadRunCompanion>(2);
+            if (Churn is not null)
+            {
+                all.Add(Churn);
+            }
+
+            if (Vanishing is not null)
+            {
+                all.Add(Vanishing);
+            }
+
+            return all;
+        }
+    }
+}

@@ -1,15 +1,14 @@
 using Perf.Cli.Tests.Results;
-using Perf.Load.Hostile;
 using Perf.Results.Files;
 using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Load;
 
-/// <summary><c>perf load --handshake-flood N</c>: a hostile client beside the legitimate ones, its counts kept in the run folder.</summary>
+/// <summary><c>perf load --handshake-flood N</c>: a hostile client beside the legitimate ones, its counts kept in the result.</summary>
 public sealed class HandshakeFloodLoadTests : TempFolder
 {
     [Fact]
-    public void A_short_flooded_run_loses_nothing_and_writes_the_floods_counts_beside_the_result()
+    public void A_short_flooded_run_loses_nothing_and_keeps_the_floods_counts_in_the_result()
     {
         var resultPath = Path.Combine(Folder, "flood.json");
 
@@ -22,9 +21,9 @@ public sealed class HandshakeFloodLoadTests : TempFolder
         Assert.Equal(0, result.Metrics.Lost);
         Assert.Equal(result.Metrics.Sent, result.Metrics.Delivered);
 
-        var folder = Path.GetDirectoryName(run.Output.Split('\n').Single(l => l.StartsWith("result: ", StringComparison.Ordinal))["result: ".Length..].Trim())!;
-        var flood = HandshakeFloodFile.Read(Path.Combine(folder, HandshakeFloodFile.FileName));
+        var flood = result.HandshakeFlood!;
         Assert.Equal(100, flood.RatePerSecond);
+        Assert.Equal(("both", "127.0.0.254"), (flood.Kinds, flood.Source));
         foreach (var counts in new[] { flood.Garbage, flood.Abandoned })
         {
             Assert.True(counts.Attempted >= 100, $"attempted {counts.Attempted} in {flood.Seconds:F1} s");
