@@ -101,8 +101,8 @@ public static class ReportPlots
         return Svg(plot, "Throughput–latency curve (--find-max steps)", "offered rate (msgs/s)", "end-to-end latency (µs)");
     }
 
-    // Every plot ends the same way: labels, the legend below the data, SVG text.
-    private static string Svg(Plot plot, string title, string xLabel, string yLabel)
+    // Every plot ends the same way: labels, the legend below the data, SVG text (the soak plots' too).
+    internal static string Svg(Plot plot, string title, string xLabel, string yLabel)
     {
         plot.Title(title);
         plot.XLabel(xLabel);

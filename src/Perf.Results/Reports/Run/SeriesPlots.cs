@@ -10,8 +10,6 @@ namespace Perf.Results.Reports.Run;
 /// </summary>
 public static class SeriesPlots
 {
-    private const int Width = 820;
-    private const int Height = 440;
     private const double Megabyte = 1_000_000;
 
     /// <summary>Resident set and GC heap (MB) at the end of each minute, per run; <c>null</c> when no run has a series with memory readings.</summary>
@@ -25,7 +23,7 @@ public static class SeriesPlots
             AddLine(plot, series, e => e.GcHeapBytes / Megabyte, $"{label} GC heap");
         }
 
-        return any ? Svg(plot, "Target memory by minute (soak)", "minutes into the measured window", "MB") : null;
+        return any ? ReportPlots.Svg(plot, "Target memory by minute (soak)", "minutes into the measured window", "MB") : null;
     }
 
     /// <summary>End-to-end p50, p99 and p99.9 (µs) of each minute, per run; <c>null</c> when no run has a series.</summary>
@@ -40,7 +38,7 @@ public static class SeriesPlots
             AddLine(plot, series, e => e.Count > 0 ? e.P999Us : null, $"{label} p99.9");
         }
 
-        return any ? Svg(plot, "End-to-end latency by minute (soak)", "minutes into the measured window", "latency (µs)") : null;
+        return any ? ReportPlots.Svg(plot, "End-to-end latency by minute (soak)", "minutes into the measured window", "latency (µs)") : null;
     }
 
     /// <summary>The runs that have a series, with their labels.</summary>
@@ -77,14 +75,5 @@ public static class SeriesPlots
         var scatter = plot.Add.Scatter(xs.ToArray(), ys.ToArray());
         scatter.LegendText = label;
         return true;
-    }
-
-    private static string Svg(Plot plot, string title, string xLabel, string yLabel)
-    {
-        plot.Title(title);
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        plot.ShowLegend(Edge.Bottom);
-        return plot.GetSvgXml(Width, Height);
     }
 }
