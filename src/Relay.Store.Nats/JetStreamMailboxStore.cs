@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
@@ -6,35 +7,48 @@ using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
+using Relay.Store.Nats.Live;
+using Relay.Store.Nats.Publishing;
+using Relay.Store.Nats.Requests;
 
 namespace Relay.Store.Nats;
 
 /// <summary>
 /// Mailboxes in NATS JetStream, shared by every relay node on the same NATS: one stream (file
 /// storage, replicas as configured), one subject per recipient, a per-subject count limit with
-/// "discard new" (a full mailbox answers REJECTED <c>MailboxFull</c>) and an age limit.
+/// "discard new" (a full mailbox answers REJECTED <c>MailboxFull</c>), an age limit, and
+/// JetStream's republish of every stored message to a per-recipient live subject.
 /// <list type="bullet">
 /// <item>SEND: published to the recipient's subject; ACCEPTED only once JetStream acknowledged the
 /// write, with the stream sequence as relay id (unique across nodes and restarts). Publishes are
-/// pipelined: a connection does not wait for one acknowledgement before the next SEND. NATS down
-/// or no acknowledgement within the publish timeout: REJECTED <c>StoreUnavailable</c>.</item>
-/// <item>Delivery: while a recipient has a live connection on this node, one ephemeral consumer
-/// filtered on its subject streams its held messages, oldest first, then new ones as any node stores them,
-/// into a per-node cache the connections pull from. So a message sent through any node reaches a
-/// live connection on any other without polling, and held messages come again on each new connection.</item>
-/// <item>ACK: deletes the message from the stream (only a message held for the ACKing identity).</item>
+/// pipelined and answered on one wildcard subscription (no request object or JSON parser per
+/// SEND). NATS down or no acknowledgement within the publish timeout: REJECTED <c>StoreUnavailable</c>.</item>
+/// <item>Delivery: while a recipient has a live connection on this node, the node subscribes to its
+/// live subject (a plain NATS subscription: no consumer, no heartbeat, nothing while idle) and
+/// reads its held messages once; JetStream's republished copy of each newly stored message then
+/// reaches every node subscribed for it, whichever node stored it (<see cref="LiveRecipients"/>).</item>
+/// <item>ACK: removes the message from the stream in batches: one purge of the recipient's subject
+/// below its oldest unacknowledged message (<see cref="AckRemoval"/>).</item>
 /// </list>
 /// </summary>
 public sealed class JetStreamMailboxStore : IMailboxStore
 {
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
     private readonly NatsConnection _connection;
     private readonly NatsJSContext _js;
     private readonly JetStreamStoreOptions _options;
     private readonly ILogger _logger;
     private readonly MemoryMailboxStore _cache;
-    private readonly Dictionary<Identity, Watch> _watches = [];
+    private readonly MailboxSubjects _subjects;
+    private readonly PendingPublishes _publishes;
+    private readonly HeldMessageReads _reads;
+    private readonly LiveRecipients _live;
     private readonly CancellationTokenSource _stop = new();
-    private int _watchCount;
+    private readonly List<HandlerSubscription> _subscriptions = [];
+    private readonly Action<RequestSlot<SendOutcome>, Exception> _refuse;
+    private Task _housekeeping = Task.CompletedTask;
+    private int _disconnected;
+    private long _disconnects;
 
     private JetStreamMailboxStore(NatsConnection connection, JetStreamStoreOptions options, ILogger logger)
     {
@@ -43,7 +57,14 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         _logger = logger;
         _js = new NatsJSContext(connection); // requests time out after the connection's RequestTimeout (the publish timeout)
         _cache = new MemoryMailboxStore(options.Limits with { MaxMessages = int.MaxValue, MaxBytes = long.MaxValue });
-        Metrics = new JetStreamMetrics(() => Volatile.Read(ref _watchCount));
+        _subjects = new MailboxSubjects(options.SubjectPrefix, options.Stream);
+        Metrics = new JetStreamMetrics(() => _live!.Count);
+        var node = Guid.NewGuid().ToString("N")[..16];
+        _publishes = new PendingPublishes("_RA." + node, Metrics);
+        _reads = new HeldMessageReads(connection, _subjects, options.Stream, "_RR." + node);
+        _live = new LiveRecipients(connection, _subjects, new StreamRequests(_js, options.Stream), _reads, _cache, Metrics, logger, _stop.Token);
+        _refuse = Refuse;
+        connection.ConnectionDisconnected += OnDisconnectedAsync;
         connection.ConnectionOpened += OnReconnectedAsync;
     }
 
@@ -59,7 +80,16 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     /// <summary>Whether the NATS connection is up right now.</summary>
     public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
 
-    /// <summary>Connects to NATS, checks JetStream and creates (or updates) the stream.</summary>
+    /// <summary>The name of the NATS server this node is connected to now (tests kill it).</summary>
+    internal string? ServerName => _connection.ServerInfo?.Name;
+
+    /// <summary>How often the NATS connection dropped so far.</summary>
+    internal long Disconnects => Interlocked.Read(ref _disconnects);
+
+    /// <summary>The subjects this store uses (tests forge republished copies on them).</summary>
+    internal MailboxSubjects Subjects => _subjects;
+
+    /// <summary>Connects to NATS, checks JetStream, creates (or updates) the stream and subscribes for publish answers.</summary>
     /// <exception cref="MailboxStoreException">NATS is unreachable, JetStream is off, or the stream cannot be made; the message is one line.</exception>
     public static async Task<JetStreamMailboxStore> ConnectAsync(JetStreamStoreOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
@@ -87,34 +117,26 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         var store = new JetStreamMailboxStore(connection, options, logger ?? NullLogger.Instance);
         try
         {
-            await store._js.CreateOrUpdateStreamAsync(new StreamConfig(options.Stream, [options.SubjectPrefix + ".>"])
-            {
-                Storage = StreamConfigStorage.File,
-                NumReplicas = options.Replicas,
-                Retention = StreamConfigRetention.Limits,
-                Discard = StreamConfigDiscard.New,
-                DiscardNewPerSubject = true,
-                MaxMsgsPerSubject = options.Limits.MaxMessages,
-                MaxAge = options.Limits.MaxAge,
-                MaxBytes = options.MaxStreamBytes,
-                MaxMsgSize = StoredMessage.HeaderLength + options.MaxEnvelopeBytes,
-            }, cancellationToken).ConfigureAwait(false);
+            await store.CreateStreamAsync(cancellationToken).ConfigureAwait(false);
+            await store.SubscribeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
         {
             await store.DisposeAsync().ConfigureAwait(false);
-            throw new MailboxStoreException($"JetStream at {options.Url} refused the stream {options.Stream} (is nats-server running with -js? replicas {options.Replicas} need as many servers): {ex.Message}", ex);
+            throw new MailboxStoreException($"JetStream at {options.Url} refused the stream {options.Stream} (is nats-server running with -js? replicas {options.Replicas} need as many servers; a stream made by an older relay without republish must be deleted or another --store-stream used): {ex.Message}", ex);
         }
 
+        store._housekeeping = store.HousekeepAsync();
         return store;
     }
 
     /// <inheritdoc />
     public ValueTask<SendOutcome> HoldAsync(Identity sender, Identity recipient, in ReadOnlySequence<byte> envelope, bool sealedSender)
     {
-        if (_connection.ConnectionState != NatsConnectionState.Open)
+        // Nothing is ACCEPTED that is not stored: say so at once rather than queue behind a reconnect.
+        var slot = _connection.ConnectionState == NatsConnectionState.Open ? _publishes.Reserve() : null;
+        if (slot is null)
         {
-            // Nothing is ACCEPTED that is not stored: say so at once rather than queue behind a reconnect.
             Metrics.Unavailable.Add(1);
             return new ValueTask<SendOutcome>(SendOutcome.Refused(RejectReason.StoreUnavailable));
         }
@@ -123,213 +145,23 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         var length = StoredMessage.HeaderLength + (int)envelope.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         StoredMessage.Write(buffer, sender, sealedSender, envelope);
-        return PublishAsync(Subject(recipient), buffer, length);
+        var answer = slot.Task;
+        PooledPublish.Send(_connection, _subjects.Mailbox(recipient), buffer, length, slot, _refuse);
+        return answer;
     }
-
-    private async ValueTask<SendOutcome> PublishAsync(string subject, byte[] buffer, int length)
-    {
-        var started = Metrics.PublishStarted();
-        var stored = false;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            timeout.CancelAfter(_options.PublishTimeout);
-            var ack = await _js.PublishAsync<ReadOnlyMemory<byte>>(subject, buffer.AsMemory(0, length), cancellationToken: timeout.Token).ConfigureAwait(false);
-            ack.EnsureSuccess();
-            stored = true;
-            return SendOutcome.Held(ack.Seq);
-        }
-        catch (NatsJSApiException ex) when (IsFull(ex.Error))
-        {
-            return SendOutcome.Refused(RejectReason.MailboxFull);
-        }
-        catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
-        {
-            Metrics.Unavailable.Add(1);
-            _logger.LogWarning("JetStream did not store a message: {Reason}", ex.Message);
-            return SendOutcome.Refused(RejectReason.StoreUnavailable);
-        }
-        finally
-        {
-            Metrics.PublishEnded(started, stored);
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    // "maximum messages per subject exceeded", "maximum messages exceeded", "maximum bytes exceeded".
-    private static bool IsFull(ApiError error) =>
-        error.Description?.Contains("maximum messages", StringComparison.OrdinalIgnoreCase) == true ||
-        error.Description?.Contains("maximum bytes", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <inheritdoc />
     public void Attach(Identity identity, ISubscriber subscriber)
     {
         _cache.Attach(identity, subscriber);
-        lock (_watches)
-        {
-            if (!_watches.TryGetValue(identity, out var watch))
-            {
-                watch = new Watch(CancellationTokenSource.CreateLinkedTokenSource(_stop.Token));
-                _watches[identity] = watch;
-                Interlocked.Increment(ref _watchCount);
-                watch.Loop = WatchAsync(identity, watch);
-            }
-
-            watch.Subscribers++;
-        }
+        _live.Attach(identity);
     }
 
     /// <inheritdoc />
     public void Detach(Identity identity, ISubscriber subscriber)
     {
         _cache.Detach(identity, subscriber);
-        lock (_watches)
-        {
-            if (_watches.TryGetValue(identity, out var watch) && --watch.Subscribers == 0)
-            {
-                _watches.Remove(identity);
-                Interlocked.Decrement(ref _watchCount);
-                watch.Stop.Cancel();
-            }
-        }
-    }
-
-    // Streams the recipient's held messages, then new ones, into the cache until the last
-    // connection of the identity on this node leaves: an ephemeral consumer filtered on its subject
-    // (one subject: nats-server 2.9 knows no multi-subject filters), no acks (an ACK deletes the
-    // message instead). If the consumer fails (NATS restarted, the consumer vanished), a new one
-    // resumes after the last sequence seen, after a second's pause on errors.
-    private async Task WatchAsync(Identity identity, Watch watch)
-    {
-        var subject = Subject(identity);
-        ulong lastSeen = 0;
-        try
-        {
-            while (!watch.Stop.IsCancellationRequested)
-            {
-                INatsJSConsumer? consumer = null;
-                using var round = CancellationTokenSource.CreateLinkedTokenSource(watch.Stop.Token);
-                watch.Round = round;
-                try
-                {
-                    consumer = await _js.CreateOrUpdateConsumerAsync(_options.Stream, new ConsumerConfig
-                    {
-                        // Named (not durable): with a name the client sends the create request in the
-                        // form nats-server 2.9 parses (an unnamed one with a filter is refused there).
-                        Name = "watch-" + Guid.NewGuid().ToString("N"),
-                        FilterSubject = subject,
-                        DeliverPolicy = lastSeen == 0 ? ConsumerConfigDeliverPolicy.All : ConsumerConfigDeliverPolicy.ByStartSequence,
-                        OptStartSeq = lastSeen == 0 ? 0 : lastSeen + 1,
-                        AckPolicy = ConsumerConfigAckPolicy.None,
-                        InactiveThreshold = TimeSpan.FromSeconds(30), // a crashed node's consumers go by themselves
-                        MemStorage = true,
-                    }, round.Token).ConfigureAwait(false);
-                    await foreach (var message in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: ConsumeOptionsFor(round), cancellationToken: round.Token).ConfigureAwait(false))
-                    {
-                        using var data = message.Data;
-                        // Belt and braces: only this identity's subject reaches its cache.
-                        if (message.Subject == subject && message.Metadata is { } metadata && StoredMessage.TryRead(data.Memory, out var sender, out var sealedSender, out var envelope))
-                        {
-                            lastSeen = metadata.Sequence.Stream;
-                            _cache.HoldStored(identity, lastSeen, sender, sealedSender, new ReadOnlySequence<byte>(envelope));
-                        }
-                    }
-                }
-                catch (OperationCanceledException) when (!watch.Stop.IsCancellationRequested)
-                {
-                    // NATS came back (a restarted server forgot the consumer): a new one resumes after lastSeen.
-                }
-                catch (Exception ex) when (ex is NatsException or TimeoutException && !watch.Stop.IsCancellationRequested)
-                {
-                    _logger.LogInformation("watching {Identity} in JetStream: {Reason}; again in 1 s", identity, ex.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(1), watch.Stop.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    if (consumer is not null)
-                    {
-                        _ = DeleteConsumerAsync(consumer.Info.Name);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The last connection of this identity on this node left.
-        }
-        finally
-        {
-            lock (_watches)
-            {
-                // A new connection may have started a new watch meanwhile: it keeps the cache.
-                if (!_watches.ContainsKey(identity))
-                {
-                    _cache.Forget(identity);
-                }
-            }
-
-            watch.Stop.Dispose();
-        }
-    }
-
-    // After a reconnect every watch starts a new consumer: the old one may be gone with the server.
-    private ValueTask OnReconnectedAsync(object? sender, NatsEventArgs args)
-    {
-        lock (_watches)
-        {
-            foreach (var watch in _watches.Values)
-            {
-                try
-                {
-                    watch.Round?.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // That round just ended.
-                }
-            }
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    // The consumer is ephemeral and lives on one NATS node. When that node dies while this relay's
-    // own NATS connection (to another node) stays up, no reconnect says so: the missing heartbeats
-    // do (or pulls that no one answers). Then this round ends and a new consumer resumes after the
-    // last sequence seen, within a few seconds instead of never.
-    private static NatsJSConsumeOpts ConsumeOptionsFor(CancellationTokenSource round) => new()
-    {
-        MaxMsgs = 256,
-        Expires = TimeSpan.FromSeconds(30),
-        IdleHeartbeat = TimeSpan.FromSeconds(1),
-        NotificationHandler = (notification, _) =>
-        {
-            if (notification is NatsJSTimeoutNotification or NatsJSNoRespondersNotification)
-            {
-                try
-                {
-                    round.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // That round just ended.
-                }
-            }
-
-            return Task.CompletedTask;
-        },
-    };
-
-    private async Task DeleteConsumerAsync(string name)
-    {
-        try
-        {
-            await _js.DeleteConsumerAsync(_options.Stream, name, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
-        {
-            // Gone already, or NATS is down: the inactivity threshold removes it.
-        }
+        _live.Detach(identity);
     }
 
     /// <inheritdoc />
@@ -339,37 +171,14 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     /// <inheritdoc />
     public bool Ack(Identity identity, ulong relayMessageId)
     {
-        // Only a message this identity holds here (so delivered to it) can be deleted by it.
+        // Only a message this identity holds here (so delivered to it) can be removed by it.
         if (!_cache.Ack(identity, relayMessageId))
         {
             return false;
         }
 
-        _ = DeleteAsync(relayMessageId);
+        _live.Acked(identity, relayMessageId);
         return true;
-    }
-
-    private async Task DeleteAsync(ulong sequence)
-    {
-        Metrics.DeleteStarted();
-        try
-        {
-            await _js.DeleteMessageAsync(_options.Stream, new StreamMsgDeleteRequest { Seq = sequence, NoErase = true }, _stop.Token).ConfigureAwait(false);
-        }
-        catch (NatsJSApiException ex) when (ex.Error.ErrCode == 10037 || ex.Error.Description?.Contains("no message found", StringComparison.OrdinalIgnoreCase) == true)
-        {
-            // Already gone: another node's connection of the same identity ACKed it, or it expired.
-        }
-        catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
-        {
-            // At least once: it comes again on the recipient's next connection, and clients de-duplicate by relay id.
-            Metrics.DeleteFailures.Add(1);
-            _logger.LogInformation("JetStream did not delete message {Sequence}: {Reason}", sequence, ex.Message);
-        }
-        finally
-        {
-            Metrics.DeleteEnded();
-        }
     }
 
     /// <inheritdoc />
@@ -378,40 +187,151 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     /// <inheritdoc />
     public int Sweep() => _cache.Sweep(); // JetStream expires the stored copies itself (MaxAge)
 
-    /// <summary>Stops every watch and closes the NATS connection.</summary>
+    /// <summary>Sends the batched removals (waiting up to 2 s for their answers) and closes the NATS connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        _connection.ConnectionDisconnected -= OnDisconnectedAsync;
         _connection.ConnectionOpened -= OnReconnectedAsync;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        Task[] loops;
-        lock (_watches)
+        await _live.DisposeAsync().ConfigureAwait(false);
+        var waited = Stopwatch.StartNew();
+        while (Metrics.PendingRemovals > 0 && IsConnected && waited.Elapsed < TimeSpan.FromSeconds(2))
         {
-            loops = [.. _watches.Values.Select(w => w.Loop!)];
-            _watches.Clear();
+            await Task.Delay(10).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _housekeeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _publishes.AbandonAll();
+        foreach (var subscription in _subscriptions)
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _connection.DisposeAsync().ConfigureAwait(false);
         await _cache.DisposeAsync().ConfigureAwait(false);
         Metrics.Dispose();
+        _stop.Dispose();
     }
 
-    private string Subject(Identity identity)
+    // A NATS cluster that just formed, or is busy, may not answer within one request timeout: ask
+    // again for up to three connect timeouts before giving up.
+    private async Task CreateStreamAsync(CancellationToken cancellationToken)
     {
-        Span<byte> bytes = stackalloc byte[Identity.Size];
-        identity.CopyTo(bytes);
-        return string.Concat(_options.SubjectPrefix, ".", Convert.ToHexStringLower(bytes));
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await _js.CreateOrUpdateStreamAsync(StreamConfig(), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is NatsJSApiNoResponseException or NatsNoRespondersException && Stopwatch.GetElapsedTime(started) < 3 * _options.ConnectTimeout)
+            {
+                _logger.LogInformation("JetStream did not answer the stream request yet ({Reason}); asking again", ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
-    private sealed class Watch(CancellationTokenSource stop)
+    private StreamConfig StreamConfig() =>
+        new(_options.Stream, [_subjects.StreamSubjects])
+        {
+            Storage = StreamConfigStorage.File,
+            NumReplicas = _options.Replicas,
+            Retention = StreamConfigRetention.Limits,
+            Discard = StreamConfigDiscard.New,
+            DiscardNewPerSubject = true,
+            MaxMsgsPerSubject = _options.Limits.MaxMessages,
+            MaxAge = _options.Limits.MaxAge,
+            MaxBytes = _options.MaxStreamBytes,
+            MaxMsgSize = StoredMessage.HeaderLength + _options.MaxEnvelopeBytes,
+            Republish = new Republish { Src = _subjects.StreamSubjects, Dest = _subjects.RepublishDestination },
+        };
+
+    // Publish and read answers on this node's inboxes; a new stream leader (it may have lost republished
+    // copies in the change) makes every live recipient read what it may have missed.
+    private async Task SubscribeAsync(CancellationToken cancellationToken)
     {
-        public CancellationTokenSource Stop { get; } = stop;
+        var answers = new HandlerSubscription(_connection, _publishes.Inbox + ".>", OnAnswer);
+        var reads = new HandlerSubscription(_connection, _reads.Inbox + ".>", OnRead);
+        var leaders = new HandlerSubscription(_connection, $"$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.{_options.Stream}", (_, _, in _) => _live.ReadAllAgain());
+        foreach (var subscription in (HandlerSubscription[])[answers, reads, leaders])
+        {
+            await _connection.AddSubAsync(subscription, cancellationToken).ConfigureAwait(false);
+            _subscriptions.Add(subscription);
+        }
 
-        public int Subscribers { get; set; }
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false); // all three are registered before the first SEND
+    }
 
-        public Task? Loop { get; set; }
+    private void OnAnswer(string subject, string? replyTo, in ReadOnlySequence<byte> payload) => _publishes.Answer(subject, payload);
 
-        // The current consumer's lifetime, cancelled to replace it after a reconnect.
-        public volatile CancellationTokenSource? Round;
+    private void OnRead(string subject, string? replyTo, in ReadOnlySequence<byte> payload) => _reads.Answer(subject, payload);
+
+    private async Task HousekeepAsync()
+    {
+        using var timer = new PeriodicTimer(Tick);
+        var nextFlush = Stopwatch.GetTimestamp();
+        var flushEvery = (long)(_options.RemovalInterval.TotalSeconds * Stopwatch.Frequency);
+        var timeout = (long)(_options.PublishTimeout.TotalSeconds * Stopwatch.Frequency);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var now = Stopwatch.GetTimestamp();
+                _reads.AbandonOlderThan(now - timeout);
+                var abandoned = _publishes.AbandonOlderThan(now - timeout);
+                if (abandoned > 0)
+                {
+                    Metrics.Unavailable.Add(abandoned);
+                    _logger.LogWarning("JetStream did not acknowledge {Count} message(s) within {Timeout}", abandoned, _options.PublishTimeout);
+                }
+
+                var flush = now >= nextFlush;
+                if (flush)
+                {
+                    nextFlush = now + flushEvery;
+                }
+
+                _live.Tick(_options.GapWait, flush);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    private void Refuse(RequestSlot<SendOutcome> slot, Exception ex)
+    {
+        _publishes.Abandon(slot);
+        Metrics.Unavailable.Add(1);
+        _logger.LogWarning("JetStream did not store a message: {Reason}", ex.Message);
+    }
+
+    // Publishes awaiting an answer are refused at once, and reads tried again: the connection that carried them is gone.
+    private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
+    {
+        Volatile.Write(ref _disconnected, 1);
+        Interlocked.Increment(ref _disconnects);
+        _reads.AbandonOlderThan(long.MaxValue);
+        var abandoned = _publishes.AbandonAll();
+        if (abandoned > 0)
+        {
+            Metrics.Unavailable.Add(abandoned);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    // Republished copies sent while the connection was down are lost: every live recipient reads what it missed.
+    private ValueTask OnReconnectedAsync(object? sender, NatsEventArgs args)
+    {
+        if (Interlocked.Exchange(ref _disconnected, 0) == 1)
+        {
+            _live.ReadAllAgain();
+        }
+
+        return ValueTask.CompletedTask;
     }
 }

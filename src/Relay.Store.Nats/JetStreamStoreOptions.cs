@@ -29,6 +29,15 @@ public sealed record JetStreamStoreOptions
     /// <summary>How long a SEND waits for JetStream's acknowledgement before it is REJECTED <c>StoreUnavailable</c>.</summary>
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often acknowledged messages are removed from the stream, in one purge per recipient
+    /// (batched: a relay killed meanwhile leaves up to this much ACKed traffic, delivered again later).
+    /// </summary>
+    public TimeSpan RemovalInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a republished message waits for a missing earlier one before the node reads the stream for it.</summary>
+    public TimeSpan GapWait { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long connecting at start may take before the relay gives up.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

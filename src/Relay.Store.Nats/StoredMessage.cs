@@ -30,13 +30,31 @@ internal static class StoredMessage
         return HeaderLength + (int)envelope.Length;
     }
 
-    /// <summary>Reads a stored message; <c>false</c> for anything this version did not write.</summary>
-    public static bool TryRead(ReadOnlyMemory<byte> stored, out Identity sender, out bool sealedSender, out ReadOnlyMemory<byte> envelope)
+    /// <summary>Reads a stored message as it came off the wire (maybe in pieces); <c>false</c> for anything this version did not write.</summary>
+    public static bool TryRead(in ReadOnlySequence<byte> stored, out Identity sender, out bool sealedSender, out ReadOnlySequence<byte> envelope)
+    {
+        envelope = default;
+        Span<byte> copy = stackalloc byte[HeaderLength];
+        scoped ReadOnlySpan<byte> header = stored.FirstSpan;
+        if (header.Length < HeaderLength && stored.Length >= HeaderLength)
+        {
+            stored.Slice(0, HeaderLength).CopyTo(copy); // the header itself is split
+            header = copy;
+        }
+
+        if (!TryReadHeader(header, out sender, out sealedSender))
+        {
+            return false;
+        }
+
+        envelope = stored.Slice(HeaderLength);
+        return true;
+    }
+
+    private static bool TryReadHeader(ReadOnlySpan<byte> span, out Identity sender, out bool sealedSender)
     {
         sender = default;
         sealedSender = false;
-        envelope = default;
-        var span = stored.Span;
         if (span.Length < HeaderLength || span[0] != Version || (span[1] & ~1) != 0)
         {
             return false;
@@ -44,7 +62,6 @@ internal static class StoredMessage
 
         sealedSender = (span[1] & 1) != 0;
         sender = sealedSender ? default : new Identity(span.Slice(2, Identity.Size));
-        envelope = stored[HeaderLength..];
         return true;
     }
 }

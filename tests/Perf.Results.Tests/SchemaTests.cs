@@ -120,6 +120,23 @@ public sealed class SchemaTests
         Assert.Equal(full.Target.RuntimeSettings, read.RuntimeSettings);
     }
 
+    [Fact]
+    public void A_store_section_beside_the_target_validates_and_reads_back_and_a_negative_one_does_not()
+    {
+        var withStore = ResultFixture.Load() with
+        {
+            Store = new TargetUsage { Process = "nats-server", Cpus = "1", CoresUsed = 0.12, CpuUsPerMessage = 24.5, ContextSwitchesPerMessage = 1.5 },
+        };
+        var json = ResultFile.ToJson(withStore);
+
+        Assert.True(IsValid(json));
+        Assert.Contains("\"store\": {", json, StringComparison.Ordinal);
+        Assert.Equal(withStore.Store, ResultFile.Parse(json, "test").Store);
+        var negative = json.Replace("\"cpu_us_per_message\": 24.5", "\"cpu_us_per_message\": -24.5", StringComparison.Ordinal);
+        Assert.False(IsValid(negative));
+        Assert.Throws<BadInputException>(() => ResultFile.Parse(negative, "test"));
+    }
+
     [Theory]
     [InlineData("\"cores_used\": 2,", "\"cores_used\": -2,")]
     [InlineData("\"process\": \"perf relay\",", "")]

@@ -1,3 +1,5 @@
+using Perf.Testing;
+using Perf.Testing.Nats;
 using Relay.Crypto.KeyAgreement;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
@@ -61,10 +63,12 @@ public sealed class JetStreamStoreTests
             bob.Ack(acked);
             await bob.FlushAsync();
             await bob.ExpectNothingPendingAsync();
-            await WaitUntilAsync(() => nodeA.Store.Metrics.PendingPublishes == 0 && nodeA.Server.Router.Acknowledged == 1);
+            await Eventually.TrueAsync(() => nodeA.Store.Metrics.PendingPublishes == 0 && nodeA.Server.Router.Acknowledged == 1, "the ACK applied");
         }
 
-        await Task.Delay(200); // the delete is asynchronous to the ACK
+        // The removal is asynchronous to the ACK (batched, sent at the latest when Bob's connection leaves).
+        var bobMailbox = nodeA.Store.Subjects.Mailbox(new Identity(bobKey.PublicKey));
+        await Eventually.TrueAsync(async () => await MailboxStreamProbe.MessagesOnAsync(nats.Url, bobMailbox) == 1, "the ACKed message removed");
         await using var again = await nodeB.ConnectAsync(bobKey);
         var redelivered = await again.ExpectAsync(FrameType.Deliver);
         Assert.NotEqual(acked, redelivered.RelayMessageId);
@@ -130,16 +134,6 @@ public sealed class JetStreamStoreTests
         }
 
         Assert.Equal(new byte[] { 3 }, body);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(20);
-        }
     }
 }
 

@@ -103,7 +103,7 @@ internal static class ClusterLoadJob
         return (run, LoadResultFiles.Write(folder, result, run), result);
     }
 
-    // Idle clients on relay node 0 (one JetStream watch each, as any online identity has), its memory read after each half.
+    // Idle clients on relay node 0 (one NATS subscription each, as any online identity has), its memory read after each half.
     private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, ChildProcess node, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"idle: opening {count} idle authenticated connections to relay node 0 ({pool.InFlight} at a time, memory read after each half)").ConfigureAwait(false);

@@ -21,12 +21,13 @@ internal sealed record LoadArguments(
     TargetStoreArguments Store,
     PlacementArguments Placement,
     HandshakeFloodArguments HandshakeFlood,
+    NetworkArguments Network,
     ClientBehaviourArguments Behaviours,
     SoakArguments Soak,
     ClusterArguments Cluster)
 {
     /// <summary>Every group, in <c>--help</c> order.</summary>
-    public OptionGroup[] Groups => [Targets, Scenario, RelayAccess, Cipher, Output, FindMax, RelayMode, Store, Placement, HandshakeFlood, Behaviours, Soak, Cluster];
+    public OptionGroup[] Groups => [Targets, Scenario, RelayAccess, Cipher, Output, FindMax, RelayMode, Store, Placement, HandshakeFlood, Network, Behaviours, Soak, Cluster];
 
     /// <summary>The request, or false with a one-line <paramref name="problem"/> (exit 2).</summary>
     public bool TryRead(ParseResult parseResult, out LoadRequest? request, out string? problem)
@@ -45,6 +46,7 @@ internal sealed record LoadArguments(
             || !FindMax.TryRead(parseResult, out var search, out problem)
             || !RelayMode.TryRead(parseResult, names, out var mode, out problem)
             || !HandshakeFlood.TryRead(parseResult, out var flood, out problem)
+            || !Network.TryRead(parseResult, names, out var network, out problem)
             || Behaviours.Read(parseResult, names, placement.IdleConnections, out problem) is not { } behaviours
             || !Soak.TryRead(parseResult, scenario.Duration, search is not null, out var seriesInterval, out var soak, out problem))
         {
@@ -68,7 +70,7 @@ internal sealed record LoadArguments(
 
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
-        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, soak);
+        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, soak);
         request = new LoadRequest(names, scenario, outPath, target, extras, placement, clusterPlan);
         return true;
     }
@@ -79,7 +81,7 @@ internal sealed record LoadArguments(
 /// <param name="Scenario">The scenario every target runs.</param>
 /// <param name="OutPath">Where to copy the one target's result, or <c>null</c>.</param>
 /// <param name="Target">How targets are opened.</param>
-/// <param name="Extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs.</param>
+/// <param name="Extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs, a handshake flood, an impaired network.</param>
 /// <param name="Placement">Where the target and the generator run.</param>
 /// <param name="Cluster">The relay cluster's plan, when a target is relay-cluster.</param>
 internal sealed record LoadRequest(string[] Targets, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, RelayClusterPlan? Cluster);

@@ -1,13 +1,16 @@
+using System.Net;
 using Perf.Load;
 using Perf.Load.Behaviours;
 using Perf.Load.Engine;
 using Perf.Load.Hostile;
 using Perf.Load.Idle;
+using Perf.Load.Impairment;
 using Perf.Load.Os;
 using Perf.Load.Processes;
 using Perf.Load.Output;
 using Perf.Load.Probes;
 using Perf.Load.Targets;
+using Perf.Load.Targets.JetStream;
 using Perf.Results.Files;
 using Perf.Results.Model;
 using Perf.Results.Soak;
@@ -51,10 +54,20 @@ internal static class LoadJob
         }
 
         await output.WriteLineAsync($"load {handle.Description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
+
+        // The run's own connections cross the impaired network; idle clients and the storm go straight to the target.
+        await using var network = extras.Network is null ? null : ImpairmentProxy.Start(extras.Network, new IPEndPoint(IPAddress.Loopback, 0), handle.Traffic);
+        var routed = network is null ? handle : handle with { Traffic = network.EndPoint };
+        if (network is not null)
+        {
+            await output.WriteLineAsync($"network: {network.Profile} (impairment proxy {network.EndPoint} in front of {network.Upstream})").ConfigureAwait(false);
+        }
+
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
 
         LoadRunResult run;
+        ResourcesBeside? withStore = null;
         FindMaxSearchResult? findMax = null;
         await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
         if (extras.HandshakeFlood is { } f)
@@ -73,15 +86,18 @@ internal static class LoadJob
         var companions = Companions(scenario, idle, extras.IdleConnections);
         if (extras.Search is { } s)
         {
-            findMax = await FindMaxAsync(handle, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
+            findMax = await FindMaxAsync(routed, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
             run = BestStep(findMax).Run;
         }
         else
         {
             var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
-            await using var target = handle.NewTarget();
+            await using var target = routed.NewTarget();
+
+            // The relay's store (its nats-server) is read at the same moments as the relay.
+            withStore = handle.Process is not null && handle.Store?.Resources is { } store ? new ResourcesBeside(handle.Process, store) : null;
             var hooks = new LoadRunHooks { Probe = probe, Companions = companions.All };
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, handle.Process, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (IProcessResources?)withStore ?? handle.Process, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         }
 
         var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
@@ -108,7 +124,22 @@ internal static class LoadJob
             await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
         }
 
-        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage);
+        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered));
+        if (storeUsage is not null)
+        {
+            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} us CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
+        }
+
+        var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
+        if (network is not null)
+        {
+            // CPU per message over the whole run only for a single run: a search's steps share one proxy.
+            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) : 0;
+            var counters = network.Counters;
+            await output.WriteLineAsync($"network: {counters}").ConfigureAwait(false);
+            result = result with { Scenario = result.Scenario with { Network = network.Profile.ToResult(counters.ToUsage(messages)) } };
+        }
+
         result = await WithSeriesAndBehavioursAsync(result, run, probe, companions, floodResult, extras.Soak, cancellationToken).ConfigureAwait(false);
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
         return (run, LoadResultFiles.Write(folder, result, run), result);
@@ -121,7 +152,7 @@ internal static class LoadJob
     // /proc (and a relay's /metrics), an embedded target from this process's runtime.
     private static ITargetProbe Probe(TargetHandle handle) =>
         handle.Process is { } process
-            ? new ProcessProbe(process.ProcessId, handle.Server is RelayProcess relay ? new Uri($"http://{relay.WebSocketEndPoint}/metrics") : null)
+            ? new ProcessProbe(process.ProcessId, handle.Metrics)
             : ThisProcessProbe.Instance;
 
     // The idle clients' churn and vanishing, driven beside the run.
@@ -237,6 +268,15 @@ internal static class LoadJob
         });
     }
 
+    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage) => store is null || usage is null ? null : new TargetUsage
+    {
+        Process = store.Name,
+        Cpus = store.Cpus?.ToString(),
+        CoresUsed = usage.Cores,
+        CpuUsPerMessage = usage.CpuMicrosecondsPerMessage,
+        ContextSwitchesPerMessage = usage.ContextSwitchesPerMessage,
+    };
+
     private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
@@ -269,8 +309,9 @@ internal static class LoadJob
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
 /// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
+/// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
 /// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, SoakRuleOptions? Soak = null);
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null, SoakRuleOptions? Soak = null);
 
 /// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
 /// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>

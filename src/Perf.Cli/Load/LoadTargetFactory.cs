@@ -4,6 +4,7 @@ using Perf.Load.Os;
 using Perf.Load.Processes;
 using Perf.Load.Targets;
 using Perf.Load.Targets.Echo;
+using Perf.Load.Targets.JetStream;
 using Perf.Load.Targets.Nats;
 using Perf.Load.Targets.Relay;
 using Relay.Crypto.KeyAgreement;
@@ -22,10 +23,13 @@ namespace Perf.Cli.Load;
 internal static class LoadTargetFactory
 {
     /// <summary>The bare names accepted for embedded targets.</summary>
-    public const string EmbeddedNames = "relay-tcp, relay-ws, nats, echo";
+    public const string EmbeddedNames = "relay-tcp, relay-ws, nats, jetstream, echo";
+
+    /// <summary>The <c>--store</c> value that starts a <c>nats-server -js</c> beside the relay process.</summary>
+    public const string StartedStore = "nats";
 
     /// <summary>Whether <paramref name="text"/> is a bare target name (one this command starts).</summary>
-    public static bool IsBareName(string text) => text.Trim().ToLowerInvariant() is "relay-tcp" or "relay-ws" or "nats" or "echo";
+    public static bool IsBareName(string text) => text.Trim().ToLowerInvariant() is "relay-tcp" or "relay-ws" or "nats" or "jetstream" or "echo";
 
     /// <summary>Opens the target; disposing the handle stops any server it started.</summary>
     /// <exception cref="LoadTargetException">An unknown or unavailable target; the message says how to fix it.</exception>
@@ -40,6 +44,7 @@ internal static class LoadTargetFactory
                 "echo" when options.TargetProcess => await EchoProcessAsync(options, cancellationToken).ConfigureAwait(false),
                 "echo" => await EmbeddedEchoAsync(cancellationToken).ConfigureAwait(false),
                 "nats" => await NatsProcessAsync(options, cancellationToken).ConfigureAwait(false),
+                "jetstream" => await JetStreamFloorAsync(options, cancellationToken).ConfigureAwait(false),
                 "relay-tcp" or "relay-ws" when options.TargetProcess => await RelayProcessAsync(name == "relay-ws", options, cancellationToken).ConfigureAwait(false),
                 "relay-tcp" or "relay-ws" => await EmbeddedRelayAsync(name == "relay-ws", options, cancellationToken).ConfigureAwait(false),
                 _ => throw new LoadTargetException($"unknown embedded target '{text}': use one of {EmbeddedNames}, or an address SCHEME://HOST:PORT with SCHEME one of {TargetAddress.KnownSchemes}."),
@@ -54,10 +59,10 @@ internal static class LoadTargetFactory
         var endPoint = await address!.ResolveAsync(cancellationToken).ConfigureAwait(false);
         return address.Scheme switch
         {
-            TargetScheme.Echo => new TargetHandle("echo", address.ToString(), () => new EchoTarget(endPoint), null),
-            TargetScheme.Nats => new TargetHandle("nats", address.ToString(), () => new NatsTarget($"nats://{endPoint}", Algorithm(options), Backend(options)), null),
-            TargetScheme.RelayTcp => new TargetHandle("relay-tcp", address.ToString(), () => RelayTarget.Tcp(endPoint, RelayKey(options), Algorithm(options), Backend(options), options.Mode), null),
-            TargetScheme.RelayWs => new TargetHandle("relay-ws", address.ToString(), () => RelayTarget.WebSocket(endPoint, WsSecret(options), Algorithm(options), Backend(options), options.Mode), null),
+            TargetScheme.Echo => new TargetHandle("echo", address.ToString(), endPoint, at => new EchoTarget(at), null),
+            TargetScheme.Nats => new TargetHandle("nats", address.ToString(), endPoint, at => new NatsTarget($"nats://{at}", Algorithm(options), Backend(options)), null),
+            TargetScheme.RelayTcp => new TargetHandle("relay-tcp", address.ToString(), endPoint, at => RelayTarget.Tcp(at, RelayKey(options), Algorithm(options), Backend(options), options.Mode), null),
+            TargetScheme.RelayWs => new TargetHandle("relay-ws", address.ToString(), endPoint, at => RelayTarget.WebSocket(at, WsSecret(options), Algorithm(options), Backend(options), options.Mode), null),
             _ => throw new ArgumentOutOfRangeException(nameof(text), address.Scheme, "every target scheme is handled above"),
         };
     }
@@ -66,24 +71,49 @@ internal static class LoadTargetFactory
     {
         var server = await NatsServerProcess.StartAsync(options.TargetCpus, cancellationToken).ConfigureAwait(false);
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
-        return new TargetHandle("nats", $"{server.Url} ({Where(server.Process)})", () => new NatsTarget(server.Url, Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
+        return new TargetHandle("nats", $"{server.Url} ({Where(server.Process)})", endPoint, at => new NatsTarget($"nats://{at}", Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
+    }
+
+    // The durability floor: the same messages through JetStream alone, on a nats-server -js of its own (pinned like a target process).
+    private static async Task<TargetHandle> JetStreamFloorAsync(LoadTargetOptions options, CancellationToken cancellationToken)
+    {
+        var server = await JetStreamServerProcess.StartAsync(options.TargetCpus, cancellationToken).ConfigureAwait(false);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
+        return new TargetHandle("jetstream", $"{server.Url} ({Where(server.Process)}, JetStream)", endPoint, at => new JetStreamFloorTarget($"nats://{at}", Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
     }
 
     private static async Task<TargetHandle> EchoProcessAsync(LoadTargetOptions options, CancellationToken cancellationToken)
     {
         var echo = await EchoProcess.StartAsync(PerfChildCommand.StartInfo(), options.TargetCpus, cancellationToken).ConfigureAwait(false);
-        return new TargetHandle("echo", $"echo://{echo.EndPoint} ({Where(echo.Process)})", () => new EchoTarget(echo.EndPoint), echo, echo.Process, new IdleTarget(echo.EndPoint, () => new TcpIdleProtocol()));
+        return new TargetHandle("echo", $"echo://{echo.EndPoint} ({Where(echo.Process)})", echo.EndPoint, at => new EchoTarget(at), echo, echo.Process, new IdleTarget(echo.EndPoint, () => new TcpIdleProtocol()));
     }
 
     private static async Task<TargetHandle> RelayProcessAsync(bool webSocket, LoadTargetOptions options, CancellationToken cancellationToken)
     {
-        var relay = await RelayProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, options.TargetCpus, cancellationToken, options.Store is null ? null : ["--store", options.Store]).ConfigureAwait(false);
-        var where = Where(relay.Process);
+        var store = await StoreBeside.OpenAsync(options.Store, options.TargetCpus, cancellationToken).ConfigureAwait(false);
+        RelayProcess relay;
+        try
+        {
+            relay = await RelayProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, options.TargetCpus, cancellationToken, store is null ? null : ["--store", store.Url]).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        var where = Where(relay.Process) + (store is null ? "" : $"; store {store.Description}");
+        var servers = new Owned(relay, store);
+        var metrics = new Uri($"http://{relay.WebSocketEndPoint}/metrics");
         return webSocket
-            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} ({where})", () => RelayTarget.WebSocket(relay.WebSocketEndPoint, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), relay, relay.Process,
-                new IdleTarget(relay.WebSocketEndPoint, () => new WebSocketIdleProtocol(relay.WebSocketEndPoint, relay.WebSocketSecret)))
-            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} ({where})", () => RelayTarget.Tcp(relay.TcpEndPoint, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), relay, relay.Process,
-                new IdleTarget(relay.TcpEndPoint, () => new NoiseIdleProtocol(relay.RelayKey, Algorithm(options), Backend(options))));
+            ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} ({where})", relay.WebSocketEndPoint, at => RelayTarget.WebSocket(at, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
+                new IdleTarget(relay.WebSocketEndPoint, () => new WebSocketIdleProtocol(relay.WebSocketEndPoint, relay.WebSocketSecret)), store, metrics)
+            : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} ({where})", relay.TcpEndPoint, at => RelayTarget.Tcp(at, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
+                new IdleTarget(relay.TcpEndPoint, () => new NoiseIdleProtocol(relay.RelayKey, Algorithm(options), Backend(options))), store, metrics);
     }
 
     // "perf relay, process 1234, CPUs 1": scripts and tests find the process id here.
@@ -107,8 +137,8 @@ internal static class LoadTargetFactory
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         var relayKey = key.PublicKey.ToArray();
         return webSocket
-            ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", () => RelayTarget.WebSocket(server.WebSocketEndPoint!, secret, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key))
-            : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", () => RelayTarget.Tcp(server.TcpEndPoint, relayKey, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key));
+            ? new TargetHandle("relay-ws", $"relay-ws://{server.WebSocketEndPoint} (embedded relay)", server.WebSocketEndPoint!, at => RelayTarget.WebSocket(at, secret, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key))
+            : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", server.TcpEndPoint, at => RelayTarget.Tcp(at, relayKey, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key));
     }
 
     private static byte[] RelayKey(LoadTargetOptions options)
@@ -131,7 +161,7 @@ internal static class LoadTargetFactory
     private static async Task<TargetHandle> EmbeddedEchoAsync(CancellationToken cancellationToken)
     {
         var server = await EchoServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), cancellationToken).ConfigureAwait(false);
-        return new TargetHandle("echo", $"echo://{server.EndPoint} (embedded)", () => new EchoTarget(server.EndPoint), server);
+        return new TargetHandle("echo", $"echo://{server.EndPoint} (embedded)", server.EndPoint, at => new EchoTarget(at), server);
     }
 }
 
@@ -143,18 +173,24 @@ internal static class LoadTargetFactory
 /// <param name="TargetProcess">Start bare-name targets as their own process (<c>perf relay</c>, <c>perf echo</c>), to measure their CPU and memory apart from the generator.</param>
 /// <param name="TargetCpus">The CPUs to pin a target process to, or <c>null</c>.</param>
 /// <param name="Mode">Relay targets: sealed sender and padding (plain, unpadded when <c>null</c>).</param>
-/// <param name="Store">A relay process's <c>--store</c> (<c>nats://HOST:PORT[,...]</c>), or <c>null</c> for its memory store.</param>
+/// <param name="Store">A relay process's <c>--store</c>: <c>nats</c> (start a <c>nats-server -js</c> beside it), <c>nats://HOST:PORT[,...]</c>, or <c>null</c> for its memory store.</param>
 internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool TargetProcess = false, CpuSet? TargetCpus = null, RelayTargetMode? Mode = null, string? Store = null);
 
 /// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops a server it started.</summary>
 /// <param name="Name">The scheme name (<c>echo</c>, <c>relay-tcp</c>, ...), used in result folder names.</param>
 /// <param name="Description">What to print: the address, and where the target runs.</param>
-/// <param name="NewTarget">Creates a target whose connections the runner opens.</param>
+/// <param name="Traffic">Where the run's connections go: the target's port, or an impairment proxy in front of it.</param>
+/// <param name="ConnectTo">Creates a target whose connections the runner opens to the given endpoint.</param>
 /// <param name="Server">The server this command started, if any.</param>
 /// <param name="Process">The target's own process, when it runs apart from the generator and can be measured.</param>
 /// <param name="Idle">How idle clients reach it, when it runs in its own process.</param>
-internal sealed record TargetHandle(string Name, string Description, Func<ILoadTarget> NewTarget, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null) : IAsyncDisposable
+/// <param name="Store">The relay's durable store, when its process can be read: measured over the same window.</param>
+/// <param name="Metrics">The target process's Prometheus endpoint (a relay's <c>/metrics</c>: its collector and mailbox depth for the series), or <c>null</c>.</param>
+internal sealed record TargetHandle(string Name, string Description, IPEndPoint Traffic, Func<IPEndPoint, ILoadTarget> ConnectTo, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null, StoreBeside? Store = null, Uri? Metrics = null) : IAsyncDisposable
 {
+    /// <summary>A target whose connections go to <see cref="Traffic"/>.</summary>
+    public ILoadTarget NewTarget() => ConnectTo(Traffic);
+
     public async ValueTask DisposeAsync()
     {
         if (Server is not null)
@@ -168,6 +204,19 @@ internal sealed record TargetHandle(string Name, string Description, Func<ILoadT
 /// <param name="EndPoint">The target's endpoint for them.</param>
 /// <param name="Protocol">Creates the opening protocol (one per pool: it holds the identities' seed).</param>
 internal sealed record IdleTarget(IPEndPoint EndPoint, Func<IdleProtocol> Protocol);
+
+/// <summary>A server this command started and what it started beside it, stopped together (the relay first).</summary>
+internal sealed class Owned(IAsyncDisposable first, IAsyncDisposable? second) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await first.DisposeAsync().ConfigureAwait(false);
+        if (second is not null)
+        {
+            await second.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
 
 /// <summary>An in-process relay started for a run, and its key.</summary>
 internal sealed class EmbeddedRelay(RelayServer server, X25519KeyPair key) : IAsyncDisposable

@@ -36,12 +36,12 @@ internal sealed class PlacementArguments : OptionGroup
         problem = null;
         if (ownProcess && !targets.All(LoadTargetFactory.IsBareName))
         {
-            problem = "--target-process starts the target itself: use it with a bare target name (relay-tcp, relay-ws, echo, nats), not an address.";
+            problem = "--target-process starts the target itself: use it with a bare target name (relay-tcp, relay-ws, echo, nats, jetstream), not an address.";
             return null;
         }
 
-        // nats-server and relay-cluster always run in their own processes; the others only with --target-process.
-        var allProcesses = targets.All(t => ClusterArguments.IsCluster(t) || (LoadTargetFactory.IsBareName(t) && (ownProcess || t.Trim().Equals("nats", StringComparison.OrdinalIgnoreCase))));
+        // nats-server (nats, jetstream) and relay-cluster always run in their own processes; the others only with --target-process.
+        var allProcesses = targets.All(t => ClusterArguments.IsCluster(t) || (LoadTargetFactory.IsBareName(t) && (ownProcess || t.Trim().ToLowerInvariant() is "nats" or "jetstream")));
         if (idle is < 0 or > MaxClients || storm is < 0 or > MaxClients)
         {
             problem = $"--idle-connections and --reconnect-storm must be 0 to {MaxClients}.";

@@ -6,20 +6,20 @@ namespace Perf.Cli.Load;
 /// <summary><c>--store</c>: the mailbox store of a relay this command starts in its own process (<c>perf relay --store</c>).</summary>
 internal sealed class TargetStoreArguments : OptionGroup
 {
-    private readonly Option<string?> _store = new("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats://HOST:PORT[,...] (JetStream); default memory." };
+    private readonly Option<string?> _store = new("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats (a nats-server -js started beside it, pinned with it) or nats://HOST:PORT[,...] (JetStream); its nats-server's CPU is recorded when it runs here. Default memory." };
 
     /// <inheritdoc />
     public override IEnumerable<Option> All => [_store];
 
-    /// <summary>The store's URLs, or <c>null</c> for the relay's memory store; false with a one-line <paramref name="problem"/> when it does not fit the targets.</summary>
+    /// <summary>The store (<c>nats</c>: start one; or its URLs), or <c>null</c> for the relay's memory store; false with a one-line <paramref name="problem"/> when it does not fit the targets.</summary>
     public bool TryRead(ParseResult parseResult, IReadOnlyList<string> targets, TargetPlacement placement, out string? store, out string? problem)
     {
         store = parseResult.GetValue(_store);
         problem = null;
-        if (store is not null && (!placement.TargetProcess || !store.StartsWith("nats://", StringComparison.Ordinal)
+        if (store is not null && (!placement.TargetProcess || !(store == LoadTargetFactory.StartedStore || store.StartsWith("nats://", StringComparison.Ordinal))
             || targets.Any(name => name.Trim().ToLowerInvariant() is not ("relay-tcp" or "relay-ws"))))
         {
-            problem = "--store takes nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).";
+            problem = "--store takes nats or nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).";
             return false;
         }
 

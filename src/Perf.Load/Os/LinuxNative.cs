@@ -79,6 +79,20 @@ internal static partial class LinuxNative
         return usage[RusageWords - 2] + usage[RusageWords - 1];
     }
 
+    /// <summary>CPU time (user + system) of the calling thread so far (getrusage RUSAGE_THREAD); zero if the call failed.</summary>
+    public static TimeSpan CurrentThreadCpuTime()
+    {
+        const int rusageThread = 1;
+        Span<long> usage = stackalloc long[RusageWords];
+        if (getrusage(rusageThread, ref MemoryMarshal.GetReference(usage)) != 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // struct rusage begins with ru_utime and ru_stime, each {seconds, microseconds}.
+        return TimeSpan.FromMicroseconds(((usage[0] + usage[2]) * 1_000_000) + usage[1] + usage[3]);
+    }
+
     /// <summary>Reads the open-file limit (soft, hard).</summary>
     public static bool TryGetOpenFileLimit(out ulong soft, out ulong hard)
     {
@@ -101,12 +115,25 @@ internal static partial class LinuxNative
     /// <summary>Watches <paramref name="fd"/> for input, reporting <paramref name="data"/> with each event.</summary>
     public static int EpollAddInput(int epoll, int fd, ulong data)
     {
-        // EPOLL_CTL_ADD, EPOLLIN | EPOLLRDHUP
-        const int add = 1;
+        // EPOLLIN | EPOLLRDHUP
         const uint events = 0x001 | 0x2000;
+        return EpollWatch(epoll, fd, 0, events, data);
+    }
+
+    /// <summary>
+    /// Changes what <paramref name="fd"/> is watched for from <paramref name="current"/> to
+    /// <paramref name="events"/> (EPOLLIN 0x1, EPOLLOUT 0x4; level-triggered): adds it when
+    /// <paramref name="current"/> is 0, removes it when <paramref name="events"/> is 0.
+    /// </summary>
+    public static int EpollWatch(int epoll, int fd, uint current, uint events, ulong data)
+    {
+        const int add = 1;
+        const int remove = 2;
+        const int modify = 3;
+        var op = current == 0 ? add : events == 0 ? remove : modify;
         return PackedEpollEvents
-            ? epoll_ctl_packed(epoll, add, fd, new EpollEventPacked(events, data))
-            : epoll_ctl(epoll, add, fd, new EpollEvent(events, data));
+            ? epoll_ctl_packed(epoll, op, fd, new EpollEventPacked(events, data))
+            : epoll_ctl(epoll, op, fd, new EpollEvent(events, data));
     }
 
     /// <summary>Stops watching <paramref name="fd"/>.</summary>

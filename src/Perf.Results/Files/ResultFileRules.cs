@@ -43,7 +43,15 @@ internal static class ResultFileRules
         rules.Require(s.Size >= 0, "scenario.size must not be negative");
         rules.Require(s.DurationS > 0, "scenario.duration_s must be positive");
         rules.Require(s.WarmupS >= 0, "scenario.warmup_s must not be negative");
+        if (s.Network is { } network)
+        {
+            rules.Require(network.Profile.Length > 0 && network.Seed >= 0, "scenario.network must record its profile and a non-negative seed");
+            rules.Require(Link(network.Up) && Link(network.Down), "scenario.network.up and .down must have non-negative times, a loss from 0 to below 1 and a positive bandwidth when one is given");
+        }
     }
+
+    private static bool Link(LinkConditions link) =>
+        link.LatencyUs >= 0 && link.JitterUs >= 0 && link.RetransmitUs >= 0 && link.Loss is >= 0 and < 1 && link.BandwidthBitsPerS is null or > 0;
 
     // A merged file keeps each shard's machine in shards[]; its own environment holds what they share.
     private static void Environment(PerfResult r, Rules rules)
@@ -99,7 +107,7 @@ internal static class ResultFileRules
         rules.Require(findMax.MaxSustainableRate >= 0, "find_max.max_sustainable_rate must not be negative");
     }
 
-    // What the target (or, in older files, the relay) and the generator used.
+    // What the target (or, in older files, the relay), its store and the generator used.
     private static void Usage(PerfResult r, Rules rules)
     {
         if (r.Relay is { } relay)
@@ -114,6 +122,12 @@ internal static class ResultFileRules
             rules.Require(target.CoresUsed >= 0 && target.CpuUsPerMessage is null or >= 0, "target.cores_used and target.cpu_us_per_message must not be negative");
             rules.Require(target.IdleConnections is null or >= 0 && target.MemoryPerConnectionBytes is null or >= 0, "target.idle_connections and target.memory_per_connection_bytes must not be negative");
             rules.Require(target.ReconnectStorm is null or { Clients: >= 0, InFlight: > 0, Seconds: >= 0, HandshakesPerS: >= 0, Failed: >= 0 }, "target.reconnect_storm values must not be negative");
+        }
+
+        if (r.Store is { } store)
+        {
+            rules.Require(store.Process.Length > 0, "store.process must name the process");
+            rules.Require(store.CoresUsed >= 0 && store.CpuUsPerMessage is null or >= 0, "store.cores_used and store.cpu_us_per_message must not be negative");
         }
 
         if (r.Generator is { } generator)

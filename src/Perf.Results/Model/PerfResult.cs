@@ -45,6 +45,13 @@ public sealed record PerfResult
     /// <summary>What the generator used over the measured window, when the target ran in its own process.</summary>
     public GeneratorUsage? Generator { get; init; }
 
+    /// <summary>
+    /// The relay process's durable store (<c>perf load --store</c>: its <c>nats-server</c>) over the
+    /// same measured window as <see cref="Target"/>, when that process could be read: CPU per
+    /// delivered message beside the relay's.
+    /// </summary>
+    public TargetUsage? Store { get; init; }
+
     /// <summary>The relay cluster's size, faults and failover counts, for a <c>relay-cluster</c> run.</summary>
     public ClusterRun? Cluster { get; init; }
 

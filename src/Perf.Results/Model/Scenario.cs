@@ -29,4 +29,7 @@ public sealed record Scenario
 
     /// <summary>Crypto backend name (for example <c>libsodium</c>, <c>dotnet</c>).</summary>
     public required string Backend { get; init; }
+
+    /// <summary>The impaired network between generator and target (<c>--network</c>), or <c>null</c> for plain loopback.</summary>
+    public NetworkConditions? Network { get; init; }
 }

@@ -203,6 +203,20 @@ public sealed class MemoryMailboxStore : IMailboxStore
         return true;
     }
 
+    /// <summary>The lowest relay id held for <paramref name="identity"/> (the oldest message not yet acknowledged), or <c>null</c> when none is.</summary>
+    public ulong? OldestHeld(Identity identity)
+    {
+        if (!_mailboxes.TryGetValue(identity, out var mailbox))
+        {
+            return null;
+        }
+
+        lock (mailbox)
+        {
+            return mailbox.Messages.Count == 0 ? null : mailbox.Messages[0].RelayMessageId;
+        }
+    }
+
     /// <inheritdoc />
     public int Depth(Identity identity)
     {

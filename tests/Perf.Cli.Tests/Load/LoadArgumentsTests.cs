@@ -15,12 +15,12 @@ public sealed class LoadArgumentsTests
     [InlineData("--fault kill:relay:1@1s", "--fault, --relay-nodes and --nats-nodes apply to --target relay-cluster only.")]
     [InlineData("--target relay-cluster --relay-nodes 99", "--relay-nodes must be 1 to 16 and --nats-nodes 1 to 7.")]
     [InlineData("--target relay-cluster --padding padme", "--padding does not apply to relay-cluster: it starts its own relay and NATS processes (unpinned, plain SEND) and measures one run.")]
-    [InlineData("--target-process --target echo://127.0.0.1:1", "--target-process starts the target itself: use it with a bare target name (relay-tcp, relay-ws, echo, nats), not an address.")]
+    [InlineData("--target-process --target echo://127.0.0.1:1", "--target-process starts the target itself: use it with a bare target name (relay-tcp, relay-ws, echo, nats, jetstream), not an address.")]
     [InlineData("--target-cpus 0 --target echo", "--target-cpus, --idle-connections and --reconnect-storm act on the target's own process: add --target-process (with a bare target name).")]
     [InlineData("--find-max --step-duration 0s", "--step-duration takes a positive time such as 5s.")]
     [InlineData("--padding block:x", "--padding: 'block:x' is not a padding scheme: use none, block:N (N from 1 to 65536), pow2 or padme.")]
     [InlineData("--sealed-sender --target echo", "--sealed-sender and --padding apply to the relay targets (relay-tcp, relay-ws); 'echo' is not one.")]
-    [InlineData("--store nats://127.0.0.1:4222 --target relay-tcp", "--store takes nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).")]
+    [InlineData("--store nats://127.0.0.1:4222 --target relay-tcp", "--store takes nats or nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).")]
     public void A_bad_value_is_refused_by_its_group_with_one_line(string arguments, string expected)
     {
         CliRun.Invoke(["load", .. arguments.Split(' ')]).AssertBadInput($"perf load: {expected}");

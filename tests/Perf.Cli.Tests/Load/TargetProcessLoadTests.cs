@@ -79,7 +79,7 @@ public sealed partial class TargetProcessLoadTests : TempFolder
         CliRun.Invoke("load", "--target", "echo", "--target-cpus", "0").AssertBadInput("add --target-process");
         CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--idle-connections", "-1").AssertBadInput("--idle-connections and --reconnect-storm must be 0 to 1000000");
         CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--reconnect-storm", "1000001").AssertBadInput("must be 0 to 1000000");
-        const string store = "--store takes nats://HOST:PORT[,...] and needs a relay target in its own process";
+        const string store = "--store takes nats or nats://HOST:PORT[,...] and needs a relay target in its own process";
         CliRun.Invoke("load", "--target", "relay-tcp", "--store", "nats://127.0.0.1:4222").AssertBadInput(store);
         CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--store", "http://127.0.0.1:4222").AssertBadInput(store);
         CliRun.Invoke("load", "--targets", "relay-tcp,echo", "--target-process", "--store", "nats://127.0.0.1:4222").AssertBadInput(store);

@@ -263,6 +263,26 @@ public sealed class MemoryMailboxStoreTests
     }
 
     [Fact]
+    public void A_durable_stores_cache_takes_stored_ids_in_order_and_names_its_oldest_unacknowledged_one()
+    {
+        var alice = new Identity(RandomNumberGenerator.GetBytes(32));
+        var bob = new Identity(RandomNumberGenerator.GetBytes(32));
+        var cache = new MemoryMailboxStore(new MailboxLimits());
+        Assert.Null(cache.OldestHeld(bob));
+
+        Assert.True(cache.HoldStored(bob, 10, alice, false, Envelope));
+        Assert.True(cache.HoldStored(bob, 12, alice, false, Envelope));
+        Assert.False(cache.HoldStored(bob, 11, alice, false, Envelope)); // ids must grow: a repeat or a late one is refused
+        Assert.Equal(10UL, cache.OldestHeld(bob));
+
+        Assert.True(cache.Ack(bob, 12));
+        Assert.Equal(10UL, cache.OldestHeld(bob)); // an ACK out of order leaves the oldest one held
+        Assert.True(cache.Ack(bob, 10));
+        Assert.Null(cache.OldestHeld(bob));
+        Assert.Null(cache.OldestHeld(alice));
+    }
+
+    [Fact]
     public void Relay_ids_of_a_new_store_are_above_those_an_earlier_one_gave()
     {
         var sender = new Identity(RandomNumberGenerator.GetBytes(32));

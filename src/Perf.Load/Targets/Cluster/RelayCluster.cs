@@ -157,36 +157,17 @@ public sealed class RelayCluster : IAsyncDisposable
 }
 
 /// <summary>
-/// What the runner reads as the target's resources: the relay processes' sum. Each reading also
-/// reads the NATS processes at the same moment, so that the NATS nodes' CPU over the same measured
-/// window is known after the run (<see cref="NatsBetweenFirstAndLast"/>).
+/// What the runner reads as the target's resources: the relay processes' sum, with the NATS
+/// processes read at the same moments, so that the NATS nodes' CPU over the same measured window
+/// is known after the run (<see cref="NatsBetweenFirstAndLast"/>).
 /// </summary>
 public sealed class ClusterUsage(ProcessGroup relays, ProcessGroup nats) : IProcessResources
 {
-    private readonly object _gate = new();
-    private ProcessResourceSample? _firstNats;
-    private ProcessResourceSample? _lastNats;
+    private readonly ResourcesBeside _beside = new(relays, nats);
 
     /// <inheritdoc />
-    public ProcessResourceSample Sample()
-    {
-        var relay = relays.Sample();
-        var natsNow = nats.Sample();
-        lock (_gate)
-        {
-            _firstNats ??= natsNow;
-            _lastNats = natsNow;
-        }
-
-        return relay;
-    }
+    public ProcessResourceSample Sample() => _beside.Sample();
 
     /// <summary>The NATS nodes' usage between the first and the last reading (the runner reads at the start and end of the measured window), over <paramref name="messages"/>.</summary>
-    public ProcessUsage? NatsBetweenFirstAndLast(long messages)
-    {
-        lock (_gate)
-        {
-            return _firstNats is { } first && _lastNats is { } last && last.Timestamp > first.Timestamp ? ProcessUsage.Between(first, last, messages) : null;
-        }
-    }
+    public ProcessUsage? NatsBetweenFirstAndLast(long messages) => _beside.BesideBetweenFirstAndLast(messages);
 }
