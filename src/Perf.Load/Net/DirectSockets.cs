@@ -398,9 +398,11 @@ public sealed class DirectSocket
 
     /// <summary>
     /// From now on reads at most <paramref name="bytesPerSecond"/> bytes a second (a slow consumer;
-    /// 0: no limit), in bursts of at most a quarter of a second's worth, and shrinks the socket's
-    /// receive buffer to about that much, so what the peer sends beyond the rate backs up to the
-    /// peer instead of waiting in this host's kernel.
+    /// 0: no limit), in bursts of at most a quarter of a second's worth. The socket's receive buffer
+    /// is left to the kernel: shrunk to the rate, its window on loopback (64 KiB segments) opened so
+    /// rarely that the peer fell into zero-window probing with backoff, and the socket was read ten
+    /// times slower than its rate. What the peer may have in flight is its own bound to keep (the
+    /// relay's cap on unacknowledged DELIVERs).
     /// </summary>
     internal void LimitReads(double bytesPerSecond)
     {
@@ -412,10 +414,6 @@ public sealed class DirectSocket
         _readBytesPerSecond = bytesPerSecond;
         _allowance = 0;
         _allowanceAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (bytesPerSecond > 0)
-        {
-            Socket.ReceiveBufferSize = (int)Math.Clamp(bytesPerSecond, 4096, 256 * 1024);
-        }
     }
 
     /// <summary>
