@@ -20,12 +20,14 @@ public sealed class RelayBehaviourTests
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(300)]
-    public async Task Churned_clients_come_back_as_the_same_identity_and_nothing_is_lost(int awayMs)
+    [InlineData(0, null)]
+    [InlineData(300, null)]
+    [InlineData(200, "mobile")] // --network mobile: each return is a new connection through the proxy, 75 ms each way
+    public async Task Churned_clients_come_back_as_the_same_identity_and_nothing_is_lost(int awayMs, string? network)
     {
         await using var relay = await TestRelay.StartAsync(o => o with { SendRatePerConnection = 0 });
-        await using var target = RelayTarget.Tcp(relay.Server.TcpEndPoint, relay.Key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
+        await using var proxy = Proxy(network, relay);
+        await using var target = RelayTarget.Tcp(proxy?.EndPoint ?? relay.Server.TcpEndPoint, relay.Key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
         var scenario = new LoadScenario
         {
             Connections = 6,
@@ -47,14 +49,25 @@ public sealed class RelayBehaviourTests
         Assert.Equal(r.Sent, r.Delivered);
         Assert.Equal(0, r.Errors);
         Assert.InRange(r.Sent, 1200 - 6, 1200 + 6);
+        if (proxy is not null)
+        {
+            // The first six connections and each return went through the proxy; none failed or was reset there.
+            var counters = proxy.Counters;
+            Assert.True(counters.Connections >= 6 + run.Churn.Reconnected, $"proxy: {counters}");
+            Assert.Equal((0L, 0L, 0L), (counters.Resets, counters.PeerResets, counters.UpstreamFailures));
+        }
     }
 
-    [Fact]
-    public async Task A_slow_consumer_is_held_to_its_mailbox_bound_and_the_others_get_everything()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("mobile")]
+    public async Task A_slow_consumer_is_held_to_its_mailbox_bound_and_the_others_get_everything(string? network)
     {
         const int mailbox = 150;
-        await using var relay = await TestRelay.StartAsync(o => o with { SendRatePerConnection = 0, Mailbox = new MailboxLimits { MaxMessages = mailbox } });
-        await using var target = RelayTarget.Tcp(relay.Server.TcpEndPoint, relay.Key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
+        const int inFlight = 200;
+        await using var relay = await TestRelay.StartAsync(o => o with { SendRatePerConnection = 0, MaxDeliversInFlight = inFlight, Mailbox = new MailboxLimits { MaxMessages = mailbox } });
+        await using var proxy = Proxy(network, relay);
+        await using var target = RelayTarget.Tcp(proxy?.EndPoint ?? relay.Server.TcpEndPoint, relay.Key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
         var scenario = new LoadScenario
         {
             Connections = 4,
@@ -87,85 +100,12 @@ public sealed class RelayBehaviourTests
         Assert.True(classes.Slow.Rejected > 0, $"slow: sent {classes.Slow.Sent}, delivered {classes.Slow.Delivered}");
         Assert.InRange(classes.Slow.Delivered, 1, classes.Slow.Sent / 2);
         // The slow one's mailbox at its bound; beside it only the others' few DELIVERs awaiting an
-        // ACK (each rides on its recipient's next send, every 10 ms).
-        Assert.InRange(mostHeld, mailbox / 2, mailbox + 30);
+        // ACK (each rides on its recipient's next send, every 10 ms). Behind the proxy (up to 1 MiB
+        // a direction) DELIVERs up to the in-flight cap wait there unacknowledged, and the others'
+        // ACKs take a 150 ms round trip (~100 a second each).
+        Assert.InRange(mostHeld, mailbox / 2, proxy is null ? mailbox + 30 : mailbox + inFlight + 80);
         Assert.Equal(classes.Slow.Sent + classes.Others.Sent, run.Recorders.Sent);
         Assert.Equal(classes.Slow.EndToEnd.TotalCount, classes.Slow.Delivered);
-    }
-
-    [Fact]
-    public async Task Churned_clients_behind_a_mobile_network_come_back_through_it_and_nothing_is_lost()
-    {
-        // --churn with --network mobile: every reconnection is a new connection through the proxy, 75 ms each way.
-        await using var relay = await TestRelay.StartAsync(o => o with { SendRatePerConnection = 0 });
-        await using var proxy = ImpairmentProxy.Start(NetworkProfile.Parse("mobile"), new IPEndPoint(IPAddress.Loopback, 0), relay.Server.TcpEndPoint);
-        await using var target = RelayTarget.Tcp(proxy.EndPoint, relay.Key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
-        var scenario = new LoadScenario
-        {
-            Connections = 6,
-            RatePerSecond = 300,
-            MessageSize = 128,
-            Duration = TimeSpan.FromSeconds(4),
-            Warmup = TimeSpan.FromMilliseconds(500),
-            Behaviours = new ClientBehaviours { ChurnPercentPerMinute = 50, ChurnAway = TimeSpan.FromMilliseconds(200), Minute = Second },
-        };
-
-        var run = await new OpenLoopRunner(scenario).RunAsync(target, null, CancellationToken.None);
-        var r = run.Recorders;
-
-        Assert.InRange(run.Churn!.Reconnected, 6, 12);
-        Assert.Equal(0, run.Churn.Failed);
-        Assert.Equal(0, run.Lost);
-        Assert.Equal(r.Sent, r.Delivered);
-        Assert.Equal(0, r.Errors);
-        // The first six connections and each return went through the proxy; none failed or was reset there.
-        var counters = proxy.Counters;
-        Assert.True(counters.Connections >= 6 + run.Churn.Reconnected, $"proxy: {counters}");
-        Assert.Equal((0, 0, 0), (counters.Resets, counters.PeerResets, counters.UpstreamFailures));
-    }
-
-    [Fact]
-    public async Task A_slow_consumer_behind_a_mobile_network_is_still_held_to_its_mailbox_bound()
-    {
-        // The proxy holds up to 1 MiB a direction, so the slow reader's backlog still backs up to the relay,
-        // but only once the relay's in-flight cap is reached: those DELIVERs wait in the proxy, unacknowledged.
-        const int mailbox = 150;
-        const int inFlight = 200;
-        await using var relay = await TestRelay.StartAsync(o => o with { SendRatePerConnection = 0, MaxDeliversInFlight = inFlight, Mailbox = new MailboxLimits { MaxMessages = mailbox } });
-        await using var proxy = ImpairmentProxy.Start(NetworkProfile.Parse("mobile"), new IPEndPoint(IPAddress.Loopback, 0), relay.Server.TcpEndPoint);
-        await using var target = RelayTarget.Tcp(proxy.EndPoint, relay.Key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
-        var scenario = new LoadScenario
-        {
-            Connections = 4,
-            RatePerSecond = 400,
-            MessageSize = 256,
-            Duration = TimeSpan.FromSeconds(4),
-            Warmup = TimeSpan.FromMilliseconds(500),
-            Behaviours = new ClientBehaviours { SlowConsumerPercent = 25, SlowConsumerBytesPerSecond = 4096 },
-        };
-        long mostHeld = 0;
-        using var stop = new CancellationTokenSource();
-        var watch = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                mostHeld = Math.Max(mostHeld, relay.Server.Router.Held);
-                await Task.Delay(20);
-            }
-        });
-
-        var run = await new OpenLoopRunner(scenario).RunAsync(target, null, CancellationToken.None);
-        await stop.CancelAsync();
-        await watch;
-        var classes = run.RecipientClasses!;
-
-        Assert.Equal(1, classes.SlowRecipients);
-        Assert.Equal(classes.Others.Sent, classes.Others.Delivered);
-        Assert.Equal(0, classes.Others.Rejected);
-        Assert.True(classes.Slow.Rejected > 0, $"slow: sent {classes.Slow.Sent}, delivered {classes.Slow.Delivered}");
-        // The relay's per-connection limits: the mailbox bound and the in-flight cap, plus the others'
-        // DELIVERs awaiting an ACK over a 150 ms round trip (~100 a second each).
-        Assert.InRange(mostHeld, mailbox / 2, mailbox + inFlight + 80);
     }
 
     [SkippableFact]
@@ -204,4 +144,8 @@ public sealed class RelayBehaviourTests
             await Task.Delay(50);
         }
     }
+
+    // The impairment proxy --network puts between the run's connections and the relay, or none.
+    private static ImpairmentProxy? Proxy(string? network, TestRelay relay) =>
+        network is null ? null : ImpairmentProxy.Start(NetworkProfile.Parse(network), new IPEndPoint(IPAddress.Loopback, 0), relay.Server.TcpEndPoint);
 }
