@@ -60,6 +60,8 @@ public sealed class ResultFileTests : TempFolder
     [InlineData("\"gc_pause_ms\": 2.5,", "\"gc_pause_ms\": -2.5,", "series[0] process figures must not be negative")]
     [InlineData("\"passed\": true,", "\"passed\": false,", "soak.passed must be true exactly when soak.failures is empty")]
     [InlineData("\"rate_per_second\": 5000,", "\"rate_per_second\": 0,", "handshake_flood.rate_per_second must be positive")]
+    [InlineData("\"delivered_percent\": 100,", "\"delivered_percent\": 101,", "handshake_flood.baseline counts must not be negative, delivered at most sent, delivered_percent 0-100")]
+    [InlineData("\"delivered\": 8955000,", "\"delivered\": 9955000,", "handshake_flood.flooded counts must not be negative, delivered at most sent")]
     public void Rejects_soak_sections_that_break_their_rules(string find, string replace, string expected)
     {
         var json = ResultFile.ToJson(ResultFixture.Soak());

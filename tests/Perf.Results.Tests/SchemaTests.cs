@@ -192,6 +192,8 @@ public sealed class SchemaTests
     [InlineData("\"kinds\": \"both\",", "\"kinds\": \"all\",")]
     [InlineData("\"undelivered\": 50000,", "\"undelivered\": -1,")]
     [InlineData("\"returned\": 2500,", "\"returned\": 2500, \"secret\": 1,")]
+    [InlineData("\"p99_ratio\": 1.5", "\"p99_ratio\": -1.5")]
+    [InlineData("\"delivered_percent\": 99.5,", "\"delivered_percent\": \"99.5\",")]
     public void Broken_soak_sections_do_not_validate(string find, string replace)
     {
         string json = ResultFile.ToJson(ResultFixture.Soak());

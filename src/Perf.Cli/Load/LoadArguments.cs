@@ -45,7 +45,7 @@ internal sealed record LoadArguments(
             || Placement.Read(parseResult, names, scenario.Connections, out problem) is not { } placement
             || !FindMax.TryRead(parseResult, out var search, out problem)
             || !RelayMode.TryRead(parseResult, names, out var mode, out problem)
-            || !HandshakeFlood.TryRead(parseResult, out var flood, out problem)
+            || !HandshakeFlood.TryRead(parseResult, search is not null, out var flood, out problem)
             || !Network.TryRead(parseResult, names, out var network, out problem)
             || Behaviours.Read(parseResult, names, placement.IdleConnections, out problem) is not { } behaviours
             || !Soak.TryRead(parseResult, scenario.Duration, search is not null, out var seriesInterval, out var soak, out problem))

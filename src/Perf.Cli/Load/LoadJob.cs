@@ -69,17 +69,20 @@ internal static class LoadJob
         LoadRunResult run;
         ResourcesBeside? withStore = null;
         FindMaxSearchResult? findMax = null;
-        await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
-        if (extras.HandshakeFlood is { } f)
-        {
-            await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
-        }
-
-        if (idle is not null && scenario.Warmup + scenario.Duration <= KeepAlivesPausedUpTo)
+        var runs = extras.HandshakeFlood is { Baseline: true } ? 2 : 1;
+        if (idle is not null && (scenario.Warmup + scenario.Duration) * runs <= KeepAlivesPausedUpTo)
         {
             // Keep-alives would be counted as the target's work per message. A longer run keeps
             // them, as phones do: the relay closes clients silent for five minutes.
             idle.KeepAlivePaused = true;
+        }
+
+        // The flood's comparison: the same run without it first, against the same relay process and idle clients.
+        var baseline = runs == 2 ? await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false) : null;
+        await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
+        if (extras.HandshakeFlood is { } f)
+        {
+            await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
         }
 
         var probe = Probe(handle);
@@ -133,16 +136,41 @@ internal static class LoadJob
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
         if (network is not null)
         {
-            // CPU per message over the whole run only for a single run: a search's steps share one proxy.
-            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) : 0;
+            // CPU per message over the whole run only for a single run (with its baseline, when one ran): a search's steps share one proxy.
+            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) * runs : 0;
             var counters = network.Counters;
             await output.WriteLineAsync($"network: {counters}").ConfigureAwait(false);
             result = result with { Scenario = result.Scenario with { Network = network.Profile.ToResult(counters.ToUsage(messages)) } };
         }
 
         result = await WithSeriesAndBehavioursAsync(result, run, probe, companions, floodResult, extras.Soak, cancellationToken).ConfigureAwait(false);
+        if (baseline is not null && result.HandshakeFlood is { } flooded)
+        {
+            var withoutFlood = LoadResultFiles.ToResult(baseline, commandLine, options.Cipher, options.Backend, environment).Metrics;
+            result = result with { HandshakeFlood = flooded.WithBaseline(withoutFlood, result.Metrics) };
+            await output.WriteLineAsync(FloodComparisonLine(result.HandshakeFlood)).ConfigureAwait(false);
+        }
+
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
         return (run, LoadResultFiles.Write(folder, result, run), result);
+    }
+
+    // The legitimate clients' run without the flood, with the same behaviours (fresh drivers over the same idle clients).
+    private static async Task<LoadRunResult> RunWithoutFloodAsync(TargetHandle routed, LoadScenario scenario, IdleConnectionPool? idle, int idleClients, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync("handshake flood baseline: the same run without the flood first").ConfigureAwait(false);
+        var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
+        await using var target = routed.NewTarget();
+        var hooks = new LoadRunHooks { Companions = Companions(scenario, idle, idleClients).All };
+        var run = await view.RunAsync($"{routed.Description} without the flood", p => new OpenLoopRunner(scenario, null, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+        await output.WriteLineAsync($"handshake flood baseline: sent {run.Recorders.Sent}, delivered {run.Recorders.Delivered}, lost {run.Lost}").ConfigureAwait(false);
+        return run;
+    }
+
+    private static string FloodComparisonLine(HandshakeFloodRun flood)
+    {
+        var (without, with) = (flood.Baseline!, flood.Flooded!);
+        return $"handshake flood vs without: delivered {with.DeliveredPercent:F3} % (without {without.DeliveredPercent:F3} %), end-to-end p99 {with.P99Us:F0} us (without {without.P99Us:F0} us, ratio {flood.P99Ratio:F2})";
     }
 
     /// <summary>Runs at most this long (warm-up and measured window) pause the idle clients' keep-alives.</summary>
@@ -308,10 +336,10 @@ internal static class LoadJob
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
-/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
+/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, which kinds, during the run (<c>null</c>: none), and whether the same run without it goes first.</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
 /// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null, SoakRuleOptions? Soak = null);
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? HandshakeFlood = null, NetworkProfile? Network = null, SoakRuleOptions? Soak = null);
 
 /// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
 /// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>

@@ -184,6 +184,13 @@ internal static class ResultFileRules
             {
                 rules.Require(c.Attempted >= 0 && c.Refused >= 0 && c.Answered >= 0 && c.Unanswered >= 0 && c.Failed >= 0 && c.Skipped >= 0, $"handshake_flood.{kind} counts must not be negative");
             }
+
+            rules.Require((flood.Baseline is null) == (flood.Flooded is null), "handshake_flood.baseline and handshake_flood.flooded come together");
+            foreach (var (part, clients) in new[] { ("baseline", flood.Baseline), ("flooded", flood.Flooded) })
+            {
+                rules.Require(clients is null || (clients is { Sent: >= 0, Lost: >= 0, DeliveredPercent: >= 0 and <= 100, P99Us: null or >= 0 } && clients.Delivered >= 0 && clients.Delivered <= clients.Sent),
+                    $"handshake_flood.{part} counts must not be negative, delivered at most sent, delivered_percent 0-100");
+            }
         }
     }
 

@@ -63,7 +63,7 @@ public static class ResultFixture
     /// <summary>
     /// A 30-minute soak of the relay: one series entry a minute (memory growing 0.1 MB a minute
     /// from 300 MB, p99 rising 10 µs a minute from 900 µs), its slopes, a passed verdict, churn, slow
-    /// consumers and vanishing clients, and a handshake flood beside it.
+    /// consumers and vanishing clients, and a handshake flood beside it with its baseline.
     /// </summary>
     public static PerfResult Soak()
     {
@@ -102,7 +102,9 @@ public static class ResultFixture
                 },
                 Vanishing = new VanishingRun { PercentPerMinute = 1, Vanished = 3_000, Reclaimed = 2_500, Returned = 2_500, Unreclaimed = 500, MinReclaimS = 300.2, MaxReclaimS = 301.5 },
             },
-            HandshakeFlood = new HandshakeFloodRun { RatePerSecond = 5_000, Kinds = "both", Source = "127.0.0.254", Seconds = 60, Garbage = counts, Abandoned = counts },
+            // The same run without the flood went first (--handshake-flood-baseline): all delivered, p99 900 µs.
+            HandshakeFlood = new HandshakeFloodRun { RatePerSecond = 5_000, Kinds = "both", Source = "127.0.0.254", Seconds = 60, Garbage = counts, Abandoned = counts }
+                .WithBaseline(Load().Metrics with { Sent = 9_000_000, Delivered = 9_000_000, Lost = 0, EndToEndUs = Latency(200, 900, 2_000) }, Load().Metrics with { Sent = 9_000_000, Delivered = 8_955_000, Lost = 45_000, EndToEndUs = Latency(250, 1_350, 3_000) }),
         };
     }
 }
