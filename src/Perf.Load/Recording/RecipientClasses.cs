@@ -56,10 +56,13 @@ public sealed class RecipientClasses
     /// <summary>Counts the first delivery of measured message <paramref name="sequence"/> and its end-to-end latency.</summary>
     public void CountDelivered(long sequence, long endToEndMicroseconds)
     {
-        var figures = Of((int)(sequence % _toSlow.Length));
+        var figures = SendsToSlowConsumer(sequence) ? _slow : _others;
         Interlocked.Increment(ref figures._delivered);
         figures.EndToEnd.RecordValue(Math.Clamp(endToEndMicroseconds, 1, LoadRecorders.HighestTrackableMicroseconds));
     }
+
+    /// <summary>Whether measured message <paramref name="sequence"/> goes to a slow consumer.</summary>
+    public bool SendsToSlowConsumer(long sequence) => _toSlow[(int)(sequence % _toSlow.Length)];
 
     private Figures Of(int sender) => _toSlow[sender] ? _slow : _others;
 

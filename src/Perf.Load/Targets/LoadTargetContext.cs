@@ -139,7 +139,13 @@ public sealed class LoadTargetContext
             recorders.Record(LoadStage.Open, openedTicks - receivedTicks);
         }
 
-        recorders.Record(LoadStage.EndToEnd, openedTicks - intendedTicks);
+        // A slow consumer's latency grows with its backlog by design: it is reported apart (its
+        // class), so the run's end-to-end figures and series are the ordinary clients'.
+        if (RecipientClasses is not { } classes || !classes.SendsToSlowConsumer(sequence))
+        {
+            recorders.Record(LoadStage.EndToEnd, openedTicks - intendedTicks);
+        }
+
         if (recorders == Recorders)
         {
             Series?.CountDelivered(intendedTicks);

@@ -3,6 +3,7 @@ using Perf.Load.Behaviours;
 using Perf.Load.Engine;
 using Perf.Load.Idle;
 using Perf.Load.Impairment;
+using Perf.Load.Recording;
 using Perf.Load.Targets.Relay;
 using Perf.Testing.Relays;
 using Relay.Crypto.Aead;
@@ -106,6 +107,8 @@ public sealed class RelayBehaviourTests
         Assert.InRange(mostHeld, mailbox / 2, proxy is null ? mailbox + 30 : mailbox + inFlight + 80);
         Assert.Equal(classes.Slow.Sent + classes.Others.Sent, run.Recorders.Sent);
         Assert.Equal(classes.Slow.EndToEnd.TotalCount, classes.Slow.Delivered);
+        // The run's own end-to-end latency is the others' alone: the slow one's is reported apart.
+        Assert.Equal(classes.Others.Delivered, run.Recorders.Total(LoadStage.EndToEnd).TotalCount);
     }
 
     [SkippableFact]
