@@ -38,7 +38,13 @@ public static class RunReportWriter
         new("find-max", "Throughput–latency curve", ReportPlots.ThroughputLatency(data.Loads), RunReportTables.FindMax(data), "No saturation search in this folder (run perf load --find-max)."),
         new("counts", "Counts and errors", null, RunReportTables.Counts(data), "No load result in this folder."),
         .. SoakSections(data),
+        .. FloodSections(data),
     ];
+
+    // Only for runs whose handshake flood ran beside its baseline.
+    private static List<Section> FloodSections(RunReportData data) => FloodTable.Comparison(data) is { } table
+        ? [new("handshake-flood", "Handshake flood beside the same run without it", null, table, "No flood with a baseline in this folder.")]
+        : [];
 
     // Only for runs with a per-minute series (a minute or longer): the target's memory and the latency by minute.
     private static List<Section> SoakSections(RunReportData data)

@@ -25,7 +25,7 @@ public static class SeriesTable
             rows.Add(
             [
                 ReportPlots.RunLabel(load.Result),
-                N(series.Count),
+                (series.Sum(e => e.Seconds) / 60).ToString("0.#", CultureInfo.InvariantCulture),
                 Mb(series[0].RssBytes) + " → " + Mb(series[^1].RssBytes),
                 Pct(slopes?.RssPercent),
                 Pct(slopes?.GcHeapPercent),
@@ -33,7 +33,7 @@ public static class SeriesTable
                 gen2 is { } g ? N(g) : "-",
                 pause is { } p ? p.ToString("0.#", CultureInfo.InvariantCulture) : "-",
                 soak is null ? "-" : $"{soak.FirstP99Us.ToString("0", CultureInfo.InvariantCulture)} → {soak.LastP99Us.ToString("0", CultureInfo.InvariantCulture)}",
-                N(load.Result.Metrics.Lost),
+                Lost(load.Result.Metrics.Lost, soak),
                 soak is null ? "not judged" : soak.Passed ? "passed" : "FAILED: " + string.Join("; ", soak.Failures),
             ]);
         }
@@ -73,6 +73,10 @@ public static class SeriesTable
             ? null
             : new RunReportTables.Table(["run", "first window p99 µs", "last window p99 µs", "last / first", "p99 µs/h", "worst minute p99 µs", "delivered"], rows);
     }
+
+    // The rule's loss (less the slow consumers' backlog the relay still held), and every undelivered message beside it when they differ.
+    private static string Lost(long lost, SoakVerdict? soak) =>
+        soak is null || soak.Lost == lost ? N(lost) : $"{N(soak.Lost)} ({N(lost)} with the backlog held for slow consumers)";
 
     private static long? Sum(IReadOnlyList<SeriesEntry> series, Func<SeriesEntry, long?> value)
     {
