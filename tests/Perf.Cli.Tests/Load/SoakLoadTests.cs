@@ -16,14 +16,14 @@ namespace Perf.Cli.Tests.Load;
 public sealed class SoakLoadTests : TempFolder
 {
     [Fact]
-    public void A_short_soak_of_a_relay_process_with_every_behaviour_writes_its_series_and_judges_it()
+    public void A_short_soak_of_a_relay_process_with_every_behaviour_behind_an_impaired_network_writes_its_series_and_judges_it()
     {
         var resultPath = Path.Combine(Folder, "soak.json");
 
         // Bounds no busy machine breaks: the run passes unless something is lost or not read.
         var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--connections", "6", "--rate", "300", "--duration", "4s", "--warmup", "500ms",
             "--idle-connections", "40", "--series-interval", "1s", "--soak", "--soak-warmup", "1s", "--soak-rss-slope", "1000000", "--soak-p99-ratio", "1000",
-            "--churn", "20", "--slow-consumers", "20", "--slow-consumer-rate", "100000", "--vanishing", "10", "--out", resultPath);
+            "--churn", "20", "--slow-consumers", "20", "--slow-consumer-rate", "100000", "--vanishing", "10", "--network", "latency=20ms,seed=3", "--out", resultPath);
 
         Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Output + run.Error);
         Assert.Contains("soak: passed", run.Output, StringComparison.Ordinal);
@@ -49,6 +49,10 @@ public sealed class SoakLoadTests : TempFolder
         Assert.Equal(behaviours.SlowConsumers.Others.Sent, behaviours.SlowConsumers.Others.Delivered);
         Assert.True(behaviours.Vanishing!.Vanished > 0);
         Assert.Equal(0, result.Metrics.Lost);
+        // The run's connections and each churned return crossed the impaired network.
+        var proxy = result.Scenario.Network!.Proxy!;
+        Assert.True(proxy.Connections >= 6 + behaviours.Churn.Load.Reconnected, $"{proxy.Connections} proxied connections");
+        Assert.Equal(0, proxy.UpstreamFailures);
     }
 
     [Fact]
