@@ -21,6 +21,11 @@ namespace Perf.Cli.Load;
 internal static class LoadJob
 {
     /// <summary>Runs <paramref name="scenario"/> against <paramref name="targetName"/> and writes a run folder under <paramref name="resultsParent"/>.</summary>
+    /// <remarks>
+    /// Longer than most methods here on purpose: the target, the impairment proxy, the idle pool
+    /// and the flood are <c>await using</c> locals whose lifetimes must span the run and the
+    /// readings after it; each step beside them is a helper below.
+    /// </remarks>
     /// <param name="targetName">A target as <c>--target</c> takes it.</param>
     /// <param name="scenario">The scenario.</param>
     /// <param name="options">Target options.</param>
