@@ -3,6 +3,7 @@ using Perf.Cli.Load;
 using Perf.Cli.Options;
 using Perf.Load.Engine;
 using Perf.Load.Targets;
+using Perf.Results.Files;
 using Perf.Results.Model;
 
 namespace Perf.Cli.Commands;
@@ -57,7 +58,8 @@ internal static class LoadCommand
         return values;
     }
 
-    // Runs every target in turn, each into its own run folder, then prints the summary (and the floor table for several).
+    // Runs every target in turn (with --repeat, round after round, echo first in each) into one
+    // run folder, then prints the summary and, for several runs, the table beside the floor.
     private static async Task<int> RunAsync(LoadRequest request, ParseResult parseResult, CancellationToken cancellationToken)
     {
         var output = parseResult.InvocationConfiguration.Output;
@@ -65,24 +67,30 @@ internal static class LoadCommand
         request.Placement.Apply();
         var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
         var environment = EnvironmentInfo.Capture(options.Backend, options.Cipher, Perf.Vectors.VectorDirectory.FindRepoRoot());
-        var results = new List<LoadRunResult>();
+        var runs = new List<(string Label, LoadRunResult Run)>();
         var written = new List<PerfResult>();
         var console = LoadSummaryTable.Console(output);
+        var together = request.Targets.Length > 1 || request.Repeat > 1;
+        var folder = together ? RunFolder.Create(ResultsLocation.Root(), FolderName(request)) : ResultsLocation.Root();
         try
         {
-            foreach (var name in request.Targets)
+            for (var round = 1; round <= request.Repeat; round++)
             {
-                var (run, path, result) = ClusterArguments.IsCluster(name)
-                    ? await ClusterLoadJob.RunAsync(request.Cluster!, request.Scenario, options, request.Extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false)
-                    : await LoadJob.RunAsync(name, request.Scenario, options, request.Extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
-                results.Add(run);
-                written.Add(result);
-                if (request.OutPath is not null)
+                var parent = request.Repeat > 1 ? Path.Combine(folder, $"round-{round}") : folder;
+                foreach (var name in LoadTargetArguments.RoundOrder(request.Targets))
                 {
-                    File.Copy(path, request.OutPath, overwrite: true);
-                }
+                    var (run, path, result) = ClusterArguments.IsCluster(name)
+                        ? await ClusterLoadJob.RunAsync(request.Cluster!, request.Scenario, options, request.Extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false)
+                        : await LoadJob.RunAsync(name, request.Scenario, options, request.Extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false);
+                    runs.Add((request.Repeat > 1 ? $"{run.Target} #{round}" : run.Target, run));
+                    written.Add(result);
+                    if (request.OutPath is not null)
+                    {
+                        File.Copy(path, request.OutPath, overwrite: true);
+                    }
 
-                await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
+                }
             }
         }
         catch (LoadTargetException ex)
@@ -91,12 +99,17 @@ internal static class LoadCommand
             return PerfCommandLine.BadInput;
         }
 
-        LoadSummaryTable.Write(console, results);
-        if (written.Count > 1)
+        LoadSummaryTable.Write(console, runs);
+        if (together)
         {
             FloorTable.Write(console, written);
+            await output.WriteLineAsync($"run folder: {folder} (perf report {folder})").ConfigureAwait(false);
         }
 
         return await SoakVerdictLines.WriteAsync(output, written).ConfigureAwait(false) ? PerfCommandLine.Ok : PerfCommandLine.Failed;
     }
+
+    // "load-echo-relay-tcp-nats-x3": the targets, and the rounds when repeated.
+    private static string FolderName(LoadRequest request) =>
+        $"load-{string.Join('-', request.Targets)}{(request.Repeat > 1 ? $"-x{request.Repeat}" : "")}";
 }

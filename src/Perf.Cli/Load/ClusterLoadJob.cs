@@ -42,7 +42,8 @@ internal static class ClusterLoadJob
         await output.WriteLineAsync($"load {description}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
 
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(cluster.Relays.EndPointOf(0)!, new NoiseIdleProtocol(cluster.Relays.RelayKey, AeadAlgorithm.Parse(options.Cipher), AeadBackend.Parse(options.Backend)), extras.IdleConnections) : null;
-        var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, cluster.Relays.Processes[0]!, output, cancellationToken).ConfigureAwait(false);
+        var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, cluster.Relays.Processes[0]!, cluster.Nats.Processes, output, cancellationToken).ConfigureAwait(false);
+        var heldCost = extras.HeldMessages > 0 ? await HeldMessageRun.OnClusterAsync(cluster, extras.HeldMessages, scenario.MessageSize, options, output, cancellationToken).ConfigureAwait(false) : null;
 
         LoadRunResult run;
         DeliveryLedger ledger;
@@ -56,6 +57,8 @@ internal static class ClusterLoadJob
         }
 
         var held = idle?.CountOpen();
+        var (relayResident, natsResident) = (cluster.Relays.Processes[0]?.Sample().ResidentBytes, cluster.Nats.Processes.Sample().ResidentBytes);
+        var keepAlive = idle is null ? null : await IdleConnections.KeepAliveCostAsync(idle, cluster.Relays.Processes[0]!, cancellationToken).ConfigureAwait(false);
 
         // After the target is disposed: its fault task has recorded every fault.
         var faults = new List<ClusterFaultRecord>();
@@ -69,15 +72,34 @@ internal static class ClusterLoadJob
         var relayUsage = Usage($"perf relay x{plan.RelayNodes}", run.TargetUsage);
         if (relayUsage is not null && idleMemory is not null)
         {
-            relayUsage = relayUsage with { IdleConnections = held, MemoryPerConnectionBytes = idleMemory.TargetBytesPerConnection };
+            // Memory, kernel and keep-alive figures are relay node 0's, which held the idle clients.
+            relayUsage = relayUsage with
+            {
+                IdleConnections = held, MemoryPerConnectionBytes = idleMemory.TargetBytesPerConnection, KernelMemoryPerConnectionBytes = idleMemory.KernelBytesPerConnection,
+                KernelMemorySource = idleMemory.KernelBytesPerConnection is null ? null : idleMemory.KernelSource, ResidentBytes = relayResident, CpuUsPerKeepAlive = keepAlive,
+            };
         }
 
         var natsUsage = Usage($"nats-server x{plan.NatsNodes}", cluster.Usage.NatsBetweenFirstAndLast(run.Recorders.Delivered));
+        if (natsUsage is not null)
+        {
+            natsUsage = natsUsage with
+            {
+                ResidentBytes = natsResident, IdleConnections = idleMemory is null ? null : held, MemoryPerConnectionBytes = idleMemory?.BesideBytesPerConnection,
+                HeldMessages = heldCost?.BesideBytesPerMessage is { } perMessage ? new HeldMessages { Messages = heldCost.Accepted, MemoryPerMessageBytes = perMessage, DiskPerMessageBytes = heldCost.DiskBytesPerMessage } : null,
+            };
+        }
+
+        if (relayUsage is not null && heldCost is not null)
+        {
+            relayUsage = relayUsage with { HeldMessages = new HeldMessages { Messages = heldCost.Accepted, MemoryPerMessageBytes = heldCost.TargetBytesPerMessage } };
+        }
+
         var generator = run.GeneratorUsage is { } g ? new GeneratorUsage { Cpus = extras.GeneratorCpus?.ToString(), CoresUsed = g.Cores, CpuUsPerMessage = g.CpuMicrosecondsPerMessage, ContextSwitchesPerMessage = g.ContextSwitchesPerMessage, MemoryPerIdleConnectionBytes = idleMemory?.GeneratorBytesPerConnection } : null;
         await output.WriteLineAsync($"cluster: {counters.Reconnects} reconnects, {counters.Resent} resent, {counters.RetriedRejections} rejections retried, duplicates {run.Recorders.Duplicates} ({counters.RelayIdDuplicates} by relay id, {counters.ReplayDuplicates} E2E replays), lost {lost} (accepted, never delivered), unanswered {unanswered}").ConfigureAwait(false);
         if (relayUsage is not null && natsUsage is not null)
         {
-            await output.WriteLineAsync($"target {relayUsage.Process}: {relayUsage.CoresUsed:F2} cores, {relayUsage.CpuUsPerMessage:F1} us CPU per message; {natsUsage.Process}: {natsUsage.CoresUsed:F2} cores, {natsUsage.CpuUsPerMessage:F1} us CPU per message; generator {generator?.CoresUsed:F2} cores, {generator?.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
+            await output.WriteLineAsync($"target {relayUsage.Process}: {relayUsage.CoresUsed:F2} cores, {relayUsage.CpuUsPerMessage:F1} µs CPU per message; {natsUsage.Process}: {natsUsage.CoresUsed:F2} cores, {natsUsage.CpuUsPerMessage:F1} µs CPU per message; generator {generator?.CoresUsed:F2} cores, {generator?.CpuUsPerMessage:F1} µs per message").ConfigureAwait(false);
         }
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, null, relayUsage, generator);
@@ -104,10 +126,10 @@ internal static class ClusterLoadJob
     }
 
     // Idle clients on relay node 0 (one NATS subscription each, as any online identity has), its memory read after each half.
-    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, ChildProcess node, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, ChildProcess node, ProcessGroup nats, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"idle: opening {count} idle authenticated connections to relay node 0 ({pool.InFlight} at a time, memory read after each half)").ConfigureAwait(false);
-        var memory = await IdleConnections.OpenAsync(pool, count, node, null, cancellationToken).ConfigureAwait(false);
+        var memory = await IdleConnections.OpenAsync(pool, count, node, null, cancellationToken, nats).ConfigureAwait(false);
         pool.KeepAlivePaused = true;
         await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in relay node 0").ConfigureAwait(false);
         return memory;

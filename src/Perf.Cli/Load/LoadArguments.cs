@@ -34,15 +34,23 @@ internal sealed record LoadArguments(
     {
         request = null;
         var names = Targets.Read(parseResult);
-        if (Scenario.Read(parseResult, out problem) is not { } scenario
+        if (!Targets.TryReadRepeat(parseResult, out var repeat, out problem)
+            || Scenario.Read(parseResult, out problem) is not { } scenario
             || !Output.TryRead(parseResult, names, out var outPath, out problem))
         {
+            return false;
+        }
+
+        if (outPath is not null && repeat > 1)
+        {
+            problem = "--out takes one run; with --repeat every round's run goes into the run folder under results/runs/.";
             return false;
         }
 
         var clusterPlan = Cluster.Read(parseResult, names, scenario.Duration, out problem);
         if (problem is not null
             || Placement.Read(parseResult, names, scenario.Connections, out problem) is not { } placement
+            || !LoadTargetArguments.RunAlike(names, placement.TargetProcess, out problem)
             || !FindMax.TryRead(parseResult, out var search, out problem)
             || !RelayMode.TryRead(parseResult, names, out var mode, out problem)
             || !HandshakeFlood.TryRead(parseResult, search is not null, out var flood, out problem)
@@ -70,18 +78,19 @@ internal sealed record LoadArguments(
 
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
-        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, soak);
-        request = new LoadRequest(names, scenario, outPath, target, extras, placement, clusterPlan);
+        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages, soak);
+        request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, clusterPlan);
         return true;
     }
 }
 
 /// <summary>A <c>perf load</c> command line, checked.</summary>
 /// <param name="Targets">The targets, run one after another.</param>
+/// <param name="Repeat">Rounds of the targets, interleaved.</param>
 /// <param name="Scenario">The scenario every target runs.</param>
 /// <param name="OutPath">Where to copy the one target's result, or <c>null</c>.</param>
 /// <param name="Target">How targets are opened.</param>
 /// <param name="Extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs, a handshake flood, an impaired network.</param>
 /// <param name="Placement">Where the target and the generator run.</param>
 /// <param name="Cluster">The relay cluster's plan, when a target is relay-cluster.</param>
-internal sealed record LoadRequest(string[] Targets, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, RelayClusterPlan? Cluster);
+internal sealed record LoadRequest(string[] Targets, int Repeat, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, RelayClusterPlan? Cluster);

@@ -20,7 +20,7 @@ public static class FloodTable
 
             rows.Add(
             [
-                ReportPlots.RunLabel(load.Result),
+                RunDescription.Label(load),
                 flood.RatePerSecond.ToString("N0", CultureInfo.InvariantCulture) + " of " + flood.Kinds,
                 Percent(without.DeliveredPercent) + " → " + Percent(with.DeliveredPercent),
                 Us(without.P99Us) + " → " + Us(with.P99Us),

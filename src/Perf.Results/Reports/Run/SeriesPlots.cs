@@ -48,7 +48,7 @@ public static class SeriesPlots
         {
             if (load.Result.Series is { Count: > 0 } series)
             {
-                yield return (ReportPlots.RunLabel(load.Result), series);
+                yield return (RunDescription.Label(load), series);
             }
         }
     }

@@ -24,7 +24,7 @@ public static class SeriesTable
             var pause = series.All(e => e.GcPauseMs is not null) ? series.Sum(e => e.GcPauseMs!.Value) : (double?)null;
             rows.Add(
             [
-                ReportPlots.RunLabel(load.Result),
+                RunDescription.Label(load),
                 (series.Sum(e => e.Seconds) / 60).ToString("0.#", CultureInfo.InvariantCulture),
                 Mb(series[0].RssBytes) + " → " + Mb(series[^1].RssBytes),
                 Pct(slopes?.RssPercent),
@@ -59,7 +59,7 @@ public static class SeriesTable
             var soak = load.Result.Soak;
             rows.Add(
             [
-                ReportPlots.RunLabel(load.Result),
+                RunDescription.Label(load),
                 soak is null ? "-" : soak.FirstP99Us.ToString("0", CultureInfo.InvariantCulture),
                 soak is null ? "-" : soak.LastP99Us.ToString("0", CultureInfo.InvariantCulture),
                 soak is { FirstP99Us: > 0 } s ? (s.LastP99Us / s.FirstP99Us).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-",
