@@ -201,7 +201,10 @@ public sealed class OpenLoopRunner
 
     // A dedicated thread, because timer-driven async waits here wake only every few
     // milliseconds, which would show up as generator lag in every message's latency. With a
-    // pump (the target's sockets), the thread also reads arrivals while it waits.
+    // pump (the target's sockets), the thread also reads arrivals while it waits. Long on purpose:
+    // it is the generator's hot loop, whose per-connection state lives in locals and arrays of this
+    // one frame (a struct schedule per connection, mutated in place); split, the pieces would pass
+    // six of them by ref on every send.
     private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken)
     {
         PreciseWait.PrepareThread();
