@@ -1,3 +1,5 @@
+using Perf.Load.Behaviours;
+
 namespace Perf.Load;
 
 /// <summary>
@@ -37,6 +39,12 @@ public sealed record LoadScenario
     /// <summary>How long to wait after the last send for outstanding messages before counting them lost.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The length of each entry of the result's per-minute <c>series</c>: a minute; shorter only in tests (at least a second).</summary>
+    public TimeSpan SeriesInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Churn, slow consumers and vanishing clients (all off by default).</summary>
+    public ClientBehaviours Behaviours { get; init; } = ClientBehaviours.None;
+
     /// <summary>Checks ranges; returns a message naming the first bad value and its allowed range, or <c>null</c>.</summary>
     public string? Validate()
     {
@@ -70,7 +78,12 @@ public sealed record LoadScenario
             return $"the drain timeout cannot be negative; got {DrainTimeout}.";
         }
 
-        return null;
+        if (SeriesInterval < TimeSpan.FromSeconds(1))
+        {
+            return $"the series interval must be at least 1s; got {SeriesInterval}.";
+        }
+
+        return Behaviours.Validate();
     }
 }
 
