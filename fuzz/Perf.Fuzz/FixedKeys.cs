@@ -19,4 +19,16 @@ internal static class FixedKeys
 
         return X25519KeyPair.Import(privateKey);
     }
+
+    /// <summary>The bytes <paramref name="first"/>, first+1, ... (<paramref name="count"/> of them): fixed keys, nonces and tokens for seeds.</summary>
+    public static byte[] Counting(byte first, int count)
+    {
+        var bytes = new byte[count];
+        for (var i = 0; i < count; i++)
+        {
+            bytes[i] = (byte)(first + i);
+        }
+
+        return bytes;
+    }
 }

@@ -14,6 +14,8 @@ internal static class FuzzTargets
         new E2eEnvelopeTarget(),
         new RelayTokenTarget(),
         new ResultFileTarget(),
+        new SealedSenderTarget(),
+        new ConversationTarget(),
     ];
 
     /// <summary>The target called <paramref name="name"/>.</summary>

@@ -42,7 +42,8 @@ public sealed class RelayClientConnection : IAsyncDisposable
     /// <summary>
     /// Connects over TCP as an <em>anonymous</em> connection: a throwaway static key made for this
     /// connection and the anonymous flag in the handshake's encrypted final payload, so the relay
-    /// knows no identity for it (it may send only SEALED_SEND and PING). The relay's key is pinned
+    /// knows no identity for it (it may send only SEALED_SEND, MAILBOX_SEND, OPEN_MAILBOX, ACK and
+    /// PING). The relay's key is pinned
     /// as for <see cref="ConnectTcpAsync(EndPoint, X25519KeyPair, RelayClientOptions, CancellationToken)"/>.
     /// </summary>
     /// <exception cref="RelayClientException">The relay is unreachable, the handshake failed, or the relay's key is not the pinned one.</exception>
@@ -190,6 +191,25 @@ public sealed class RelayClientConnection : IAsyncDisposable
     {
         _frame.ResetWrittenCount();
         FrameCodec.WriteSealedSend(_frame, clientMessageId, recipient, token, sealedEnvelope);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Queues an OPEN_MAILBOX (anonymous connections): from the relay's ACCEPTED on, this connection
+    /// receives the conversation mailbox's messages (DELIVER, sealed flag) and ACKs them.
+    /// </summary>
+    public void OpenMailbox(ulong requestId, ReadOnlySpan<byte> fetchCredential, ReadOnlySpan<byte> sendVerifier, ulong expiry)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WriteOpenMailbox(_frame, requestId, fetchCredential, sendVerifier, expiry);
+        _transport.Write(_frame.WrittenSpan);
+    }
+
+    /// <summary>Queues a MAILBOX_SEND (anonymous connections) of a conversation envelope to the mailbox a ticket names.</summary>
+    public void MailboxSend(ulong clientMessageId, ReadOnlySpan<byte> fetchVerifier, ulong expiry, DeliveryToken sendToken, ReadOnlySpan<byte> conversationEnvelope)
+    {
+        _frame.ResetWrittenCount();
+        FrameCodec.WriteMailboxSend(_frame, clientMessageId, fetchVerifier, expiry, sendToken, conversationEnvelope);
         _transport.Write(_frame.WrittenSpan);
     }
 

@@ -20,6 +20,7 @@ public sealed partial class RelayMessenger
     private byte[]? _signingKey;
     private SealedSenderOpener? _opener;
     private SealedSenderEnvelope? _sealer;
+    private byte[]? _verifier;
     private RelayClientConnection? _anonymous;
     private Task? _anonymousReader;
 
@@ -48,6 +49,8 @@ public sealed partial class RelayMessenger
         {
             throw new RelayClientException($"the relay refused the delivery-token verifier: {answer.Reason}");
         }
+
+        _verifier = verifier;
 
         await GetCertificateAsync(cancellationToken).ConfigureAwait(false);
         return result;
@@ -120,6 +123,7 @@ public sealed partial class RelayMessenger
     /// the time and the size; not the sender.
     /// </summary>
     /// <exception cref="InvalidOperationException">The messenger was made without an anonymous connection factory.</exception>
+    /// <exception cref="ArgumentException">The sealed envelope would be over the relay's envelope limit (a plaintext above about 64,700 bytes).</exception>
     public async Task<SendResult> SendSealedAsync(Identity recipient, ReadOnlyMemory<byte> plaintext, DeliveryToken deliveryToken, CancellationToken cancellationToken)
     {
         if (_connectAnonymous is null)
@@ -129,6 +133,12 @@ public sealed partial class RelayMessenger
 
         var certificate = await GetCertificateAsync(cancellationToken).ConfigureAwait(false);
         var session = _outgoing.GetOrAdd(recipient, r => E2eSession.Initiate(_identity, r.ToArray(), _options));
+        var sealedSize = SealedSenderEnvelope.SealedSize(session.GetEnvelopeSize(plaintext.Length));
+        if (sealedSize > FrameLimits.Default.MaxEnvelopeBytes)
+        {
+            throw new ArgumentException($"a {plaintext.Length}-byte plaintext makes a {sealedSize}-byte sealed envelope, over the relay's {FrameLimits.Default.MaxEnvelopeBytes}-byte limit", nameof(plaintext));
+        }
+
         var clientId = (ulong)Interlocked.Increment(ref _nextClientId);
         var answer = new TaskCompletionSource<SendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[clientId] = answer;
@@ -157,6 +167,31 @@ public sealed partial class RelayMessenger
         }
 
         return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // A verifier lives on the relay for its lifetime after its last registration and only on the
+    // node it was sent to: register it again on every new connection (a restart, another node).
+    private async Task RegisterVerifierAgainAsync(CancellationToken cancellationToken)
+    {
+        if (_verifier is not { } verifier)
+        {
+            return;
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _connection!.SetDeliveryVerifier((ulong)Interlocked.Increment(ref _nextClientId), verifier); // its ACCEPTED completes nothing
+            await _connection.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionLost(ex))
+        {
+            // The next read sees the drop and reconnects (and registers again).
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     private byte[] SealSealed(E2eSession session, Identity recipient, byte[] certificate, ReadOnlySpan<byte> plaintext)

@@ -20,6 +20,9 @@ namespace Relay.Client;
 /// Sealed sender (<see cref="EnableSealedSenderAsync"/>, <see cref="SendSealedAsync"/>) sends over
 /// a second, anonymous connection so the relay never learns the sender; sealed deliveries are
 /// opened, their certificate checked and bound to the E2E session before they are yielded.
+/// Conversations (<see cref="StartConversationAsync"/>) go further: after one sealed set-up message
+/// to the peer's identity, both sides talk through ephemeral mailboxes over anonymous connections,
+/// so the relay no longer sees the identity of either side (<see cref="Conversations.Conversation"/>).
 /// </summary>
 public sealed partial class RelayMessenger : IAsyncDisposable
 {
@@ -195,7 +198,7 @@ public sealed partial class RelayMessenger : IAsyncDisposable
                     break;
                 case FrameType.Deliver:
                     var message = (frame.Value.Flags & FrameCodec.SealedSenderFlag) != 0
-                        ? OpenSealed(frame.Value, out var acknowledge)
+                        ? AcceptConversation(OpenSealed(frame.Value, out var acknowledge))
                         : Open(frame.Value, out acknowledge);
                     if (acknowledge)
                     {
@@ -226,6 +229,7 @@ public sealed partial class RelayMessenger : IAsyncDisposable
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        await DisposeConversationsAsync().ConfigureAwait(false);
         await DisposeSealedAsync().ConfigureAwait(false);
 
         foreach (var session in _outgoing.Values)
@@ -247,30 +251,10 @@ public sealed partial class RelayMessenger : IAsyncDisposable
     // Anything else (forged, corrupted): neither, so it is not lost if it was ours to open later.
     private ReceivedMessage? Open(in RelayFrame frame, out bool acknowledge)
     {
-        acknowledge = false;
-        var envelope = System.Buffers.BuffersExtensions.ToArray(frame.Envelope);
-        if (E2eEnvelope.TryReadHeader(envelope, out var header) != E2eError.None)
-        {
-            return null;
-        }
-
         var sender = frame.Identity;
-        var session = FindSession(sender, envelope, header);
-        if (session is null)
-        {
-            return null;
-        }
-
-        var plaintext = new byte[envelope.Length];
-        E2eError error;
-        int written;
-        lock (session)
-        {
-            error = session.TryOpen(envelope, plaintext, out written);
-        }
-
-        acknowledge = error is E2eError.None or E2eError.Replay;
-        return error == E2eError.None ? new ReceivedMessage(sender, plaintext[..written], frame.RelayMessageId) : null;
+        return OpenFrom(sender, System.Buffers.BuffersExtensions.ToArray(frame.Envelope), out acknowledge) is { } plaintext
+            ? new ReceivedMessage(sender, plaintext, frame.RelayMessageId)
+            : null;
     }
 
     // PINGs whenever nothing was written for the interval, until disposed.
@@ -364,7 +348,7 @@ public sealed partial class RelayMessenger : IAsyncDisposable
     }
 
     // What a write on a connection that dropped (or was closed under the writer) throws.
-    private static bool IsConnectionLost(Exception ex) =>
+    internal static bool IsConnectionLost(Exception ex) =>
         ex is ObjectDisposedException or System.Net.WebSockets.WebSocketException or IOException or InvalidOperationException or RelayClientException;
 
     private async Task ReconnectAsync(CancellationToken cancellationToken)
@@ -383,6 +367,7 @@ public sealed partial class RelayMessenger : IAsyncDisposable
 
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         Reconnects++;
+        await RegisterVerifierAgainAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void Complete(ulong clientId, SendResult result)
@@ -404,5 +389,6 @@ public sealed record SendResult(bool Accepted, ulong RelayMessageId, RejectReaso
 /// <param name="Sender">The sender, as authenticated by the relay and bound into the E2E session.</param>
 /// <param name="Plaintext">The opened plaintext.</param>
 /// <param name="RelayMessageId">The relay's id (already acknowledged).</param>
-/// <param name="SealedSender">Whether it came sealed: the relay did not know the sender, the certificate named it.</param>
-public sealed record ReceivedMessage(Identity Sender, byte[] Plaintext, ulong RelayMessageId, bool SealedSender = false);
+/// <param name="SealedSender">Whether it came sealed: the relay did not know the sender, the certificate (or the conversation's E2E session) named it.</param>
+/// <param name="Conversation">The conversation it belongs to: a conversation's message, or the set-up that started it (its plaintext is then the set-up's application data).</param>
+public sealed record ReceivedMessage(Identity Sender, byte[] Plaintext, ulong RelayMessageId, bool SealedSender = false, Conversations.Conversation? Conversation = null);

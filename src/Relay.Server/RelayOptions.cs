@@ -153,11 +153,26 @@ public sealed record RelayOptions
     /// <summary>Meters exported at <c>/metrics</c> beside <c>Relay.Server</c> (the store's own, say <c>Relay.Store.Nats</c>).</summary>
     public IReadOnlyList<string> ExportedMeters { get; init; } = [];
 
-    /// <summary>When set, one JSON line per accepted SEND or SEALED_SEND is appended to this file (the relay's view of metadata; no secrets).</summary>
+    /// <summary>When set, one JSON line per accepted SEND, SEALED_SEND or MAILBOX_SEND, per connection opened and closed and per mailbox opened is appended to this file (the relay's view of metadata; no secrets).</summary>
     public string? AuditLogPath { get; init; }
 
     /// <summary>How long a sender certificate the relay issues stays valid.</summary>
     public TimeSpan SenderCertificateLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a delivery-token verifier lives after it was last registered (SET_DELIVERY_VERIFIER).
+    /// It outlives its identity's mailbox on purpose (sealed senders must reach a recipient that is
+    /// offline with an empty mailbox); clients register it again on every connection, and the sweep
+    /// forgets verifiers older than this. The default, 7 days, is the default message age limit.
+    /// </summary>
+    public TimeSpan DeliveryVerifierLifetime { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// The furthest ahead a conversation mailbox may expire when it is opened (OPEN_MAILBOX): its
+    /// expiry is part of its address, so this bounds how long a mailbox can take messages. Clients
+    /// rotate mailboxes well before (docs/protocol.md). The default is 7 days.
+    /// </summary>
+    public TimeSpan MaxMailboxLifetime { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// Run each connection's code on the thread that completed its socket read (Kestrel's

@@ -6,7 +6,7 @@ using Relay.Server.Audit;
 
 namespace Relay.Server.Tests;
 
-/// <summary>The audit log writer: the exact line, nothing lost under concurrent records, and no allocation on the relay's path.</summary>
+/// <summary>The audit log writer: the exact lines (messages, connections, mailboxes), nothing lost under concurrent records, and no allocation on the relay's path.</summary>
 public sealed class AuditLogTests
 {
     private static readonly Identity Alice = new(Enumerable.Repeat((byte)0xA1, 32).ToArray());
@@ -18,11 +18,21 @@ public sealed class AuditLogTests
         var output = new System.Buffers.ArrayBufferWriter<byte>();
         AuditLog.Format(new AuditRecord(1_700_000_000_123, 42, 7, default, default, Bob, 300, true), output);
         AuditLog.Format(new AuditRecord(1_700_000_000_124, 43, 8, Alice, Alice, Bob, 301, false), output);
+        AuditLog.Format(new AuditRecord(1_700_000_000_125, 44, 9, default, default, Bob, 302, true) { Conversation = true }, output);
+        AuditLog.Format(AuditRecord.Connected(1_700_000_000_126, 10, Alice), output);
+        AuditLog.Format(AuditRecord.Connected(1_700_000_000_127, 11, default), output);
+        AuditLog.Format(AuditRecord.MailboxOpened(1_700_000_000_128, 11, Bob), output);
+        AuditLog.Format(AuditRecord.Disconnected(1_700_000_000_129, 10), output);
 
         var text = Encoding.UTF8.GetString(output.WrittenSpan);
         Assert.Equal(
-            $"{{\"t\":1700000000123,\"id\":42,\"conn\":7,\"conn_identity\":null,\"sender\":null,\"recipient\":\"{Bob}\",\"bytes\":300,\"sealed\":true}}\n"
-            + $"{{\"t\":1700000000124,\"id\":43,\"conn\":8,\"conn_identity\":\"{Alice}\",\"sender\":\"{Alice}\",\"recipient\":\"{Bob}\",\"bytes\":301,\"sealed\":false}}\n",
+            $"{{\"t\":1700000000123,\"id\":42,\"conn\":7,\"conn_identity\":null,\"sender\":null,\"recipient\":\"{Bob}\",\"bytes\":300,\"sealed\":true,\"conversation\":false}}\n"
+            + $"{{\"t\":1700000000124,\"id\":43,\"conn\":8,\"conn_identity\":\"{Alice}\",\"sender\":\"{Alice}\",\"recipient\":\"{Bob}\",\"bytes\":301,\"sealed\":false,\"conversation\":false}}\n"
+            + $"{{\"t\":1700000000125,\"id\":44,\"conn\":9,\"conn_identity\":null,\"sender\":null,\"recipient\":\"{Bob}\",\"bytes\":302,\"sealed\":true,\"conversation\":true}}\n"
+            + $"{{\"t\":1700000000126,\"event\":\"connect\",\"conn\":10,\"conn_identity\":\"{Alice}\"}}\n"
+            + "{\"t\":1700000000127,\"event\":\"connect\",\"conn\":11,\"conn_identity\":null}\n"
+            + $"{{\"t\":1700000000128,\"event\":\"open_mailbox\",\"conn\":11,\"mailbox\":\"{Bob}\"}}\n"
+            + "{\"t\":1700000000129,\"event\":\"disconnect\",\"conn\":10}\n",
             text);
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

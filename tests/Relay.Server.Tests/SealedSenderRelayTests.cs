@@ -140,7 +140,6 @@ public sealed class SealedSenderRelayTests : IAsyncLifetime
         var valid = Sealed(sealer, Certificate(relayIssuer, _aliceKey, TimeSpan.FromHours(1)), aliceSession, "the good one");
         var sends = new[]
         {
-            new byte[20],                                                                                             // Truncated
             Sealed(sealer, Certificate(otherIssuer, _aliceKey, TimeSpan.FromHours(1)), aliceSession, "forged"),       // CertificateForged
             Sealed(sealer, Certificate(relayIssuer, _aliceKey, TimeSpan.FromHours(-1)), aliceSession, "expired"),     // CertificateExpired
             Sealed(sealer, Certificate(relayIssuer, mallory, TimeSpan.FromHours(1)), aliceSession, "not mallory's"),  // CertificateIdentityMismatch
@@ -154,8 +153,11 @@ public sealed class SealedSenderRelayTests : IAsyncLifetime
             anonymous.SealedSend((ulong)i, BobId, token, sends[i]);
         }
 
+        var garbage = System.Security.Cryptography.RandomNumberGenerator.GetBytes(SealedSenderEnvelope.MinimumSize); // long enough for the relay, not for Bob
+        (garbage[0], garbage[1]) = (SealedSenderEnvelope.Version, 2);
+        anonymous.SealedSend((ulong)sends.Length, BobId, token, garbage);
         await anonymous.FlushAsync();
-        for (var i = 0; i < sends.Length; i++)
+        for (var i = 0; i <= sends.Length; i++)
         {
             Assert.Equal(FrameType.Accepted, (await anonymous.ExpectAnyAsync()).Type); // the relay cannot tell: it only forwards
         }
@@ -168,7 +170,7 @@ public sealed class SealedSenderRelayTests : IAsyncLifetime
         }
 
         Assert.Equal(
-            [SealedSenderError.Truncated, SealedSenderError.CertificateForged, SealedSenderError.CertificateExpired, SealedSenderError.CertificateIdentityMismatch, SealedSenderError.Replay],
+            [SealedSenderError.CertificateForged, SealedSenderError.CertificateExpired, SealedSenderError.CertificateIdentityMismatch, SealedSenderError.Replay, SealedSenderError.AuthenticationFailed],
             bob.SealedRefusals.ToArray());
 
         // The replay was acknowledged (it had been opened); the refused ones stay held, the relay is fine.
@@ -176,8 +178,8 @@ public sealed class SealedSenderRelayTests : IAsyncLifetime
         _ = Receive(alice);
         Assert.True((await alice.SendAsync(BobId, "still talking"u8.ToArray(), _stop.Token)).Accepted);
         Assert.Equal("still talking", Encoding.UTF8.GetString((await bobInbox.NextAsync(_stop.Token)).Plaintext));
-        var lines = await AuditLinesAsync(sends.Length + 1);
-        Assert.All(lines[..sends.Length], l => Assert.Equal(JsonValueKind.Null, l.GetProperty("sender").ValueKind));
+        var lines = await AuditLinesAsync(sends.Length + 2);
+        Assert.All(lines[..(sends.Length + 1)], l => Assert.Equal(JsonValueKind.Null, l.GetProperty("sender").ValueKind));
     }
 
     private static byte[] Certificate(SenderCertificateIssuer issuer, X25519KeyPair holder, TimeSpan lifetime)
@@ -197,9 +199,7 @@ public sealed class SealedSenderRelayTests : IAsyncLifetime
         return output;
     }
 
-    private RelayMessenger Messenger(X25519KeyPair key, string transport) => transport == "tcp"
-        ? new RelayMessenger(key, _ => _relay.TcpAsync(key), new E2eSessionOptions(), connectAnonymous: ct => RelayClientConnection.ConnectAnonymousTcpAsync(_relay.Server.TcpEndPoint, _relay.ClientOptions, ct))
-        : new RelayMessenger(key, _ => _relay.WebSocketAsync(key), new E2eSessionOptions(), connectAnonymous: ct => RelayClientConnection.ConnectWebSocketAsync(_relay.WsUri, null, _relay.ClientOptions, ct));
+    private RelayMessenger Messenger(X25519KeyPair key, string transport) => _relay.Messenger(key, transport);
 
     private Inbox Receive(RelayMessenger messenger)
     {
@@ -220,22 +220,12 @@ public sealed class SealedSenderRelayTests : IAsyncLifetime
         return inbox;
     }
 
+    // Exactly count message lines (the log also has a line per connection opened and closed).
     private async Task<List<JsonElement>> AuditLinesAsync(int count)
     {
-        while (true)
-        {
-            await _relay.Server.FlushAuditLogAsync();
-            using var stream = new FileStream(_auditPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            var lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (lines.Length >= count)
-            {
-                Assert.Equal(count, lines.Length);
-                return [.. lines.Select(l => JsonDocument.Parse(l).RootElement)];
-            }
-
-            await Task.Delay(20, _stop.Token);
-        }
+        var lines = await AuditLines.ReadAsync(_relay, _auditPath, AuditLines.IsMessage, count);
+        Assert.Equal(count, lines.Count);
+        return lines;
     }
 
     private sealed class Inbox

@@ -73,6 +73,11 @@ internal sealed class RelayFrameTarget : FuzzTarget
         yield return Write("certificate-request", w => FrameCodec.WriteCertificateRequest(w, 44));
         yield return Write("certificate", w => FrameCodec.WriteCertificate(w, 44, [.. Enumerable.Range(0, 32).Select(i => (byte)(i + 1))], [.. Enumerable.Range(0, 105).Select(i => (byte)(i * 3))]));
         yield return Write("set-delivery-verifier", w => FrameCodec.WriteSetDeliveryVerifier(w, 45, [.. Enumerable.Range(0, 32).Select(i => (byte)(255 - i))]));
+        byte[] fetchVerifier = [.. Enumerable.Range(0, 32).Select(i => (byte)(i + 100))];
+        var mailboxSend = Write("mailbox-send", w => FrameCodec.WriteMailboxSend(w, 46, fetchVerifier, 1_800_000_000, new DeliveryToken([.. Enumerable.Range(0, 16).Select(i => (byte)(i + 50))]), envelope));
+        yield return mailboxSend;
+        yield return new Seed("mailbox-send-truncated", mailboxSend.Bytes[..60]);
+        yield return Write("open-mailbox", w => FrameCodec.WriteOpenMailbox(w, 47, [.. Enumerable.Range(0, 32).Select(i => (byte)(i + 7))], fetchVerifier, 1_800_000_000));
         yield return new Seed("unknown-type", [0x7F, 0, 0, 0, 0, 0, 0, 0, 1]);
         yield return new Seed("error-reason-too-long", [0x08, 0x01, 0xFF, .. Encoding.ASCII.GetBytes("x")]);
     }

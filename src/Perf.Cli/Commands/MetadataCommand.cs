@@ -14,8 +14,8 @@ using Relay.Client;
 namespace Perf.Cli.Commands;
 
 /// <summary>
-/// <c>perf metadata</c>: the same mixed-size chat workload in four modes (plain, padded with Padmé,
-/// sealed sender, both) against a relay in its own process with <c>--audit-log</c>; from each
+/// <c>perf metadata</c>: the same mixed-size chat workload in six modes (plain, sealed sender and
+/// conversation mailboxes, each unpadded and padded with Padmé) against a relay in its own process with <c>--audit-log</c>; from each
 /// audit log it computes what the relay learned (senders, size classes, linkability by timing)
 /// and beside it what hiding that cost (bytes, seal/open time, latency, relay CPU per message).
 /// </summary>
@@ -29,9 +29,12 @@ internal static class MetadataCommand
         var rate = new Option<double>("--rate") { Description = "Total messages per second, replies included.", DefaultValueFactory = _ => 400 };
         var sizes = new Option<string>("--sizes") { Description = "Plaintext sizes: chat (default: a log-normal fitted to real chat messages), lognormal:MU,SIGMA, N or A-B.", DefaultValueFactory = _ => "chat" };
         var users = new Option<int>("--users") { Description = "Users on the ring; each talks with its two neighbours.", DefaultValueFactory = _ => 64 };
-        var command = new Command("metadata", "Measure what the relay learns (from its audit log) and what sealed sender and padding cost, in four modes.")
+        var freshEvery = new Option<int>("--fresh-connection-every") { Description = "Timing defence: the sealed+fresh-connections mode moves each user's sealed sends to a new anonymous connection after this many (0: no such mode).", DefaultValueFactory = _ => 10 };
+        var coverRate = new Option<double>("--cover-rate") { Description = "Timing defence: the sealed+cover mode adds this many cover messages per second across all users (0: no such mode).", DefaultValueFactory = _ => 100 };
+        var receiptDelay = new Option<string>("--receipt-delay") { Description = "Timing defence: the +receipt-delay modes send each delivery receipt after a random delay up to this (0: no such modes).", DefaultValueFactory = _ => "1s" };
+        var command = new Command("metadata", "Measure what the relay learns (from its audit log) and what sealed sender, conversation mailboxes and padding cost, in six modes.")
         {
-            outDir, duration, warmup, rate, sizes, users,
+            outDir, duration, warmup, rate, sizes, users, receiptDelay, freshEvery, coverRate,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -45,6 +48,13 @@ internal static class MetadataCommand
                     throw new ArgumentException("--duration and --warmup take a time such as 10s, 1m or 500ms");
                 }
 
+                var delayText = parseResult.GetValue(receiptDelay)!;
+                var delay = TimeSpan.Zero;
+                if (delayText != "0" && !DurationText.TryParse(delayText, out delay))
+                {
+                    throw new ArgumentException("--receipt-delay takes a time such as 1s or 500ms, or 0");
+                }
+
                 options = new MetadataWorkloadOptions
                 {
                     Users = parseResult.GetValue(users),
@@ -52,6 +62,9 @@ internal static class MetadataCommand
                     Duration = measured,
                     Warmup = warm,
                     Sizes = MessageSizeDistribution.Parse(parseResult.GetValue(sizes)!),
+                    ReceiptDelay = delay,
+                    FreshConnectionEvery = parseResult.GetValue(freshEvery),
+                    CoverRate = parseResult.GetValue(coverRate),
                 };
                 options.Validate();
             }
@@ -73,19 +86,19 @@ internal static class MetadataCommand
             }
 
             var workload = string.Create(CultureInfo.InvariantCulture,
-                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once, answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
+                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once (in the +receipt-delay modes after a random delay up to {options.ReceiptDelay.TotalMilliseconds} ms; in sealed+fresh-connections a new anonymous connection every {options.FreshConnectionEvery} sends; in sealed+cover {options.CoverRate} cover msgs/s more), answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
             await output.WriteLineAsync($"metadata: {workload}").ConfigureAwait(false);
             var rows = new List<MetadataRow>();
             var loggedSizes = new Dictionary<string, IReadOnlyList<int>>();
             try
             {
-                foreach (var mode in MetadataMode.All)
+                foreach (var mode in MetadataMode.For(options))
                 {
                     var (row, logged) = await RunModeAsync(mode, options, folder, cancellationToken).ConfigureAwait(false);
                     rows.Add(row);
                     loggedSizes[mode.Name] = logged;
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"  {mode.Name,-14} messages {row.Messages}, unlogged {row.Unlogged}, sender known {row.SenderKnownFraction:0.###}, size classes {row.SizeClasses}, linkability {row.Linkability:0.###}, overhead {row.BytesOverheadPerMessage:0} B, seal p50 {row.SealUsP50} us, open p50 {row.OpenUsP50} us, e2e p99 {row.E2eP99Us} us, relay {row.RelayCpuUsPerMessage} us CPU/msg")).ConfigureAwait(false);
+                        $"  {mode.Name,-20} messages {row.Messages}, unlogged {row.Unlogged}, sender known {row.SenderKnownFraction:0.###}, recipient known {row.RecipientKnownFraction:0.###}, online identities {row.OnlineIdentitiesVisible}, size classes {row.SizeClasses}, linkability {row.Linkability:0.###}, overhead {row.BytesOverheadPerMessage:0} B, seal p50 {row.SealUsP50} us, open p50 {row.OpenUsP50} us, e2e p99 {row.E2eP99Us} us, relay {row.RelayCpuUsPerMessage} us CPU/msg")).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is LoadTargetException or RelayClientException or BadInputException)
@@ -94,7 +107,7 @@ internal static class MetadataCommand
                 return PerfCommandLine.BadInput;
             }
 
-            var result = new MetadataResult { Rows = rows, Command = CommandLineText.Redacted(LoadCommand.TokenValues(parseResult)), Workload = workload };
+            var result = new MetadataResult { Rows = MetadataAnalysis.WithAddedLatency(rows), Command = CommandLineText.Redacted(LoadCommand.TokenValues(parseResult)), Workload = workload };
             result.Write(Path.Combine(folder, "metadata.json"));
             MetadataReport.Write(folder, result, loggedSizes);
             await output.WriteLineAsync($"result: {Path.Combine(folder, "metadata.json")}").ConfigureAwait(false);
@@ -119,21 +132,21 @@ internal static class MetadataCommand
         }
 
         GroundTruth.Write(Path.ChangeExtension(auditPath, null).Replace("audit-", "truth-", StringComparison.Ordinal) + ".json", identities, outcome.Accepted);
-        var entries = await ReadCompleteAsync(auditPath, outcome.Accepted.Count, cancellationToken).ConfigureAwait(false);
-        var row = MetadataAnalysis.Compute(mode.Name, entries, outcome.Accepted, identities, (outcome.SealUs, outcome.OpenUs, outcome.EndToEndUs), (outcome.RelayCpu.TotalMicroseconds, outcome.DeliveredMeasured), outcome.Delivered);
-        return (row, entries.ConvertAll(e => e.Bytes));
+        var trail = await ReadCompleteAsync(auditPath, outcome.Accepted.Count + outcome.AcceptedCover, cancellationToken).ConfigureAwait(false);
+        var row = MetadataAnalysis.Compute(mode.Name, trail, outcome.Accepted, identities, (outcome.SealUs, outcome.OpenUs, outcome.EndToEndUs), (outcome.RelayCpu.TotalMicroseconds, outcome.DeliveredMeasured), outcome.Delivered);
+        return (row, trail.Messages.ConvertAll(e => e.Bytes));
     }
 
     // The relay writes its log every 50 ms; wait (up to 5 s) until it holds every accepted message.
-    private static async Task<List<AuditEntry>> ReadCompleteAsync(string path, int accepted, CancellationToken cancellationToken)
+    private static async Task<AuditTrail> ReadCompleteAsync(string path, long accepted, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (true)
         {
-            var entries = File.Exists(path) ? AuditEntry.ReadAll(path) : [];
-            if (entries.Count >= accepted || DateTime.UtcNow > deadline)
+            var trail = File.Exists(path) ? AuditTrail.Read(path) : new AuditTrail([], []);
+            if (trail.Messages.Count >= accepted || DateTime.UtcNow > deadline)
             {
-                return entries;
+                return trail;
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,10 @@ namespace Perf.Load.Metadata;
 /// sizes come from a <see cref="MessageSizeDistribution"/>; a receipt is 24 bytes (the header and
 /// the receipted message's timestamp). In sealed modes every user sends over one long-lived
 /// anonymous connection (as Signal clients keep one unidentified socket) and receives on its
-/// authenticated one. It records seal, open and end-to-end times, and keeps the ground truth
+/// authenticated one. In conversation modes every pair has two conversation mailboxes (one per
+/// side, tickets exchanged beforehand like the sessions), each opened by its owner on its own
+/// anonymous connection, on which the owner also sends to the peer's mailbox (MAILBOX_SEND) and
+/// ACKs what it receives. It records seal, open and end-to-end times, and keeps the ground truth
 /// (who really sent each accepted message) for scoring what the relay's audit log reveals.
 /// </summary>
 public sealed class MetadataWorkload : IAsyncDisposable
@@ -34,6 +37,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
     private const int ReceiptSize = LoadPayload.HeaderSize + 8;
     private readonly Random _random;
     private readonly SealedSenderEnvelope _sealer;
+    private readonly ConversationEnvelope _conversationSealer;
+    private readonly List<(RelayClientConnection Connection, ConcurrentQueue<ulong> Acks)> _ackQueues = [];
     private readonly PriorityQueue<Pending, long> _replies = new();
     private readonly ConcurrentDictionary<long, Pending> _inFlight = new();
     private readonly ConcurrentBag<SentMessage> _accepted = [];
@@ -41,8 +46,11 @@ public sealed class MetadataWorkload : IAsyncDisposable
     private readonly LongHistogram _open = NewHistogram();
     private readonly LongHistogram _endToEnd = NewHistogram();
     private readonly List<Task> _readers = [];
+    private EndPoint? _relay;
+    private RelayClientOptions? _clientOptions;
     private long _measureFrom = long.MaxValue;
     private long _delivered;
+    private long _acceptedCover;
     private long _rejected;
     private long _failed;
     private volatile bool _replying = true;
@@ -53,6 +61,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         _mode = mode;
         _random = new Random(options.Seed);
         _sealer = new SealedSenderEnvelope(AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
+        _conversationSealer = new ConversationEnvelope(AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
         _users = new User[options.Users];
         var e2e = new E2eSessionOptions { Algorithm = AeadAlgorithm.Aes256Gcm, Backend = AeadBackend.Auto, Padding = mode.Padding };
         for (var i = 0; i < _users.Length; i++)
@@ -85,6 +94,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         options.Validate();
         var workload = new MetadataWorkload(options, mode);
         var clientOptions = new RelayClientOptions { Cipher = AeadAlgorithm.Aes256Gcm, Backend = AeadBackend.Auto, RelayKey = relayKey };
+        (workload._relay, workload._clientOptions) = (relay, clientOptions);
         foreach (var user in workload._users)
         {
             user.Authenticated = await RelayClientConnection.ConnectTcpAsync(relay, user.Key, clientOptions, cancellationToken).ConfigureAwait(false);
@@ -102,16 +112,70 @@ public sealed class MetadataWorkload : IAsyncDisposable
             }
         }
 
+        if (mode.Conversations)
+        {
+            await workload.OpenMailboxesAsync(relay, clientOptions, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var user in workload._users)
         {
-            workload._readers.Add(Task.Run(() => workload.ReceiveAsync(user, user.Authenticated!), CancellationToken.None));
+            workload.StartReader(user, user.Authenticated!, user.Acks, null);
             if (user.Anonymous is { } anonymous)
             {
-                workload._readers.Add(Task.Run(() => workload.ReceiveAsync(user, anonymous), CancellationToken.None));
+                // Sealed sending only: answers come here, DELIVERs (and so ACKs) on the authenticated one.
+                workload._readers.Add(Task.Run(() => workload.ReceiveAsync(user, anonymous, user.Acks, null), CancellationToken.None));
+            }
+
+            foreach (var side in user.Mailboxes.Values)
+            {
+                workload.StartReader(user, side.Connection, side.Acks, side);
             }
         }
 
         return workload;
+    }
+
+    // Every conversation's two mailboxes. Mailbox connections open after every identity's
+    // connection, in a shuffled order, so connection times do not pair a mailbox with its owner
+    // (the connection-time attack tries exactly that). The set-up messages that would carry the
+    // tickets through the peers' identities are not sent: tickets are exchanged here, as the E2E
+    // sessions are, and the log holds only the conversation traffic.
+    private async Task OpenMailboxesAsync(EndPoint relay, RelayClientOptions clientOptions, CancellationToken cancellationToken)
+    {
+        var sides = new List<(User User, int Contact)>();
+        foreach (var user in _users)
+        {
+            foreach (var contact in user.Contacts(_users.Length))
+            {
+                sides.Add((user, contact));
+            }
+        }
+
+        var order = sides.ToArray();
+        _random.Shuffle(order);
+        foreach (var (user, contact) in order)
+        {
+            var mailbox = new OwnedMailbox(DateTimeOffset.UtcNow.AddHours(1));
+            var connection = await RelayClientConnection.ConnectAnonymousTcpAsync(relay, clientOptions, cancellationToken).ConfigureAwait(false);
+            user.Mailboxes[contact] = new MailboxSide(contact, mailbox, connection, new ConversationEnvelope(AeadAlgorithm.Aes256Gcm, AeadBackend.Auto));
+            connection.OpenMailbox(0, mailbox.Credential, mailbox.SendVerifier, mailbox.Expiry);
+            await connection.FlushAsync().ConfigureAwait(false);
+            if (await connection.ReadAsync().ConfigureAwait(false) is not { Type: FrameType.Accepted })
+            {
+                throw new RelayClientException("the relay did not open a conversation mailbox");
+            }
+        }
+
+        foreach (var (user, contact) in sides)
+        {
+            user.Mailboxes[contact].Peer = PeerMailbox.From(_users[contact].Mailboxes[user.Index].Mailbox.Ticket());
+        }
+    }
+
+    private void StartReader(User user, RelayClientConnection connection, ConcurrentQueue<ulong> acks, MailboxSide? side)
+    {
+        _ackQueues.Add((connection, acks));
+        _readers.Add(Task.Run(() => ReceiveAsync(user, connection, acks, side), CancellationToken.None));
     }
 
     /// <summary>
@@ -131,6 +195,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         // Every text brings a receipt, and texts are initiations and their chains of replies.
         var initiationRate = _options.Rate / 2 * (1 - _options.ReplyProbability);
         var nextInitiation = start;
+        var nextCover = _mode.CoverTraffic ? start : long.MaxValue;
         long sequence = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -163,6 +228,14 @@ public sealed class MetadataWorkload : IAsyncDisposable
                 nextInitiation += (long)(-Math.Log(1 - _random.NextDouble()) / initiationRate * frequency);
             }
 
+            if (due is null && nextCover <= now)
+            {
+                var sender = _random.Next(_users.Length);
+                var contacts = _users[sender].Contacts(_users.Length);
+                due = new Pending(0, sender, contacts[_random.Next(contacts.Length)], _options.Sizes.Next(_random), MessageKind.Cover, nextCover);
+                nextCover += (long)(-Math.Log(1 - _random.NextDouble()) / _options.CoverRate * frequency);
+            }
+
             if (due is null)
             {
                 await FlushAcksAsync().ConfigureAwait(false);
@@ -170,9 +243,9 @@ public sealed class MetadataWorkload : IAsyncDisposable
                 continue;
             }
 
-            // The low bit of the sequence says whether it is a receipt: the recipient must not answer those.
+            // The two low bits of the sequence say receipt (1) or cover (2): the recipient answers neither.
             sequence++;
-            await SendAsync(due with { Sequence = (sequence << 1) | (due.Kind == MessageKind.Receipt ? 1L : 0L) }).ConfigureAwait(false);
+            await SendAsync(due with { Sequence = (sequence << 2) | (due.Kind == MessageKind.Receipt ? 1L : 0L) | (due.Kind == MessageKind.Cover ? 2L : 0L) }).ConfigureAwait(false);
         }
 
         _replying = false;
@@ -194,7 +267,10 @@ public sealed class MetadataWorkload : IAsyncDisposable
             Snapshot(_open),
             Snapshot(_endToEnd),
             cpu,
-            Interlocked.Read(ref _delivered) - deliveredAtStart);
+            Interlocked.Read(ref _delivered) - deliveredAtStart)
+        {
+            AcceptedCover = Interlocked.Read(ref _acceptedCover),
+        };
     }
 
     /// <summary>Closes every connection and wipes the keys.</summary>
@@ -210,6 +286,16 @@ public sealed class MetadataWorkload : IAsyncDisposable
             if (user.Anonymous is not null)
             {
                 await user.Anonymous.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (user.Retired is not null)
+            {
+                await user.Retired.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var side in user.Mailboxes.Values)
+            {
+                await side.Connection.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -228,6 +314,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
 
         _sealer.Dispose();
+        _conversationSealer.Dispose();
     }
 
     private static LongHistogram NewHistogram() => new(1, 60_000_000, 3);
@@ -267,6 +354,13 @@ public sealed class MetadataWorkload : IAsyncDisposable
             _sealer.Seal(recipient.Key.PublicKey, sender.Certificate!, envelope, sealedEnvelope);
             envelope = sealedEnvelope;
         }
+        else if (_mode.Conversations)
+        {
+            var peer = sender.Mailboxes[message.Recipient].Peer!;
+            var wrapped = new byte[_conversationSealer.Overhead + envelope.Length];
+            _conversationSealer.Seal(peer.SealingKey, peer.Address, envelope, wrapped);
+            envelope = wrapped;
+        }
 
         if (message.Intended >= _measureFrom)
         {
@@ -277,14 +371,26 @@ public sealed class MetadataWorkload : IAsyncDisposable
         var recipientIdentity = new Identity(recipient.Key.PublicKey);
         try
         {
-            if (_mode.SealedSender)
+            if (_mode.Conversations)
             {
+                var side = sender.Mailboxes[message.Recipient];
+                DrainAcks(side.Connection, side.Acks);
+                side.Connection.MailboxSend((ulong)message.Sequence, side.Peer!.FetchVerifier, side.Peer.Expiry, side.Peer.SendToken, envelope);
+                await side.Connection.FlushAsync().ConfigureAwait(false);
+            }
+            else if (_mode.SealedSender)
+            {
+                if (_mode.FreshConnections && ++sender.AnonymousSends > _options.FreshConnectionEvery)
+                {
+                    await FreshAnonymousConnectionAsync(sender).ConfigureAwait(false);
+                }
+
                 sender.Anonymous!.SealedSend((ulong)message.Sequence, recipientIdentity, recipient.Token, envelope);
                 await sender.Anonymous.FlushAsync().ConfigureAwait(false);
             }
             else
             {
-                DrainAcks(sender);
+                DrainAcks(sender.Authenticated!, sender.Acks);
                 sender.Authenticated!.Send((ulong)message.Sequence, recipientIdentity, envelope);
                 await sender.Authenticated.FlushAsync().ConfigureAwait(false);
             }
@@ -296,7 +402,32 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveAsync(User user, RelayClientConnection connection)
+    // The fresh-connections defence: the sender's next sealed sends go on a new anonymous
+    // connection (its handshake is part of this message's latency, as for a real client). The one
+    // before is closed now; the one just replaced stays open for answers still on their way.
+    private async Task FreshAnonymousConnectionAsync(User sender)
+    {
+        RelayClientConnection fresh;
+        try
+        {
+            fresh = await RelayClientConnection.ConnectAnonymousTcpAsync(_relay!, _clientOptions!, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RelayClientException)
+        {
+            Interlocked.Increment(ref _failed);
+            return; // keep sending on the old one
+        }
+
+        if (sender.Retired is { } closing)
+        {
+            await closing.DisposeAsync().ConfigureAwait(false);
+        }
+
+        (sender.Retired, sender.Anonymous, sender.AnonymousSends) = (sender.Anonymous, fresh, 1);
+        _readers.Add(Task.Run(() => ReceiveAsync(sender, fresh, sender.Acks, null), CancellationToken.None));
+    }
+
+    private async Task ReceiveAsync(User user, RelayClientConnection connection, ConcurrentQueue<ulong> acks, MailboxSide? side)
     {
         try
         {
@@ -305,14 +436,20 @@ public sealed class MetadataWorkload : IAsyncDisposable
                 switch (frame.Type)
                 {
                     case FrameType.Accepted when _inFlight.TryRemove((long)frame.ClientMessageId, out var sent):
+                        if (sent.Kind == MessageKind.Cover)
+                        {
+                            Interlocked.Increment(ref _acceptedCover);
+                            break; // cover is traffic, not a message to link: the attacks are scored on real ones
+                        }
+
                         _accepted.Add(new SentMessage(frame.RelayMessageId, sent.Sender, sent.Recipient, sent.Size, sent.Kind != MessageKind.Text));
                         break;
                     case FrameType.Rejected when _inFlight.TryRemove((long)frame.ClientMessageId, out _):
                         Interlocked.Increment(ref _rejected);
                         break;
                     case FrameType.Deliver:
-                        Open(user, frame, Stopwatch.GetTimestamp());
-                        user.Acks.Enqueue(frame.RelayMessageId);
+                        Open(user, side, frame, Stopwatch.GetTimestamp());
+                        acks.Enqueue(frame.RelayMessageId);
                         break;
                 }
             }
@@ -323,14 +460,27 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
     }
 
-    // The recipient's side: open (sealed: outer layer, certificate, sender bound to the session), time it, maybe answer.
-    private void Open(User user, in RelayFrame frame, long received)
+    // The recipient's side: open (sealed: outer layer, certificate, sender bound to the session;
+    // conversations: the mailbox's layer, then the session of the mailbox's one peer), time it, maybe answer.
+    private void Open(User user, MailboxSide? side, in RelayFrame frame, long received)
     {
         var bytes = System.Buffers.BuffersExtensions.ToArray(frame.Envelope);
         var plaintext = new byte[bytes.Length];
         int written;
         int from;
-        if (_mode.SealedSender)
+        if (side is not null)
+        {
+            var inner = new byte[bytes.Length];
+            from = side.Contact;
+            if (side.Opener.TryOpen(side.Mailbox.SealingKey, side.Mailbox.Address, bytes, inner, out var innerLength) != SealedSenderError.None
+                || !user.Sessions.TryGetValue(from, out var session)
+                || session.TryOpen(inner.AsSpan(0, innerLength), plaintext, out written) != E2eError.None)
+            {
+                Interlocked.Increment(ref _failed);
+                return;
+            }
+        }
+        else if (_mode.SealedSender)
         {
             if (user.Opener!.TryUnseal(bytes, DateTimeOffset.UtcNow, out var contents) != SealedSenderError.None
                 || (from = IndexOf(contents.Sender)) < 0
@@ -365,14 +515,17 @@ public sealed class MetadataWorkload : IAsyncDisposable
             Record(_endToEnd, opened - intended);
         }
 
-        if (!_replying || (sequence & 1) != 0)
+        if (!_replying || (sequence & 3) != 0)
         {
             return;
         }
 
         lock (_replies)
         {
-            _replies.Enqueue(new Pending(0, user.Index, from, ReceiptSize, MessageKind.Receipt, 0), opened);
+            // A delayed receipt (timing defence) leaves at a uniformly random time within the delay;
+            // its e2e time counts from then, so the delay itself is not in the e2e columns.
+            var receiptAt = _mode.DelayedReceipts ? opened + (long)(Random.Shared.NextDouble() * _options.ReceiptDelay.TotalSeconds * Stopwatch.Frequency) : opened;
+            _replies.Enqueue(new Pending(0, user.Index, from, ReceiptSize, MessageKind.Receipt, 0), receiptAt);
             if (Random.Shared.NextDouble() < _options.ReplyProbability)
             {
                 var delay = (long)(-Math.Log(1 - Random.Shared.NextDouble()) * _options.MeanReplyDelay.TotalSeconds * Stopwatch.Frequency);
@@ -394,16 +547,16 @@ public sealed class MetadataWorkload : IAsyncDisposable
         return -1;
     }
 
-    // ACKs go out on the authenticated connection by the one thread that writes to it (this one).
+    // ACKs go out on the connection that received, by the one thread that writes to it (this one).
     private async Task FlushAcksAsync()
     {
-        foreach (var user in _users)
+        foreach (var (connection, acks) in _ackQueues)
         {
-            if (DrainAcks(user))
+            if (DrainAcks(connection, acks))
             {
                 try
                 {
-                    await user.Authenticated!.FlushAsync().ConfigureAwait(false);
+                    await connection.FlushAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
                 {
@@ -413,12 +566,12 @@ public sealed class MetadataWorkload : IAsyncDisposable
         }
     }
 
-    private static bool DrainAcks(User user)
+    private static bool DrainAcks(RelayClientConnection connection, ConcurrentQueue<ulong> acks)
     {
         var any = false;
-        while (user.Acks.TryDequeue(out var relayId))
+        while (acks.TryDequeue(out var relayId))
         {
-            user.Authenticated!.Ack(relayId);
+            connection.Ack(relayId);
             any = true;
         }
 
@@ -430,6 +583,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
         Text,
         Reply,
         Receipt,
+        Cover,
     }
 
     private sealed record Pending(long Sequence, int Sender, int Recipient, int Size, MessageKind Kind, long Intended);
@@ -450,11 +604,17 @@ public sealed class MetadataWorkload : IAsyncDisposable
 
         public RelayClientConnection? Anonymous { get; set; }
 
+        public RelayClientConnection? Retired { get; set; }
+
+        public int AnonymousSends { get; set; }
+
         public DeliveryToken Token { get; set; }
 
         public byte[]? Certificate { get; set; }
 
         public SealedSenderOpener? Opener { get; set; }
+
+        public Dictionary<int, MailboxSide> Mailboxes { get; } = [];
 
         public int[] Contacts(int users) => users == 2 ? [1 - Index] : [(Index + users - 1) % users, (Index + 1) % users];
 
@@ -466,7 +626,42 @@ public sealed class MetadataWorkload : IAsyncDisposable
             }
 
             Opener?.Dispose();
+            foreach (var side in Mailboxes.Values)
+            {
+                side.Mailbox.Dispose();
+                side.Opener.Dispose();
+            }
+
             Key.Dispose();
+        }
+    }
+
+    // One side of a conversation: the mailbox this user receives on from Contact, the anonymous
+    // connection that opened it (and sends to the peer's), and the peer's mailbox as its ticket names it.
+    private sealed class MailboxSide(int contact, OwnedMailbox mailbox, RelayClientConnection connection, ConversationEnvelope opener)
+    {
+        public int Contact { get; } = contact;
+
+        public OwnedMailbox Mailbox { get; } = mailbox;
+
+        public RelayClientConnection Connection { get; } = connection;
+
+        public ConversationEnvelope Opener { get; } = opener;
+
+        public ConcurrentQueue<ulong> Acks { get; } = new();
+
+        public PeerMailbox? Peer { get; set; }
+    }
+
+    // What a ticket says, kept as arrays (a ticket is a ref struct over its bytes).
+    private sealed record PeerMailbox(byte[] FetchVerifier, ulong Expiry, DeliveryToken SendToken, byte[] SealingKey, byte[] Address)
+    {
+        public static PeerMailbox From(byte[] ticketBytes)
+        {
+            MailboxTicket.TryRead(ticketBytes, out var ticket);
+            var address = new byte[MailboxAddress.Size];
+            ticket.Address(address);
+            return new PeerMailbox(ticket.FetchVerifier.ToArray(), ticket.Expiry, new DeliveryToken(ticket.SendToken), ticket.SealingKey.ToArray(), address);
         }
     }
 }
@@ -481,4 +676,8 @@ public sealed class MetadataWorkload : IAsyncDisposable
 /// <param name="EndToEndUs">Intended send time to opened plaintext, µs.</param>
 /// <param name="RelayCpu">The relay process's CPU time from the end of the warm-up to the end of the drain (zero without a process).</param>
 /// <param name="DeliveredMeasured">Messages delivered over that same span.</param>
-public sealed record MetadataOutcome(IReadOnlyList<SentMessage> Accepted, long Delivered, long Rejected, long Failed, LongHistogram SealUs, LongHistogram OpenUs, LongHistogram EndToEndUs, TimeSpan RelayCpu, long DeliveredMeasured);
+public sealed record MetadataOutcome(IReadOnlyList<SentMessage> Accepted, long Delivered, long Rejected, long Failed, LongHistogram SealUs, LongHistogram OpenUs, LongHistogram EndToEndUs, TimeSpan RelayCpu, long DeliveredMeasured)
+{
+    /// <summary>Cover messages the relay accepted (not in <see cref="Accepted"/>, but in the audit log).</summary>
+    public long AcceptedCover { get; init; }
+}

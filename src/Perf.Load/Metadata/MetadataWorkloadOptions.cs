@@ -24,6 +24,27 @@ public sealed record MetadataWorkloadOptions
     /// <summary>Mean think time before an answer (exponential).</summary>
     public TimeSpan MeanReplyDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The timing defence of the <c>+receipt-delay</c> modes: each delivery receipt waits a uniformly
+    /// random time up to this before it is sent (the other modes send receipts at once). Zero: no
+    /// such modes.
+    /// </summary>
+    public TimeSpan ReceiptDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The timing defence of the <c>sealed+fresh-connections</c> mode: a user's sealed sends move to
+    /// a new anonymous connection after this many (Signal's proposed "ephemeral identities"). Zero:
+    /// no such mode.
+    /// </summary>
+    public int FreshConnectionEvery { get; init; } = 10;
+
+    /// <summary>
+    /// The timing defence of the <c>sealed+cover</c> mode: cover messages per second across all
+    /// users (Poisson; a random user to a random contact, a text-sized plaintext the recipient opens
+    /// and drops, answered by nothing). Zero: no such mode.
+    /// </summary>
+    public double CoverRate { get; init; } = 100;
+
     /// <summary>Seed of the conversation starts and sizes.</summary>
     public int Seed { get; init; } = 14;
 
@@ -44,6 +65,21 @@ public sealed record MetadataWorkloadOptions
         if (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(1) || Warmup < TimeSpan.Zero || Warmup > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentException("the duration must be above 0 and at most 1 h, the warm-up 0 to 10 min");
+        }
+
+        if (ReceiptDelay < TimeSpan.Zero || ReceiptDelay > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"the receipt delay must be 0 to 1 min; got {ReceiptDelay}");
+        }
+
+        if (FreshConnectionEvery is < 0 or > 1_000_000)
+        {
+            throw new ArgumentException($"fresh connections every 0 to 1000000 messages; got {FreshConnectionEvery}");
+        }
+
+        if (CoverRate is < 0 or > 100_000 || double.IsNaN(CoverRate))
+        {
+            throw new ArgumentException($"the cover rate must be 0 to 100000 messages per second; got {CoverRate}");
         }
 
         if (ReplyProbability is < 0 or >= 1 || double.IsNaN(ReplyProbability))

@@ -16,6 +16,10 @@ namespace Perf.Results.Metadata;
 /// (exp(-Δt/<see cref="AnswerDelay"/>)), minus what the identity's own reception rate predicts;
 /// the identity standing out most (never one the connection writes to: nobody messages
 /// themselves) is named for all of that connection's messages.</item>
+/// <item><b>connection time</b> (aimed at conversation mailboxes, whose traffic names no identity
+/// at all): an anonymous connection belongs to the identity whose authenticated connection was
+/// made nearest in time to it (the log's <c>connect</c> lines), since a client opens its anonymous
+/// connections when it comes online; every message on it is named for that identity.</item>
 /// </list>
 /// </summary>
 public static class LinkabilityAttack
@@ -27,9 +31,13 @@ public static class LinkabilityAttack
     public static readonly TimeSpan AnswerDelay = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Names a sender per entry (by relay id) with each attack; identities are the log's base64 strings.</summary>
-    public static AttackGuesses Guess(IReadOnlyList<AuditEntry> entries)
+    public static AttackGuesses Guess(IReadOnlyList<AuditEntry> entries) => Guess(entries, []);
+
+    /// <summary>Names a sender per entry with each attack, the connection-time one from <paramref name="events"/> (none: it names nobody).</summary>
+    public static AttackGuesses Guess(IReadOnlyList<AuditEntry> entries, IReadOnlyList<AuditEvent> events)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(events);
         var ordered = new List<AuditEntry>(entries);
         ordered.Sort((a, b) => a.UnixMilliseconds != b.UnixMilliseconds ? a.UnixMilliseconds.CompareTo(b.UnixMilliseconds) : a.RelayMessageId.CompareTo(b.RelayMessageId));
         var logged = new Dictionary<ulong, string?>();
@@ -53,7 +61,49 @@ public static class LinkabilityAttack
             lastRecipient[ordered[i].RelayMessageId] = logged[ordered[i].RelayMessageId] ?? guess;
         }
 
-        return new AttackGuesses(logged, lastRecipient, DisclosurePerConnection(ordered, logged));
+        return new AttackGuesses(logged, lastRecipient, DisclosurePerConnection(ordered, logged), ConnectionTime(ordered, logged, events));
+    }
+
+    private static Dictionary<ulong, string?> ConnectionTime(List<AuditEntry> ordered, Dictionary<ulong, string?> logged, IReadOnlyList<AuditEvent> events)
+    {
+        var identified = new List<AuditEvent>();
+        foreach (var e in events)
+        {
+            if (e.Kind == AuditEvent.Connect && e.Identity is not null)
+            {
+                identified.Add(e);
+            }
+        }
+
+        var owner = new Dictionary<long, string?>();
+        foreach (var e in events)
+        {
+            if (e.Kind != AuditEvent.Connect || e.Identity is not null)
+            {
+                continue;
+            }
+
+            string? nearest = null;
+            var best = long.MaxValue;
+            foreach (var candidate in identified)
+            {
+                var distance = Math.Abs(candidate.UnixMilliseconds - e.UnixMilliseconds);
+                if (distance < best)
+                {
+                    (nearest, best) = (candidate.Identity, distance);
+                }
+            }
+
+            owner[e.Connection] = nearest;
+        }
+
+        var guesses = new Dictionary<ulong, string?>();
+        foreach (var entry in ordered)
+        {
+            guesses[entry.RelayMessageId] = logged[entry.RelayMessageId] ?? owner.GetValueOrDefault(entry.Connection);
+        }
+
+        return guesses;
     }
 
     private static Dictionary<ulong, string?> DisclosurePerConnection(List<AuditEntry> ordered, Dictionary<ulong, string?> logged)
@@ -135,4 +185,5 @@ public static class LinkabilityAttack
 /// <param name="Logged">What the log states.</param>
 /// <param name="LastRecipient">The last-recipient timing attack.</param>
 /// <param name="DisclosurePerConnection">The statistical disclosure attack over anonymous connections.</param>
-public sealed record AttackGuesses(IReadOnlyDictionary<ulong, string?> Logged, IReadOnlyDictionary<ulong, string?> LastRecipient, IReadOnlyDictionary<ulong, string?> DisclosurePerConnection);
+/// <param name="ConnectionTime">The connection-time attack (anonymous connection to the identity connected nearest in time).</param>
+public sealed record AttackGuesses(IReadOnlyDictionary<ulong, string?> Logged, IReadOnlyDictionary<ulong, string?> LastRecipient, IReadOnlyDictionary<ulong, string?> DisclosurePerConnection, IReadOnlyDictionary<ulong, string?> ConnectionTime);

@@ -49,19 +49,20 @@ public static class MetadataReport
         }
 
         text.AppendLine()
-            .AppendLine("| mode | messages | unlogged | sender known | size classes | size entropy (bits) | overhead B/msg | seal p50 µs | open p50 µs | e2e p99 µs | relay CPU µs/msg | linkability | last-recipient | disclosure |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine("| mode | messages | unlogged | sender known | recipient known | online identities | size classes | size entropy (bits) | overhead B/msg | seal p50 µs | open p50 µs | e2e p99 µs | added p50/p99 µs | relay CPU µs/msg | connections/msg | handshakes/msg | linkability | last-recipient | disclosure | connection-time |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in result.Rows)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {row.Mode} | {row.Messages} | {row.Unlogged} | {row.SenderKnownFraction:0.###} | {row.SizeClasses} | {row.SizeEntropyBits:0.00} | {row.BytesOverheadPerMessage:0.0} | {row.SealUsP50:0} | {row.OpenUsP50:0} | {row.E2eP99Us:0} | {row.RelayCpuUsPerMessage:0.0} | {row.Linkability:0.###} | {row.LinkabilityLastRecipient:0.###} | {row.LinkabilityDisclosure:0.###} |"));
+                $"| {row.Mode} | {row.Messages} | {row.Unlogged} | {row.SenderKnownFraction:0.###} | {row.RecipientKnownFraction:0.###} | {row.OnlineIdentitiesVisible} | {row.SizeClasses} | {row.SizeEntropyBits:0.00} | {row.BytesOverheadPerMessage:0.0} | {row.SealUsP50:0} | {row.OpenUsP50:0} | {row.E2eP99Us:0} | {row.AddedP50Us:0} / {row.AddedP99Us:0} | {row.RelayCpuUsPerMessage:0.0} | {row.ConnectionsPerMessage:0.####} | {row.HandshakesPerMessage:0.####} | {row.Linkability:0.###} | {row.LinkabilityLastRecipient:0.###} | {row.LinkabilityDisclosure:0.###} | {row.LinkabilityConnectionTime:0.###} |"));
         }
 
         text.AppendLine()
             .AppendLine("Every leak figure comes from the relay's audit log (what an honest-but-curious operator could record). ")
             .AppendLine("*sender known*: share of logged messages with a sender; *size classes*/*entropy*: what envelope sizes tell; ")
             .AppendLine("*linkability*: share of messages whose true sender the best attack on the log names (timing: the last recipient; ")
-            .AppendLine("statistical disclosure over anonymous connections) — where sealed sender hides the sender field but not the pattern.")
+            .AppendLine("statistical disclosure over anonymous connections; connection time: an anonymous connection belongs to the identity connected nearest in time) — where sealed sender hides the sender field but not the pattern. ")
+            .AppendLine("*recipient known*: share of logged messages addressed to an identity (not a conversation mailbox); *online identities*: identities whose connect times the log shows.")
             .AppendLine();
         if (sizesImage.Length > 0)
         {

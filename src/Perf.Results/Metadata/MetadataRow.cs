@@ -3,7 +3,7 @@ namespace Perf.Results.Metadata;
 /// <summary>One mode's line of <c>metadata.json</c>: what the relay learned (from its audit log) and what hiding it cost.</summary>
 public sealed record MetadataRow
 {
-    /// <summary><c>plain</c>, <c>padded</c>, <c>sealed</c> or <c>sealed+padded</c>.</summary>
+    /// <summary><c>plain</c>, <c>padded</c>, <c>sealed</c>, <c>sealed+padded</c>, <c>conversations</c> or <c>conversations+padded</c>.</summary>
     public required string Mode { get; init; }
 
     /// <summary>Audit-log lines (accepted messages the relay recorded).</summary>
@@ -47,4 +47,28 @@ public sealed record MetadataRow
 
     /// <summary>Messages the recipients opened.</summary>
     public required long Delivered { get; init; }
+
+    /// <summary>Fraction of logged messages whose recipient is an identity (not a conversation mailbox's address).</summary>
+    public double RecipientKnownFraction { get; init; }
+
+    /// <summary>Identities whose connection times the relay can attribute: distinct identities of authenticated connections in the log's <c>connect</c> lines.</summary>
+    public int OnlineIdentitiesVisible { get; init; }
+
+    /// <summary>How often the connection-time attack (an anonymous connection belongs to the identity that connected nearest in time) names the true sender.</summary>
+    public double LinkabilityConnectionTime { get; init; }
+
+    /// <summary>Connections the relay saw (<c>connect</c> lines) per logged message.</summary>
+    public double ConnectionsPerMessage { get; init; }
+
+    /// <summary>Public-key agreements per logged message: Noise handshakes (one per connection) plus the sealed layer's X25519 of each SEALED_SEND.</summary>
+    public double HandshakesPerMessage { get; init; }
+
+    /// <summary>Intended send to opened plaintext, p50, µs.</summary>
+    public double E2eP50Us { get; init; }
+
+    /// <summary>End-to-end p50 above the plain row's in the same run, µs (0 for plain).</summary>
+    public double AddedP50Us { get; init; }
+
+    /// <summary>End-to-end p99 above the plain row's in the same run, µs (0 for plain).</summary>
+    public double AddedP99Us { get; init; }
 }

@@ -16,12 +16,21 @@ namespace Relay.Crypto.E2e;
 /// <item><term><c>padme</c></term><description>Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and Communication with PURBs", PoPETs 2019): keep the top ⌊log2 ⌊log2 n⌋⌋ + 1 bits of n's ⌊log2 n⌋ + 1, round the rest up; at most ~12 % overhead and O(log log n) classes per power of two.</description></item>
 /// </list>
 /// A padded length over <see cref="MaxPaddedLength"/> falls back to the exact length (still flagged),
-/// so padding never pushes an envelope past the relay's frame limit.
+/// so padding never pushes an envelope past the relay's frame limit, even inside the widest outer
+/// layer (sealed sender's 155 bytes; a conversation envelope adds at most 42).
 /// </summary>
 public sealed class PaddingScheme : IEquatable<PaddingScheme>
 {
-    /// <summary>The largest padded body: the relay's 65,000-byte envelope limit less a prekey header and a tag.</summary>
-    public const int MaxPaddedLength = 65_000 - E2eEnvelope.PrekeyHeaderSize - 16;
+    /// <summary>
+    /// The largest padded body (64,742 bytes): the relay's 65,000-byte envelope limit less a prekey
+    /// header, a tag and room for the widest outer layer a client wraps the E2E envelope in (sealed
+    /// sender's 155 bytes: <c>SealedSenderEnvelope.Overhead</c>). Without that room a padded message
+    /// sent sealed could come out 155 bytes over the limit, and the relay would close the connection.
+    /// </summary>
+    public const int MaxPaddedLength = 65_000 - E2eEnvelope.PrekeyHeaderSize - 16 - OuterLayerReserve;
+
+    // Sealed sender's overhead (version, algorithm, ephemeral key, certificate, tag); a test keeps it equal.
+    private const int OuterLayerReserve = 2 + 32 + 105 + 16;
 
     private readonly Kind _kind;
     private readonly int _block;

@@ -34,6 +34,13 @@ public sealed class SealedSenderEnvelope : IDisposable
     /// <summary>Bytes a sealed envelope adds around the E2E envelope: header, certificate and tag.</summary>
     public const int Overhead = HeaderSize + SenderCertificate.Size + AeadAlgorithm.TagSizeBytes;
 
+    /// <summary>
+    /// The shortest valid sealed envelope (194 bytes): the overhead around the shortest E2E envelope
+    /// (a steady-state header and a tag, empty plaintext). The relay refuses a SEALED_SEND shorter
+    /// than this (REJECTED <c>EnvelopeTooShort</c>); a first message (prekey header) is 64 bytes more.
+    /// </summary>
+    public const int MinimumSize = Overhead + E2eEnvelope.BaseHeaderSize + AeadAlgorithm.TagSizeBytes;
+
     private readonly AeadAlgorithm _algorithm;
     private readonly AeadCipher _cipher;
     private readonly byte _algorithmCode;
@@ -45,9 +52,15 @@ public sealed class SealedSenderEnvelope : IDisposable
         ArgumentNullException.ThrowIfNull(backend);
         _algorithm = algorithm;
         _algorithmCode = E2eEnvelope.AlgorithmCode(algorithm);
+        _cipher = RekeyedCipher(algorithm, backend);
+    }
+
+    /// <summary>A cipher of <paramref name="algorithm"/> that an outer layer rekeys per message (created with a zero key it never uses).</summary>
+    internal static AeadCipher RekeyedCipher(AeadAlgorithm algorithm, AeadBackend backend)
+    {
         Span<byte> zero = stackalloc byte[AeadAlgorithm.KeySizeBytes];
         zero.Clear();
-        _cipher = backend.Create(algorithm, zero);
+        return backend.Create(algorithm, zero);
     }
 
     private static ReadOnlySpan<byte> Label => "relay-sealed/1"u8;
@@ -62,6 +75,25 @@ public sealed class SealedSenderEnvelope : IDisposable
     /// <exception cref="ArgumentException">A size is wrong or the recipient key is unusable.</exception>
     public int Seal(ReadOnlySpan<byte> recipientIdentity, ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> e2eEnvelope, Span<byte> destination)
     {
+        Span<byte> ephemeralPrivate = stackalloc byte[X25519.KeySize];
+        Span<byte> ephemeralPublic = stackalloc byte[X25519.KeySize];
+        try
+        {
+            X25519.Generate(ephemeralPrivate, ephemeralPublic);
+            return Seal(ephemeralPrivate, recipientIdentity, certificate, e2eEnvelope, destination);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ephemeralPrivate);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Seal(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> with a
+    /// given ephemeral private key: the fuzz harness's seed corpus must be the same on every run.
+    /// </summary>
+    internal int Seal(ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> recipientIdentity, ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> e2eEnvelope, Span<byte> destination)
+    {
         if (certificate.Length != SenderCertificate.Size)
         {
             throw new ArgumentException($"a sender certificate is {SenderCertificate.Size} bytes", nameof(certificate));
@@ -73,13 +105,12 @@ public sealed class SealedSenderEnvelope : IDisposable
             throw new ArgumentException($"the sealed envelope needs {size} bytes; the destination has {destination.Length}", nameof(destination));
         }
 
-        Span<byte> ephemeralPrivate = stackalloc byte[X25519.KeySize];
         Span<byte> ephemeralPublic = stackalloc byte[X25519.KeySize];
         Span<byte> shared = stackalloc byte[X25519.KeySize];
         Span<byte> key = stackalloc byte[AeadAlgorithm.KeySizeBytes];
         try
         {
-            X25519.Generate(ephemeralPrivate, ephemeralPublic);
+            X25519.DerivePublicKey(ephemeralPrivate, ephemeralPublic);
             if (recipientIdentity.Length != X25519.KeySize || !X25519.TryAgree(ephemeralPrivate, recipientIdentity, shared))
             {
                 throw new ArgumentException("the recipient identity is not a usable X25519 public key", nameof(recipientIdentity));
@@ -104,7 +135,6 @@ public sealed class SealedSenderEnvelope : IDisposable
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(ephemeralPrivate);
             CryptographicOperations.ZeroMemory(shared);
             CryptographicOperations.ZeroMemory(key);
         }

@@ -18,6 +18,8 @@ namespace Relay.Protocol.Frames;
 //  0x0A  CERTIFICATE            request_id u64, signing_key 32, certificate_len u16, certificate
 //  0x0B  SEALED_SEND            client_id u64, recipient 32, delivery_token 16, envelope_len u32, envelope
 //  0x0C  SET_DELIVERY_VERIFIER  client_id u64, verifier 32
+//  0x0D  OPEN_MAILBOX           request_id u64, fetch_credential 32, send_verifier 32, expiry u64
+//  0x0E  MAILBOX_SEND           client_id u64, fetch_verifier 32, expiry u64, send_token 16, envelope_len u32, envelope
 
 /// <summary>
 /// Reads and writes relay frames: <see cref="TryRead"/> over a <see cref="ReadOnlySequence{T}"/>
@@ -35,6 +37,15 @@ public static class FrameCodec
 
     /// <summary>Bytes of a SEALED_SEND frame around its envelope.</summary>
     public const int SealedSendOverhead = 1 + 8 + Identity.Size + DeliveryToken.Size + 4;
+
+    /// <summary>Bytes of a MAILBOX_SEND frame around its envelope.</summary>
+    public const int MailboxSendOverhead = 1 + 8 + Identity.Size + 8 + DeliveryToken.Size + 4;
+
+    /// <summary>Bytes of an OPEN_MAILBOX frame.</summary>
+    public const int OpenMailboxSize = 1 + 8 + MailboxCredentialsSize + 8;
+
+    /// <summary>Bytes of OPEN_MAILBOX's fetch credential and send verifier together (its <see cref="RelayFrame.Envelope"/>).</summary>
+    public const int MailboxCredentialsSize = 32 + VerifierSize;
 
     /// <summary>Bytes of a delivery-token verifier (SET_DELIVERY_VERIFIER).</summary>
     public const int VerifierSize = 32;
@@ -74,6 +85,33 @@ public static class FrameCodec
                 if (sealedError != FrameError.None)
                 {
                     return sealedError;
+                }
+
+                break;
+            case FrameType.MailboxSend:
+                if (!TryReadU64(ref reader, out first) || !TryReadIdentity(ref reader, out identity) || !TryReadU64(ref reader, out second) || !TryReadToken(ref reader, out token))
+                {
+                    return FrameError.Truncated;
+                }
+
+                var mailboxError = TryReadEnvelope(ref reader, limits.MaxEnvelopeBytes, out payload);
+                if (mailboxError != FrameError.None)
+                {
+                    return mailboxError;
+                }
+
+                break;
+            case FrameType.OpenMailbox:
+                if (!TryReadU64(ref reader, out first) || reader.Remaining < MailboxCredentialsSize)
+                {
+                    return FrameError.Truncated;
+                }
+
+                payload = input.Slice(reader.Position, MailboxCredentialsSize);
+                reader.Advance(MailboxCredentialsSize);
+                if (!TryReadU64(ref reader, out second))
+                {
+                    return FrameError.Truncated;
                 }
 
                 break;
@@ -230,6 +268,46 @@ public static class FrameCodec
         BinaryPrimitives.WriteUInt32BigEndian(span[57..], (uint)envelope.Length);
         envelope.CopyTo(span[61..]);
         output.Advance(SealedSendOverhead + envelope.Length);
+    }
+
+    /// <summary>
+    /// Writes a MAILBOX_SEND frame: a conversation envelope for the mailbox that
+    /// <paramref name="fetchVerifier"/>, <paramref name="expiry"/> and <paramref name="sendToken"/> name
+    /// (the relay derives its address from them).
+    /// </summary>
+    /// <exception cref="ArgumentException">The fetch verifier is not 32 bytes.</exception>
+    public static void WriteMailboxSend(IBufferWriter<byte> output, ulong clientMessageId, ReadOnlySpan<byte> fetchVerifier, ulong expiry, DeliveryToken sendToken, ReadOnlySpan<byte> envelope)
+    {
+        if (fetchVerifier.Length != Identity.Size)
+        {
+            throw new ArgumentException("a fetch verifier is 32 bytes", nameof(fetchVerifier));
+        }
+
+        var span = Begin(output, FrameType.MailboxSend, MailboxSendOverhead + envelope.Length);
+        BinaryPrimitives.WriteUInt64BigEndian(span[1..], clientMessageId);
+        fetchVerifier.CopyTo(span[9..]);
+        BinaryPrimitives.WriteUInt64BigEndian(span[41..], expiry);
+        sendToken.CopyTo(span[49..]);
+        BinaryPrimitives.WriteUInt32BigEndian(span[65..], (uint)envelope.Length);
+        envelope.CopyTo(span[69..]);
+        output.Advance(MailboxSendOverhead + envelope.Length);
+    }
+
+    /// <summary>Writes an OPEN_MAILBOX frame: the mailbox's fetch credential (secret), the send verifier it takes, and its expiry.</summary>
+    /// <exception cref="ArgumentException">The credential or the verifier is not 32 bytes.</exception>
+    public static void WriteOpenMailbox(IBufferWriter<byte> output, ulong requestId, ReadOnlySpan<byte> fetchCredential, ReadOnlySpan<byte> sendVerifier, ulong expiry)
+    {
+        if (fetchCredential.Length != 32 || sendVerifier.Length != VerifierSize)
+        {
+            throw new ArgumentException("an OPEN_MAILBOX carries a 32-byte fetch credential and a 32-byte send verifier");
+        }
+
+        var span = Begin(output, FrameType.OpenMailbox, OpenMailboxSize);
+        BinaryPrimitives.WriteUInt64BigEndian(span[1..], requestId);
+        fetchCredential.CopyTo(span[9..]);
+        sendVerifier.CopyTo(span[41..]);
+        BinaryPrimitives.WriteUInt64BigEndian(span[73..], expiry);
+        output.Advance(OpenMailboxSize);
     }
 
     /// <summary>Writes a CERTIFICATE_REQUEST frame.</summary>

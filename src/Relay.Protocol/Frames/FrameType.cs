@@ -38,6 +38,12 @@ public enum FrameType : byte
 
     /// <summary>Client to relay (authenticated connections only): the verifier of this identity's delivery token.</summary>
     SetDeliveryVerifier = 0x0C,
+
+    /// <summary>Client to relay (anonymous connections only): receive on a conversation mailbox, proving it with the mailbox's fetch credential.</summary>
+    OpenMailbox = 0x0D,
+
+    /// <summary>Client to relay (anonymous connections only): a conversation envelope for a mailbox named by its fetch verifier and expiry, with its send token.</summary>
+    MailboxSend = 0x0E,
 }
 
 /// <summary>Why the relay refused a SEND.</summary>
@@ -66,6 +72,15 @@ public enum RejectReason : byte
 
     /// <summary>The relay's durable store (JetStream) did not confirm the write in time: send again later (a copy may still arrive).</summary>
     StoreUnavailable = 8,
+
+    /// <summary>A SEALED_SEND or MAILBOX_SEND envelope shorter than the smallest valid one of its kind (194 and 69 bytes): nothing a recipient could open.</summary>
+    EnvelopeTooShort = 9,
+
+    /// <summary>A MAILBOX_SEND to a mailbox whose expiry has passed; an OPEN_MAILBOX of one that can hold nothing any more, or that expires further ahead than the relay allows.</summary>
+    MailboxExpired = 10,
+
+    /// <summary>OPEN_MAILBOX or MAILBOX_SEND on an authenticated connection (it would tie the mailbox to the identity), or a second, different mailbox on one connection.</summary>
+    AnonymousRequired = 11,
 }
 
 /// <summary>The code of an ERROR frame (and of a parse failure).</summary>

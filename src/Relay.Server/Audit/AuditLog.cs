@@ -5,9 +5,12 @@ using Relay.Protocol.Frames;
 namespace Relay.Server.Audit;
 
 /// <summary>
-/// The relay's view, written down: one JSON line per accepted SEND or SEALED_SEND
-/// (<c>{"t","id","conn","conn_identity","sender","recipient","bytes","sealed"}</c>, identities in
-/// base64, <c>null</c> where the relay does not know). The relay's path only copies a fixed-size
+/// The relay's view, written down: one JSON line per accepted SEND, SEALED_SEND or MAILBOX_SEND
+/// (<c>{"t","id","conn","conn_identity","sender","recipient","bytes","sealed","conversation"}</c>,
+/// identities and mailbox addresses in base64, <c>null</c> where the relay does not know), and one
+/// per connection opened (<c>{"t","event":"connect","conn","conn_identity"}</c>), closed
+/// (<c>{"t","event":"disconnect","conn"}</c>) and conversation mailbox opened
+/// (<c>{"t","event":"open_mailbox","conn","mailbox"}</c>). The relay's path only copies a fixed-size
 /// record into a buffer under a short lock; a background task swaps buffers every
 /// <see cref="FlushInterval"/>, formats the lines and writes them, so the hot path neither
 /// formats nor waits for the disk and, in steady state, allocates nothing. Nothing is dropped: a
@@ -43,7 +46,7 @@ public sealed class AuditLog : IAsyncDisposable
     /// <summary>Lines written so far.</summary>
     public long Written => Interlocked.Read(ref _written);
 
-    /// <summary>Records one accepted message. Called on the relay's path: a copy under a lock, no allocation in steady state.</summary>
+    /// <summary>Records one event. Called on the relay's path: a copy under a lock, no allocation in steady state.</summary>
     public void Record(in AuditRecord record)
     {
         lock (_gate)
@@ -135,6 +138,13 @@ public sealed class AuditLog : IAsyncDisposable
         var at = 0;
         Append(span, ref at, "{\"t\":"u8);
         at += Number(record.UnixMilliseconds, span[at..]);
+        if (record.Kind != AuditKind.Message)
+        {
+            FormatEvent(record, span, ref at);
+            output.Advance(at);
+            return;
+        }
+
         Append(span, ref at, ",\"id\":"u8);
         Utf8Formatter.TryFormat(record.RelayMessageId, span[at..], out var written);
         at += written;
@@ -148,8 +158,33 @@ public sealed class AuditLog : IAsyncDisposable
         IdentityOrNull(record.Recipient, span, ref at);
         Append(span, ref at, ",\"bytes\":"u8);
         at += Number(record.Bytes, span[at..]);
-        Append(span, ref at, record.Sealed ? ",\"sealed\":true}\n"u8 : ",\"sealed\":false}\n"u8);
+        Append(span, ref at, record.Sealed ? ",\"sealed\":true"u8 : ",\"sealed\":false"u8);
+        Append(span, ref at, record.Conversation ? ",\"conversation\":true}\n"u8 : ",\"conversation\":false}\n"u8);
         output.Advance(at);
+    }
+
+    // The rest of a connection or mailbox line, after its time.
+    private static void FormatEvent(in AuditRecord record, Span<byte> span, ref int at)
+    {
+        Append(span, ref at, record.Kind switch
+        {
+            AuditKind.Connected => ",\"event\":\"connect\",\"conn\":"u8,
+            AuditKind.Disconnected => ",\"event\":\"disconnect\",\"conn\":"u8,
+            _ => ",\"event\":\"open_mailbox\",\"conn\":"u8,
+        });
+        at += Number(record.ConnectionId, span[at..]);
+        if (record.Kind == AuditKind.Connected)
+        {
+            Append(span, ref at, ",\"conn_identity\":"u8);
+            IdentityOrNull(record.ConnectionIdentity, span, ref at);
+        }
+        else if (record.Kind == AuditKind.MailboxOpened)
+        {
+            Append(span, ref at, ",\"mailbox\":"u8);
+            IdentityOrNull(record.Recipient, span, ref at);
+        }
+
+        Append(span, ref at, "}\n"u8);
     }
 
     private static int Number(long value, Span<byte> destination)

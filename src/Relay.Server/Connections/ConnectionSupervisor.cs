@@ -7,7 +7,8 @@ namespace Relay.Server.Connections;
 /// <summary>
 /// Watches the relay's authenticated connections from one timer, as Kestrel's heartbeat does:
 /// closes those idle past the idle timeout, tells every one to drain when the relay stops, has
-/// the router expire old messages and forget unused mailboxes, forgets source addresses the
+/// the router expire old messages and forget unused mailboxes (and the relay forget delivery-token
+/// verifiers past their lifetime), forgets source addresses the
 /// per-source limits no longer need, and lets the close log write its summary of a second whose
 /// lines ran out. One timer for all connections, none per connection.
 /// </summary>
@@ -80,6 +81,7 @@ internal sealed class ConnectionSupervisor : IDisposable
         {
             _lastSweep = now;
             _metrics.Expired.Add(_router.Sweep());
+            _state.Metadata.Sweep(); // delivery-token verifiers past their lifetime
         }
 
         _state.Sources.Sweep();

@@ -23,7 +23,9 @@ namespace Relay.Server.Connections;
 /// this connection only (counted and logged once by the close log); so does silence past the idle
 /// timeout. SENDs past the connection's send rate are answered REJECTED <c>RateLimited</c> and the
 /// connection stays open. When the relay stops, the connection applies what it already received,
-/// answers, sends ERROR <c>ShuttingDown</c> and closes.
+/// answers, sends ERROR <c>ShuttingDown</c> and closes. An authenticated connection receives on
+/// its identity's mailbox; an anonymous one on nothing, until an OPEN_MAILBOX makes it the
+/// receiving connection of one conversation mailbox.
 /// </summary>
 internal sealed partial class RelayConnection : ISubscriber
 {
@@ -45,6 +47,8 @@ internal sealed partial class RelayConnection : ISubscriber
     private readonly SmallQueue<Control> _control = new();
     private readonly WakeSignal _wake = new();
     private readonly ArrayBufferWriter<byte> _frame = new(); // grows on first use: an idle connection holds no frame buffer
+    private Identity _inbox; // the mailbox it receives on: written once (before _hasInbox), read by both loops
+    private volatile bool _hasInbox;
     private readonly CancellationTokenSource _abort = new();
     private long _lastFrameAt = Environment.TickCount64;
     private int _wakePending;
@@ -68,6 +72,11 @@ internal sealed partial class RelayConnection : ISubscriber
         _router = state.Router;
         _metrics = state.Metrics;
         _logger = logger;
+        if (!metadata.IsAnonymous)
+        {
+            _inbox = identity;
+            _hasInbox = true;
+        }
     }
 
     /// <summary>When the last frame arrived (<see cref="Environment.TickCount64"/>), for the idle timeout.</summary>
@@ -84,9 +93,10 @@ internal sealed partial class RelayConnection : ISubscriber
     public async Task RunAsync()
     {
         _metrics.Connections.Add(1);
-        if (!_metadata.IsAnonymous)
+        _metadata.Connected(_identity);
+        if (_hasInbox)
         {
-            _router.Attach(_identity, this); // an anonymous (sealed-sender) connection has no mailbox
+            _router.Attach(_inbox, this); // an anonymous connection has none until it opens a conversation mailbox
         }
 
         _state.Supervisor.Register(this);
@@ -116,10 +126,12 @@ internal sealed partial class RelayConnection : ISubscriber
         finally
         {
             _state.Supervisor.Unregister(this);
-            if (!_metadata.IsAnonymous)
+            if (_hasInbox)
             {
-                _router.Detach(_identity, this);
+                _router.Detach(_inbox, this);
             }
+
+            _metadata.Disconnected();
 
             if (_draining)
             {
@@ -233,7 +245,7 @@ internal sealed partial class RelayConnection : ISubscriber
 
                 switch (frame.Type)
                 {
-                    case FrameType.Send or FrameType.SealedSend:
+                    case FrameType.Send or FrameType.SealedSend or FrameType.MailboxSend:
                         var sending = SendAsync(frame);
                         if (!sending.IsCompleted)
                         {
@@ -254,13 +266,16 @@ internal sealed partial class RelayConnection : ISubscriber
                         }
 
                         break;
+                    case FrameType.OpenMailbox:
+                        OpenMailbox(frame);
+                        break;
                     case FrameType.CertificateRequest or FrameType.SetDeliveryVerifier:
                         var reply = _metadata.Answer(frame, _identity);
                         _control.Enqueue(new Control(reply.Type, frame.ClientMessageId, 0, (byte)reply.Reason) { Frame = reply.Frame });
                         MessagesAvailable();
                         break;
                     case FrameType.Ack:
-                        if (_router.Ack(_identity, frame.RelayMessageId) && _throttled)
+                        if (_hasInbox && _router.Ack(_inbox, frame.RelayMessageId) && _throttled)
                         {
                             MessagesAvailable(); // room under the in-flight cap
                         }
@@ -287,28 +302,47 @@ internal sealed partial class RelayConnection : ISubscriber
         }
     }
 
-    // The one place a client's SEND or SEALED_SEND enters the relay core (the sealed-sender rules
-    // admit it; the audit log notes it once accepted). A store that answers at once (memory) is
+    // An anonymous connection becomes the receiving connection of a conversation mailbox: from now
+    // on it is delivered that mailbox's messages and ACKs them, as an identity's connection does.
+    private void OpenMailbox(in RelayFrame frame)
+    {
+        var refusal = _metadata.OpenMailbox(frame, out var address, out var alreadyOpen);
+        if (refusal is null && !alreadyOpen)
+        {
+            _inbox = address;
+            _hasInbox = true;
+            _router.Attach(address, this); // wakes the writer at once when messages are waiting
+        }
+
+        _control.Enqueue(refusal is { } reason
+            ? new Control(FrameType.Rejected, frame.ClientMessageId, 0, (byte)reason)
+            : new Control(FrameType.Accepted, frame.ClientMessageId, 0, 0));
+        MessagesAvailable();
+    }
+
+    // The one place a client's SEND, SEALED_SEND or MAILBOX_SEND enters the relay core (the
+    // sealed-sender and mailbox rules admit it and name its mailbox; the audit log notes it once
+    // accepted). A store that answers at once (memory) is
     // answered here; a durable one is answered when it confirms, while this loop reads on
     // (pipelined), up to MaxOutstandingSends per connection.
     private ValueTask SendAsync(in RelayFrame frame)
     {
         if (_sendRateLimited && !_sends.TryTake(Stopwatch.GetTimestamp()))
         {
-            Answer(frame, SendOutcome.Refused(RejectReason.RateLimited));
+            Answer(frame, default, SendOutcome.Refused(RejectReason.RateLimited));
             return ValueTask.CompletedTask;
         }
 
-        if (_metadata.Admit(frame) is { } refusal)
+        if (_metadata.Admit(frame, out var recipient) is { } refusal)
         {
-            Answer(frame, SendOutcome.Refused(refusal));
+            Answer(frame, recipient, SendOutcome.Refused(refusal));
             return ValueTask.CompletedTask;
         }
 
-        var pending = _router.SendAsync(ConnectionMetadata.SenderOf(frame, _identity), frame.Identity, frame.Envelope, frame.Type == FrameType.SealedSend);
+        var pending = _router.SendAsync(ConnectionMetadata.SenderOf(frame, _identity), recipient, frame.Envelope, frame.Type != FrameType.Send);
         if (pending.IsCompletedSuccessfully)
         {
-            Answer(frame, pending.Result);
+            Answer(frame, recipient, pending.Result);
             return ValueTask.CompletedTask;
         }
 
@@ -316,22 +350,22 @@ internal sealed partial class RelayConnection : ISubscriber
         // the envelope's length) is in the struct, which is copied.
         if (Volatile.Read(ref _outstandingSends) >= MaxOutstandingSends)
         {
-            return AnswerWhenDoneAsync(frame, pending);
+            return AnswerWhenDoneAsync(frame, recipient, pending);
         }
 
         Interlocked.Increment(ref _outstandingSends);
-        _ = AnswerLaterAsync(frame, pending);
+        _ = AnswerLaterAsync(frame, recipient, pending);
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask AnswerWhenDoneAsync(RelayFrame frame, ValueTask<SendOutcome> pending) =>
-        Answer(frame, await pending.ConfigureAwait(false));
+    private async ValueTask AnswerWhenDoneAsync(RelayFrame frame, Identity recipient, ValueTask<SendOutcome> pending) =>
+        Answer(frame, recipient, await pending.ConfigureAwait(false));
 
-    private async Task AnswerLaterAsync(RelayFrame frame, ValueTask<SendOutcome> pending)
+    private async Task AnswerLaterAsync(RelayFrame frame, Identity recipient, ValueTask<SendOutcome> pending)
     {
         try
         {
-            Answer(frame, await pending.ConfigureAwait(false));
+            Answer(frame, recipient, await pending.ConfigureAwait(false));
         }
         finally
         {
@@ -339,11 +373,11 @@ internal sealed partial class RelayConnection : ISubscriber
         }
     }
 
-    private void Answer(in RelayFrame frame, SendOutcome outcome)
+    private void Answer(in RelayFrame frame, Identity recipient, SendOutcome outcome)
     {
         if (outcome.IsAccepted)
         {
-            _metadata.Accepted(frame, outcome.RelayMessageId, _identity);
+            _metadata.Accepted(frame, recipient, outcome.RelayMessageId, _identity);
             _metrics.Accepted.Add(1);
         }
         else
@@ -414,9 +448,16 @@ internal sealed partial class RelayConnection : ISubscriber
                     return;
                 }
 
+                if (!_hasInbox)
+                {
+                    // An anonymous connection with no mailbox has only answers to send.
+                    await _transport.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 while (true)
                 {
-                    var count = _router.TakePending(_identity, cursor, maxInFlight, batch, out var capped);
+                    var count = _router.TakePending(_inbox, cursor, maxInFlight, batch, out var capped);
                     for (var i = 0; i < count; i++)
                     {
                         var message = batch[i]!;

@@ -9,10 +9,11 @@ namespace Relay.Server.Connections;
 
 /// <summary>
 /// The WebSocket gateway at <c>/ws</c>: a bearer token (the <c>Authorization</c> header or the
-/// <c>access_token</c> query parameter) names the identity; no token, a bad signature or an
-/// expired token gets HTTP 401 and nothing else; a request with no credentials at all is an
-/// anonymous connection (sealed sender: SEALED_SEND and PING only), refused with HTTP 429 when its
-/// source is at its anonymous cap. Then binary messages carry the same frames, routed by the same
+/// <c>access_token</c> query parameter) names the identity; an <c>Authorization</c> header without
+/// a bearer token, a malformed token, a bad signature or an expired token gets HTTP 401 and nothing
+/// else; a request with no credentials at all (no <c>Authorization</c> header, no
+/// <c>access_token</c>) is an anonymous connection (sealed sender and conversation mailboxes),
+/// refused with HTTP 429 when its source is at its anonymous cap. Then binary messages carry the same frames, routed by the same
 /// rules as TCP. Every refusal is counted and logged once by the close log.
 /// </summary>
 internal static class WebSocketEndpoint

@@ -100,6 +100,9 @@ public sealed class RelayMetrics : IDisposable
         RejectReason.DeliveryTokenInvalid => "delivery_token_invalid",
         RejectReason.AuthenticationRequired => "authentication_required",
         RejectReason.StoreUnavailable => "store_unavailable",
+        RejectReason.EnvelopeTooShort => "envelope_too_short",
+        RejectReason.MailboxExpired => "mailbox_expired",
+        RejectReason.AnonymousRequired => "anonymous_required",
         _ => "other",
     });
 

@@ -7,24 +7,42 @@ namespace Perf.Cli.Tests.Metadata;
 public sealed class MetadataCommandTests
 {
     [Fact]
-    public void Four_modes_show_what_the_relay_learns_and_what_padding_hides()
+    public void Six_modes_show_what_the_relay_learns_and_what_padding_and_mailboxes_hide()
     {
         var folder = Directory.CreateTempSubdirectory("perf-metadata").FullName;
         try
         {
-            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16");
+            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "2s", "--warmup", "1s", "--rate", "300", "--users", "16", "--receipt-delay", "300ms", "--fresh-connection-every", "5", "--cover-rate", "150");
             Assert.True(run.ExitCode == 0, run.Error + run.Output);
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metadata.json")));
             var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("mode").GetString()!);
-            Assert.Equal(["plain", "padded", "sealed", "sealed+padded"], rows.Keys);
-            foreach (var row in rows.Values)
+            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded", "sealed+receipt-delay", "conversations+receipt-delay", "sealed+fresh-connections", "sealed+cover"], rows.Keys);
+            foreach (var (mode, row) in rows)
             {
-                Assert.Equal(0, row.GetProperty("unlogged").GetInt64());
+                Assert.True(row.GetProperty("unlogged").GetInt64() == 0, $"{mode}: {row.GetProperty("unlogged")} accepted messages not in the audit log");
                 Assert.True(row.GetProperty("messages").GetInt64() > 100);
                 Assert.True(row.GetProperty("relay_cpu_us_per_message").GetDouble() > 0);
                 Assert.True(row.GetProperty("seal_us_p50").GetDouble() > 0);
+                Assert.Equal(16, row.GetProperty("online_identities_visible").GetInt32());
+                Assert.True(row.GetProperty("connections_per_message").GetDouble() > 0);
+                Assert.True(row.TryGetProperty("linkability_connection_time", out _) && row.TryGetProperty("added_p99_us", out _));
             }
+
+            foreach (var mode in (string[])["conversations", "conversations+padded", "conversations+receipt-delay"])
+            {
+                Assert.Equal(0.0, rows[mode].GetProperty("sender_known_fraction").GetDouble());
+                Assert.Equal(0.0, rows[mode].GetProperty("recipient_known_fraction").GetDouble());
+                Assert.Equal(0.0, rows[mode].GetProperty("linkability_disclosure").GetDouble());
+                Assert.True(rows[mode].GetProperty("handshakes_per_message").GetDouble() < 1); // no per-message X25519, as sealed sender has
+            }
+
+            Assert.Equal(1.0, rows["sealed"].GetProperty("recipient_known_fraction").GetDouble());
+            Assert.True(rows["sealed"].GetProperty("handshakes_per_message").GetDouble() > 1);
+            // A new anonymous connection every 5 sends: about a fifth of a connection per message more.
+            Assert.True(rows["sealed+fresh-connections"].GetProperty("connections_per_message").GetDouble() > rows["sealed"].GetProperty("connections_per_message").GetDouble() + 0.1);
+            // Cover at 150/s beside 300/s of real traffic: the relay logs about half again as many messages.
+            Assert.True(rows["sealed+cover"].GetProperty("messages").GetInt64() > rows["sealed"].GetProperty("messages").GetInt64() * 1.2);
 
             Assert.Equal(1.0, rows["plain"].GetProperty("sender_known_fraction").GetDouble());
             Assert.Equal(1.0, rows["padded"].GetProperty("sender_known_fraction").GetDouble());
@@ -33,8 +51,20 @@ public sealed class MetadataCommandTests
             Assert.True(rows["padded"].GetProperty("size_classes").GetInt32() * 2 < rows["plain"].GetProperty("size_classes").GetInt32());
             Assert.True(rows["sealed"].GetProperty("bytes_overhead_per_message").GetDouble() > rows["plain"].GetProperty("bytes_overhead_per_message").GetDouble() + 150);
             Assert.True(File.Exists(Path.Combine(folder, "report.md")) && File.Exists(Path.Combine(folder, "metadata-sizes.svg")));
-            var sealedLog = File.ReadAllLines(Path.Combine(folder, "audit-sealed.jsonl"));
+            var sealedLog = File.ReadAllLines(Path.Combine(folder, "audit-sealed.jsonl")).Where(l => l.Contains("\"id\":", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(sealedLog);
             Assert.All(sealedLog, l => Assert.Contains("\"sender\":null", l, StringComparison.Ordinal));
+
+            // The conversations run's log: no identity as sender, recipient or connection identity of any message.
+            var identities = File.ReadAllText(Path.Combine(folder, "truth-conversations.json"));
+            var conversationLog = File.ReadAllLines(Path.Combine(folder, "audit-conversations.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Where(l => l.TryGetProperty("id", out _)).ToList();
+            Assert.True(conversationLog.Count > 100);
+            Assert.All(conversationLog, l =>
+            {
+                Assert.True(l.GetProperty("conversation").GetBoolean());
+                Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (l.GetProperty("sender").ValueKind, l.GetProperty("conn_identity").ValueKind));
+                Assert.DoesNotContain(l.GetProperty("recipient").GetString()!, identities, StringComparison.Ordinal);
+            });
         }
         finally
         {
@@ -47,6 +77,9 @@ public sealed class MetadataCommandTests
     [InlineData("--rate", "0", "rate")]
     [InlineData("--users", "1", "users")]
     [InlineData("--duration", "soon", "--duration")]
+    [InlineData("--receipt-delay", "soon", "--receipt-delay")]
+    [InlineData("--fresh-connection-every", "-1", "fresh connections")]
+    [InlineData("--cover-rate", "-5", "cover rate")]
     public void Bad_values_are_one_line_and_exit_2(string option, string value, string expected)
     {
         CliRun.Invoke("metadata", option, value).AssertBadInput(expected);

@@ -50,6 +50,12 @@ public static class FrameRewrite
             case FrameType.SetDeliveryVerifier:
                 FrameCodec.WriteSetDeliveryVerifier(writer, frame.ClientMessageId, envelope);
                 break;
+            case FrameType.OpenMailbox:
+                FrameCodec.WriteOpenMailbox(writer, frame.ClientMessageId, envelope.AsSpan(0, 32), envelope.AsSpan(32), frame.MailboxExpiry);
+                break;
+            case FrameType.MailboxSend:
+                FrameCodec.WriteMailboxSend(writer, frame.ClientMessageId, frame.Identity.ToArray(), frame.MailboxExpiry, frame.Token, envelope);
+                break;
             default:
                 return null;
         }

@@ -64,6 +64,15 @@ public sealed class TestRelay : IAsyncDisposable
     public Task<RelayClientConnection> WebSocketAsync(X25519KeyPair identity) =>
         RelayClientConnection.ConnectWebSocketAsync(WsUri, RelayToken.Mint(new Identity(identity.PublicKey), DateTimeOffset.UtcNow.AddMinutes(5), Secret), ClientOptions, CancellationToken.None);
 
+    /// <summary>
+    /// A messenger for <paramref name="identity"/> over <paramref name="transport"/> (<c>tcp</c>:
+    /// Noise/TCP; <c>ws</c>: the WebSocket gateway) whose anonymous connections (sealed sender,
+    /// conversations) go the same way.
+    /// </summary>
+    public RelayMessenger Messenger(X25519KeyPair identity, string transport, Relay.Crypto.E2e.E2eSessionOptions? options = null, Relay.Client.Conversations.ConversationOptions? conversations = null) => (transport == "tcp"
+        ? new RelayMessenger(identity, _ => TcpAsync(identity), options ?? new(), connectAnonymous: ct => RelayClientConnection.ConnectAnonymousTcpAsync(Server.TcpEndPoint, ClientOptions, ct)) { ConversationOptions = conversations ?? Relay.Client.Conversations.ConversationOptions.Default }
+        : new RelayMessenger(identity, _ => WebSocketAsync(identity), options ?? new(), connectAnonymous: ct => RelayClientConnection.ConnectWebSocketAsync(WsUri, null, ClientOptions, ct)) { ConversationOptions = conversations ?? Relay.Client.Conversations.ConversationOptions.Default });
+
     /// <summary>Stops the relay, then its store, then its key when it owns it.</summary>
     public async ValueTask DisposeAsync()
     {
