@@ -2,6 +2,7 @@ using System.CommandLine;
 using Perf.Cli.Load;
 using Perf.Cli.Options;
 using Perf.Load.Engine;
+using Perf.Load.Shards;
 using Perf.Load.Targets;
 using Perf.Results.Model;
 
@@ -28,7 +29,8 @@ internal static class LoadCommand
             Placement: new PlacementArguments(),     // --target-process, --target-cpus, --generator-cpus, --idle-connections, --reconnect-storm
             HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind
             Network: new NetworkArguments(),         // --network
-            Cluster: new ClusterArguments());        // --relay-nodes, --nats-nodes, --fault
+            Cluster: new ClusterArguments(),         // --relay-nodes, --nats-nodes, --transport, --nats-cpus, --fault, --fault-schedule, --fault-seed
+            Shards: new ShardArguments());           // --shard, --start-at, --generators, --result-stdout
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
             .WithOptions(arguments.Groups);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -55,6 +57,23 @@ internal static class LoadCommand
         return values;
     }
 
+    // Copies the result where --out asks, names it, and prints it between markers for --result-stdout.
+    private static async Task FinishAsync(LoadRequest request, string path, TextWriter output)
+    {
+        if (request.OutPath is not null)
+        {
+            File.Copy(path, request.OutPath, overwrite: true);
+        }
+
+        await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
+        if (request.Shards.ResultStdout)
+        {
+            await output.WriteLineAsync(Perf.Load.K6.K6ResultExtractor.Begin).ConfigureAwait(false);
+            await output.WriteLineAsync((await File.ReadAllTextAsync(path).ConfigureAwait(false)).TrimEnd()).ConfigureAwait(false);
+            await output.WriteLineAsync(Perf.Load.K6.K6ResultExtractor.End).ConfigureAwait(false);
+        }
+    }
+
     // Runs every target in turn, each into its own run folder, then prints the summary (and the floor table for several).
     private static async Task<int> RunAsync(LoadRequest request, ParseResult parseResult, CancellationToken cancellationToken)
     {
@@ -66,21 +85,26 @@ internal static class LoadCommand
         var results = new List<LoadRunResult>();
         var written = new List<PerfResult>();
         var console = LoadSummaryTable.Console(output);
+        var extras = request.Shards.Shard is { } shard
+            ? request.Extras with { Shard = new ShardRun(shard, request.Shards.StartAt is { } at ? ShardStart.At(at) : ShardStart.FromReader(output, Console.In)) }
+            : request.Extras;
         try
         {
             foreach (var name in request.Targets)
             {
-                var (run, path, result) = ClusterArguments.IsCluster(name)
-                    ? await ClusterLoadJob.RunAsync(request.Cluster!, request.Scenario, options, request.Extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false)
-                    : await LoadJob.RunAsync(name, request.Scenario, options, request.Extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
-                results.Add(run);
-                written.Add(result);
-                if (request.OutPath is not null)
+                if (request.Shards.Generators > 0)
                 {
-                    File.Copy(path, request.OutPath, overwrite: true);
+                    var merged = await GeneratorsJob.RunAsync(name, request, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                    await FinishAsync(request, merged.ResultPath, output).ConfigureAwait(false);
+                    return merged.Failed ? PerfCommandLine.Failed : PerfCommandLine.Ok;
                 }
 
-                await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
+                var (run, path, result) = ClusterArguments.IsAnyCluster(name)
+                    ? await ClusterLoadJob.RunAsync(name, request.Cluster!, request.Scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false)
+                    : await LoadJob.RunAsync(name, request.Scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
+                results.Add(run);
+                written.Add(result);
+                await FinishAsync(request, path, output).ConfigureAwait(false);
             }
         }
         catch (LoadTargetException ex)

@@ -27,6 +27,7 @@ public sealed class DirectSockets : IDisposable
     private readonly int _timer = -1;
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
     private readonly object _pumpLock = new();
+    private readonly object _addLock = new();
     private int _count;
     private Thread? _thread;
     private volatile bool _started;
@@ -78,20 +79,24 @@ public sealed class DirectSockets : IDisposable
     /// <summary>Whether input is read by one epoll thread (Linux x64/arm64) rather than per-socket async loops.</summary>
     public static bool UsesEpoll => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
-    /// <summary>Adds a connected socket whose input goes to <paramref name="receiver"/> (before or after <see cref="Start"/>; from one thread at a time).</summary>
+    /// <summary>Adds a connected socket whose input goes to <paramref name="receiver"/> (before or after <see cref="Start"/>; from any thread: clients that reconnect add theirs while the run goes).</summary>
     /// <exception cref="InvalidOperationException">The set is full.</exception>
     public DirectSocket Add(Socket socket, IDirectReceiver receiver)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(receiver);
-        if (!_free.TryPop(out var index))
+        int index;
+        lock (_addLock)
         {
-            if (_count == _sockets.Length)
+            if (!_free.TryPop(out index))
             {
-                throw new InvalidOperationException($"this set holds {_sockets.Length} sockets.");
-            }
+                if (_count == _sockets.Length)
+                {
+                    throw new InvalidOperationException($"this set holds {_sockets.Length} sockets.");
+                }
 
-            index = _count++;
+                index = _count++;
+            }
         }
 
         socket.Blocking = false;
@@ -313,7 +318,7 @@ public interface IDirectReceiver
 }
 
 /// <summary>One socket of a <see cref="DirectSockets"/> set.</summary>
-public sealed class DirectSocket
+public sealed class DirectSocket : IDisposable
 {
     private readonly DirectSockets _owner;
     private readonly IDirectReceiver _receiver;
@@ -420,6 +425,16 @@ public sealed class DirectSocket
         {
             offset += await Socket.SendAsync(rest.AsMemory(offset), SocketFlags.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Closes the socket from this side: it leaves the set (its slot free for the next one) before
+    /// its descriptor is closed, and the receiver hears <see cref="IDirectReceiver.Closed"/> once.
+    /// </summary>
+    public void Dispose()
+    {
+        Close();
+        Socket.Dispose();
     }
 
     private void Close()

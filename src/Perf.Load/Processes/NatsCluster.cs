@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Perf.Load.Os;
 using Perf.Load.Targets;
 
 namespace Perf.Load.Processes;
@@ -25,9 +26,12 @@ public sealed class NatsCluster : IAsyncDisposable
     private readonly int[] _monitorPorts;
     private readonly int[] _routePorts;
 
-    private NatsCluster(string binary, string folder, int nodes)
+    private readonly CpuSet? _cpus;
+
+    private NatsCluster(string binary, string folder, int nodes, CpuSet? cpus)
     {
         _binary = binary;
+        _cpus = cpus;
         _folder = folder;
         _clientPorts = new int[nodes];
         _monitorPorts = new int[nodes];
@@ -52,11 +56,14 @@ public sealed class NatsCluster : IAsyncDisposable
     public int Count => _clientPorts.Length;
 
     /// <summary>Starts <paramref name="nodes"/> servers and waits for a JetStream meta leader.</summary>
+    /// <param name="nodes">How many servers.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="cpus">The CPUs to pin every node to, or <c>null</c>.</param>
     /// <exception cref="LoadTargetException">nats-server is missing, a node did not start, or no leader was elected in time.</exception>
-    public static async Task<NatsCluster> StartAsync(int nodes, CancellationToken cancellationToken)
+    public static async Task<NatsCluster> StartAsync(int nodes, CancellationToken cancellationToken, CpuSet? cpus = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
-        var cluster = new NatsCluster(NatsServerBinary.Require(), Directory.CreateTempSubdirectory("perf-nats-cluster-").FullName, nodes);
+        var cluster = new NatsCluster(NatsServerBinary.Require(), Directory.CreateTempSubdirectory("perf-nats-cluster-").FullName, nodes, cpus);
         try
         {
             for (var i = 0; i < nodes; i++)
@@ -91,6 +98,7 @@ public sealed class NatsCluster : IAsyncDisposable
         {
             ReadyProbe = ct => LoopbackPort.AcceptsAsync(port, ct),
             Timeout = NodeTimeout,
+            Cpus = _cpus,
         };
         Processes.Set(index, await ChildProcess.StartAsync(start, cancellationToken).ConfigureAwait(false));
     }

@@ -103,6 +103,30 @@ public sealed class DirectSocketsTests
         await dribble.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_socket_closed_from_this_side_frees_its_slot_for_the_next_one()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var sockets = new DirectSockets(1);
+        sockets.Start();
+        var first = new Collecting();
+        var direct = sockets.Add(await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None), first);
+        using var firstServer = await listener.AcceptSocketAsync();
+
+        direct.Dispose(); // a client that reconnects closes its old socket before it adds the new one
+        using var second = await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var secondServer = await listener.AcceptSocketAsync();
+        var receiver = new Collecting();
+        var replacement = sockets.Add(second, receiver);
+        await secondServer.SendAsync("pong"u8.ToArray());
+
+        Assert.True(first.Done.IsSet); // told once, on this side
+        Assert.Equal(0, await firstServer.ReceiveAsync(new byte[1])); // the peer saw the close
+        Assert.True(SpinWait.SpinUntil(() => receiver.Bytes.Count == 4, TimeSpan.FromSeconds(10)), "the new socket in the freed slot is read");
+        Assert.NotNull(replacement);
+    }
+
     private sealed class Collecting : IDirectReceiver
     {
         public List<byte> Bytes { get; } = [];
