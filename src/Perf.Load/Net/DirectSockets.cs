@@ -32,6 +32,8 @@ public sealed class DirectSockets : IDisposable
     private Thread? _thread;
     private volatile bool _started;
     private volatile bool _stopping;
+    private bool _disposedFromLoop;
+    private int _descriptorsClosed;
     private bool _callerPumps;
     private bool _threadParked;
 
@@ -232,8 +234,23 @@ public sealed class DirectSockets : IDisposable
             Monitor.PulseAll(_pumpLock);
         }
 
+        // A run that fails inside a continuation of this set's own receive thread (a connect that
+        // completed on it, then a start gate that refused) disposes the set from that thread: joining
+        // would wait for itself forever, so the loop closes the descriptors as it returns.
+        if (_thread is { } thread && thread == Thread.CurrentThread)
+        {
+            _disposedFromLoop = true;
+            return;
+        }
+
         _thread?.Join();
-        if (_epoll >= 0)
+        CloseDescriptors();
+    }
+
+    // Once: the receive loop and a later Dispose may both get here.
+    private void CloseDescriptors()
+    {
+        if (_epoll >= 0 && Interlocked.Exchange(ref _descriptorsClosed, 1) == 0)
         {
             LinuxNative.Close(_epoll);
             LinuxNative.Close(_timer);
@@ -265,6 +282,12 @@ public sealed class DirectSockets : IDisposable
             // socket with more than one buffer's worth comes back.
             var count = LinuxNative.EpollWait(_epoll, ready, 50);
             Dispatch(ready[..Math.Max(0, count)]);
+        }
+
+        // Disposed from this thread (inside Dispatch): nobody joined it, so it closes its own descriptors.
+        if (_stopping && _disposedFromLoop)
+        {
+            CloseDescriptors();
         }
     }
 

@@ -127,6 +127,49 @@ public sealed class DirectSocketsTests
         Assert.NotNull(replacement);
     }
 
+    [Fact]
+    public async Task The_set_disposed_from_its_own_receive_thread_returns_and_stops_reading()
+    {
+        // A run that fails in a continuation of a read (a shard's start gate refusing) disposes the set there.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var server = await listener.AcceptSocketAsync();
+        var sockets = new DirectSockets(1);
+        var receiver = new DisposingOnRead(sockets);
+        sockets.Add(client, receiver);
+        sockets.Start();
+
+        await server.SendAsync("go"u8.ToArray());
+
+        Assert.True(receiver.Disposed.Wait(TimeSpan.FromSeconds(10)), "Dispose on the receive thread did not return");
+        await server.SendAsync("more"u8.ToArray());
+        Assert.False(SpinWait.SpinUntil(() => receiver.Reads > 1, TimeSpan.FromMilliseconds(300)), "the set kept reading after it was disposed");
+        sockets.Dispose(); // again, from another thread: nothing left to wait for
+    }
+
+    private sealed class DisposingOnRead(DirectSockets sockets) : IDirectReceiver
+    {
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public ManualResetEventSlim Disposed { get; } = new();
+
+        public void Received(ReadOnlySpan<byte> data)
+        {
+            if (Interlocked.Increment(ref _reads) == 1)
+            {
+                sockets.Dispose();
+                Disposed.Set();
+            }
+        }
+
+        public void Closed()
+        {
+        }
+    }
+
     private sealed class Collecting : IDirectReceiver
     {
         public List<byte> Bytes { get; } = [];
