@@ -53,7 +53,7 @@ internal static class ClusterLoadJob
         await output.WriteLineAsync($"load {description}: {slice.Connections} connections, {slice.RatePerSecond} msgs/s, {slice.MessageSize} B, {slice.Duration.TotalSeconds}s after {slice.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
 
         var idleCount = shard?.Plan.CountOf(extras.IdleConnections) ?? extras.IdleConnections;
-        await using var idle = idleCount > 0 ? IdlePool(nodes, options, idleCount, generators: 1, sourceBlock: shard?.Plan.Index ?? 0) : null;
+        await using var idle = idleCount > 0 ? IdlePool(nodes, options, idleCount, generators: shard?.Plan.Count ?? 1, sourceBlock: shard?.Plan.Index ?? 0) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, idleCount, cluster?.Relays.Processes, output, cancellationToken).ConfigureAwait(false);
 
         var cipher = AeadAlgorithm.Parse(options.Cipher);

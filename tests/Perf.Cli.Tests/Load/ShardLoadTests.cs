@@ -23,8 +23,8 @@ public sealed class ShardLoadTests : TempFolder
         var unsharded = CliRun.Invoke(["load", .. target, .. Scenario, "--out", unshardedPath]);
         Assert.True(unsharded.ExitCode == PerfCommandLine.Ok, unsharded.Error);
 
-        // Both shards at once, with one start a few seconds ahead; each prints its result for a pod's log.
-        var start = ShardStart.Format(DateTimeOffset.UtcNow.AddSeconds(4));
+        // Both shards at once, with one start some seconds ahead (time to connect on a loaded machine); each prints its result for a pod's log.
+        var start = ShardStart.Format(DateTimeOffset.UtcNow.AddSeconds(8));
         var shards = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => Task.Run(() =>
             CliRun.Invoke(["load", .. target, .. Scenario, "--shard", $"{i}/2", "--start-at", start, "--result-stdout", "--out", Path.Combine(Folder, $"shard-{i}.json")]))));
         Assert.All(shards, s => Assert.True(s.ExitCode == PerfCommandLine.Ok, s.Error));
