@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using Perf.Benchmarks.Infrastructure;
 using Relay.Crypto.Aead;
 
 namespace Perf.Benchmarks.Aead;
@@ -13,6 +14,7 @@ public class AeadBenchmarks
     private byte[] _plaintext = null!;
     private byte[] _sealed = null!;
     private byte[] _opened = null!;
+    private InjectedSlowdown _slowdown = null!;
 
     /// <summary>Algorithm and backend, as <c>algorithm/backend</c>.</summary>
     [ParamsSource(nameof(Ciphers))]
@@ -73,13 +75,27 @@ public class AeadBenchmarks
         _cipher.Seal(_nonce, default, _plaintext, _sealed);
     }
 
+    /// <summary><see cref="Setup"/>, then the gate's calibration knob (<see cref="InjectedSlowdown"/>; none unless set).</summary>
+    [GlobalSetup(Target = nameof(Seal))]
+    public void SetupSeal()
+    {
+        Setup();
+        _slowdown = InjectedSlowdown.For(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{typeof(AeadBenchmarks).FullName}.{nameof(Seal)}(Cipher: \"{Cipher}\", Size: {Size})"),
+            () => _cipher.Seal(_nonce, default, _plaintext, _sealed));
+    }
+
     /// <summary>Releases the cipher.</summary>
     [GlobalCleanup]
     public void Cleanup() => _cipher.Dispose();
 
     /// <summary>Encrypt and tag.</summary>
     [Benchmark]
-    public void Seal() => _cipher.Seal(_nonce, default, _plaintext, _sealed);
+    public void Seal()
+    {
+        _cipher.Seal(_nonce, default, _plaintext, _sealed);
+        _slowdown.Apply();
+    }
 
     /// <summary>Verify and decrypt.</summary>
     [Benchmark]

@@ -24,9 +24,6 @@ internal static class BenchRunner
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { "run", "-c", "Release", "--project", Path.Combine(repoRoot, "bench", "Perf.Benchmarks"), "--", "--artifacts", artifacts, "--filter" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
         foreach (var pattern in filters.Count > 0 ? filters : ["*"])
         {
@@ -48,10 +45,7 @@ internal static class BenchRunner
             start.ArgumentList.Add("--inprocess");
         }
 
-        using var child = Process.Start(start)!;
-        var pump = Task.WhenAll(Pump(child.StandardOutput, output), Pump(child.StandardError, error));
-        await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        await pump.ConfigureAwait(false);
+        int exitCode = await ChildProcess.RunAsync(start, output.WriteLine, error.WriteLine, cancellationToken).ConfigureAwait(false);
         var results = Path.Combine(artifacts, "results");
         var copied = new List<string>();
         if (Directory.Exists(results))
@@ -70,14 +64,6 @@ internal static class BenchRunner
             Directory.Delete(artifacts, recursive: true);
         }
 
-        return new Outcome(child.ExitCode, copied);
-    }
-
-    private static async Task Pump(StreamReader from, TextWriter to)
-    {
-        while (await from.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            await to.WriteLineAsync(line).ConfigureAwait(false);
-        }
+        return new Outcome(exitCode, copied);
     }
 }

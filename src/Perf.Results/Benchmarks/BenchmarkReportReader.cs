@@ -8,6 +8,9 @@ namespace Perf.Results.Benchmarks;
 /// <param name="AllocatedBytesPerOperation">Managed bytes allocated per operation; null without MemoryDiagnoser.</param>
 public sealed record BenchmarkCase(string Name, IReadOnlyList<double> NanosecondsPerOperation, long? AllocatedBytesPerOperation)
 {
+    /// <summary>The full name as BenchmarkDotNet wrote it (parameters in declaration order): what its <c>--filter</c> matches.</summary>
+    public string ReportedName { get; init; } = Name;
+
     /// <summary>The benchmark class's name (e.g. <c>AeadBenchmarks</c>), when the report has it.</summary>
     public string? Type { get; init; }
 
@@ -96,6 +99,7 @@ public static partial class BenchmarkReportReader
 
         return new BenchmarkCase(name, perOperation, allocated)
         {
+            ReportedName = fullName.GetString()!,
             Type = Text(benchmark, "Type"),
             Method = Text(benchmark, "Method"),
             Parameters = ParseParameters(Text(benchmark, "Parameters")),

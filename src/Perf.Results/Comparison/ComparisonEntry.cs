@@ -8,7 +8,7 @@ namespace Perf.Results.Comparison;
 /// <param name="Current">Current value; null when removed.</param>
 /// <param name="Verdict">The outcome.</param>
 /// <param name="Threshold">The relative threshold applied (0 for exact comparisons).</param>
-/// <param name="PValue">Mann–Whitney U two-sided p-value, when a test was run.</param>
+/// <param name="PValue">Two-sided p-value, when a test was run (Mann–Whitney U between two runs; a one-sample t test on the log ratios of an A/B gate).</param>
 /// <param name="Note">Why the verdict is what it is, in a few words; may be empty.</param>
 public sealed record ComparisonEntry(
     string Name,
@@ -21,8 +21,11 @@ public sealed record ComparisonEntry(
     double? PValue,
     string Note)
 {
-    /// <summary>Current divided by baseline, when both exist and the baseline is not zero.</summary>
-    public double? Ratio => Baseline is { } b && Current is { } c && b != 0 ? c / b : null;
+    /// <summary>An A/B gate's interval of the ratio over its rounds; null for a comparison of two runs.</summary>
+    public RatioInterval? Interval { get; init; }
+
+    /// <summary>The interval's estimate when there is one, else current divided by baseline when both exist and the baseline is not zero.</summary>
+    public double? Ratio => Interval is { } interval ? interval.Estimate : Baseline is { } b && Current is { } c && b != 0 ? c / b : null;
 
     /// <summary>Whether this entry fails a gate.</summary>
     public bool IsRegression => Verdict == Verdict.Slower;

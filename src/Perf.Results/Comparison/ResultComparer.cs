@@ -66,8 +66,8 @@ public static class ResultComparer
         double threshold = options.Rules?.ThresholdFor(id, options.Threshold) ?? options.Threshold;
         var x = b.NanosecondsPerOperation;
         var y = c.NanosecondsPerOperation;
-        double? baseMedian = x.Count > 0 ? Median(x) : null;
-        double? currentMedian = y.Count > 0 ? Median(y) : null;
+        double? baseMedian = x.Count > 0 ? Median.Of(x) : null;
+        double? currentMedian = y.Count > 0 ? Median.Of(y) : null;
         if (x.Count < options.MinIterations || y.Count < options.MinIterations)
         {
             return new ComparisonEntry(b.Name, metric, "ns/op", baseMedian, currentMedian, Verdict.Inconclusive, threshold, null,
@@ -142,12 +142,5 @@ public static class ResultComparer
         }
 
         return new ComparisonEntry(name, metric, unit, before, after, verdict, threshold, null, "single value: threshold only");
-    }
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

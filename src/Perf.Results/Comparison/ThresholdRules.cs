@@ -21,8 +21,7 @@ public sealed class ThresholdRules
     {
         ArgumentException.ThrowIfNullOrEmpty(glob);
         if (!(threshold >= 0 && threshold < 1)) throw new BadInputException($"gate rule '{glob}': threshold must be at least 0% and below 100%");
-        string pattern = "^" + Regex.Escape(glob).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$";
-        rules.Add((glob, new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Singleline), threshold));
+        rules.Add((glob, Glob.ToRegex(glob), threshold));
     }
 
     /// <summary>The threshold of the first rule matching <paramref name="id"/>, or <paramref name="fallback"/>.</summary>

@@ -20,4 +20,10 @@ public enum Verdict
 
     /// <summary>Not enough data to decide (too few iterations); reported, not gated.</summary>
     Inconclusive,
+
+    /// <summary>
+    /// An A/B gate's interval of the ratio is still too wide to say whether the change reaches the
+    /// threshold: rounds are added while the budget lasts; reported, not gated.
+    /// </summary>
+    Unsure,
 }

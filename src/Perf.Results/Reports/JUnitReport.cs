@@ -17,19 +17,19 @@ public static class JUnitReport
             new XAttribute("tests", entries.Count),
             new XAttribute("failures", failures),
             new XAttribute("errors", 0),
-            new XAttribute("skipped", entries.Count(e => e.Verdict == Verdict.Inconclusive)));
+            new XAttribute("skipped", entries.Count(e => e.Verdict is Verdict.Inconclusive or Verdict.Unsure)));
         foreach (var e in entries)
         {
             var testcase = new XElement("testcase",
                 new XAttribute("classname", e.Name),
                 new XAttribute("name", e.Metric.Length == 0 ? ComparisonFormat.Verdict(e.Verdict) : e.Metric));
             string summary = string.Create(CultureInfo.InvariantCulture,
-                $"{ComparisonFormat.Verdict(e.Verdict)}: baseline {ComparisonFormat.Value(e.Baseline, e.Unit)}, current {ComparisonFormat.Value(e.Current, e.Unit)}, ratio {ComparisonFormat.Ratio(e.Ratio)}, threshold {ComparisonFormat.Threshold(e)}, p {ComparisonFormat.PValue(e.PValue)}");
+                $"{ComparisonFormat.Verdict(e.Verdict)}: baseline {ComparisonFormat.Value(e.Baseline, e.Unit)}, current {ComparisonFormat.Value(e.Current, e.Unit)}, ratio {ComparisonFormat.Ratio(e.Ratio)}{(e.Interval is null ? "" : " " + ComparisonFormat.Interval(e))}, threshold {ComparisonFormat.Threshold(e)}, p {ComparisonFormat.PValue(e.PValue)}");
             if (e.IsRegression)
             {
                 testcase.Add(new XElement("failure", new XAttribute("message", summary), new XAttribute("type", "regression"), e.Note));
             }
-            else if (e.Verdict == Verdict.Inconclusive)
+            else if (e.Verdict is Verdict.Inconclusive or Verdict.Unsure)
             {
                 testcase.Add(new XElement("skipped", new XAttribute("message", e.Note)));
             }

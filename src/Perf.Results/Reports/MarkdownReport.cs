@@ -13,10 +13,14 @@ public static class MarkdownReport
         var text = new StringBuilder();
         int slower = entries.Count(e => e.Verdict == Verdict.Slower);
         int faster = entries.Count(e => e.Verdict == Verdict.Faster);
+        int unsure = entries.Count(e => e.Verdict == Verdict.Unsure);
+        bool intervals = entries.Any(e => e.Interval is not null);
         text.AppendLine("## Performance comparison").AppendLine();
-        text.AppendLine($"{entries.Count} entries: {slower} slower, {faster} faster.").AppendLine();
-        text.AppendLine("| benchmark / run | metric | baseline | current | ratio | threshold | p-value | verdict | note |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|");
+        text.AppendLine($"{entries.Count} entries: {slower} slower, {faster} faster{(unsure > 0 ? $", {unsure} unsure" : "")}.").AppendLine();
+        text.AppendLine(intervals
+            ? "| benchmark / run | metric | base | head | ratio | interval | threshold | p-value | verdict | note |"
+            : "| benchmark / run | metric | baseline | current | ratio | threshold | p-value | verdict | note |");
+        text.AppendLine(intervals ? "|---|---|---:|---:|---:|---:|---:|---:|---|---|" : "|---|---|---:|---:|---:|---:|---:|---|---|");
         foreach (var e in entries)
         {
             string verdict = ComparisonFormat.Verdict(e.Verdict);
@@ -26,7 +30,7 @@ public static class MarkdownReport
                 Cell(e.Metric),
                 ComparisonFormat.Value(e.Baseline, e.Unit),
                 ComparisonFormat.Value(e.Current, e.Unit),
-                ComparisonFormat.Ratio(e.Ratio),
+                intervals ? ComparisonFormat.Ratio(e.Ratio) + " | " + ComparisonFormat.Interval(e) : ComparisonFormat.Ratio(e.Ratio),
                 ComparisonFormat.Threshold(e),
                 ComparisonFormat.PValue(e.PValue),
                 verdict,

@@ -25,7 +25,7 @@ public sealed class GateCommandTests : TempFolder
         var run = CliRun.Invoke("gate", baseline, baseline);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("gate: passed", run.Output, StringComparison.Ordinal);
+        Assert.Equal("gate: passed", run.Output.TrimEnd().Split('\n')[^1]);
         Assert.Contains("4 entries: 0 slower", run.Output, StringComparison.Ordinal);
         Assert.Equal("", run.Error);
     }
@@ -42,6 +42,46 @@ public sealed class GateCommandTests : TempFolder
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("slower", run.Output, StringComparison.Ordinal);
         Assert.Contains("gate: FAILED, 1 regression(s)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_last_lines_list_each_failure_by_full_name_and_the_next_step()
+    {
+        const string longName = "Perf.Benchmarks.Aead.AeadBenchmarks.Seal(Cipher: \"xchacha20-poly1305/sodium\", Size: 65536)";
+        double[] before = Noisy(100, 1);
+        string baseline = Side("base", new Case(longName, before, 0), new Case(Parse, Noisy(20, 2), 0));
+        string current = Side("current", new Case(longName, ThirtyPercentSlower(before), 0), new Case(Parse, Noisy(20, 2), 0));
+
+        var run = CliRun.Invoke("gate", baseline, current);
+
+        string[] lines = run.Output.TrimEnd().Split('\n');
+        Assert.Equal("gate: FAILED, 1 regression(s)", lines[^3]);
+        Assert.Equal($"  slower {longName}/time: 1.300x, threshold ±5%", lines[^2]);
+        Assert.StartsWith("next: ", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("perf gate --ab BASE_REF --filter 'NAME'", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("perf baseline update", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Table_cells_never_wrap_so_grep_finds_a_name_with_its_parameters()
+    {
+        string name = "Perf.Benchmarks.Relay.RelayPathBenchmarks.Forward(Cipher: \"chacha20-poly1305/libcrypto\", Connections: 10000, Padding: \"padme\", Size: 61440)";
+
+        var run = CliRun.Invoke("gate", Side("base", new Case(name, Noisy(100, 1), 0)), Side("current", new Case(name, Noisy(100, 1), 0)));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(2, run.Output.Split('\n').Count(l => l.Contains(name, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_tiny_p_value_prints_as_below_a_thousandth_not_zero()
+    {
+        double[] before = Noisy(100, 1);
+
+        var run = CliRun.Invoke("gate", Side("base", new Case(Seal, before, 0)), Side("current", new Case(Seal, ThirtyPercentSlower(before), 0)));
+
+        Assert.Contains("│ < 0.001 │", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("│       0 │", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Perf.Load.Engine;
+using Perf.Load.Processes;
 using Perf.Load.Targets.JetStream;
 
 namespace Perf.Load.Tests.Targets;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Perf.Testing.Results;
 
@@ -53,6 +54,8 @@ public static class BenchmarkReportFixture
             ? $",\"Memory\":{{\"Gen0Collections\":0,\"Gen1Collections\":0,\"Gen2Collections\":0,\"TotalOperations\":{OperationsPerIteration},\"BytesAllocatedPerOperation\":{bytes}}}"
             : "";
         double mean = c.NanosecondsPerOperation.Length > 0 ? c.NanosecondsPerOperation.Average() : 0;
-        return $"{{\"DisplayInfo\":\"{c.FullName}\",\"Namespace\":\"Perf.Benchmarks\",\"Type\":\"Synthetic\",\"Method\":\"M\",\"MethodTitle\":\"M\",\"Parameters\":\"\",\"FullName\":\"{c.FullName}\",\"HardwareIntrinsics\":\"\",\"Statistics\":{{\"N\":{c.NanosecondsPerOperation.Length},\"Mean\":{F(mean)}}}{memory},\"Measurements\":[{string.Join(',', measurements)}]}}";
+        // Real names quote string parameters (Cipher: "aes-256-gcm/sodium"): escaped as JSON strings.
+        string name = JsonSerializer.Serialize(c.FullName);
+        return $"{{\"DisplayInfo\":{name},\"Namespace\":\"Perf.Benchmarks\",\"Type\":\"Synthetic\",\"Method\":\"M\",\"MethodTitle\":\"M\",\"Parameters\":\"\",\"FullName\":{name},\"HardwareIntrinsics\":\"\",\"Statistics\":{{\"N\":{c.NanosecondsPerOperation.Length},\"Mean\":{F(mean)}}}{memory},\"Measurements\":[{string.Join(',', measurements)}]}}";
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Perf.Load.Engine;
 using Perf.Load.Os;
+using Perf.Load.Processes;
 
 namespace Perf.Load.Targets.JetStream;
 

@@ -2,7 +2,7 @@ using Perf.Results.Files;
 using Perf.Results.Model;
 using Perf.Testing.Folders;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Files;
 
 public sealed class RunFolderTests : TempFolder
 {

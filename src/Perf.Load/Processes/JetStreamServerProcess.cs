@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Perf.Load.Targets;
 using Perf.Load.Os;
-using Perf.Load.Processes;
 
-namespace Perf.Load.Targets.JetStream;
+namespace Perf.Load.Processes;
 
 /// <summary>
 /// A <c>nats-server -js</c> started for one load command on a free loopback port with its own

@@ -4,7 +4,7 @@ using Perf.Results.Model;
 using Perf.Testing.Folders;
 using Perf.Testing.Results;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Files;
 
 public sealed class HistogramTests : TempFolder
 {

@@ -2,7 +2,7 @@ using Perf.Results.Capacity;
 using Perf.Results.Model;
 using Perf.Testing.Results;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Capacity;
 
 /// <summary>The fixture result: 40000 msg/s sustainable at p99 ≤ 50 ms using 2 cores, 20000 B per connection, 256-byte messages.</summary>
 public sealed class CapacityPlannerTests

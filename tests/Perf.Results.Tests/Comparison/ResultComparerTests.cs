@@ -3,7 +3,7 @@ using Perf.Results.Comparison;
 using Perf.Results.Model;
 using Perf.Testing.Results;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Comparison;
 
 public sealed class ResultComparerTests
 {

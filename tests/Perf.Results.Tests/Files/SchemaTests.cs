@@ -4,7 +4,7 @@ using Perf.Results.Files;
 using Perf.Results.Model;
 using Perf.Testing.Results;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Files;
 
 /// <summary>The writer and the published JSON Schema must agree: every written file validates, broken ones do not.</summary>
 public sealed class SchemaTests

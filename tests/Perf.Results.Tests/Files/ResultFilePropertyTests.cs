@@ -4,7 +4,7 @@ using Perf.Results.Files;
 using Perf.Results.Model;
 using Perf.Testing.Results;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Files;
 
 /// <summary>
 /// Properties of the <c>perf-result/1</c> reader: every valid result writes and reads back to the

@@ -1,7 +1,7 @@
 using Perf.Results.Benchmarks;
 using Perf.Testing.Results;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Benchmarks;
 
 public sealed class BenchmarkReportReaderTests
 {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Perf.Load.Engine;
 
-namespace Perf.Load.Targets.JetStream;
+namespace Perf.Load.Processes;
 
 /// <summary>
 /// A process this command did not start but can read, found by the loopback TCP port it listens

@@ -1,7 +1,7 @@
 using Perf.Results.Comparison;
 using Perf.Results.Model;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Model;
 
 public sealed class SloAndPercentTests
 {

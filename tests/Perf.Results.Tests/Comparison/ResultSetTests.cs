@@ -3,7 +3,7 @@ using Perf.Results.Files;
 using Perf.Testing.Folders;
 using Perf.Testing.Results;
 
-namespace Perf.Results.Tests;
+namespace Perf.Results.Tests.Comparison;
 
 public sealed class ResultSetTests : TempFolder
 {
