@@ -30,6 +30,11 @@ internal static class ClusterLoadJob
 
     /// <summary>Runs <paramref name="scenario"/> (the whole run's; a shard runs its slice) against the cluster and writes a run folder under <paramref name="resultsParent"/>.</summary>
     /// <exception cref="LoadTargetException">A process did not start, or the fleet could not be reached.</exception>
+    /// <remarks>
+    /// Longer than most (about 100 lines) on purpose: the cluster, the idle clients and the targets
+    /// live in its <c>await using</c> scopes, disposed in that order after the result is read; split
+    /// up, each part would have to hand their ownership on.
+    /// </remarks>
     public static async Task<(LoadRunResult Run, string ResultPath, PerfResult Result)> RunAsync(
         string targetName,
         ClusterRequest request,

@@ -57,6 +57,7 @@ public sealed class IdleConnectionPoolTests
     public async Task Clients_are_spread_over_a_clusters_nodes_and_a_pools_block_of_source_addresses()
     {
         var sources = new ConcurrentBag<(int Listener, string Source)>();
+        var accepted = new ConcurrentBag<System.Net.Sockets.Socket>(); // held: a collected socket would close, and CountOpen see it
         using var first = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         using var second = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         var accepting = new List<Task>();
@@ -68,6 +69,7 @@ public sealed class IdleConnectionPoolTests
                 for (var i = 0; i < 3; i++)
                 {
                     var socket = await listener.AcceptSocketAsync();
+                    accepted.Add(socket);
                     sources.Add((index, ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString()));
                 }
             }));
@@ -82,6 +84,10 @@ public sealed class IdleConnectionPoolTests
         Assert.Equal(3, sources.Count(s => s.Listener == 1));
         Assert.Equal(["127.0.0.130", "127.0.0.131"], sources.Select(s => s.Source).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal(6, pool.CountOpen());
+        foreach (var socket in accepted)
+        {
+            socket.Dispose();
+        }
     }
 
     [Fact]
