@@ -149,10 +149,11 @@ public sealed class RelayCluster : IAsyncDisposable
             }
             else
             {
-                // Back once its cluster has a meta leader with every node current again, so a
-                // schedule's next fault does not take a second node while this one rejoins.
+                // Back once its cluster has a meta leader with every node current again and it knows
+                // that leader itself, so a schedule's next fault does not take a second node while
+                // this one rejoins.
                 await Nats.StartNodeAsync(fault.Node, cancellationToken).ConfigureAwait(false);
-                await Nats.WaitForMetaLeaderAsync(cancellationToken).ConfigureAwait(false);
+                await Nats.WaitForMetaLeaderAsync(cancellationToken, restarted: fault.Node).ConfigureAwait(false);
             }
 
             return new AppliedFault(fault, applied, Stopwatch.GetElapsedTime(measureStartTicks).TotalSeconds, null);
