@@ -4,6 +4,7 @@ using Perf.Cli.Options;
 using Perf.Load.Engine;
 using Perf.Load.Shards;
 using Perf.Load.Targets;
+using Perf.Results.Files;
 using Perf.Results.Model;
 
 namespace Perf.Cli.Commands;
@@ -74,7 +75,8 @@ internal static class LoadCommand
         }
     }
 
-    // Runs every target in turn, each into its own run folder, then prints the summary (and the floor table for several).
+    // Runs every target in turn (with --repeat, round after round, echo first in each) into one
+    // run folder, then prints the summary and, for several runs, the table beside the floor.
     private static async Task<int> RunAsync(LoadRequest request, ParseResult parseResult, CancellationToken cancellationToken)
     {
         var output = parseResult.InvocationConfiguration.Output;
@@ -82,29 +84,36 @@ internal static class LoadCommand
         request.Placement.Apply();
         var commandLine = CommandLineText.Redacted(TokenValues(parseResult));
         var environment = EnvironmentInfo.Capture(options.Backend, options.Cipher, Perf.Vectors.VectorDirectory.FindRepoRoot());
-        var results = new List<LoadRunResult>();
+        var runs = new List<(string Label, LoadRunResult Run)>();
         var written = new List<PerfResult>();
         var console = LoadSummaryTable.Console(output);
         var extras = request.Shards.Shard is { } shard
             ? request.Extras with { Shard = new ShardRun(shard, request.Shards.StartAt is { } at ? ShardStart.At(at) : ShardStart.FromReader(output, Console.In)) }
             : request.Extras;
+        var together = request.Targets.Length > 1 || request.Repeat > 1;
+        var folder = together ? RunFolder.Create(ResultsLocation.Root(), FolderName(request)) : ResultsLocation.Root();
         try
         {
-            foreach (var name in request.Targets)
+            for (var round = 1; round <= request.Repeat; round++)
             {
-                if (request.Shards.Generators > 0)
+                var parent = request.Repeat > 1 ? Path.Combine(folder, $"round-{round}") : folder;
+                foreach (var name in LoadTargetArguments.RoundOrder(request.Targets))
                 {
-                    var merged = await GeneratorsJob.RunAsync(name, request, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
-                    await FinishAsync(request, merged.ResultPath, output).ConfigureAwait(false);
-                    return merged.Failed ? PerfCommandLine.Failed : PerfCommandLine.Ok;
-                }
+                    if (request.Shards.Generators > 0)
+                    {
+                        // One target, one round (the shard options refuse more): the shards' merged run.
+                        var merged = await GeneratorsJob.RunAsync(name, request, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false);
+                        await FinishAsync(request, merged.ResultPath, output).ConfigureAwait(false);
+                        return merged.Failed ? PerfCommandLine.Failed : PerfCommandLine.Ok;
+                    }
 
-                var (run, path, result) = ClusterArguments.IsAnyCluster(name)
-                    ? await ClusterLoadJob.RunAsync(name, request.Cluster!, request.Scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false)
-                    : await LoadJob.RunAsync(name, request.Scenario, options, extras, commandLine, environment, ResultsLocation.Root(), output, cancellationToken).ConfigureAwait(false);
-                results.Add(run);
-                written.Add(result);
-                await FinishAsync(request, path, output).ConfigureAwait(false);
+                    var (run, path, result) = ClusterArguments.IsAnyCluster(name)
+                        ? await ClusterLoadJob.RunAsync(name, request.Cluster!, request.Scenario, options, extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false)
+                        : await LoadJob.RunAsync(name, request.Scenario, options, extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false);
+                    runs.Add((request.Repeat > 1 ? $"{run.Target} #{round}" : run.Target, run));
+                    written.Add(result);
+                    await FinishAsync(request, path, output).ConfigureAwait(false);
+                }
             }
         }
         catch (LoadTargetException ex)
@@ -113,12 +122,17 @@ internal static class LoadCommand
             return PerfCommandLine.BadInput;
         }
 
-        LoadSummaryTable.Write(console, results);
-        if (written.Count > 1)
+        LoadSummaryTable.Write(console, runs);
+        if (together)
         {
             FloorTable.Write(console, written);
+            await output.WriteLineAsync($"run folder: {folder} (perf report {folder})").ConfigureAwait(false);
         }
 
         return PerfCommandLine.Ok;
     }
+
+    // "load-echo-relay-tcp-nats-x3": the targets, and the rounds when repeated.
+    private static string FolderName(LoadRequest request) =>
+        $"load-{string.Join('-', request.Targets)}{(request.Repeat > 1 ? $"-x{request.Repeat}" : "")}";
 }

@@ -59,7 +59,13 @@ internal static class ClusterLoadJob
 
         var idleCount = shard?.Plan.CountOf(extras.IdleConnections) ?? extras.IdleConnections;
         await using var idle = idleCount > 0 ? IdlePool(nodes, options, idleCount, generators: shard?.Plan.Count ?? 1, sourceBlock: shard?.Plan.Index ?? 0) : null;
-        var idleMemory = idle is null ? null : await HoldIdleAsync(idle, idleCount, cluster?.Relays.Processes, output, cancellationToken).ConfigureAwait(false);
+        var idleMemory = idle is null ? null : await HoldIdleAsync(idle, idleCount, cluster?.Relays.Processes, cluster?.Nats.Processes, output, cancellationToken).ConfigureAwait(false);
+        if (extras.HeldMessages > 0 && cluster is null)
+        {
+            throw new LoadTargetException("--held-messages measures the memory and disk of a cluster started here: give --target relay-cluster, not an address.");
+        }
+
+        var heldCost = extras.HeldMessages > 0 ? await HeldMessageRun.OnClusterAsync(cluster!, extras.HeldMessages, scenario.MessageSize, options, output, cancellationToken).ConfigureAwait(false) : null;
 
         var cipher = AeadAlgorithm.Parse(options.Cipher);
         var backend = AeadBackend.Parse(options.Backend);
@@ -114,15 +120,37 @@ internal static class ClusterLoadJob
         }
 
         var held = idle?.CountOpen();
+        var relayResident = cluster?.Relays.Processes.Sample().ResidentBytes;
+        var natsResident = cluster?.Nats.Processes.Sample().ResidentBytes;
+        var keepAlive = idle is null || cluster is null ? null : await IdleConnections.KeepAliveCostAsync(idle, cluster.Relays.Processes, cancellationToken).ConfigureAwait(false);
         var faults = cluster is null ? [] : await FaultRecordsAsync(cluster.Applied, output).ConfigureAwait(false);
         await output.WriteLineAsync(outcome.Summary(run.Recorders.Duplicates)).ConfigureAwait(false);
         var relayUsage = Usage(cluster is null ? null : $"perf relay x{plan!.RelayNodes}", plan?.RelayCpus, run.TargetUsage);
         if (relayUsage is not null && idleMemory is not null)
         {
-            relayUsage = relayUsage with { IdleConnections = held, MemoryPerConnectionBytes = idleMemory.TargetBytesPerConnection };
+            // Memory, resident and keep-alive figures are the relay processes' together, over which the idle clients are spread.
+            relayUsage = relayUsage with
+            {
+                IdleConnections = held, MemoryPerConnectionBytes = idleMemory.TargetBytesPerConnection, KernelMemoryPerConnectionBytes = idleMemory.KernelBytesPerConnection,
+                KernelMemorySource = idleMemory.KernelBytesPerConnection is null ? null : idleMemory.KernelSource, ResidentBytes = relayResident, CpuUsPerKeepAlive = keepAlive,
+            };
         }
 
         var natsUsage = cluster is null ? null : Usage($"nats-server x{plan!.NatsNodes}", plan.NatsCpus, cluster.Usage.NatsBetweenFirstAndLast(run.Recorders.Delivered));
+        if (natsUsage is not null)
+        {
+            natsUsage = natsUsage with
+            {
+                ResidentBytes = natsResident, IdleConnections = idleMemory is null ? null : held, MemoryPerConnectionBytes = idleMemory?.BesideBytesPerConnection,
+                HeldMessages = heldCost?.BesideBytesPerMessage is { } perMessage ? new HeldMessages { Messages = heldCost.Accepted, MemoryPerMessageBytes = perMessage, DiskPerMessageBytes = heldCost.DiskBytesPerMessage } : null,
+            };
+        }
+
+        if (relayUsage is not null && heldCost is not null)
+        {
+            relayUsage = relayUsage with { HeldMessages = new HeldMessages { Messages = heldCost.Accepted, MemoryPerMessageBytes = heldCost.TargetBytesPerMessage } };
+        }
+
         var generator = run.GeneratorUsage is { } g ? new GeneratorUsage { Cpus = extras.GeneratorCpus?.ToString(), CoresUsed = g.Cores, CpuUsPerMessage = g.CpuMicrosecondsPerMessage, ContextSwitchesPerMessage = g.ContextSwitchesPerMessage, MemoryPerIdleConnectionBytes = idleMemory?.GeneratorBytesPerConnection } : null;
         await WriteUsageAsync(relayUsage, natsUsage, generator, output).ConfigureAwait(false);
 
@@ -283,7 +311,7 @@ internal static class ClusterLoadJob
 
     // Idle clients spread over the relay nodes (one NATS subscription each, as any online identity
     // has); the relays' memory (all of them together, when started here) is read after each half.
-    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, ProcessGroup? relays, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, ProcessGroup? relays, ProcessGroup? nats, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"idle: opening {count} idle authenticated connections spread over the relay nodes ({pool.InFlight} at a time{(relays is null ? "" : ", memory read after each half")})").ConfigureAwait(false);
         var progress = new Progress<int>(opened =>
@@ -293,7 +321,7 @@ internal static class ClusterLoadJob
                 output.WriteLine($"idle: {opened} opened");
             }
         });
-        var memory = await IdleConnections.OpenAsync(pool, count, (IProcessResources?)relays ?? NoProcess.Instance, progress, cancellationToken).ConfigureAwait(false);
+        var memory = await IdleConnections.OpenAsync(pool, count, (IProcessResources?)relays ?? NoProcess.Instance, progress, cancellationToken, nats).ConfigureAwait(false);
         pool.KeepAlivePaused = true;
         await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}{(relays is null ? "" : $"; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in the relays")}, {memory.GeneratorBytesPerConnection / 1024:F2} KiB in the generator").ConfigureAwait(false);
         return memory;

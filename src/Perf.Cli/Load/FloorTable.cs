@@ -1,13 +1,15 @@
 using System.Globalization;
 using Perf.Results.Model;
+using Perf.Results.Reports.Run;
 using Spectre.Console;
 
 namespace Perf.Cli.Load;
 
 /// <summary>
-/// The console's view of the floor: each target's end-to-end latency beside the echo floor's,
-/// and the CPU each side spent per message, so no relay figure is read without the harness's own
-/// under it (the same numbers as the report's floor table).
+/// The console's view of the floor: each target's end-to-end p99 over the echo floor's — over
+/// the rounds of <c>--repeat</c>, the median ratio with its range — and the CPU each side spent
+/// per message, so no relay figure is read without the harness's own under it (the same numbers
+/// as the report's tables, from <see cref="FloorComparison"/>). A ratio below 1 gets its likely cause.
 /// </summary>
 internal static class FloorTable
 {
@@ -15,33 +17,27 @@ internal static class FloorTable
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(results);
-        PerfResult? floor = null;
-        foreach (var result in results)
+        var rows = FloorComparison.Summarize(results);
+        var table = new Table().Title("beside the floor (echo)").AddColumns("target", "runs", "p99 µs (median)", "p99 over echo: median (range)", "floor p99 µs", "target CPU µs/msg", "generator CPU µs/msg");
+        foreach (var row in rows)
         {
-            if (result.Scenario.Target == "echo")
-            {
-                floor = result;
-                break;
-            }
-        }
-
-        var table = new Table().Title("beside the floor (echo)").AddColumns("target", "p50 µs", "p99 µs", "p99 over echo", "target CPU µs/msg", "generator CPU µs/msg");
-        foreach (var result in results)
-        {
-            var e = result.Metrics.EndToEndUs;
-            var over = ReferenceEquals(result, floor) ? "floor"
-                : floor?.Metrics.EndToEndUs is { P99: > 0 } f && e is not null ? F(e.P99 / f.P99) + "×" : "-";
             table.AddRow(
-                result.Scenario.Target,
-                e is null ? "-" : e.P50.ToString("F0", CultureInfo.InvariantCulture),
-                e is null ? "-" : e.P99.ToString("F0", CultureInfo.InvariantCulture),
-                over,
-                result.Target?.CpuUsPerMessage is { } target ? F(target) : "-",
-                result.Generator?.CpuUsPerMessage is { } generator ? F(generator) : "-");
+                Markup.Escape(row.Label),
+                row.Runs.ToString(CultureInfo.InvariantCulture),
+                row.P99MedianUs is { } p99 ? p99.ToString("F0", CultureInfo.InvariantCulture) : "-",
+                row.RatioText,
+                row.FloorP99MinUs is { } low ? (row.FloorP99MaxUs > low ? $"{low:F0}–{row.FloorP99MaxUs:F0}" : $"{low:F0}") : "-",
+                RunDescription.Cpu(row.CpuUsPerMessageMedian),
+                RunDescription.Cpu(row.GeneratorCpuUsPerMessageMedian));
         }
 
         console.Write(table);
+        foreach (var row in rows)
+        {
+            if (row.Note is { } note)
+            {
+                console.WriteLine($"{row.Label}: {note}");
+            }
+        }
     }
-
-    private static string F(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
 }

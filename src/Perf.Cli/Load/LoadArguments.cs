@@ -33,9 +33,16 @@ internal sealed record LoadArguments(
     {
         request = null;
         var names = Targets.Read(parseResult);
-        if (Scenario.Read(parseResult, out problem) is not { } scenario
+        if (!Targets.TryReadRepeat(parseResult, out var repeat, out problem)
+            || Scenario.Read(parseResult, out problem) is not { } scenario
             || !Output.TryRead(parseResult, names, out var outPath, out problem))
         {
+            return false;
+        }
+
+        if (outPath is not null && repeat > 1)
+        {
+            problem = "--out takes one run; with --repeat every round's run goes into the run folder under results/runs/.";
             return false;
         }
 
@@ -47,7 +54,9 @@ internal sealed record LoadArguments(
         var cluster = Cluster.Read(parseResult, names, scenario.Duration, search is not null, out problem);
         if (problem is not null
             || Shards.Read(parseResult, names, scenario.Connections, search is not null, out problem) is not { } shards
+            || (shards.Processes > 1 && repeat > 1 && (problem = "--shard and --generators split one run: not --repeat.") is not null)
             || Placement.Read(parseResult, names, scenario.Connections, shards.Processes, out problem) is not { } placement
+            || !LoadTargetArguments.RunAlike(names, placement.TargetProcess, out problem)
             || !RelayMode.TryRead(parseResult, names, out var mode, out problem)
             || !HandshakeFlood.TryRead(parseResult, out var flood, out problem)
             || !Network.TryRead(parseResult, names, out var network, out problem))
@@ -77,14 +86,15 @@ internal sealed record LoadArguments(
 
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
-        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network);
-        request = new LoadRequest(names, scenario, outPath, target, extras, placement, cluster?.PinnedTo(placement.TargetCpus), shards);
+        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages);
+        request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, cluster?.PinnedTo(placement.TargetCpus), shards);
         return true;
     }
 }
 
 /// <summary>A <c>perf load</c> command line, checked.</summary>
 /// <param name="Targets">The targets, run one after another.</param>
+/// <param name="Repeat">Rounds of the targets, interleaved.</param>
 /// <param name="Scenario">The scenario every target runs.</param>
 /// <param name="OutPath">Where to copy the one target's result, or <c>null</c>.</param>
 /// <param name="Target">How targets are opened.</param>
@@ -92,4 +102,4 @@ internal sealed record LoadArguments(
 /// <param name="Placement">Where the target and the generator run.</param>
 /// <param name="Cluster">What relay-cluster targets need (the cluster to start, the transport), when a target is one.</param>
 /// <param name="Shards">How the run is split over processes (<c>--shard</c>, <c>--generators</c>).</param>
-internal sealed record LoadRequest(string[] Targets, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, ClusterRequest? Cluster, ShardOptions Shards);
+internal sealed record LoadRequest(string[] Targets, int Repeat, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, ClusterRequest? Cluster, ShardOptions Shards);

@@ -10,6 +10,7 @@ using Perf.Load.Shards;
 using Perf.Load.Output;
 using Perf.Load.Targets;
 using Perf.Load.Targets.JetStream;
+using Perf.Results;
 using Perf.Results.Files;
 using Perf.Results.Model;
 
@@ -41,9 +42,9 @@ internal static class LoadJob
         CancellationToken cancellationToken)
     {
         await using var handle = await LoadTargetFactory.OpenAsync(targetName, options, cancellationToken).ConfigureAwait(false);
-        if ((extras.IdleConnections > 0 || extras.ReconnectStorm > 0) && (handle.Process is null || handle.Idle is null))
+        if ((extras.IdleConnections > 0 || extras.ReconnectStorm > 0 || extras.HeldMessages > 0) && (handle.Process is null || handle.Idle is null))
         {
-            throw new LoadTargetException("--idle-connections and --reconnect-storm measure the target's process: use a bare target name with --target-process.");
+            throw new LoadTargetException("--idle-connections, --reconnect-storm and --held-messages measure the target's process: use a bare target name with --target-process.");
         }
 
         if (extras.HandshakeFlood is not null && (handle.Process is null || handle.Idle is null || handle.Name != "relay-tcp"))
@@ -54,7 +55,7 @@ internal static class LoadJob
         // A shard runs its slice of the whole scenario, from the common start.
         var whole = scenario;
         scenario = extras.Shard?.Plan.Slice(whole) ?? whole;
-        await output.WriteLineAsync($"load {handle.Description}{(extras.Shard is { } shard ? $", shard {shard.Plan}" : "")}: {scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up").ConfigureAwait(false);
+        await output.WriteLineAsync($"load {handle.Description}{(extras.Shard is { } shard ? $", shard {shard.Plan}" : "")}: {Header(scenario, extras.Search?.Steps)}").ConfigureAwait(false);
 
         // The run's own connections cross the impaired network; idle clients and the storm go straight to the target.
         await using var network = extras.Network is null ? null : ImpairmentProxy.Start(extras.Network, new IPEndPoint(IPAddress.Loopback, 0), handle.Traffic);
@@ -66,6 +67,7 @@ internal static class LoadJob
 
         await using var idle = extras.IdleConnections > 0 ? new IdleConnectionPool(handle.Idle!.EndPoint, handle.Idle.Protocol(), Math.Max(extras.IdleConnections, extras.ReconnectStorm)) : null;
         var idleMemory = idle is null ? null : await HoldIdleAsync(idle, extras.IdleConnections, handle, output, cancellationToken).ConfigureAwait(false);
+        var heldCost = extras.HeldMessages > 0 ? await HeldMessageRun.OnTargetAsync(handle, extras.HeldMessages, scenario.MessageSize, output, cancellationToken).ConfigureAwait(false) : null;
 
         LoadRunResult run;
         ResourcesBeside? withStore = null;
@@ -103,28 +105,17 @@ internal static class LoadJob
             await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
-        var held = idle?.CountOpen();
-        if (idle is not null)
-        {
-            idle.KeepAlivePaused = false;
-        }
-
-        if (held is { } stillOpen && stillOpen < extras.IdleConnections)
-        {
-            await output.WriteLineAsync($"idle: only {stillOpen} of {extras.IdleConnections} idle connections were still open after the run ({idle!.FirstError ?? "the target closed the others"})").ConfigureAwait(false);
-        }
-
-        var storm = extras.ReconnectStorm > 0 ? await StormAsync(idle, extras.ReconnectStorm, handle, output, cancellationToken).ConfigureAwait(false) : null;
-        var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, held, idleMemory, storm);
+        var afterRun = await AfterRunAsync(idle, extras, handle, output, cancellationToken).ConfigureAwait(false);
+        var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, afterRun, idleMemory, heldCost);
         if (targetUsage is not null)
         {
-            await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} us CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} us per message").ConfigureAwait(false);
+            await output.WriteLineAsync($"target {targetUsage.Process}: {targetUsage.CoresUsed:F2} cores, {targetUsage.CpuUsPerMessage:F1} µs CPU and {targetUsage.ContextSwitchesPerMessage:F2} context switches per message; generator {generatorUsage!.CoresUsed:F2} cores, {generatorUsage.CpuUsPerMessage:F1} µs per message").ConfigureAwait(false);
         }
 
-        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered));
+        var storeUsage = StoreUsage(handle.Store, withStore?.BesideBetweenFirstAndLast(run.Recorders.Delivered), afterRun, idleMemory, heldCost);
         if (storeUsage is not null)
         {
-            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} us CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
+            await output.WriteLineAsync($"store {storeUsage.Process}: {storeUsage.CoresUsed:F2} cores, {storeUsage.CpuUsPerMessage:F1} µs CPU and {storeUsage.ContextSwitchesPerMessage:F2} context switches per message").ConfigureAwait(false);
         }
 
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
@@ -161,10 +152,45 @@ internal static class LoadJob
                 output.WriteLine($"idle: {opened} opened");
             }
         });
-        var memory = await IdleConnections.OpenAsync(pool, count, handle.Process, progress, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in the target, {memory.GeneratorBytesPerConnection / 1024:F2} KiB in the generator").ConfigureAwait(false);
+        var memory = await IdleConnections.OpenAsync(pool, count, handle.Process, progress, cancellationToken, handle.Store?.Resources).ConfigureAwait(false);
+        await output.WriteLineAsync($"idle: {memory.Held} held, {memory.Failed} failed{(pool.FirstError is { } why ? $" (first: {why})" : "")}; {memory.TargetBytesPerConnection / 1024:F2} KiB per connection in the target, {memory.GeneratorBytesPerConnection / 1024:F2} KiB in the generator"
+            + (memory.KernelBytesPerConnection is { } kernel ? $", {kernel / 1024:F2} KiB per socket in the kernel ({memory.KernelSource})"
+                : OperatingSystem.IsLinux() ? ", the kernel's socket memory not measured (the machine's TCP sockets or their memory fell meanwhile: other processes closed theirs)" : "")
+            + (memory.BesideBytesPerConnection is { } store ? $", {store / 1024:F2} KiB in the store's {handle.Store!.Name}" : "")).ConfigureAwait(false);
         return memory;
     }
+
+    // After the run: which idle clients are still held and the target's memory with them, one
+    // keep-alive from each (the target's CPU per keep-alive), then the reconnect storm.
+    private static async Task<AfterRun> AfterRunAsync(IdleConnectionPool? idle, LoadJobExtras extras, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
+    {
+        var held = idle?.CountOpen();
+        var resident = handle.Process?.Sample().ResidentBytes;
+        var storeResident = handle.Store?.Resources?.Sample().ResidentBytes;
+        double? keepAlive = null;
+        if (idle is not null)
+        {
+            if (held < extras.IdleConnections)
+            {
+                await output.WriteLineAsync($"idle: only {held} of {extras.IdleConnections} idle connections were still open after the run ({idle.FirstError ?? "the target closed the others"})").ConfigureAwait(false);
+            }
+
+            keepAlive = await IdleConnections.KeepAliveCostAsync(idle, handle.Process!, cancellationToken).ConfigureAwait(false);
+            idle.KeepAlivePaused = false;
+            if (keepAlive is { } cost)
+            {
+                await output.WriteLineAsync($"keep-alive: every held client PINGed once: {cost:F1} µs of target CPU per PING").ConfigureAwait(false);
+            }
+        }
+
+        var storm = extras.ReconnectStorm > 0 ? await StormAsync(idle, extras.ReconnectStorm, handle, output, cancellationToken).ConfigureAwait(false) : null;
+        return new AfterRun(held, resident, storeResident, keepAlive, storm);
+    }
+
+    // "10 connections, 1000 msgs/s, 256 B, 30s after 5s warm-up"; a search says its steps' rate and times instead.
+    private static string Header(LoadScenario scenario, FindMaxOptions? steps) => steps is null
+        ? $"{scenario.Connections} connections, {scenario.RatePerSecond} msgs/s, {scenario.MessageSize} B, {scenario.Duration.TotalSeconds}s after {scenario.Warmup.TotalSeconds}s warm-up"
+        : $"{scenario.Connections} connections, {scenario.MessageSize} B, find-max from {scenario.RatePerSecond} msgs/s in steps of {steps.StepDuration.TotalSeconds}s after {steps.StepWarmup.TotalSeconds}s warm-up each";
 
     private static async Task<ReconnectStorm> StormAsync(IdleConnectionPool? idle, int clients, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
     {
@@ -183,7 +209,7 @@ internal static class LoadJob
         {
             await output.WriteLineAsync($"storm: {clients} clients drop their connections at once and reconnect ({pool.InFlight} handshakes in flight at most)").ConfigureAwait(false);
             var storm = await IdleConnections.StormAsync(pool, clients, handle.Process!, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"storm: all {storm.Clients - storm.Failed} authenticated again after {storm.Seconds:F2} s: {storm.HandshakesPerS:F0} handshakes/s, {storm.CpuUsPerHandshake:F0} us target CPU per handshake, {storm.Failed} failed{(storm.Failed > 0 ? $" ({pool.FirstError})" : "")}").ConfigureAwait(false);
+            await output.WriteLineAsync($"storm: all {storm.Clients - storm.Failed} authenticated again after {storm.Seconds:F2} s: {storm.HandshakesPerS:F0} handshakes/s, {storm.CpuUsPerHandshake:F0} µs target CPU per handshake, {storm.Failed} failed{(storm.Failed > 0 ? $" ({pool.FirstError})" : "")}").ConfigureAwait(false);
             return storm;
         }
         finally
@@ -195,7 +221,7 @@ internal static class LoadJob
         }
     }
 
-    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, int? held, IdleMemory? memory, ReconnectStorm? storm)
+    private static (TargetUsage? Target, GeneratorUsage? Generator) Usage(ChildProcess? process, LoadRunResult run, CpuSet? generatorCpus, AfterRun after, IdleMemory? memory, HeldMessageMeasurement? held)
     {
         if (process is null || run.TargetUsage is not { } target)
         {
@@ -210,10 +236,15 @@ internal static class LoadJob
             CoresUsed = target.Cores,
             CpuUsPerMessage = target.CpuMicrosecondsPerMessage,
             ContextSwitchesPerMessage = target.ContextSwitchesPerMessage,
-            IdleConnections = held,
+            IdleConnections = after.Held,
             MemoryPerConnectionBytes = memory?.TargetBytesPerConnection,
+            KernelMemoryPerConnectionBytes = memory?.KernelBytesPerConnection,
+            KernelMemorySource = memory?.KernelBytesPerConnection is null ? null : memory.KernelSource,
+            ResidentBytes = after.ResidentBytes,
+            CpuUsPerKeepAlive = after.CpuUsPerKeepAlive,
             RuntimeSettings = process.RuntimeSettings.Count == 0 ? null : process.RuntimeSettings,
-            ReconnectStorm = storm,
+            ReconnectStorm = after.Storm,
+            HeldMessages = held is null ? null : new HeldMessages { Messages = held.Accepted, MemoryPerMessageBytes = held.TargetBytesPerMessage },
         }, new GeneratorUsage
         {
             Cpus = generatorCpus?.ToString(),
@@ -224,21 +255,25 @@ internal static class LoadJob
         });
     }
 
-    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage) => store is null || usage is null ? null : new TargetUsage
+    private static TargetUsage? StoreUsage(StoreBeside? store, ProcessUsage? usage, AfterRun after, IdleMemory? memory, HeldMessageMeasurement? held) => store is null || usage is null ? null : new TargetUsage
     {
         Process = store.Name,
         Cpus = store.Cpus?.ToString(),
         CoresUsed = usage.Cores,
         CpuUsPerMessage = usage.CpuMicrosecondsPerMessage,
         ContextSwitchesPerMessage = usage.ContextSwitchesPerMessage,
+        IdleConnections = memory?.BesideBytesPerConnection is null ? null : after.Held,
+        MemoryPerConnectionBytes = memory?.BesideBytesPerConnection,
+        ResidentBytes = after.StoreResidentBytes,
+        HeldMessages = held?.BesideBytesPerMessage is { } perMessage ? new HeldMessages { Messages = held.Accepted, MemoryPerMessageBytes = perMessage, DiskPerMessageBytes = held.DiskBytesPerMessage } : null,
     };
 
     /// <summary>Runs a find-max search, a fresh target from <paramref name="newTarget"/> for each step, printing each step.</summary>
     internal static async Task<FindMaxSearchResult> FindMaxAsync(Func<ILoadTarget> newTarget, LoadScenario scenario, Slo objective, FindMaxOptions steps, IProcessResources? resources, TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} <= {objective.ThresholdUs} us, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
+        await output.WriteLineAsync($"find-max: SLO {objective.Percentile} ≤ {Units.Micros(objective.ThresholdUs)}, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
         var progress = new Progress<FindMaxSearchStep>(step => output.WriteLine(
-            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50}us p99={step.P99}us p99.9={step.P999}us{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} us/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
+            $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50} µs p99={step.P99} µs p99.9={step.P999} µs{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} µs/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
         var result = await new FindMaxSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(newTarget()), progress, cancellationToken, resources).ConfigureAwait(false);
         await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
         return result;
@@ -260,6 +295,9 @@ internal static class LoadJob
     }
 }
 
+/// <summary>What was read after the run: idle clients still held, the target's (and its store's) resident memory, a keep-alive's CPU, the storm.</summary>
+internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResidentBytes, double? CpuUsPerKeepAlive, ReconnectStorm? Storm);
+
 /// <summary>What a load job does besides one run.</summary>
 /// <param name="Search">The SLO and steps of a find-max search, or <c>null</c> for one run.</param>
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
@@ -267,5 +305,6 @@ internal static class LoadJob
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
 /// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
+/// <param name="HeldMessages">Messages left for recipients that never connect before the run, to measure what holding one costs (0: none).</param>
 /// <param name="Shard">This process's slice of a sharded run (<c>--shard</c>) and its start, or <c>null</c>.</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null, ShardRun? Shard = null);
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, ShardRun? Shard = null);

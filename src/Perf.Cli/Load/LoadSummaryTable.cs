@@ -1,6 +1,7 @@
 using HdrHistogram;
 using Perf.Load.Engine;
 using Perf.Load.Recording;
+using Perf.Results.Reports.Run;
 using Spectre.Console;
 
 namespace Perf.Cli.Load;
@@ -20,10 +21,15 @@ internal static class LoadSummaryTable
         return console;
     }
 
-    public static void Write(IAnsiConsole console, IReadOnlyList<LoadRunResult> results)
+    /// <summary>One block of rows per run, each named by its target.</summary>
+    public static void Write(IAnsiConsole console, IReadOnlyList<LoadRunResult> results) =>
+        Write(console, results.Select(r => (r.Target, r)).ToList());
+
+    /// <summary>One block of rows per run, each named by its label (<c>relay-tcp #2</c> for a round of <c>--repeat</c>).</summary>
+    public static void Write(IAnsiConsole console, IReadOnlyList<(string Label, LoadRunResult Run)> runs)
     {
         var table = new Table().AddColumns("target", "metric", "count", "mean", "p50", "p90", "p99", "p99.9", "p99.99", "max");
-        foreach (var result in results)
+        foreach (var (label, result) in runs)
         {
             foreach (var stage in LoadStageNames.All)
             {
@@ -34,7 +40,7 @@ internal static class LoadSummaryTable
 
                 var h = result.Recorders.Total(stage);
                 table.AddRow(
-                    result.Target,
+                    label,
                     LoadStageNames.MetricName(stage),
                     h.TotalCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     h.TotalCount == 0 ? "-" : LoadProgressView.Micros((long)h.GetMean()),
@@ -49,10 +55,13 @@ internal static class LoadSummaryTable
 
         console.Write(table);
         var counters = new Table().AddColumns("target", "sent", "accepted", "delivered", "rejected", "lost", "duplicates", "errors", "msgs/s");
-        foreach (var r in results)
+        foreach (var (label, r) in runs)
         {
             var c = r.Recorders;
-            counters.AddRow(r.Target, N(c.Sent), N(c.Accepted), N(c.Delivered), N(c.Rejected), N(r.Lost), N(c.Duplicates), N(c.Errors), $"{r.ThroughputPerSecond:F0}");
+
+            // The echo floor and core NATS answer no send: an accepted count of 0 there means nothing.
+            var accepted = RunDescription.CountsAccepted(r.Target) ? N(c.Accepted) : "-";
+            counters.AddRow(label, N(c.Sent), accepted, N(c.Delivered), N(c.Rejected), N(r.Lost), N(c.Duplicates), N(c.Errors), $"{r.ThroughputPerSecond:F0}");
         }
 
         console.Write(counters);

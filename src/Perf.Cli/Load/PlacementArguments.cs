@@ -7,7 +7,7 @@ namespace Perf.Cli.Load;
 /// <summary>
 /// The <c>perf load</c> options that place the target and the generator: the target in its own
 /// process (<c>--target-process</c>, alias <c>--relay-process</c>), both pinned to CPUs, idle
-/// clients held to the target, and a reconnect storm.
+/// clients held to the target, a reconnect storm, and messages held for offline recipients.
 /// </summary>
 internal sealed class PlacementArguments : OptionGroup
 {
@@ -23,9 +23,10 @@ internal sealed class PlacementArguments : OptionGroup
     private readonly Option<string?> _generatorCpus = new("--generator-cpus") { Description = "Pin this generator process to these CPUs (Linux), e.g. 0." };
     private readonly Option<int> _idleConnections = new("--idle-connections") { Description = "Idle authenticated clients held to the target process during the run; records how many were held and the memory per connection." };
     private readonly Option<int> _reconnectStorm = new("--reconnect-storm") { Description = "After the run, this many clients drop at once and reconnect; records the time until all are authenticated again." };
+    private readonly Option<int> _heldMessages = new("--held-messages") { Description = "Relay targets: before the run, leave this many messages for recipients that never connect (10 each); records the relay's (and its store's) memory and JetStream's disk per held message." };
 
     /// <inheritdoc />
-    public override IEnumerable<Option> All => [_targetProcess, _targetCpus, _generatorCpus, _idleConnections, _reconnectStorm];
+    public override IEnumerable<Option> All => [_targetProcess, _targetCpus, _generatorCpus, _idleConnections, _reconnectStorm, _heldMessages];
 
     /// <summary>Reads and checks the options for <paramref name="targets"/>; <c>null</c> with <paramref name="problem"/> set when they do not fit.</summary>
     /// <param name="parseResult">The command line.</param>
@@ -38,6 +39,7 @@ internal sealed class PlacementArguments : OptionGroup
         var ownProcess = parseResult.GetValue(_targetProcess);
         var idle = parseResult.GetValue(_idleConnections);
         var storm = parseResult.GetValue(_reconnectStorm);
+        var held = parseResult.GetValue(_heldMessages);
         problem = null;
         if (ownProcess && !targets.All(LoadTargetFactory.IsBareName))
         {
@@ -45,17 +47,23 @@ internal sealed class PlacementArguments : OptionGroup
             return null;
         }
 
-        // nats-server (nats, jetstream) and relay-cluster always run in their own processes; the others only with --target-process.
-        var allProcesses = targets.All(t => ClusterArguments.IsAnyCluster(t) || (LoadTargetFactory.IsBareName(t) && (ownProcess || t.Trim().ToLowerInvariant() is "nats" or "jetstream")));
+        // A relay cluster at an address takes idle clients too: they go to its nodes, as to one started here.
+        var allProcesses = targets.All(t => ClusterArguments.IsAnyCluster(t) || LoadTargetArguments.RunsInOwnProcess(t, ownProcess));
         if (idle is < 0 or > MaxClients || storm is < 0 or > MaxClients)
         {
             problem = $"--idle-connections and --reconnect-storm must be 0 to {MaxClients}.";
             return null;
         }
 
-        if ((idle > 0 || storm > 0 || parseResult.GetValue(_targetCpus) is not null) && !allProcesses)
+        if (held is < 0 or > MaxClients)
         {
-            problem = "--target-cpus, --idle-connections and --reconnect-storm act on the target's own process: add --target-process (with a bare target name).";
+            problem = $"--held-messages must be 0 to {MaxClients}.";
+            return null;
+        }
+
+        if ((idle > 0 || storm > 0 || held > 0 || parseResult.GetValue(_targetCpus) is not null) && !allProcesses)
+        {
+            problem = "--target-cpus, --idle-connections, --reconnect-storm and --held-messages act on the target's own process: add --target-process (with a bare target name).";
             return null;
         }
 
@@ -74,7 +82,7 @@ internal sealed class PlacementArguments : OptionGroup
             return null;
         }
 
-        return new TargetPlacement(ownProcess, targetCpus, generatorCpus, idle, storm);
+        return new TargetPlacement(ownProcess, targetCpus, generatorCpus, idle, storm, held);
     }
 
     /// <summary>Parses a CPU list option and checks this process may run on it; false with <paramref name="problem"/> set.</summary>
@@ -115,7 +123,8 @@ internal sealed class PlacementArguments : OptionGroup
 /// <param name="GeneratorCpus">This process's CPUs, or <c>null</c>.</param>
 /// <param name="IdleConnections">Idle clients to hold during the run.</param>
 /// <param name="ReconnectStorm">Clients to drop and reconnect after the run.</param>
-internal sealed record TargetPlacement(bool TargetProcess, CpuSet? TargetCpus, CpuSet? GeneratorCpus, int IdleConnections, int ReconnectStorm)
+/// <param name="HeldMessages">Messages to leave for recipients that never connect, before the run.</param>
+internal sealed record TargetPlacement(bool TargetProcess, CpuSet? TargetCpus, CpuSet? GeneratorCpus, int IdleConnections, int ReconnectStorm, int HeldMessages = 0)
 {
     /// <summary>Pins this process (every thread it has; later ones inherit the mask) when asked.</summary>
     public void Apply()

@@ -114,7 +114,7 @@ public sealed class FindMaxSearch
         if (lagP99 > GeneratorBoundLagMicroseconds)
         {
             generatorBound = true;
-            reason = $"the generator fell behind its own schedule (lag p99 {lagP99} us): this machine cannot offer {rate:F0} msgs/s; the target's limit is not measured";
+            reason = $"the generator fell behind its own schedule (lag p99 {lagP99} µs): this machine cannot offer {rate:F0} msgs/s; the target's limit is not measured";
         }
         else if (run.Lost > 0 || run.Recorders.Rejected > 0)
         {
@@ -126,7 +126,7 @@ public sealed class FindMaxSearch
         }
         else if (observed > slo.ThresholdUs)
         {
-            reason = $"{slo.Percentile} {observed} us over the {slo.ThresholdUs} us limit at {rate:F0} msgs/s";
+            reason = $"{slo.Percentile} {observed} µs over the {slo.ThresholdUs} µs limit at {rate:F0} msgs/s";
         }
 
         return new FindMaxSearchStep(rate, delivered, P(50), P(99), P(99.9), observed, lagP99, run.Lost, run.Recorders.Rejected, reason is null, generatorBound, reason, run);

@@ -155,6 +155,131 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     }
 
     /// <summary>
+    /// Every open client sends one keep-alive now, and the sweep waits (polling, up to
+    /// <paramref name="timeout"/>) until each has its answer waiting; returns how many were
+    /// answered (0 when the protocol's keep-alive has no answer). Answers are left unread, as the
+    /// keep-alive loop leaves them; the loop is held off meanwhile.
+    /// </summary>
+    public async Task<int> KeepAliveEveryoneAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!_protocol.AnswersKeepAlive)
+        {
+            return 0;
+        }
+
+        var paused = _keepAlivePaused;
+        _keepAlivePaused = true;
+        try
+        {
+            CountOpen(); // reads earlier answers away, so that what arrives next is this sweep's
+            var asked = new List<Socket>(_sockets.Length);
+            var now = Stopwatch.GetTimestamp();
+            for (var i = 0; i < _sockets.Length; i++)
+            {
+                if (Volatile.Read(ref _sockets[i]) is not { } socket)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    _protocol.KeepAlive(socket, _states[i]);
+                    _lastSent[i] = now;
+                    asked.Add(socket);
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    // Closed by the target: not asked.
+                }
+            }
+
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            var answered = 0;
+            while (true)
+            {
+                answered = 0;
+                foreach (var socket in asked)
+                {
+                    answered += Answered(socket) ? 1 : 0;
+                }
+
+                if (answered == asked.Count || Stopwatch.GetTimestamp() > deadline)
+                {
+                    return answered;
+                }
+
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _keepAlivePaused = paused;
+        }
+    }
+
+    /// <summary>
+    /// Leaves <paramref name="messages"/> messages of <paramref name="envelopeSize"/> bytes with the
+    /// target for recipients that never connect, <paramref name="perRecipient"/> each, sent by every
+    /// open client in parallel, each client waiting for its answers; returns how many were accepted.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The clients' protocol cannot send messages.</exception>
+    public async Task<int> SendHeldAsync(int messages, int perRecipient, int envelopeSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(messages);
+        ArgumentOutOfRangeException.ThrowIfLessThan(perRecipient, 1);
+        if (!_protocol.HoldsMessages)
+        {
+            throw new NotSupportedException("these clients cannot leave messages with their target");
+        }
+
+        var senders = new List<int>();
+        for (var i = 0; i < _sockets.Length; i++)
+        {
+            if (_sockets[i] is not null) senders.Add(i);
+        }
+
+        if (senders.Count == 0)
+        {
+            return 0;
+        }
+
+        // Message m goes to recipient m / perRecipient, a fresh random identity nobody holds the key of.
+        var recipients = new byte[(messages + perRecipient - 1) / perRecipient][];
+        for (var r = 0; r < recipients.Length; r++)
+        {
+            recipients[r] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        }
+
+        var shares = new List<byte[]>[senders.Count];
+        for (var s = 0; s < shares.Length; s++) shares[s] = [];
+        for (var m = 0; m < messages; m++)
+        {
+            shares[m % senders.Count].Add(recipients[m / perRecipient]);
+        }
+
+        var sends = new Task<int>[senders.Count];
+        for (var s = 0; s < sends.Length; s++)
+        {
+            var client = senders[s];
+            sends[s] = _protocol.SendHeldAsync(_sockets[client]!, _states[client], shares[s], envelopeSize, cancellationToken);
+        }
+
+        return (await Task.WhenAll(sends).ConfigureAwait(false)).Sum();
+    }
+
+    private static bool Answered(Socket socket)
+    {
+        try
+        {
+            return socket.Available > 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The first <paramref name="clients"/> clients drop their connections at once and reconnect
     /// at once as the same identities (at most <see cref="InFlight"/> openings in flight).
     /// Returns the failures and the time from the first reconnect to the last completed opening.

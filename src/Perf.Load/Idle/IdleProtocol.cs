@@ -27,6 +27,22 @@ public abstract class IdleProtocol
     {
     }
 
+    /// <summary>Whether <see cref="KeepAlive"/> sends something the target answers (a PING its PONG).</summary>
+    public virtual bool AnswersKeepAlive => false;
+
+    /// <summary>Whether <see cref="SendHeldAsync"/> can leave messages with the target for recipients that are not connected.</summary>
+    public virtual bool HoldsMessages => false;
+
+    /// <summary>
+    /// Sends one message of <paramref name="envelopeSize"/> opaque bytes to each of
+    /// <paramref name="recipients"/> (who never connect, so the target holds them) and waits for
+    /// every answer; returns how many the target accepted.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The protocol cannot (<see cref="HoldsMessages"/> is false).</exception>
+    /// <exception cref="IdleConnectionException">The target closed the connection or answered wrongly.</exception>
+    public virtual Task<int> SendHeldAsync(Socket socket, object? state, IReadOnlyList<byte[]> recipients, int envelopeSize, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} cannot leave messages with its target");
+
     /// <summary>Receives exactly <paramref name="buffer"/>'s length.</summary>
     /// <exception cref="IdleConnectionException">The target closed the connection first.</exception>
     protected static async Task ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)

@@ -34,6 +34,9 @@ public sealed class NatsIdleProtocol : IdleProtocol
     }
 
     /// <inheritdoc />
+    public override bool AnswersKeepAlive => true;
+
+    /// <inheritdoc />
     public override void KeepAlive(Socket socket, object? state)
     {
         ArgumentNullException.ThrowIfNull(socket);

@@ -76,6 +76,55 @@ public sealed class NoiseIdleProtocol : IdleProtocol
     }
 
     /// <inheritdoc />
+    public override bool AnswersKeepAlive => true;
+
+    /// <inheritdoc />
+    public override bool HoldsMessages => true;
+
+    /// <inheritdoc />
+    public override async Task<int> SendHeldAsync(Socket socket, object? state, IReadOnlyList<byte[]> recipients, int envelopeSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(recipients);
+        var transport = (NoiseTransport)state!;
+        var envelope = RandomNumberGenerator.GetBytes(envelopeSize); // opaque to the relay, as E2E ciphertext is
+        var frame = new ArrayBufferWriter<byte>(envelopeSize + 64);
+        var wire = ArrayPool<byte>.Shared.Rent(NoiseProtocol.MaxMessageLength + 2);
+        try
+        {
+            for (var i = 0; i < recipients.Count; i++)
+            {
+                frame.Clear();
+                FrameCodec.WriteSend(frame, (ulong)(i + 1), new Identity(recipients[i]), envelope);
+                var length = transport.Encrypt(frame.WrittenSpan, wire.AsSpan(2));
+                BinaryPrimitives.WriteUInt16BigEndian(wire, (ushort)length);
+                await SendAllAsync(socket, wire.AsMemory(0, 2 + length), cancellationToken).ConfigureAwait(false);
+            }
+
+            return await CountAnswersAsync(socket, transport, wire, recipients.Count, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(wire);
+        }
+    }
+
+    // One answer per SEND: ACCEPTED counts, REJECTED does not, PONGs (to keep-alives) pass.
+    private static async Task<int> CountAnswersAsync(Socket socket, NoiseTransport transport, byte[] buffer, int sent, CancellationToken cancellationToken)
+    {
+        var answered = 0;
+        var accepted = 0;
+        while (answered < sent)
+        {
+            var type = await ReadAnswerAsync(socket, transport, buffer, "a SEND", cancellationToken).ConfigureAwait(false);
+            accepted += type == FrameType.Accepted ? 1 : 0;
+            answered += type is FrameType.Accepted or FrameType.Rejected ? 1 : 0;
+        }
+
+        return accepted;
+    }
+
+    /// <inheritdoc />
     public override void KeepAlive(Socket socket, object? state)
     {
         ArgumentNullException.ThrowIfNull(socket);
@@ -113,30 +162,32 @@ public sealed class NoiseIdleProtocol : IdleProtocol
         var length = transport.Encrypt(frame.WrittenSpan, buffer.AsSpan(2));
         BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)length);
         await SendAllAsync(socket, buffer.AsMemory(0, 2 + length), cancellationToken).ConfigureAwait(false);
-        while (true)
+        while (await ReadAnswerAsync(socket, transport, buffer, "the PING", cancellationToken).ConfigureAwait(false) != FrameType.Pong)
         {
-            var received = await ReadFrameAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
-            int opened;
-            try
-            {
-                opened = transport.Decrypt(buffer.AsSpan(0, received), buffer.AsSpan(512));
-            }
-            catch (NoiseException ex)
-            {
-                throw new IdleConnectionException($"the relay's answer did not decrypt: {ex.Error}", ex);
-            }
-
-            var error = FrameCodec.TryRead(new ReadOnlySequence<byte>(buffer, 512, opened), FrameLimits.Default, out var answer);
-            if (error != FrameError.None || answer.Type == FrameType.Error)
-            {
-                throw new IdleConnectionException($"the relay answered the PING with {(error != FrameError.None ? error.ToString() : "an ERROR frame")}");
-            }
-
-            if (answer.Type == FrameType.Pong)
-            {
-                return;
-            }
         }
+    }
+
+    // The type of the relay's next frame, read in order (the receive nonce counts every frame); an ERROR or a malformed frame throws.
+    private static async Task<FrameType> ReadAnswerAsync(Socket socket, NoiseTransport transport, byte[] buffer, string asked, CancellationToken cancellationToken)
+    {
+        var received = await ReadFrameAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
+        int opened;
+        try
+        {
+            opened = transport.Decrypt(buffer.AsSpan(0, received), buffer.AsSpan(512));
+        }
+        catch (NoiseException ex)
+        {
+            throw new IdleConnectionException($"the relay's answer did not decrypt: {ex.Error}", ex);
+        }
+
+        var error = FrameCodec.TryRead(new ReadOnlySequence<byte>(buffer, 512, opened), FrameLimits.Default, out var answer);
+        if (error != FrameError.None || answer.Type == FrameType.Error)
+        {
+            throw new IdleConnectionException($"the relay answered {asked} with {(error != FrameError.None ? error.ToString() : "an ERROR frame")}");
+        }
+
+        return answer.Type;
     }
 
     private static async Task WriteHandshakeAsync(Socket socket, HandshakeState handshake, byte[] buffer, CancellationToken cancellationToken)

@@ -45,6 +45,9 @@ public sealed class WebSocketIdleProtocol : IdleProtocol
     }
 
     /// <inheritdoc />
+    public override bool AnswersKeepAlive => true;
+
+    /// <inheritdoc />
     public override void KeepAlive(Socket socket, object? state)
     {
         ArgumentNullException.ThrowIfNull(socket);

@@ -103,6 +103,7 @@ public static class LoadResultFiles
                 P99Us = step.P99,
                 P999Us = step.P999,
                 Passed = step.Passed,
+                Reason = step.Reason,
                 TargetCores = step.TargetCores,
                 TargetCpuUsPerMessage = step.TargetCpuMicrosecondsPerMessage,
             });

@@ -133,6 +133,23 @@ internal static class ResultFileRules
         {
             rules.Require(generator.CoresUsed >= 0 && generator.CpuUsPerMessage is null or >= 0, "generator.cores_used and generator.cpu_us_per_message must not be negative");
         }
+
+        PlanningFigures(r.Target, "target", rules);
+        PlanningFigures(r.Store, "store", rules);
+        PlanningFigures(r.Cluster?.Nats, "cluster.nats", rules);
+    }
+
+    // What perf capacity plans from beside CPU per message: kernel and resident memory, a keep-alive's CPU, held messages.
+    private static void PlanningFigures(TargetUsage? usage, string section, Rules rules)
+    {
+        if (usage is null)
+        {
+            return;
+        }
+
+        rules.Require(usage.KernelMemoryPerConnectionBytes is null or >= 0 && usage.ResidentBytes is null or >= 0 && usage.CpuUsPerKeepAlive is null or >= 0,
+            $"{section}.kernel_memory_per_connection_bytes, resident_bytes and cpu_us_per_keep_alive must not be negative");
+        rules.Require(usage.HeldMessages is null or { Messages: >= 0, MemoryPerMessageBytes: >= 0, DiskPerMessageBytes: null or >= 0 }, $"{section}.held_messages values must not be negative");
     }
 
     private static void Shards(PerfResult r, Rules rules)

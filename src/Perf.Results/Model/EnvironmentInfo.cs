@@ -45,6 +45,9 @@ public sealed record EnvironmentInfo
     /// <summary>Memory available to the process in bytes, when known; the default memory per node for capacity planning.</summary>
     public long? MemoryBytes { get; init; }
 
+    /// <summary>The most descriptors (sockets included) one process may open: the hard <c>RLIMIT_NOFILE</c> (Linux), when known.</summary>
+    public long? MaxOpenFiles { get; init; }
+
     /// <summary>
     /// Describes the running process: CPU model (from <c>/proc/cpuinfo</c> on Linux), cores, OS, runtime, GC mode,
     /// available memory and the git commit of <paramref name="repositoryDirectory"/> when git is available.
@@ -71,6 +74,7 @@ public sealed record EnvironmentInfo
             GitCommit = ReadGitCommit(repositoryDirectory ?? System.Environment.CurrentDirectory),
             MachineName = includeMachineName ? System.Environment.MachineName : null,
             MemoryBytes = available > 0 ? available : null,
+            MaxOpenFiles = ReadMaxOpenFiles(),
         };
     }
 
@@ -91,6 +95,27 @@ public sealed record EnvironmentInfo
         }
 
         return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    // "Max open files            20000                20000                files" in /proc/self/limits: the hard column.
+    private static long? ReadMaxOpenFiles()
+    {
+        const string limits = "/proc/self/limits";
+        if (!File.Exists(limits))
+        {
+            return null;
+        }
+
+        foreach (var line in File.ReadLines(limits))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return fields.Length >= 2 && long.TryParse(fields[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hard) ? hard : null;
+            }
+        }
+
+        return null;
     }
 
     private static string? ReadGitCommit(string directory)

@@ -43,6 +43,9 @@ public sealed record FindMaxStep
     /// <summary>Whether the step met the SLO (and delivered what was offered).</summary>
     public required bool Passed { get; init; }
 
+    /// <summary>Why a failed step failed (SLO, delivery, loss, the generator's own lag).</summary>
+    public string? Reason { get; init; }
+
     /// <summary>Cores the target process used over the step's measured window, when it ran in its own process.</summary>
     public double? TargetCores { get; init; }
 

@@ -28,11 +28,44 @@ public sealed record TargetUsage
     /// <summary>Resident-memory growth per idle connection, bytes, over the second half of them.</summary>
     public double? MemoryPerConnectionBytes { get; init; }
 
+    /// <summary>
+    /// Kernel memory per idle connection, bytes: the growth of TCP socket buffer pages
+    /// (<c>/proc/net/sockstat</c> <c>mem</c>) and, where <c>/proc/slabinfo</c> is readable, of the
+    /// socket slab caches, over the second half of the idle connections, per TCP socket opened (both
+    /// ends of a loopback connection are on the machine; the target holds one of them).
+    /// </summary>
+    public double? KernelMemoryPerConnectionBytes { get; init; }
+
+    /// <summary>Where <see cref="KernelMemoryPerConnectionBytes"/> was read: <c>sockstat</c> or <c>sockstat+slabinfo</c>.</summary>
+    public string? KernelMemorySource { get; init; }
+
+    /// <summary>Its resident memory at the end of the run, bytes (its idle connections included): what a node holds besides them.</summary>
+    public long? ResidentBytes { get; init; }
+
+    /// <summary>Its CPU time per keep-alive PING answered, µs: every held idle client PINGs once after the run.</summary>
+    public double? CpuUsPerKeepAlive { get; init; }
+
     /// <summary>Runtime settings the target process was started with (environment variables), so the figures can be reproduced.</summary>
     public IReadOnlyList<string>? RuntimeSettings { get; init; }
 
     /// <summary>The reconnect storm measured after the run (<c>--reconnect-storm</c>).</summary>
     public ReconnectStorm? ReconnectStorm { get; init; }
+
+    /// <summary>Messages held for offline recipients after the run (<c>--held-messages</c>) and what each cost this process.</summary>
+    public HeldMessages? HeldMessages { get; init; }
+}
+
+/// <summary>Messages sent to recipients that never connected, held until the end of the run: what holding one costs.</summary>
+public sealed record HeldMessages
+{
+    /// <summary>Messages held.</summary>
+    public required long Messages { get; init; }
+
+    /// <summary>The process's resident-memory growth per held message, bytes.</summary>
+    public required double MemoryPerMessageBytes { get; init; }
+
+    /// <summary>Stored bytes per held message on disk (JetStream's stream bytes over its messages, one replica), for a durable store.</summary>
+    public double? DiskPerMessageBytes { get; init; }
 }
 
 /// <summary>The load generator's own process over the measured window: shows when the generator, not the target, is the limit.</summary>

@@ -41,7 +41,7 @@ public sealed class FindMaxSearchTests
     {
         var step = FindMaxSearch.Judge(1000, Run(1000, delivered: 5000, latencyMicros: 9000, lagMicros: 10), Slo.Parse("p99=5ms"));
         Assert.False(step.Passed);
-        Assert.Contains("over the 5000 us limit", step.Reason, StringComparison.Ordinal);
+        Assert.Contains("over the 5000 µs limit", step.Reason, StringComparison.Ordinal);
         Assert.False(step.GeneratorBound);
     }
 

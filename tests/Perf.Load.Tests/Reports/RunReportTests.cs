@@ -28,6 +28,10 @@ public sealed class RunReportTests : IAsyncLifetime
             .RunAsync(_ => Task.FromResult<ILoadTarget>(new EchoTarget(server.EndPoint)), null, CancellationToken.None);
         var run = search.Steps[^1].Run;
         var result = LoadResultFiles.ToResult(run, "perf load --find-max", "aesgcm", "auto", EnvironmentInfo.Capture("auto", "aesgcm"), search);
+
+        // A step that delivered nothing records 0 µs: the report must show it as failed, not plot it at 0.
+        var dead = new FindMaxStep { Rate = 10_000, DeliveredRate = 0, P50Us = 0, P99Us = 0, P999Us = 0, Passed = false, Reason = "delivered 0 msgs/s of 10000 offered" };
+        result = result with { FindMax = result.FindMax! with { Steps = [.. result.FindMax.Steps, dead] } };
         LoadResultFiles.Write(_folder, result, run);
         await File.WriteAllTextAsync(Path.Combine(_folder, "Perf.Benchmarks.Aead.AeadBenchmarks-report-full.json"), AeadReport());
         await File.WriteAllTextAsync(Path.Combine(_folder, OpenSslSpeed.FileName), "type             16384 bytes\nAES-256-GCM     4000000.00k\n");
@@ -43,14 +47,17 @@ public sealed class RunReportTests : IAsyncLifetime
     [Fact]
     public void Every_section_is_present_with_its_plot_or_table()
     {
-        foreach (var id in new[] { "environment", "floor", "aead", "latency", "find-max", "counts" })
+        foreach (var id in new[] { "environment", "scenario", "floor", "floor-spread", "aead", "latency", "find-max", "counts" })
         {
             Assert.Contains($"<section id=\"{id}\">", _html, StringComparison.Ordinal);
         }
 
         Assert.Equal(3, Regex.Count(_html, "<svg"));
-        Assert.Equal(6, Regex.Count(_html, "<table>"));
-        Assert.DoesNotContain("class=\"none\"", _html, StringComparison.Ordinal);
+        Assert.Equal(7, Regex.Count(_html, "<table>"));
+
+        // One echo run and no other target: no ratios across runs, and the report says how to get them.
+        Assert.Single(Regex.Matches(_html, "class=\"none\""));
+        Assert.Contains("perf load --targets echo,relay-tcp --repeat 3", _html, StringComparison.Ordinal);
         Assert.Contains("aes-256-gcm/sodium", _html, StringComparison.Ordinal);
         Assert.Contains("max sustainable", _html, StringComparison.Ordinal);
         // 1.6 GB/s measured against 4 GB/s from openssl speed.
@@ -93,6 +100,8 @@ public sealed class RunReportTests : IAsyncLifetime
 
         Assert.True(File.Exists(png), "no screenshot was written");
         Assert.True(new FileInfo(png).Length > 20_000, "the screenshot is nearly empty");
+        Assert.Contains("failed: delivered 0 msgs/s of 10000 offered", _html, StringComparison.Ordinal);
+        Assert.Contains("failed steps", _html, StringComparison.Ordinal);
     }
 
     // A BenchmarkDotNet full report with the AEAD suite's shape: seal at two sizes, 10 iterations each.

@@ -44,12 +44,73 @@ public static class ResultFixture
                 new FindMaxStep { Rate = maxRate * 1.5, DeliveredRate = maxRate * 1.1, P50Us = 9_000, P99Us = 400_000, P999Us = 900_000, Passed = false },
             ],
             MaxSustainableRate = maxRate,
-            StopReason = "p99 400000 us over the 50000 us limit",
+            StopReason = "p99 400000 µs over the 50000 µs limit",
             GeneratorBound = false,
         },
         // 2 cores at 40,000 msg/s: 50 µs per message, 20,000 msg/s per core.
         Target = new TargetUsage { Process = "perf relay", CoresUsed = 2, CpuUsPerMessage = 50, IdleConnections = 10_000, MemoryPerConnectionBytes = 20_000 },
         Generator = new GeneratorUsage { CoresUsed = 1.5, CpuUsPerMessage = 37.5 },
+    };
+
+    /// <summary>
+    /// A pinned relay-tcp find-max as capacity planning wants one (target on CPU 1, generator on
+    /// CPU 0, 19,000 idle connections, a reconnect storm), measured on a 2-core machine with 24 GiB.
+    /// The target section is the fastest passing step's (0.98 of its core, 17 µs per message); the
+    /// 16,875 msgs/s step ran it 64 % full at 38 µs per message.
+    /// </summary>
+    public static PerfResult Pinned() => Load() with
+    {
+        Command = "perf load --target relay-tcp --target-process --target-cpus 1 --generator-cpus 0 --connections 20 --rate 5000 --size 256 --find-max --slo p99=50ms --idle-connections 19000 --reconnect-storm 19000",
+        Environment = Load().Environment with { MemoryBytes = 24L << 30, MaxOpenFiles = 20_000 },
+        FindMax = new FindMax
+        {
+            Slo = new Slo { Percentile = "p99", ThresholdUs = 50_000 },
+            Steps =
+            [
+                new FindMaxStep { Rate = 5_000, DeliveredRate = 5_000, P50Us = 100, P99Us = 900, P999Us = 2_000, Passed = true, TargetCores = 0.2, TargetCpuUsPerMessage = 40 },
+                new FindMaxStep { Rate = 16_875, DeliveredRate = 16_875, P50Us = 150, P99Us = 1_500, P999Us = 3_000, Passed = true, TargetCores = 0.64, TargetCpuUsPerMessage = 38 },
+                new FindMaxStep { Rate = 56_953, DeliveredRate = 56_953, P50Us = 400, P99Us = 4_000, P999Us = 20_000, Passed = true, TargetCores = 0.98, TargetCpuUsPerMessage = 17 },
+                new FindMaxStep { Rate = 85_430, DeliveredRate = 61_000, P50Us = 30_000, P99Us = 90_000, P999Us = 99_000, Passed = false, TargetCores = 1, TargetCpuUsPerMessage = 16.4, Reason = "delivered 61000 msgs/s of 85430 offered" },
+            ],
+            MaxSustainableRate = 56_953,
+            StopReason = "delivered 61000 msgs/s of 85430 offered",
+            GeneratorBound = false,
+        },
+        Target = new TargetUsage
+        {
+            Process = "perf relay", Cpus = "1", CoresUsed = 0.98, CpuUsPerMessage = 17, IdleConnections = 19_000,
+            MemoryPerConnectionBytes = 8_000, KernelMemoryPerConnectionBytes = 3_000, KernelMemorySource = "sockstat+slabinfo",
+            ResidentBytes = 300_000_000, CpuUsPerKeepAlive = 20,
+            ReconnectStorm = new ReconnectStorm { Clients = 19_000, InFlight = 256, Seconds = 9.5, HandshakesPerS = 2_000, Failed = 0, CpuUsPerHandshake = 450 },
+        },
+        Generator = new GeneratorUsage { Cpus = "0", CoresUsed = 0.9, CpuUsPerMessage = 15.8 },
+    };
+
+    /// <summary>
+    /// A relay-cluster run (3 relays, 3 NATS nodes, 3 replicas) at 2,000 msgs/s with 5,000 idle
+    /// connections and 10,000 held messages: relays 250 µs and NATS 200 µs of CPU per message.
+    /// </summary>
+    public static PerfResult Cluster() => Load(p99: 9_700) with
+    {
+        Command = "perf load --target relay-cluster --relay-nodes 3 --nats-nodes 3 --rate 2000 --idle-connections 5000 --held-messages 10000",
+        Scenario = Load().Scenario with { Target = "relay-cluster", Rate = 2_000, Connections = 20 },
+        FindMax = null,
+        Target = new TargetUsage
+        {
+            Process = "perf relay x3", CoresUsed = 0.5, CpuUsPerMessage = 250, IdleConnections = 5_000,
+            MemoryPerConnectionBytes = 10_000, KernelMemoryPerConnectionBytes = 3_000, KernelMemorySource = "sockstat", ResidentBytes = 400_000_000, CpuUsPerKeepAlive = 30,
+        },
+        Generator = new GeneratorUsage { CoresUsed = 0.3, CpuUsPerMessage = 150 },
+        Cluster = new ClusterRun
+        {
+            RelayNodes = 3, NatsNodes = 3, StoreReplicas = 3, Faults = [],
+            Nats = new TargetUsage
+            {
+                Process = "nats-server x3", CoresUsed = 0.4, CpuUsPerMessage = 200, IdleConnections = 5_000, MemoryPerConnectionBytes = 600, ResidentBytes = 300_000_000,
+                HeldMessages = new HeldMessages { Messages = 10_000, MemoryPerMessageBytes = 150, DiskPerMessageBytes = 420 },
+            },
+            Reconnects = 0, Resent = 0, RetriedRejections = 0, RelayIdDuplicates = 0, ReplayDuplicates = 0, Unanswered = 0,
+        },
     };
 
     /// <summary>The same result as an older file wrote it: a relay section instead of target and generator.</summary>

@@ -61,7 +61,7 @@ public static class ReportPlots
             }
 
             var scatter = plot.Add.Scatter(xs, ys);
-            scatter.LegendText = RunLabel(load.Result);
+            scatter.LegendText = RunDescription.Label(load);
             scatter.MarkerSize = 0;
         }
 
@@ -69,7 +69,11 @@ public static class ReportPlots
         return Svg(plot, "End-to-end latency by percentile", "percentile", "latency (µs)");
     }
 
-    /// <summary>Latency (p50/p99/p99.9) against offered rate from every <c>--find-max</c> search; <c>null</c> without one.</summary>
+    /// <summary>
+    /// Latency (p50/p99/p99.9) against offered rate from every <c>--find-max</c> search: the passed
+    /// steps as lines in rate order, each failed step as a cross at its p99 (at the SLO line when it
+    /// delivered nothing to measure), never as a point at 0 µs; <c>null</c> without a search.
+    /// </summary>
     public static string? ThroughputLatency(IReadOnlyList<LoadRun> loads)
     {
         var plot = new Plot();
@@ -82,15 +86,25 @@ public static class ReportPlots
             }
 
             any = true;
-            var label = RunLabel(load.Result);
-            var steps = search.Steps;
-            var rates = Xs(steps, s => s.Rate);
-            plot.Add.Scatter(rates, Xs(steps, s => s.P50Us)).LegendText = $"{label} p50";
-            plot.Add.Scatter(rates, Xs(steps, s => s.P99Us)).LegendText = $"{label} p99";
-            plot.Add.Scatter(rates, Xs(steps, s => s.P999Us)).LegendText = $"{label} p99.9";
+            var label = RunDescription.Label(load);
+            var passed = search.Steps.Where(s => s.Passed && HasLatency(s)).OrderBy(s => s.Rate).ToList();
+            var rates = Xs(passed, s => s.Rate);
+            plot.Add.Scatter(rates, Xs(passed, s => s.P50Us)).LegendText = $"{label} p50";
+            plot.Add.Scatter(rates, Xs(passed, s => s.P99Us)).LegendText = $"{label} p99";
+            plot.Add.Scatter(rates, Xs(passed, s => s.P999Us)).LegendText = $"{label} p99.9";
+            var failed = search.Steps.Where(s => !s.Passed).ToList();
+            if (failed.Count > 0)
+            {
+                var crosses = plot.Add.Scatter(Xs(failed, s => s.Rate), Xs(failed, s => HasLatency(s) ? s.P99Us : search.Slo.ThresholdUs));
+                crosses.LineWidth = 0;
+                crosses.MarkerShape = MarkerShape.Eks;
+                crosses.MarkerSize = 12;
+                crosses.LegendText = $"{label} failed steps (p99; on the SLO line when nothing was delivered)";
+            }
+
             var slo = plot.Add.HorizontalLine(search.Slo.ThresholdUs);
             slo.LinePattern = LinePattern.Dotted;
-            slo.LegendText = $"SLO {search.Slo.Percentile} ≤ {search.Slo.ThresholdUs.ToString(CultureInfo.InvariantCulture)} µs";
+            slo.LegendText = $"SLO {search.Slo.Percentile} ≤ {Units.Micros(search.Slo.ThresholdUs)}";
         }
 
         if (!any)
@@ -99,6 +113,13 @@ public static class ReportPlots
         }
 
         return Svg(plot, "Throughput–latency curve (--find-max steps)", "offered rate (msgs/s)", "end-to-end latency (µs)");
+    }
+
+    /// <summary>Whether a step measured latency at all: one that delivered nothing records 0 µs, which is no latency.</summary>
+    public static bool HasLatency(FindMaxStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        return step.DeliveredRate > 0 && step.P50Us > 0;
     }
 
     // Every plot ends the same way: labels, the legend below the data, SVG text.
@@ -141,10 +162,6 @@ public static class ReportPlots
 
         return series;
     }
-
-    /// <summary>A short label for a run: target, size and rate.</summary>
-    public static string RunLabel(PerfResult result) =>
-        string.Create(CultureInfo.InvariantCulture, $"{result.Scenario.Target} {result.Scenario.Size} B @ {result.Scenario.Rate:0} msgs/s");
 
     private static (double[] Xs, double[] Ys) FromHistogram(HistogramBase histogram)
     {

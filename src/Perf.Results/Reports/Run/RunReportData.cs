@@ -16,7 +16,7 @@ public sealed class RunReportData
         OpenSslBytesPerSecond = openSsl;
     }
 
-    /// <summary>The run folder.</summary>
+    /// <summary>The run folder (several, comma-separated, when a report reads more than one).</summary>
     public string Folder { get; }
 
     /// <summary>Load results found (any depth), oldest first.</summary>
@@ -30,15 +30,49 @@ public sealed class RunReportData
 
     /// <summary>Reads a run folder.</summary>
     /// <exception cref="BadInputException">The folder is missing, holds no results, or a file is malformed.</exception>
-    public static RunReportData Load(string folder)
+    public static RunReportData Load(string folder) => Load([folder]);
+
+    /// <summary>Reads several run folders into one report's data (their runs ordered by start, <c>openssl speed</c> from the first that has it).</summary>
+    /// <exception cref="BadInputException">A folder is missing, none holds results, or a file is malformed.</exception>
+    public static RunReportData Load(IReadOnlyList<string> folders)
     {
-        if (!Directory.Exists(folder))
+        ArgumentNullException.ThrowIfNull(folders);
+        if (folders.Count == 0)
         {
-            throw new BadInputException($"{folder}: no such folder (give a run folder such as results/runs/<timestamp>-quick)");
+            throw new BadInputException("give at least one run folder");
         }
 
         var loads = new List<LoadRun>();
         var benchmarks = new List<BenchmarkCase>();
+        IReadOnlyDictionary<string, double> openSsl = new Dictionary<string, double>();
+        foreach (var folder in folders)
+        {
+            if (!Directory.Exists(folder))
+            {
+                throw new BadInputException($"{folder}: no such folder (give a run folder such as results/runs/<timestamp>-quick)");
+            }
+
+            var before = loads.Count + benchmarks.Count;
+            Read(folder, loads, benchmarks);
+            if (loads.Count + benchmarks.Count == before)
+            {
+                throw new BadInputException($"{folder}: holds no perf-result/1 file and no BenchmarkDotNet *-report-full.json");
+            }
+
+            var speedFile = Path.Combine(folder, OpenSslSpeed.FileName);
+            if (openSsl.Count == 0 && File.Exists(speedFile))
+            {
+                openSsl = OpenSslSpeed.Parse(File.ReadAllText(speedFile));
+            }
+        }
+
+        loads.Sort((a, b) => a.Result.StartedAt.CompareTo(b.Result.StartedAt));
+        return new RunReportData(string.Join(", ", folders.Select(Path.GetFullPath)), loads, benchmarks, openSsl);
+    }
+
+    // Every result file (any depth) with its end-to-end histogram, and every BenchmarkDotNet full report.
+    private static void Read(string folder, List<LoadRun> loads, List<BenchmarkCase> benchmarks)
+    {
         var files = Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories);
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
@@ -56,16 +90,6 @@ public sealed class RunReportData
                 loads.Add(new LoadRun(file, result, ReadHistogram(Path.Combine(Path.GetDirectoryName(file)!, "end_to_end_us.hlog"))));
             }
         }
-
-        if (loads.Count == 0 && benchmarks.Count == 0)
-        {
-            throw new BadInputException($"{folder}: holds no perf-result/1 file and no BenchmarkDotNet *-report-full.json");
-        }
-
-        loads.Sort((a, b) => a.Result.StartedAt.CompareTo(b.Result.StartedAt));
-        var speedFile = Path.Combine(folder, OpenSslSpeed.FileName);
-        var openSsl = File.Exists(speedFile) ? OpenSslSpeed.Parse(File.ReadAllText(speedFile)) : new Dictionary<string, double>();
-        return new RunReportData(Path.GetFullPath(folder), loads, benchmarks, openSsl);
     }
 
     private static HistogramBase? ReadHistogram(string hlog)

@@ -29,6 +29,25 @@ public static class RunReportTables
         ]);
     }
 
+    /// <summary>What every load run was: its target and where it ran, connections, message size, the load offered and for how long.</summary>
+    public static Table? Scenario(RunReportData data)
+    {
+        if (data.Loads.Count == 0)
+        {
+            return null;
+        }
+
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var load in data.Loads)
+        {
+            var r = load.Result;
+            var idle = r.TargetOrRelay()?.IdleConnections is { } held ? N(held) : "-";
+            rows.Add([RunDescription.Label(load), N(r.Scenario.Connections), $"{r.Scenario.Size} B", RunDescription.Load(r), RunDescription.Placement(r), idle, r.Scenario.Network?.Name ?? r.Scenario.Network?.Profile ?? "-"]);
+        }
+
+        return new Table(["run", "connections", "size", "load", "target runs as", "idle connections", "network"], rows);
+    }
+
     /// <summary>AEAD seal per algorithm/backend and size, with the ratio to openssl's figure at 16 KiB where recorded.</summary>
     public static Table? Aead(RunReportData data)
     {
@@ -63,7 +82,7 @@ public static class RunReportTables
         {
             foreach (var (name, m) in load.Result.Metrics.Latencies())
             {
-                rows.Add([ReportPlots.RunLabel(load.Result), name, N(m.Count), F(m.P50, "F0"), F(m.P90, "F0"), F(m.P99, "F0"), F(m.P999, "F0"), F(m.P9999, "F0"), F(m.Max, "F0")]);
+                rows.Add([RunDescription.Label(load), name, N(m.Count), F(m.P50, "F0"), F(m.P90, "F0"), F(m.P99, "F0"), F(m.P999, "F0"), F(m.P9999, "F0"), F(m.Max, "F0")]);
             }
         }
 
@@ -71,10 +90,10 @@ public static class RunReportTables
     }
 
     /// <summary>
-    /// Every run beside the floor: end-to-end latency, the p99 as a multiple of the echo floor's
-    /// (the echo run of the same rate, size and connections, else the folder's first echo run),
-    /// and the CPU per message of the target and of the generator, so no relay figure is read
-    /// without the harness's own under it. <c>null</c> without load results.
+    /// Every run beside the floor: end-to-end latency, the p99 as a multiple of its echo floor's
+    /// (<see cref="FloorComparison.FloorOf"/>), and the CPU per message of the target and of the
+    /// generator, so no relay figure is read without the harness's own under it. <c>null</c>
+    /// without load results.
     /// </summary>
     public static Table? Floor(RunReportData data)
     {
@@ -83,50 +102,55 @@ public static class RunReportTables
             return null;
         }
 
+        var results = Results(data);
         var rows = new List<IReadOnlyList<string>>();
         foreach (var load in data.Loads)
         {
             var r = load.Result;
             var e = r.Metrics.EndToEndUs;
-            var floor = FloorOf(data, r);
             var target = r.TargetOrRelay();
             rows.Add([
-                ReportPlots.RunLabel(r),
-                target is null ? "embedded" : target.Process + (target.Cpus is { } cpus ? $" (CPUs {cpus})" : ""),
+                RunDescription.Label(load),
+                RunDescription.Placement(r),
                 e is null ? "-" : F(e.P50, "F0"), e is null ? "-" : F(e.P99, "F0"), e is null ? "-" : F(e.P999, "F0"),
-                ReferenceEquals(floor, r) ? "floor" : floor?.Metrics.EndToEndUs is { P99: > 0 } f && e is not null ? F(e.P99 / f.P99, "F1") + "×" : "-",
-                target?.CpuUsPerMessage is { } cpu ? F(cpu, "F1") : "-",
-                r.Generator?.CpuUsPerMessage is { } generator ? F(generator, "F1") : "-",
+                r.Scenario.Target == "echo" ? "floor" : FloorComparison.Ratio(results, r) is { } ratio ? F(ratio, "F1") + "×" : "-",
+                RunDescription.Cpu(target?.CpuUsPerMessage),
+                RunDescription.Cpu(r.Generator?.CpuUsPerMessage),
                 target is null ? "-" : F(target.CoresUsed, "F2"),
-                target?.ContextSwitchesPerMessage is { } switches ? F(switches, "F2") : "-",
+                RunDescription.ContextSwitches(target?.ContextSwitchesPerMessage),
             ]);
         }
 
         return new Table(["run", "target runs as", "p50 µs", "p99 µs", "p99.9 µs", "p99 over the echo floor", "target CPU µs/msg", "generator CPU µs/msg", "target cores", "target context switches/msg"], rows);
     }
 
-    private static PerfResult? FloorOf(RunReportData data, PerfResult run)
+    /// <summary>
+    /// Each target's p99 over the floor across its runs (the rounds of <c>perf load --repeat</c>):
+    /// the median ratio with its range, the floors it was measured against, and why a ratio below 1
+    /// came out. <c>null</c> without an echo run beside another.
+    /// </summary>
+    public static Table? FloorSpread(RunReportData data)
     {
-        PerfResult? any = null;
-        foreach (var load in data.Loads)
+        var rows = FloorComparison.Summarize(Results(data));
+        if (!rows.Any(row => row.IsFloor) || rows.Count < 2)
         {
-            var r = load.Result;
-            if (r.Scenario.Target != "echo")
-            {
-                continue;
-            }
-
-            any ??= r;
-            if (r.Scenario.Rate == run.Scenario.Rate && r.Scenario.Size == run.Scenario.Size && r.Scenario.Connections == run.Scenario.Connections)
-            {
-                return r;
-            }
+            return null;
         }
 
-        return any;
+        var table = new List<IReadOnlyList<string>>();
+        foreach (var row in rows)
+        {
+            table.Add([row.Label, N(row.Runs), row.P99MedianUs is { } p99 ? F(p99, "F0") : "-", row.RatioText,
+                row.FloorP99MinUs is { } low ? (row.FloorP99MaxUs > low ? $"{F(low, "F0")}–{F(row.FloorP99MaxUs!.Value, "F0")}" : F(low, "F0")) : "-",
+                RunDescription.Cpu(row.CpuUsPerMessageMedian), RunDescription.Cpu(row.GeneratorCpuUsPerMessageMedian), row.Note ?? ""]);
+        }
+
+        return new Table(["target", "runs", "p99 µs (median)", "p99 over the floor: median (range)", "floor p99 µs", "target CPU µs/msg (median)", "generator CPU µs/msg (median)", "note"], table);
     }
 
-    /// <summary>The steps of every saturation search.</summary>
+    private static List<PerfResult> Results(RunReportData data) => data.Loads.Select(l => l.Result).ToList();
+
+    /// <summary>The steps of every saturation search, a failed step as failed (with why) and its latencies as <c>-</c> when it delivered nothing.</summary>
     public static Table? FindMax(RunReportData data)
     {
         var rows = new List<IReadOnlyList<string>>();
@@ -137,14 +161,16 @@ public static class RunReportTables
                 continue;
             }
 
+            var label = RunDescription.Label(load);
             foreach (var s in search.Steps)
             {
-                rows.Add([ReportPlots.RunLabel(load.Result), F(s.Rate, "F0"), F(s.DeliveredRate, "F0"), F(s.P50Us, "F0"), F(s.P99Us, "F0"), F(s.P999Us, "F0"),
-                    s.Cores is { } cores ? F(cores, "F2") : "-", s.TargetCpuUsPerMessage is { } cpu ? F(cpu, "F1") : "-", s.Passed ? "yes" : "no"]);
+                var measured = ReportPlots.HasLatency(s);
+                rows.Add([label, F(s.Rate, "F0"), F(s.DeliveredRate, "F0"), measured ? F(s.P50Us, "F0") : "-", measured ? F(s.P99Us, "F0") : "-", measured ? F(s.P999Us, "F0") : "-",
+                    s.Cores is { } cores ? F(cores, "F2") : "-", RunDescription.Cpu(s.TargetCpuUsPerMessage), s.Passed ? "yes" : "failed" + (s.Reason is { } why ? $": {why}" : "")]);
             }
 
             var bound = search.GeneratorBound == true ? " (generator-bound: a lower bound)" : "";
-            rows.Add([ReportPlots.RunLabel(load.Result), "max sustainable", F(search.MaxSustainableRate, "F0") + bound, "", "", "", "", "", search.Slo.ToString()]);
+            rows.Add([label, "max sustainable", F(search.MaxSustainableRate, "F0") + bound, "", "", "", "", "", $"{search.Slo.Percentile} ≤ {Units.Micros(search.Slo.ThresholdUs)}"]);
         }
 
         return rows.Count == 0 ? null : new Table(["run", "offered msgs/s", "delivered msgs/s", "p50 µs", "p99 µs", "p99.9 µs", "target cores", "target CPU µs/msg", "met SLO"], rows);
@@ -164,11 +190,11 @@ public static class RunReportTables
             var m = load.Result.Metrics;
             var target = load.Result.TargetOrRelay();
             var storm = target?.ReconnectStorm;
-            rows.Add([ReportPlots.RunLabel(load.Result), N(m.Sent), N(m.Accepted), N(m.Delivered), N(m.Rejected), N(m.Lost), F(m.ThroughputMsgsPerS, "F0"),
+            rows.Add([RunDescription.Label(load), N(m.Sent), RunDescription.CountsAccepted(load.Result.Scenario.Target) ? N(m.Accepted) : "-", N(m.Delivered), N(m.Rejected), N(m.Lost), F(m.ThroughputMsgsPerS, "F0"),
                 target is null ? "-" : F(target.CoresUsed, "F2"),
                 target?.IdleConnections is { } held ? N(held) : "-",
                 target?.MemoryPerConnectionBytes is { } memory ? F(memory / 1024, "F1") : "-",
-                storm is null ? "-" : $"{N(storm.Clients - storm.Failed)}/{N(storm.Clients)} in {F(storm.Seconds, "F2")} s ({F(storm.HandshakesPerS, "F0")}/s)"]);
+                storm is null ? "-" : $"{N(storm.Clients - storm.Failed)}/{N(storm.Clients)} in {F(storm.Seconds, "F2")} s ({F(storm.HandshakesPerS, "F0")} handshakes/s)"]);
         }
 
         return new Table(["run", "sent", "accepted", "delivered", "rejected", "lost", "delivered msgs/s", "target cores", "idle connections held", "target KiB per idle connection", "reconnect storm"], rows);

@@ -17,22 +17,30 @@ public static class RunReportWriter
 
     /// <summary>Reads <paramref name="folder"/> and writes both reports into <paramref name="outputFolder"/> (default: the run folder); returns the HTML path.</summary>
     /// <exception cref="BadInputException">The folder holds nothing to report or a file is malformed.</exception>
-    public static string Write(string folder, string? outputFolder = null)
+    public static string Write(string folder, string? outputFolder = null) => Write([folder], outputFolder ?? folder);
+
+    /// <summary>Reads every folder of <paramref name="folders"/> into one report written into <paramref name="outputFolder"/>; returns the HTML path.</summary>
+    /// <exception cref="BadInputException">A folder holds nothing to report or a file is malformed.</exception>
+    public static string Write(IReadOnlyList<string> folders, string outputFolder) => Write(RunReportData.Load(folders), outputFolder);
+
+    /// <summary>Writes both reports of <paramref name="data"/> into <paramref name="outputFolder"/>; returns the HTML path.</summary>
+    public static string Write(RunReportData data, string outputFolder)
     {
-        var data = RunReportData.Load(folder);
-        var target = outputFolder ?? folder;
-        Directory.CreateDirectory(target);
+        ArgumentNullException.ThrowIfNull(data);
+        Directory.CreateDirectory(outputFolder);
         var sections = Sections(data);
-        var htmlPath = Path.Combine(target, HtmlFileName);
+        var htmlPath = Path.Combine(outputFolder, HtmlFileName);
         File.WriteAllText(htmlPath, Html(data, sections));
-        File.WriteAllText(Path.Combine(target, MarkdownFileName), Markdown(data, sections, target));
+        File.WriteAllText(Path.Combine(outputFolder, MarkdownFileName), Markdown(data, sections, outputFolder));
         return htmlPath;
     }
 
     private static List<Section> Sections(RunReportData data) =>
     [
         new("environment", "Environment", null, RunReportTables.Environment(data), "Not recorded: this folder has no load result."),
+        new("scenario", "What was run", null, RunReportTables.Scenario(data), "No load result in this folder (run perf load)."),
         new("floor", "The floor beside every run", null, RunReportTables.Floor(data), "No load result in this folder (run perf load)."),
+        new("floor-spread", "Ratios over the floor, run by run", null, RunReportTables.FloorSpread(data), "No echo floor beside another target in this folder (perf load --targets echo,relay-tcp --repeat 3)."),
         new("aead", "AEAD throughput", ReportPlots.AeadThroughput(data.Benchmarks, data.OpenSslBytesPerSecond), RunReportTables.Aead(data), "No AEAD benchmark report in this folder (run perf bench)."),
         new("latency", "Latency percentile spectrum", ReportPlots.LatencySpectrum(data.Loads), RunReportTables.Latency(data), "No load result in this folder (run perf load)."),
         new("find-max", "Throughput–latency curve", ReportPlots.ThroughputLatency(data.Loads), RunReportTables.FindMax(data), "No saturation search in this folder (run perf load --find-max)."),
