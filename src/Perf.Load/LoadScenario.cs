@@ -1,3 +1,5 @@
+using Perf.Load.Behaviours;
+
 namespace Perf.Load;
 
 /// <summary>
@@ -36,6 +38,12 @@ public sealed record LoadScenario
 
     /// <summary>How long to wait after the last send for outstanding messages before counting them lost.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The length of each entry of the result's per-minute <c>series</c>: a minute; shorter only in tests (at least a second).</summary>
+    public TimeSpan SeriesInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Churn, slow consumers and vanishing clients (all off by default).</summary>
+    public ClientBehaviours Behaviours { get; init; } = ClientBehaviours.None;
 
     /// <summary>
     /// When this run is one slice of a larger one (a shard): which of the whole run's connections
@@ -77,12 +85,17 @@ public sealed record LoadScenario
             return $"the drain timeout cannot be negative; got {DrainTimeout}.";
         }
 
+        if (SeriesInterval < TimeSpan.FromSeconds(1))
+        {
+            return $"the series interval must be at least 1s; got {SeriesInterval}.";
+        }
+
         if (Slice is { } slice && (slice.First < 0 || slice.First + Connections > slice.TotalConnections || !(slice.TotalRatePerSecond > 0)))
         {
             return $"a slice of connections {slice.First} to {slice.First + Connections - 1} does not fit a run of {slice.TotalConnections} at {slice.TotalRatePerSecond} msgs/s.";
         }
 
-        return null;
+        return Behaviours.Validate();
     }
 }
 

@@ -99,7 +99,7 @@ public sealed class RelayServer : IAsyncDisposable
         if (exportMetrics)
         {
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-                .AddMeter([RelayMetrics.MeterName, .. options.ExportedMeters])
+                .AddMeter([RelayMetrics.MeterName, "System.Runtime", .. options.ExportedMeters])
                 .AddPrometheusExporter());
         }
 

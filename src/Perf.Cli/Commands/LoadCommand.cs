@@ -28,8 +28,10 @@ internal static class LoadCommand
             RelayMode: new RelayModeArguments(),     // --sealed-sender, --padding
             Store: new TargetStoreArguments(),       // --store
             Placement: new PlacementArguments(),     // --target-process, --target-cpus, --generator-cpus, --idle-connections, --reconnect-storm
-            HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind
+            HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind, --handshake-flood-baseline
             Network: new NetworkArguments(),         // --network
+            Behaviours: new ClientBehaviourArguments(), // --churn, --churn-away, --slow-consumers, --slow-consumer-rate, --vanishing
+            Soak: new SoakArguments(),               // --soak, --soak-rss-slope, --soak-p99-ratio, --soak-warmup, --series-interval
             Cluster: new ClusterArguments(),         // --relay-nodes, --nats-nodes, --transport, --nats-cpus, --fault, --fault-schedule, --fault-seed
             Shards: new ShardArguments());           // --shard, --start-at, --generators, --result-stdout
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
@@ -129,7 +131,7 @@ internal static class LoadCommand
             await output.WriteLineAsync($"run folder: {folder} (perf report {folder})").ConfigureAwait(false);
         }
 
-        return PerfCommandLine.Ok;
+        return await SoakVerdictLines.WriteAsync(output, written).ConfigureAwait(false) ? PerfCommandLine.Ok : PerfCommandLine.Failed;
     }
 
     // "load-echo-relay-tcp-nats-x3": the targets, and the rounds when repeated.

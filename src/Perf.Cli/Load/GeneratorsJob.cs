@@ -38,9 +38,10 @@ internal static class GeneratorsJob
         ArgumentNullException.ThrowIfNull(request);
         var generators = request.Shards.Generators;
         var extras = request.Extras;
-        if (extras.Network is not null || extras.HandshakeFlood is not null || extras.ReconnectStorm > 0 || extras.HeldMessages > 0 || request.Target.TargetProcess)
+        if (extras.Network is not null || extras.HandshakeFlood is not null || extras.ReconnectStorm > 0 || extras.HeldMessages > 0 || request.Target.TargetProcess
+            || request.Scenario.Behaviours != Perf.Load.Behaviours.ClientBehaviours.None)
         {
-            throw new LoadTargetException("--generators passes the scenario, the relay mode and idle clients to its shards: not --network, --handshake-flood, --reconnect-storm, --held-messages or --target-process.");
+            throw new LoadTargetException("--generators passes the scenario, the relay mode and idle clients to its shards: not --network, --handshake-flood, --reconnect-storm, --held-messages, --churn, --slow-consumers, --vanishing or --target-process.");
         }
 
         var plan = request.Cluster?.Plan;

@@ -4,19 +4,27 @@ using Perf.Load.Hostile;
 
 namespace Perf.Cli.Load;
 
-/// <summary><c>--handshake-flood</c> and <c>--handshake-flood-kind</c>: a hostile client beside the run (docs/relay.md, "Abuse limits").</summary>
+/// <summary>
+/// <c>--handshake-flood</c>, <c>--handshake-flood-kind</c> and <c>--handshake-flood-baseline</c>: a
+/// hostile client beside the run (docs/relay.md, "Abuse limits"), and the same run without it first.
+/// </summary>
 internal sealed class HandshakeFloodArguments : OptionGroup
 {
-    private readonly Option<double> _rate = new("--handshake-flood") { Description = "relay-tcp with --target-process: while the run goes, a hostile client from 127.0.0.254 opens N connections a second that send garbage and N that send a valid first Noise message and go silent; its counts go to handshake-flood.json." };
+    private readonly Option<double> _rate = new("--handshake-flood") { Description = "relay-tcp with --target-process: while the run goes, a hostile client from 127.0.0.254 opens N connections a second that send garbage and N that send a valid first Noise message and go silent; its counts go to the result's handshake_flood section." };
     private readonly Option<string> _kind = new("--handshake-flood-kind") { Description = "Which half of --handshake-flood runs: both (default), garbage or abandoned.", DefaultValueFactory = _ => "both" };
+    private readonly Option<bool> _baseline = new("--handshake-flood-baseline") { Description = "Run the same scenario once without the flood first, against the same relay process, and keep its legitimate clients' delivery and p99 beside the flooded run's in handshake_flood (baseline, flooded, p99_ratio)." };
 
     public HandshakeFloodArguments() => _kind.AcceptOnlyFromAmong("both", "garbage", "abandoned");
 
     /// <inheritdoc />
-    public override IEnumerable<Option> All => [_rate, _kind];
+    public override IEnumerable<Option> All => [_rate, _kind, _baseline];
 
     /// <summary>The flood asked for (<c>null</c>: none), or false with a one-line problem.</summary>
-    public bool TryRead(ParseResult parseResult, out (double Rate, HandshakeFloodKinds Kinds)? flood, out string? problem)
+    /// <param name="parseResult">The command line.</param>
+    /// <param name="findMax">Whether the command is a <c>--find-max</c> search (no baseline beside a search).</param>
+    /// <param name="flood">The flood's rate of each kind, its kinds, and whether a run without it goes first.</param>
+    /// <param name="problem">What is wrong, in one line.</param>
+    public bool TryRead(ParseResult parseResult, bool findMax, out (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? flood, out string? problem)
     {
         flood = null;
         problem = null;
@@ -27,9 +35,16 @@ internal sealed class HandshakeFloodArguments : OptionGroup
             return false;
         }
 
+        var baseline = parseResult.GetValue(_baseline);
+        if (baseline && (rate == 0 || findMax))
+        {
+            problem = "--handshake-flood-baseline runs one --handshake-flood run without its flood first: give --handshake-flood N, without --find-max.";
+            return false;
+        }
+
         if (rate > 0)
         {
-            flood = (rate, Enum.Parse<HandshakeFloodKinds>(parseResult.GetValue(_kind)!, ignoreCase: true));
+            flood = (rate, Enum.Parse<HandshakeFloodKinds>(parseResult.GetValue(_kind)!, ignoreCase: true), baseline);
         }
 
         return true;

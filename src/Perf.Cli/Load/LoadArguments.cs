@@ -22,11 +22,13 @@ internal sealed record LoadArguments(
     PlacementArguments Placement,
     HandshakeFloodArguments HandshakeFlood,
     NetworkArguments Network,
+    ClientBehaviourArguments Behaviours,
+    SoakArguments Soak,
     ClusterArguments Cluster,
     ShardArguments Shards)
 {
     /// <summary>Every group, in <c>--help</c> order.</summary>
-    public OptionGroup[] Groups => [Targets, Scenario, RelayAccess, Cipher, Output, FindMax, RelayMode, Store, Placement, HandshakeFlood, Network, Cluster, Shards];
+    public OptionGroup[] Groups => [Targets, Scenario, RelayAccess, Cipher, Output, FindMax, RelayMode, Store, Placement, HandshakeFlood, Network, Behaviours, Soak, Cluster, Shards];
 
     /// <summary>The request, or false with a one-line <paramref name="problem"/> (exit 2).</summary>
     public bool TryRead(ParseResult parseResult, out LoadRequest? request, out string? problem)
@@ -58,11 +60,16 @@ internal sealed record LoadArguments(
             || Placement.Read(parseResult, names, scenario.Connections, shards.Processes, out problem) is not { } placement
             || !LoadTargetArguments.RunAlike(names, placement.TargetProcess, out problem)
             || !RelayMode.TryRead(parseResult, names, out var mode, out problem)
-            || !HandshakeFlood.TryRead(parseResult, out var flood, out problem)
-            || !Network.TryRead(parseResult, names, out var network, out problem))
+            || !HandshakeFlood.TryRead(parseResult, search is not null, out var flood, out problem)
+            || !Network.TryRead(parseResult, names, out var network, out problem)
+            || Behaviours.Read(parseResult, names, placement.IdleConnections, out problem) is not { } behaviours
+            || !Soak.TryRead(parseResult, scenario.Duration, search is not null, out var seriesInterval, out var soak, out problem))
         {
             return false;
         }
+
+        // One minute for both: the series' entries and the per-minute shares of the behaviours.
+        scenario = scenario with { Behaviours = behaviours with { Minute = seriesInterval, Seed = scenario.Seed }, SeriesInterval = seriesInterval };
 
         var cipher = Cipher.Read(parseResult);
         if (cipher.Unsupported is { } unsupported)
@@ -86,7 +93,7 @@ internal sealed record LoadArguments(
 
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
-        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages);
+        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages, soak);
         request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, cluster?.PinnedTo(placement.TargetCpus), shards);
         return true;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Perf.Load;
+using Perf.Load.Behaviours;
 using Perf.Load.Engine;
 using Perf.Load.Hostile;
 using Perf.Load.Idle;
@@ -8,11 +9,13 @@ using Perf.Load.Os;
 using Perf.Load.Processes;
 using Perf.Load.Shards;
 using Perf.Load.Output;
+using Perf.Load.Probes;
 using Perf.Load.Targets;
 using Perf.Load.Targets.JetStream;
 using Perf.Results;
 using Perf.Results.Files;
 using Perf.Results.Model;
+using Perf.Results.Soak;
 
 namespace Perf.Cli.Load;
 
@@ -20,10 +23,15 @@ namespace Perf.Cli.Load;
 internal static class LoadJob
 {
     /// <summary>Runs <paramref name="scenario"/> against <paramref name="targetName"/> and writes a run folder under <paramref name="resultsParent"/>.</summary>
+    /// <remarks>
+    /// Longer than most methods here on purpose: the target, the impairment proxy, the idle pool
+    /// and the flood are <c>await using</c> locals whose lifetimes must span the run and the
+    /// readings after it; each step beside them is a helper below.
+    /// </remarks>
     /// <param name="targetName">A target as <c>--target</c> takes it.</param>
     /// <param name="scenario">The scenario.</param>
     /// <param name="options">Target options.</param>
-    /// <param name="extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs.</param>
+    /// <param name="extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs, a handshake flood, the soak rule.</param>
     /// <param name="commandLine">The redacted command line for the result file.</param>
     /// <param name="environment">The environment for the result file.</param>
     /// <param name="resultsParent">The folder that gets the run folder (<c>results/</c>, or a quick run's folder).</param>
@@ -72,18 +80,24 @@ internal static class LoadJob
         LoadRunResult run;
         ResourcesBeside? withStore = null;
         FindMaxSearchResult? findMax = null;
+        var runs = extras.HandshakeFlood is { Baseline: true } ? 2 : 1;
+        if (idle is not null && (scenario.Warmup + scenario.Duration) * runs <= KeepAlivesPausedUpTo)
+        {
+            // Keep-alives would be counted as the target's work per message. A longer run keeps
+            // them, as phones do: the relay closes clients silent for five minutes.
+            idle.KeepAlivePaused = true;
+        }
+
+        // The flood's comparison: the same run without it first, against the same relay process and idle clients.
+        var baseline = runs == 2 ? await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false) : null;
         await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
         if (extras.HandshakeFlood is { } f)
         {
             await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
         }
 
-        if (idle is not null)
-        {
-            // Keep-alives would be counted as the target's work per message.
-            idle.KeepAlivePaused = true;
-        }
-
+        var probe = Probe(handle);
+        var companions = Companions(scenario, idle, extras.IdleConnections);
         if (extras.Search is { } s)
         {
             findMax = await FindMaxAsync(routed.NewTarget, scenario, s.Slo, s.Steps, handle.Process, output, cancellationToken).ConfigureAwait(false);
@@ -96,7 +110,8 @@ internal static class LoadJob
 
             // The relay's store (its nats-server) is read at the same moments as the relay.
             withStore = handle.Process is not null && handle.Store?.Resources is { } store ? new ResourcesBeside(handle.Process, store) : null;
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (IProcessResources?)withStore ?? handle.Process) { StartGate = extras.Shard is null ? null : extras.Shard.StartGateAsync }.RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+            var hooks = new LoadRunHooks { Probe = probe, Companions = companions.All };
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (IProcessResources?)withStore ?? handle.Process, hooks) { StartGate = extras.Shard is null ? null : extras.Shard.StartGateAsync }.RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         }
 
         var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
@@ -121,11 +136,19 @@ internal static class LoadJob
         var result = LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment, findMax, targetUsage, generatorUsage) with { Store = storeUsage };
         if (network is not null)
         {
-            // CPU per message over the whole run only for a single run: a search's steps share one proxy.
-            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) : 0;
+            // CPU per message over the whole run only for a single run (with its baseline, when one ran): a search's steps share one proxy.
+            var messages = findMax is null ? (long)(scenario.RatePerSecond * (scenario.Warmup + scenario.Duration).TotalSeconds) * runs : 0;
             var counters = network.Counters;
             await output.WriteLineAsync($"network: {counters}").ConfigureAwait(false);
             result = result with { Scenario = result.Scenario with { Network = network.Profile.ToResult(counters.ToUsage(messages)) } };
+        }
+
+        result = await WithSeriesAndBehavioursAsync(result, run, probe, companions, floodResult, extras.Soak, cancellationToken).ConfigureAwait(false);
+        if (baseline is not null && result.HandshakeFlood is { } flooded)
+        {
+            var withoutFlood = LoadResultFiles.ToResult(baseline, commandLine, options.Cipher, options.Backend, environment).Metrics;
+            result = result with { HandshakeFlood = flooded.WithBaseline(withoutFlood, result.Metrics) };
+            await output.WriteLineAsync(FloodComparisonLine(result.HandshakeFlood)).ConfigureAwait(false);
         }
 
         if (extras.Shard is { } slice)
@@ -134,12 +157,75 @@ internal static class LoadJob
         }
 
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}{extras.Shard?.FolderSuffix}");
-        if (floodResult is not null)
+        return (run, LoadResultFiles.Write(folder, result, run), result);
+    }
+
+    // The legitimate clients' run without the flood, with the same behaviours (fresh drivers over the same idle clients).
+    private static async Task<LoadRunResult> RunWithoutFloodAsync(TargetHandle routed, LoadScenario scenario, IdleConnectionPool? idle, int idleClients, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync("handshake flood baseline: the same run without the flood first").ConfigureAwait(false);
+        var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
+        await using var target = routed.NewTarget();
+        var hooks = new LoadRunHooks { Companions = Companions(scenario, idle, idleClients).All };
+        var run = await view.RunAsync($"{routed.Description} without the flood", p => new OpenLoopRunner(scenario, null, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+        await output.WriteLineAsync($"handshake flood baseline: sent {run.Recorders.Sent}, delivered {run.Recorders.Delivered}, lost {run.Lost}").ConfigureAwait(false);
+        return run;
+    }
+
+    private static string FloodComparisonLine(HandshakeFloodRun flood)
+    {
+        var (without, with) = (flood.Baseline!, flood.Flooded!);
+        return $"handshake flood vs without: delivered {with.DeliveredPercent:F3} % (without {without.DeliveredPercent:F3} %), end-to-end p99 {with.P99Us:F0} us (without {without.P99Us:F0} us, ratio {flood.P99Ratio:F2})";
+    }
+
+    /// <summary>Runs at most this long (warm-up and measured window) pause the idle clients' keep-alives.</summary>
+    internal static readonly TimeSpan KeepAlivesPausedUpTo = TimeSpan.FromMinutes(2);
+
+    // The target's memory, descriptors and collector for the series: a process of its own from
+    // /proc (and a relay's /metrics), an embedded target from this process's runtime.
+    private static ITargetProbe Probe(TargetHandle handle) =>
+        handle.Process is { } process
+            ? new ProcessProbe(process.ProcessId, handle.Metrics)
+            : ThisProcessProbe.Instance;
+
+    // The idle clients' churn and vanishing, driven beside the run.
+    private static IdleCompanions Companions(LoadScenario scenario, IdleConnectionPool? idle, int idleClients)
+    {
+        var behaviours = scenario.Behaviours;
+        if (idle is null)
         {
-            HandshakeFloodFile.Write(folder, floodResult);
+            return new IdleCompanions(null, null);
         }
 
-        return (run, LoadResultFiles.Write(folder, result, run), result);
+        var churn = behaviours.ChurnPercentPerMinute > 0
+            ? new ChurnDriver(new IdlePopulation(idle, idleClients), new ChurnSchedule(idleClients, behaviours.ChurnPercentPerMinute, behaviours.Minute, behaviours.Seed + 1), behaviours.ChurnAway)
+            : null;
+        var vanishing = behaviours.VanishingPercentPerMinute > 0
+            ? new VanishingDriver(idle, new ChurnSchedule(idleClients, behaviours.VanishingPercentPerMinute, behaviours.Minute, behaviours.Seed + 2))
+            : null;
+        return new IdleCompanions(churn, vanishing);
+    }
+
+    // The series, its slopes and the soak verdict; the behaviours' counts; the flood's.
+    private static async Task<PerfResult> WithSeriesAndBehavioursAsync(PerfResult result, LoadRunResult run, ITargetProbe probe, IdleCompanions companions, HandshakeFloodResult? flood, SoakRuleOptions? soak, CancellationToken cancellationToken)
+    {
+        var series = SeriesResults.Entries(run);
+        var slopeWarmup = (soak ?? new SoakRuleOptions()).WarmupFor(run.Scenario.Duration);
+        long? held = null;
+        if (run.RecipientClasses is not null)
+        {
+            // What the relay still holds for the slow consumers, read after the drain.
+            held = (await probe.ReadAsync(cancellationToken).ConfigureAwait(false)).MailboxDepth;
+        }
+
+        result = result with
+        {
+            Series = series,
+            SeriesSlopes = series is null ? null : SeriesSlopeFit.Fit(series, slopeWarmup.TotalSeconds),
+            Behaviours = BehaviourResults.ToResult(run, companions.Churn?.Counters, companions.Vanishing?.Counters, held),
+            HandshakeFlood = flood is null ? null : BehaviourResults.ToResult(flood),
+        };
+        return soak is null ? result : result with { Soak = SeriesResults.Evaluate(run, result, soak) };
     }
 
     private static async Task<IdleMemory> HoldIdleAsync(IdleConnectionPool pool, int count, TargetHandle handle, TextWriter output, CancellationToken cancellationToken)
@@ -303,8 +389,35 @@ internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResid
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
-/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, and which kinds, during the run (<c>null</c>: none).</param>
+/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, which kinds, during the run (<c>null</c>: none), and whether the same run without it goes first.</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
 /// <param name="HeldMessages">Messages left for recipients that never connect before the run, to measure what holding one costs (0: none).</param>
+/// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
 /// <param name="Shard">This process's slice of a sharded run (<c>--shard</c>) and its start, or <c>null</c>.</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, ShardRun? Shard = null);
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null);
+
+/// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
+/// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>
+/// <param name="Vanishing">Their vanishing (<c>--vanishing</c>).</param>
+internal sealed record IdleCompanions(ChurnDriver? Churn, VanishingDriver? Vanishing)
+{
+    /// <summary>Those that run.</summary>
+    public IReadOnlyList<ILoadRunCompanion> All
+    {
+        get
+        {
+            var all = new List<ILoadRunCompanion>(2);
+            if (Churn is not null)
+            {
+                all.Add(Churn);
+            }
+
+            if (Vanishing is not null)
+            {
+                all.Add(Vanishing);
+            }
+
+            return all;
+        }
+    }
+}

@@ -108,11 +108,12 @@ internal static class LoadTargetFactory
 
         var where = Where(relay.Process) + (store is null ? "" : $"; store {store.Description}");
         var servers = new Owned(relay, store);
+        var metrics = new Uri($"http://{relay.WebSocketEndPoint}/metrics");
         return webSocket
             ? new TargetHandle("relay-ws", $"relay-ws://{relay.WebSocketEndPoint} ({where})", relay.WebSocketEndPoint, at => RelayTarget.WebSocket(at, relay.WebSocketSecret, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
-                new IdleTarget(relay.WebSocketEndPoint, () => new WebSocketIdleProtocol(relay.WebSocketEndPoint, relay.WebSocketSecret)), store)
+                new IdleTarget(relay.WebSocketEndPoint, () => new WebSocketIdleProtocol(relay.WebSocketEndPoint, relay.WebSocketSecret)), store, metrics)
             : new TargetHandle("relay-tcp", $"relay-tcp://{relay.TcpEndPoint} ({where})", relay.TcpEndPoint, at => RelayTarget.Tcp(at, relay.RelayKey, Algorithm(options), Backend(options), options.Mode), servers, relay.Process,
-                new IdleTarget(relay.TcpEndPoint, () => new NoiseIdleProtocol(relay.RelayKey, Algorithm(options), Backend(options))), store);
+                new IdleTarget(relay.TcpEndPoint, () => new NoiseIdleProtocol(relay.RelayKey, Algorithm(options), Backend(options))), store, metrics);
     }
 
     // "perf relay, process 1234, CPUs 1": scripts and tests find the process id here.
@@ -188,7 +189,8 @@ internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, str
 /// <param name="Process">The target's own process, when it runs apart from the generator and can be measured.</param>
 /// <param name="Idle">How idle clients reach it, when it runs in its own process.</param>
 /// <param name="Store">The relay's durable store, when its process can be read: measured over the same window.</param>
-internal sealed record TargetHandle(string Name, string Description, IPEndPoint Traffic, Func<IPEndPoint, ILoadTarget> ConnectTo, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null, StoreBeside? Store = null) : IAsyncDisposable
+/// <param name="Metrics">The target process's Prometheus endpoint (a relay's <c>/metrics</c>: its collector and mailbox depth for the series), or <c>null</c>.</param>
+internal sealed record TargetHandle(string Name, string Description, IPEndPoint Traffic, Func<IPEndPoint, ILoadTarget> ConnectTo, IAsyncDisposable? Server, ChildProcess? Process = null, IdleTarget? Idle = null, StoreBeside? Store = null, Uri? Metrics = null) : IAsyncDisposable
 {
     /// <summary>A target whose connections go to <see cref="Traffic"/>.</summary>
     public ILoadTarget NewTarget() => ConnectTo(Traffic);

@@ -1,3 +1,5 @@
+using Perf.Load.Behaviours;
+using Perf.Load.Probes;
 using Perf.Load.Recording;
 using Perf.Load.Targets;
 
@@ -25,6 +27,18 @@ public sealed record LoadRunResult(
 
     /// <summary>What the generator's own process used over the measured window (all of it, for an embedded target).</summary>
     public ProcessUsage? GeneratorUsage { get; init; }
+
+    /// <summary>The per-minute series of the measured window, when it held at least one interval.</summary>
+    public LoadSeries? Series { get; init; }
+
+    /// <summary>The probe's readings of the target: at the window's opening, then at the end of each series interval (empty without a probe or a series).</summary>
+    public IReadOnlyList<TargetSnapshot> SeriesReadings { get; init; } = [];
+
+    /// <summary>The measured messages split by recipient class, when some recipients read slowly.</summary>
+    public RecipientClasses? RecipientClasses { get; init; }
+
+    /// <summary>The measured connections' churn, when <c>--churn</c> ran.</summary>
+    public ChurnCounters? Churn { get; init; }
 
     /// <summary>Messages sent but neither delivered nor rejected by the end of the drain.</summary>
     public long Lost => Math.Max(0, Recorders.Sent - Recorders.Delivered - Recorders.Rejected);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Perf.Load.Behaviours;
 using Perf.Load.Recording;
 using Perf.Load.Scheduling;
 using Perf.Load.Targets;
@@ -23,12 +24,14 @@ public sealed class OpenLoopRunner
 
     private readonly LoadScenario _scenario;
     private readonly IProcessResources? _targetProcess;
+    private readonly LoadRunHooks _hooks;
 
     /// <summary>Creates a runner for a validated scenario.</summary>
     /// <param name="scenario">What to run.</param>
     /// <param name="targetProcess">The target's process, when it runs apart from the generator: its CPU time over the measured window is recorded beside the generator's own.</param>
+    /// <param name="hooks">A probe for the series and companions beside the schedule (none by default).</param>
     /// <exception cref="ArgumentException">The scenario has a value out of range.</exception>
-    public OpenLoopRunner(LoadScenario scenario, IProcessResources? targetProcess = null)
+    public OpenLoopRunner(LoadScenario scenario, IProcessResources? targetProcess = null, LoadRunHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var problem = scenario.Validate();
@@ -39,6 +42,7 @@ public sealed class OpenLoopRunner
 
         _scenario = scenario;
         _targetProcess = targetProcess;
+        _hooks = hooks ?? LoadRunHooks.None;
     }
 
     /// <summary>
@@ -56,8 +60,25 @@ public sealed class OpenLoopRunner
     {
         ArgumentNullException.ThrowIfNull(target);
         var recorders = new LoadRecorders();
-        var context = new LoadTargetContext(_scenario.Connections, _scenario.MessageSize, recorders);
+        var series = new LoadSeries(_scenario.SeriesInterval, _scenario.Duration, _hooks.Probe, cancellationToken);
+        recorders.IntervalTaken = (stage, interval) =>
+        {
+            if (stage == LoadStage.EndToEnd)
+            {
+                series.AddLatency(interval);
+            }
+        };
+        var behaviours = _scenario.Behaviours;
+        var context = new LoadTargetContext(_scenario.Connections, _scenario.MessageSize, recorders)
+        {
+            Behaviours = behaviours,
+            Series = series.Count > 0 ? series : null,
+            RecipientClasses = behaviours.SlowConsumerPercent > 0 ? new RecipientClasses(_scenario.Connections) : null,
+        };
         var connections = await target.ConnectAsync(context, cancellationToken).ConfigureAwait(false);
+        var churn = behaviours.ChurnPercentPerMinute > 0
+            ? new ChurnDriver(new LoadConnectionPopulation(connections, target.Name), new ChurnSchedule(connections.Count, behaviours.ChurnPercentPerMinute, behaviours.Minute, behaviours.Seed), behaviours.ChurnAway)
+            : null;
         var startedAt = DateTimeOffset.UtcNow;
 
         // Sampled once now and thrown away: the first sample compiles the /proc readers, which
@@ -68,12 +89,18 @@ public sealed class OpenLoopRunner
         var measureStart = startTicks + Ticks(_scenario.Warmup);
         var end = measureStart + Ticks(_scenario.Duration);
         context.MeasureStartTicks = measureStart;
+        series.Open(measureStart);
 
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sampler = SampleAsync(recorders, context.WarmupRecorders, measureStart, progress, stopSampling.Token);
+        var sampler = SampleAsync(recorders, context.WarmupRecorders, series, measureStart, progress, stopSampling.Token);
         var usageAtStart = SampleAtAsync(measureStart, cancellationToken);
+        using var stopCompanions = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stopCompanions.CancelAfter(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end));
+        var companions = StartCompanions([.. _hooks.Companions, .. churn is null ? Array.Empty<ILoadRunCompanion>() : [churn]], new LoadRunWindow(connections, context), measureStart, stopCompanions.Token);
         var schedule = await StartScheduler(connections, context, (target as ICallerPumpedTarget)?.Sockets, startTicks, end, cancellationToken).ConfigureAwait(false);
 
+        // Clients that left near the end are back before the drain counts what arrived.
+        await companions.ConfigureAwait(false);
         await DrainAsync(recorders, cancellationToken).ConfigureAwait(false);
         var measuredEnd = Stopwatch.GetTimestamp();
         var (targetEnd, generatorEnd) = (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
@@ -81,6 +108,7 @@ public sealed class OpenLoopRunner
         await stopSampling.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
         recorders.TakeInterval();
+        series.CloseInterval(); // the last: it holds the drain's arrivals
 
         return new LoadRunResult(
             target.Name,
@@ -93,7 +121,37 @@ public sealed class OpenLoopRunner
         {
             TargetUsage = targetStart is { } ts && targetEnd is { } te ? ProcessUsage.Between(ts, te, recorders.Delivered) : null,
             GeneratorUsage = ProcessUsage.Between(generatorStart, generatorEnd, recorders.Delivered),
+            Series = series.Closed > 0 ? series : null,
+            SeriesReadings = series.Closed > 0 ? await series.ReadingsAsync().ConfigureAwait(false) : [],
+            RecipientClasses = context.RecipientClasses,
+            Churn = churn?.Counters,
         };
+    }
+
+    // Each companion from the opening of the measured window (after the warm-up) until stop; the
+    // task ends when every one has settled. A companion that fails fails the run.
+    private static Task StartCompanions(IReadOnlyList<ILoadRunCompanion> companions, LoadRunWindow window, long measureStart, CancellationToken stop)
+    {
+        if (companions.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var running = new Task[companions.Count];
+        for (var i = 0; i < running.Length; i++)
+        {
+            var companion = companions[i];
+            running[i] = Task.Run(async () =>
+            {
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), measureStart);
+                if (wait <= TimeSpan.Zero || await ChurnDriver.DelayAsync(wait, stop).ConfigureAwait(false))
+                {
+                    await companion.RunAsync(window, stop).ConfigureAwait(false);
+                }
+            }, CancellationToken.None);
+        }
+
+        return Task.WhenAll(running);
     }
 
     // Both processes' CPU time when the measured window opens: the window is what the usage
@@ -150,7 +208,10 @@ public sealed class OpenLoopRunner
 
     // A dedicated thread, because timer-driven async waits here wake only every few
     // milliseconds, which would show up as generator lag in every message's latency. With a
-    // pump (the target's sockets), the thread also reads arrivals while it waits.
+    // pump (the target's sockets), the thread also reads arrivals while it waits. Long on purpose:
+    // it is the generator's hot loop, whose per-connection state lives in locals and arrays of this
+    // one frame (a struct schedule per connection, mutated in place); split, the pieces would pass
+    // six of them by ref on every send.
     private ScheduleOutcome Schedule(IReadOnlyList<ILoadConnection> connections, LoadTargetContext context, Net.DirectSockets? pump, long startTicks, long endTicks, CancellationToken cancellationToken)
     {
         PreciseWait.PrepareThread();
@@ -222,9 +283,8 @@ public sealed class OpenLoopRunner
                     var intended = schedules[c].NextTicks();
                     var sequence = (nextIndex[c]++ * count) + c;
                     var measured = context.IsMeasured(intended);
-                    var stageRecorders = context.RecordersFor(measured);
-                    stageRecorders.Record(LoadStage.GeneratorLag, Stopwatch.GetTimestamp() - intended);
-                    stageRecorders.CountSent();
+                    context.RecordersFor(measured).Record(LoadStage.GeneratorLag, Stopwatch.GetTimestamp() - intended);
+                    context.CountSent(c, intended, measured);
                     if (measured)
                     {
                         scheduledMeasured++;
@@ -302,16 +362,18 @@ public sealed class OpenLoopRunner
     // a time (unoptimised code until tiering catches up, for a method called once a second), and
     // the scheduler let it finish its slice while the scheduling thread, woken for its next
     // send, waited on the same core: that was most of the generator's p99 at 20,000 msgs/s.
-    private static Task SampleAsync(LoadRecorders recorders, LoadRecorders warmup, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken) =>
+    private static Task SampleAsync(LoadRecorders recorders, LoadRecorders warmup, LoadSeries series, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken) =>
         OnOwnThread("perf load sampler", ThreadPriority.Normal, () =>
         {
-            Sample(recorders, warmup, measureStart, progress, cancellationToken);
+            Sample(recorders, warmup, series, measureStart, progress, cancellationToken);
             return true;
         });
 
     // During the warm-up the progress line shows the warm-up's own figures (the measured
-    // recorders' intervals are taken too, empty, so the interval log has no gap).
-    private static void Sample(LoadRecorders recorders, LoadRecorders warmup, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
+    // recorders' intervals are taken too, empty, so the interval log has no gap). The seconds are
+    // counted from the opening of the measured window, so each series interval (a whole number of
+    // seconds) is made of whole one-second intervals.
+    private static void Sample(LoadRecorders recorders, LoadRecorders warmup, LoadSeries series, long measureStart, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         if (OperatingSystem.IsLinux())
         {
@@ -321,7 +383,8 @@ public sealed class OpenLoopRunner
         long lastSent = 0;
         long lastDelivered = 0;
         var lastShown = recorders;
-        var next = Stopwatch.GetTimestamp() + Ticks(SampleEvery);
+        var every = Ticks(SampleEvery);
+        var next = measureStart - (Math.Max(0, measureStart - Stopwatch.GetTimestamp()) / every * every);
         while (true)
         {
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
@@ -330,8 +393,13 @@ public sealed class OpenLoopRunner
                 return; // the run ended
             }
 
-            next += Ticks(SampleEvery);
+            next += every;
             var summary = recorders.TakeInterval();
+            if (series.IsDue(Stopwatch.GetTimestamp()))
+            {
+                series.CloseInterval();
+            }
+
             var warmingUp = Stopwatch.GetTimestamp() < measureStart;
             var shown = warmingUp ? warmup : recorders;
             if (warmingUp)

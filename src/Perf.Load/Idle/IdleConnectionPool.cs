@@ -42,6 +42,8 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     private readonly Socket?[] _sockets;
     private readonly object?[] _states;
     private readonly long[] _lastSent;
+    private readonly bool[] _vanished;
+    private readonly object[] _stripes = CreateStripes(64);
     private readonly object _errorLock = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _keepAlive;
@@ -85,6 +87,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         _sockets = new Socket?[capacity];
         _states = new object?[capacity];
         _lastSent = new long[capacity];
+        _vanished = new bool[capacity];
         InFlight = inFlight;
         _keepAlive = Task.Run(KeepAliveLoopAsync);
     }
@@ -304,6 +307,80 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Client <paramref name="client"/> closes its connection gracefully (what it has not read is
+    /// read away first, so the close is a FIN, not a reset), stays away <paramref name="away"/>, and
+    /// opens again as the same identity. Churn leaves a vanished client alone
+    /// (<see cref="IdleReopen.Vanished"/>); a vanished client's return passes
+    /// <paramref name="vanished"/> and reopens only one that is still vanished.
+    /// </summary>
+    public async Task<IdleReopen> ReopenAsync(int client, TimeSpan away, bool vanished, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(client, Opened);
+        lock (Stripe(client))
+        {
+            if (_vanished[client] != vanished)
+            {
+                return IdleReopen.Vanished;
+            }
+
+            if (_sockets[client] is { } socket && !vanished)
+            {
+                CloseGracefully(socket);
+            }
+
+            Close(client);
+        }
+
+        if (away > TimeSpan.Zero)
+        {
+            await Task.Delay(away, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var (opened, state) = await TryOpenAsync(client, cancellationToken).ConfigureAwait(false);
+        lock (Stripe(client))
+        {
+            _states[client] = state;
+            Volatile.Write(ref _lastSent[client], Stopwatch.GetTimestamp());
+            Volatile.Write(ref _vanished[client], false);
+            Volatile.Write(ref _sockets[client], opened);
+        }
+
+        return opened is null ? IdleReopen.Failed : IdleReopen.Reopened;
+    }
+
+    /// <summary>
+    /// Client <paramref name="client"/> vanishes: from now on it sends no keep-alive and reads
+    /// nothing, and never closes, as a phone that lost its network without a FIN. Returns false when
+    /// it is not open or has already vanished.
+    /// </summary>
+    public bool Vanish(int client)
+    {
+        lock (Stripe(client))
+        {
+            if (_sockets[client] is null || _vanished[client])
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _vanished[client], true);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Whether the target has closed client <paramref name="client"/>'s connection, read from the
+    /// socket's TCP state (Linux <c>TCP_INFO</c>) without reading its data: a vanished client must
+    /// not read. A client with no socket counts as closed.
+    /// </summary>
+    public bool IsClosedByTarget(int client)
+    {
+        lock (Stripe(client))
+        {
+            return _sockets[client] is not { } socket || TcpState.IsClosedByPeer(socket);
+        }
+    }
+
     /// <summary>Closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -315,6 +392,37 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    private static object[] CreateStripes(int count)
+    {
+        var stripes = new object[count];
+        for (var i = 0; i < count; i++)
+        {
+            stripes[i] = new object();
+        }
+
+        return stripes;
+    }
+
+    private object Stripe(int client) => _stripes[client & (_stripes.Length - 1)];
+
+    // Reads away what arrived unread (keep-alive answers), then closes both ways: a FIN, not a reset.
+    private static void CloseGracefully(Socket socket)
+    {
+        try
+        {
+            var discard = new byte[1024];
+            while (socket.Available > 0 && socket.Receive(discard) > 0)
+            {
+            }
+
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed by the target.
+        }
     }
 
     private void Close(int client)
@@ -342,15 +450,22 @@ public sealed class IdleConnectionPool : IAsyncDisposable
                 var now = Stopwatch.GetTimestamp();
                 for (var i = 0; i < _sockets.Length && !_keepAlivePaused; i++)
                 {
-                    if (Volatile.Read(ref _sockets[i]) is { } socket && now - Volatile.Read(ref _lastSent[i]) > interval)
+                    if (Volatile.Read(ref _sockets[i]) is not null && !Volatile.Read(ref _vanished[i]) && now - Volatile.Read(ref _lastSent[i]) > interval)
                     {
-                        try
+                        // Under the client's stripe: a churning client may be swapping its socket and state.
+                        lock (Stripe(i))
                         {
-                            _protocol.KeepAlive(socket, _states[i]);
-                        }
-                        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                        {
-                            // Closed by the target: CountOpen says so.
+                            try
+                            {
+                                if (_sockets[i] is { } socket)
+                                {
+                                    _protocol.KeepAlive(socket, _states[i]);
+                                }
+                            }
+                            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                            {
+                                // Closed by the target: CountOpen says so.
+                            }
                         }
 
                         _lastSent[i] = now;
@@ -446,4 +561,17 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         var offset = _firstSourceOffset + (client / _clientsPerSourceAddress);
         return new IPAddress(new byte[] { 127, (byte)(offset >> 16), (byte)(offset >> 8), (byte)offset });
     }
+}
+
+/// <summary>How <see cref="IdleConnectionPool.ReopenAsync"/> went.</summary>
+public enum IdleReopen
+{
+    /// <summary>Open again as the same identity.</summary>
+    Reopened,
+
+    /// <summary>Closed, and could not open again.</summary>
+    Failed,
+
+    /// <summary>Left alone: churn met a vanished client (or a return met one no longer vanished).</summary>
+    Vanished,
 }

@@ -16,11 +16,25 @@ public sealed class DirectPipe : IDuplexPipe, IDirectReceiver, IAsyncDisposable
     private readonly Writer _output;
 
     /// <summary>Adds <paramref name="socket"/> (connected) to <paramref name="sockets"/> with this pipe as its receiver.</summary>
-    public DirectPipe(DirectSockets sockets, Socket socket)
+    /// <param name="sockets">The set that reads it.</param>
+    /// <param name="socket">The connected socket.</param>
+    /// <param name="readBytesPerSecond">Read the socket at most this fast (a slow consumer); 0: as fast as it comes.</param>
+    public DirectPipe(DirectSockets sockets, Socket socket, double readBytesPerSecond = 0)
     {
         ArgumentNullException.ThrowIfNull(sockets);
-        _socket = sockets.Add(socket, this);
+        _socket = sockets.Add(socket, this, readBytesPerSecond);
         _output = new Writer(_socket);
+    }
+
+    /// <summary>
+    /// Ends what this side sends (a FIN) and keeps reading, now at full speed: a client that leaves
+    /// gracefully reads what its peer still sends until the peer closes too (a slow consumer would
+    /// otherwise take minutes over what the peer had already sent).
+    /// </summary>
+    public void CloseOutput()
+    {
+        _socket.LimitReads(0);
+        _output.Complete();
     }
 
     /// <inheritdoc />

@@ -28,6 +28,7 @@ public sealed class DirectSockets : IDisposable
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
     private readonly object _pumpLock = new();
     private readonly object _addLock = new();
+    private readonly List<DirectSocket> _paused = [];
     private int _count;
     private Thread? _thread;
     private volatile bool _started;
@@ -82,8 +83,11 @@ public sealed class DirectSockets : IDisposable
     public static bool UsesEpoll => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     /// <summary>Adds a connected socket whose input goes to <paramref name="receiver"/> (before or after <see cref="Start"/>; from any thread: clients that reconnect add theirs while the run goes).</summary>
+    /// <param name="socket">The connected socket.</param>
+    /// <param name="receiver">Gets its input.</param>
+    /// <param name="readBytesPerSecond">Read it at most this fast from the first read on (a slow consumer, <see cref="DirectSocket.LimitReads"/>); 0: as fast as it comes.</param>
     /// <exception cref="InvalidOperationException">The set is full.</exception>
-    public DirectSocket Add(Socket socket, IDirectReceiver receiver)
+    public DirectSocket Add(Socket socket, IDirectReceiver receiver, double readBytesPerSecond = 0)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(receiver);
@@ -104,6 +108,7 @@ public sealed class DirectSockets : IDisposable
         socket.Blocking = false;
         var generation = ++_generations[index];
         var direct = new DirectSocket(this, socket, receiver, index, generation);
+        direct.LimitReads(readBytesPerSecond);
         receiver.Attached(direct); // before the first arrival can be handed to it
         Volatile.Write(ref _sockets[index], direct);
         if (!UsesEpoll)
@@ -291,8 +296,49 @@ public sealed class DirectSockets : IDisposable
         }
     }
 
+    // A socket reading at a limited rate that used up its allowance leaves the epoll set (so level
+    // triggering does not report it again and again) until its allowance has grown back.
+    internal void Pause(DirectSocket socket, long resumeAtTicks)
+    {
+        if (!UsesEpoll)
+        {
+            return;
+        }
+
+        LinuxNative.EpollRemove(_epoll, socket.Descriptor);
+        socket.ResumeAtTicks = resumeAtTicks;
+        _paused.Add(socket);
+    }
+
+    // Called by the reading thread before each batch: paused sockets whose time has come rejoin
+    // the set (a closed one stays out). Waits are at most 50 ms, so a rate is kept to within that.
+    private void ResumeDue()
+    {
+        if (_paused.Count == 0)
+        {
+            return;
+        }
+
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = _paused.Count - 1; i >= 0; i--)
+        {
+            var socket = _paused[i];
+            if (socket.ResumeAtTicks > now)
+            {
+                continue;
+            }
+
+            _paused.RemoveAt(i);
+            if (!socket.IsClosed)
+            {
+                LinuxNative.EpollAddInput(_epoll, socket.Descriptor, (ulong)(uint)socket.Index | ((ulong)(uint)socket.Generation << 32));
+            }
+        }
+    }
+
     private void Dispatch(ReadOnlySpan<ulong> ready)
     {
+        ResumeDue();
         foreach (var data in ready)
         {
             if (data == TimerEvent)
@@ -346,6 +392,9 @@ public sealed class DirectSocket : IDisposable
     private readonly DirectSockets _owner;
     private readonly IDirectReceiver _receiver;
     private int _closed;
+    private double _readBytesPerSecond;
+    private double _allowance;
+    private long _allowanceAt;
 
     internal DirectSocket(DirectSockets owner, Socket socket, IDirectReceiver receiver, int index, int generation)
     {
@@ -365,6 +414,30 @@ public sealed class DirectSocket : IDisposable
     internal int Generation { get; }
 
     internal int Descriptor { get; }
+
+    internal long ResumeAtTicks { get; set; }
+
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0 || Socket.SafeHandle.IsClosed;
+
+    /// <summary>
+    /// From now on reads at most <paramref name="bytesPerSecond"/> bytes a second (a slow consumer;
+    /// 0: no limit), in bursts of at most a quarter of a second's worth. The socket's receive buffer
+    /// is left to the kernel: shrunk to the rate, its window on loopback (64 KiB segments) opened so
+    /// rarely that the peer fell into zero-window probing with backoff, and the socket was read ten
+    /// times slower than its rate. What the peer may have in flight is its own bound to keep (the
+    /// relay's cap on unacknowledged DELIVERs).
+    /// </summary>
+    internal void LimitReads(double bytesPerSecond)
+    {
+        if (!double.IsFinite(bytesPerSecond) || bytesPerSecond < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bytesPerSecond), bytesPerSecond, "bytes a second, at least 0");
+        }
+
+        _readBytesPerSecond = bytesPerSecond;
+        _allowance = 0;
+        _allowanceAt = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
 
     /// <summary>
     /// Sends <paramref name="data"/> from the calling thread; completes synchronously unless the
@@ -390,11 +463,21 @@ public sealed class DirectSocket : IDisposable
     // A false return means the socket is closed and has left the set.
     internal bool ReadOnce(byte[] buffer)
     {
+        var limit = buffer.Length;
+        if (_readBytesPerSecond > 0)
+        {
+            limit = Allowance(buffer.Length);
+            if (limit == 0)
+            {
+                return true; // paused until its allowance grows back
+            }
+        }
+
         int read;
         SocketError error;
         try
         {
-            read = Socket.Receive(buffer, SocketFlags.None, out error);
+            read = Socket.Receive(buffer, 0, limit, SocketFlags.None, out error);
         }
         catch (ObjectDisposedException)
         {
@@ -413,8 +496,31 @@ public sealed class DirectSocket : IDisposable
             return false;
         }
 
+        if (_readBytesPerSecond > 0)
+        {
+            _allowance -= read;
+        }
+
         _receiver.Received(buffer.AsSpan(0, read));
         return true;
+    }
+
+    // Bytes this rate-limited socket may read now; with none, it is paused until one whole
+    // kilobyte (or its burst, if smaller) has grown back.
+    private int Allowance(int most)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var burst = Math.Max(256, _readBytesPerSecond / 4);
+        _allowance = Math.Min(burst, _allowance + ((now - _allowanceAt) * _readBytesPerSecond / System.Diagnostics.Stopwatch.Frequency));
+        _allowanceAt = now;
+        if (_allowance >= 1)
+        {
+            return (int)Math.Min(most, _allowance);
+        }
+
+        var wanted = Math.Min(1024, burst) - _allowance;
+        _owner.Pause(this, now + (long)(wanted / _readBytesPerSecond * System.Diagnostics.Stopwatch.Frequency));
+        return 0;
     }
 
     internal async Task ReceiveLoopAsync()
@@ -424,10 +530,25 @@ public sealed class DirectSocket : IDisposable
         {
             while (true)
             {
-                var read = await Socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                var most = buffer.Length;
+                if (_readBytesPerSecond > 0)
+                {
+                    // Off Linux, a rate-limited socket waits out its pause here.
+                    while ((most = Allowance(buffer.Length)) == 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(Math.Min(1024, _readBytesPerSecond / 4) / _readBytesPerSecond)).ConfigureAwait(false);
+                    }
+                }
+
+                var read = await Socket.ReceiveAsync(buffer.AsMemory(0, most), SocketFlags.None).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
+                }
+
+                if (_readBytesPerSecond > 0)
+                {
+                    _allowance -= read;
                 }
 
                 _receiver.Received(buffer.AsSpan(0, read));

@@ -48,6 +48,13 @@ public sealed class LoadRecorders
         _intervalStartTicks = Stopwatch.GetTimestamp();
     }
 
+    /// <summary>
+    /// Called by <see cref="TakeInterval"/> with each stage's interval histogram as it is taken
+    /// (before the histogram is recycled): how the series gathers per-minute latency without
+    /// recording anything more per message.
+    /// </summary>
+    public Action<LoadStage, HistogramBase>? IntervalTaken { get; set; }
+
     /// <summary>Messages sent in the measured window.</summary>
     public long Sent => Volatile.Read(ref _sent);
 
@@ -105,6 +112,7 @@ public sealed class LoadRecorders
         {
             var interval = _recorders[i].GetIntervalHistogram(_recycle[i]);
             _totals[i].Add(interval);
+            IntervalTaken?.Invoke((LoadStage)i, interval);
             _intervals[i].Add(LoadInterval.Encode(interval, startTime.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ref _encodeBuffer));
             if ((LoadStage)i == LoadStage.EndToEnd)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Perf.Load.Behaviours;
 using Perf.Load.Recording;
 
 namespace Perf.Load.Targets;
@@ -49,6 +50,15 @@ public sealed class LoadTargetContext
     /// </summary>
     public LoadRecorders WarmupRecorders { get; }
 
+    /// <summary>How the clients behave beside sending (slow consumers are applied by the target as it connects).</summary>
+    public ClientBehaviours Behaviours { get; init; } = ClientBehaviours.None;
+
+    /// <summary>The per-minute series the measured messages are also counted in, or <c>null</c>.</summary>
+    public LoadSeries? Series { get; init; }
+
+    /// <summary>The split of measured messages by recipient class (slow consumers or not), or <c>null</c> when no recipient is slow.</summary>
+    public RecipientClasses? RecipientClasses { get; init; }
+
     /// <summary>The recorders a message reports to: the measured window's, or the warm-up's when <paramref name="measured"/> is false.</summary>
     public LoadRecorders RecordersFor(bool measured) => measured ? Recorders : WarmupRecorders;
 
@@ -61,6 +71,17 @@ public sealed class LoadTargetContext
 
     /// <summary>Whether a message intended at <paramref name="intendedTicks"/> is in the measured window.</summary>
     public bool IsMeasured(long intendedTicks) => intendedTicks >= MeasureStartTicks;
+
+    /// <summary>Counts a message connection <paramref name="sender"/> sends, intended at <paramref name="intendedTicks"/>: in the warm-up's or the measured window's recorders, and, when measured, in the series and the recipient classes.</summary>
+    public void CountSent(int sender, long intendedTicks, bool measured)
+    {
+        RecordersFor(measured).CountSent();
+        if (measured)
+        {
+            Series?.CountSent(intendedTicks);
+            RecipientClasses?.CountSent(sender);
+        }
+    }
 
     /// <summary>Notes that message <paramref name="sequence"/> was handed to the transport at <paramref name="handOffTicks"/> (flush issued).</summary>
     public void HandedOff(long sequence, long handOffTicks)
@@ -118,7 +139,18 @@ public sealed class LoadTargetContext
             recorders.Record(LoadStage.Open, openedTicks - receivedTicks);
         }
 
-        recorders.Record(LoadStage.EndToEnd, openedTicks - intendedTicks);
+        // A slow consumer's latency grows with its backlog by design: it is reported apart (its
+        // class), so the run's end-to-end figures and series are the ordinary clients'.
+        if (RecipientClasses is not { } classes || !classes.SendsToSlowConsumer(sequence))
+        {
+            recorders.Record(LoadStage.EndToEnd, openedTicks - intendedTicks);
+        }
+
+        if (recorders == Recorders)
+        {
+            Series?.CountDelivered(intendedTicks);
+            RecipientClasses?.CountDelivered(sequence, (openedTicks - intendedTicks) * 1_000_000 / Stopwatch.Frequency);
+        }
     }
 
     /// <summary>Records a seal measured by the sender, into the measured window's recorders or, for a warm-up message, the warm-up's.</summary>
@@ -128,7 +160,18 @@ public sealed class LoadTargetContext
     public void Accepted() => Recorders.CountAccepted();
 
     /// <summary>Reports that the target refused a measured message.</summary>
-    public void Rejected() => Recorders.CountRejected();
+    public void Rejected()
+    {
+        Recorders.CountRejected();
+        Series?.CountRejected(Now());
+    }
+
+    /// <summary>Reports that the target refused a measured message of connection <paramref name="sender"/> (counted in its recipient's class too).</summary>
+    public void Rejected(int sender)
+    {
+        Rejected();
+        RecipientClasses?.CountRejected(sender);
+    }
 
     /// <summary>Reports an arrival that could not be opened or parsed.</summary>
     public void Error() => Recorders.CountError();

@@ -16,6 +16,9 @@ public static class ResultComparer
 {
     private static readonly string[] LoadPercentiles = ["p50", "p99", "p999"];
 
+    // A run that delivers 1 % fewer of its messages has lost what a soak or a flood must keep (the goal is 99 %).
+    private const double DeliveryThreshold = 0.01;
+
     /// <summary>Compares every benchmark and load metric of <paramref name="baseline"/> and <paramref name="current"/>, sorted by name.</summary>
     /// <exception cref="BadInputException">When the options are out of range.</exception>
     public static IReadOnlyList<ComparisonEntry> Compare(ResultSet baseline, ResultSet current, ComparisonOptions options)
@@ -114,6 +117,13 @@ public static class ResultComparer
                 yield return BySingleValue(name, $"{histogram}.{percentile}", "us", before.Percentile(percentile), after.Percentile(percentile),
                     higherIsWorse: true, options.LatencyThreshold, options);
             }
+        }
+
+        // The share of sent messages delivered: a flooded run beside the same run without the flood.
+        if (b.Metrics.Sent > 0 && c.Metrics.Sent > 0)
+        {
+            yield return BySingleValue(name, "delivered_share", "%", 100.0 * b.Metrics.Delivered / b.Metrics.Sent, 100.0 * c.Metrics.Delivered / c.Metrics.Sent,
+                higherIsWorse: false, DeliveryThreshold, options);
         }
 
         if (b.FindMax is { } bf && c.FindMax is { } cf)

@@ -25,6 +25,7 @@ internal static class ResultFileRules
         FindMax(result.FindMax, rules);
         Usage(result, rules);
         Shards(result, rules);
+        Series(result, rules);
     }
 
     private static void Header(PerfResult r, Rules rules)
@@ -167,6 +168,45 @@ internal static class ResultFileRules
             foreach (var merged in shards)
             {
                 rules.Require(r.Tool != "perf" || RecordsMachine(merged.Environment), $"shards[{merged.Index}].environment must record cpu_model, cores, os, dotnet_version, gc_server and gc_concurrent (tool perf)");
+            }
+        }
+    }
+
+    // The per-minute series, its slopes and the soak verdict: counts and latencies not negative,
+    // every entry a positive length, a slope of at least two points, and a verdict that says why it failed.
+    private static void Series(PerfResult r, Rules rules)
+    {
+        if (r.Series is { } series)
+        {
+            foreach (var e in series)
+            {
+                rules.Require(e.Index >= 0 && e.StartS >= 0 && e.Seconds > 0, $"series[{e.Index}] must start at or after 0 and last a positive time");
+                rules.Require(e.Sent >= 0 && e.Delivered >= 0 && e.Rejected >= 0 && e.Lost >= 0 && e.Count >= 0, $"series[{e.Index}] counters must not be negative");
+                rules.Require(e.P50Us >= 0 && e.P99Us >= 0 && e.P999Us >= 0 && e.MaxUs >= 0, $"series[{e.Index}] latencies must not be negative");
+                rules.Require(e.RssBytes is null or >= 0 && e.GcHeapBytes is null or >= 0 && e.Handles is null or >= 0 && e.Gen2Collections is null or >= 0 && e.GcPauseMs is null or >= 0 && e.MailboxDepth is null or >= 0, $"series[{e.Index}] process figures must not be negative");
+            }
+        }
+
+        rules.Require(r.SeriesSlopes is null or { Points: >= 2, FromS: >= 0 }, "series_slopes must fit at least two points from a time at or after 0");
+        if (r.Soak is { } soak)
+        {
+            rules.Require(soak.Passed == (soak.Failures.Count == 0), "soak.passed must be true exactly when soak.failures is empty");
+            rules.Require(soak.WindowS > 0 && soak.MaxP99Ratio >= 1 && soak.MaxRssPercentPerHour >= 0 && soak.Lost >= 0 && soak.FirstP99Us >= 0 && soak.LastP99Us >= 0, "soak bounds, window and readings must be in range");
+        }
+
+        if (r.HandshakeFlood is { } flood)
+        {
+            rules.Require(flood.RatePerSecond > 0 && flood.Seconds >= 0, "handshake_flood.rate_per_second must be positive");
+            foreach (var (kind, c) in new[] { ("garbage", flood.Garbage), ("abandoned", flood.Abandoned) })
+            {
+                rules.Require(c.Attempted >= 0 && c.Refused >= 0 && c.Answered >= 0 && c.Unanswered >= 0 && c.Failed >= 0 && c.Skipped >= 0, $"handshake_flood.{kind} counts must not be negative");
+            }
+
+            rules.Require((flood.Baseline is null) == (flood.Flooded is null), "handshake_flood.baseline and handshake_flood.flooded come together");
+            foreach (var (part, clients) in new[] { ("baseline", flood.Baseline), ("flooded", flood.Flooded) })
+            {
+                rules.Require(clients is null || (clients is { Sent: >= 0, Lost: >= 0, DeliveredPercent: >= 0 and <= 100, P99Us: null or >= 0 } && clients.Delivered >= 0 && clients.Delivered <= clients.Sent),
+                    $"handshake_flood.{part} counts must not be negative, delivered at most sent, delivered_percent 0-100");
             }
         }
     }

@@ -61,6 +61,21 @@ public sealed record PerfResult
     /// <summary>The shards a <c>perf merge</c> result combined, by index; absent in a file that was not merged.</summary>
     public IReadOnlyList<MergedShard>? Shards { get; init; }
 
+    /// <summary>Per-minute figures of the measured window (runs of at least one minute): counts, latency, the target's memory and collector.</summary>
+    public IReadOnlyList<SeriesEntry>? Series { get; init; }
+
+    /// <summary>The slope of every <see cref="Series"/> field per hour after the soak warm-up.</summary>
+    public SeriesSlopes? SeriesSlopes { get; init; }
+
+    /// <summary>The soak rule's verdict, when it was evaluated (<c>--soak</c>, or a run of 10 minutes or more).</summary>
+    public SoakVerdict? Soak { get; init; }
+
+    /// <summary>Churn, slow consumers and vanishing clients, when any ran.</summary>
+    public ClientBehaviourRun? Behaviours { get; init; }
+
+    /// <summary>The hostile client's counts, when <c>--handshake-flood</c> ran beside the run.</summary>
+    public HandshakeFloodRun? HandshakeFlood { get; init; }
+
     /// <summary>Relay resource use as older files recorded it (<c>--relay-process</c>); read, never written: see <see cref="TargetOrRelay"/>.</summary>
     public RelayUsage? Relay { get; init; }
 

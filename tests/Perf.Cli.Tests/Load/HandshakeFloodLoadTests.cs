@@ -1,15 +1,14 @@
 using Perf.Cli.Tests.Results;
-using Perf.Load.Hostile;
 using Perf.Results.Files;
 using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Load;
 
-/// <summary><c>perf load --handshake-flood N</c>: a hostile client beside the legitimate ones, its counts kept in the run folder.</summary>
+/// <summary><c>perf load --handshake-flood N</c>: a hostile client beside the legitimate ones, its counts kept in the result.</summary>
 public sealed class HandshakeFloodLoadTests : TempFolder
 {
     [Fact]
-    public void A_short_flooded_run_loses_nothing_and_writes_the_floods_counts_beside_the_result()
+    public void A_short_flooded_run_loses_nothing_and_keeps_the_floods_counts_in_the_result()
     {
         var resultPath = Path.Combine(Folder, "flood.json");
 
@@ -22,9 +21,9 @@ public sealed class HandshakeFloodLoadTests : TempFolder
         Assert.Equal(0, result.Metrics.Lost);
         Assert.Equal(result.Metrics.Sent, result.Metrics.Delivered);
 
-        var folder = Path.GetDirectoryName(run.Output.Split('\n').Single(l => l.StartsWith("result: ", StringComparison.Ordinal))["result: ".Length..].Trim())!;
-        var flood = HandshakeFloodFile.Read(Path.Combine(folder, HandshakeFloodFile.FileName));
+        var flood = result.HandshakeFlood!;
         Assert.Equal(100, flood.RatePerSecond);
+        Assert.Equal(("both", "127.0.0.254"), (flood.Kinds, flood.Source));
         foreach (var counts in new[] { flood.Garbage, flood.Abandoned })
         {
             Assert.True(counts.Attempted >= 100, $"attempted {counts.Attempted} in {flood.Seconds:F1} s");
@@ -36,6 +35,29 @@ public sealed class HandshakeFloodLoadTests : TempFolder
         Assert.True(flood.Abandoned.Answered <= 500 + (20 * flood.Seconds) + 1, $"answered {flood.Abandoned.Answered}");
     }
 
+    [Fact]
+    public void With_a_baseline_the_same_run_goes_first_without_the_flood_and_both_are_kept_side_by_side()
+    {
+        var resultPath = Path.Combine(Folder, "flood.json");
+
+        var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--connections", "4", "--rate", "400", "--duration", "2s", "--warmup", "500ms",
+            "--handshake-flood", "100", "--handshake-flood-baseline", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        var output = run.Output;
+        Assert.True(output.IndexOf("handshake flood baseline: the same run without the flood first", StringComparison.Ordinal) < output.IndexOf("handshake flood: 100 connections/s", StringComparison.Ordinal), output);
+        Assert.Contains("handshake flood vs without: delivered 100.000 % (without 100.000 %)", output, StringComparison.Ordinal);
+        var result = ResultFile.Read(resultPath);
+        var flood = result.HandshakeFlood!;
+        var baseline = flood.Baseline!;
+        // Both runs the same scenario: 400 a second for 2 seconds, all delivered.
+        Assert.InRange(baseline.Sent, 800 - 4, 800 + 4);
+        Assert.Equal((baseline.Sent, 0L, 100.0), (baseline.Delivered, baseline.Lost, baseline.DeliveredPercent));
+        Assert.Equal((result.Metrics.Sent, result.Metrics.Delivered, result.Metrics.EndToEndUs!.P99), (flood.Flooded!.Sent, flood.Flooded.Delivered, flood.Flooded.P99Us!.Value));
+        Assert.Equal(flood.Flooded.P99Us!.Value / baseline.P99Us!.Value, flood.P99Ratio!.Value, 9);
+        Assert.True(flood.Garbage.Attempted >= 100, $"attempted {flood.Garbage.Attempted}");
+    }
+
     [Theory]
     [InlineData("relay-tcp", false, "-1", "--handshake-flood takes connections a second")]
     [InlineData("relay-tcp", false, "100", "--handshake-flood floods a relay's Noise/TCP listener")]
@@ -44,5 +66,13 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     {
         string[] arguments = ["load", "--target", target, "--duration", "1s", "--warmup", "0s", "--handshake-flood", rate];
         CliRun.Invoke(process ? [.. arguments, "--target-process"] : arguments).AssertBadInput(expected);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--handshake-flood-baseline" }, "give --handshake-flood N")]
+    [InlineData(new[] { "--handshake-flood", "100", "--handshake-flood-baseline", "--find-max", "--slo", "p99=50ms" }, "without --find-max")]
+    public void A_baseline_without_a_flood_or_beside_a_search_is_one_line_and_exit_2(string[] flags, string expected)
+    {
+        CliRun.Invoke(["load", "--target", "relay-tcp", "--target-process", "--duration", "1s", "--warmup", "0s", .. flags]).AssertBadInput(expected);
     }
 }

@@ -75,6 +75,48 @@ public sealed class DirectSocketsTests
     }
 
     [Fact]
+    public async Task A_socket_limited_to_a_byte_rate_reads_no_faster_and_still_gets_everything()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var server = await listener.AcceptSocketAsync();
+        var receiver = new Collecting();
+        using var sockets = new DirectSockets(1);
+        const int rate = 16 * 1024;
+        sockets.Add(client, receiver, rate);
+        sockets.Start();
+
+        var data = new byte[48 * 1024];
+        new Random(3).NextBytes(data);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var sending = server.SendAsync(data);
+
+        // Never ahead of the rate plus one burst (a quarter second's worth): a busy machine only slows it.
+        var deadline = started + (20 * System.Diagnostics.Stopwatch.Frequency);
+        while (Count(receiver) < data.Length && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+        {
+            var allowed = (System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds * rate) + (rate / 4) + 1024;
+            Assert.True(Count(receiver) <= allowed, $"{Count(receiver)} bytes after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+            await Task.Delay(50);
+        }
+
+        await sending;
+        lock (receiver.Bytes)
+        {
+            Assert.Equal(data, receiver.Bytes.ToArray());
+        }
+    }
+
+    private static int Count(Collecting receiver)
+    {
+        lock (receiver.Bytes)
+        {
+            return receiver.Bytes.Count;
+        }
+    }
+
+    [Fact]
     public async Task Echoed_messages_split_at_every_byte_are_reassembled()
     {
         // An echo that hands every byte back on its own: the client sees each message in pieces.
@@ -181,7 +223,10 @@ public sealed class DirectSocketsTests
         public void Received(ReadOnlySpan<byte> data)
         {
             ThreadNames.Add(Thread.CurrentThread.Name);
-            Bytes.AddRange(data.ToArray());
+            lock (Bytes)
+            {
+                Bytes.AddRange(data.ToArray());
+            }
         }
 
         public void Closed() => Done.Set();

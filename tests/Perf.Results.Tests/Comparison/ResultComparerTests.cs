@@ -189,8 +189,26 @@ public sealed class ResultComparerTests
         Assert.Null(p99.PValue);
         Assert.Equal(Verdict.Same, Only(entries, "end_to_end_us.p50").Verdict);
         Assert.Equal(Verdict.Same, Only(entries, "max_sustainable_rate").Verdict);
-        // seal, open, end-to-end and generator lag × p50/p99/p999, plus the rate.
-        Assert.Equal(4 * 3 + 1, entries.Count);
+        Assert.Equal(Verdict.Same, Only(entries, "delivered_share").Verdict);
+        // seal, open, end-to-end and generator lag × p50/p99/p999, the delivered share and the rate.
+        Assert.Equal((4 * 3) + 1 + 1, entries.Count);
+    }
+
+    [Fact]
+    public void A_run_that_delivers_one_percent_fewer_of_its_messages_is_worse()
+    {
+        // A flooded run beside the same run without the flood: 99.998 % delivered, then 98.5 %, then 99.5 %.
+        var baseline = ResultFixture.Load();
+        var flooded = baseline with { Metrics = baseline.Metrics with { Delivered = 591_000, Lost = 9_000 } };
+        var nearly = baseline with { Metrics = baseline.Metrics with { Delivered = 597_000, Lost = 3_000 } };
+
+        var worse = Only(ResultComparer.Compare(Loads(baseline), Loads(flooded), Defaults), "delivered_share");
+        var within = Only(ResultComparer.Compare(Loads(baseline), Loads(nearly), Defaults), "delivered_share");
+
+        Assert.Equal(Verdict.Slower, worse.Verdict);
+        Assert.Equal(98.5, worse.Current!.Value, 6);
+        Assert.Equal("%", worse.Unit);
+        Assert.Equal(Verdict.Same, within.Verdict);
     }
 
     [Fact]

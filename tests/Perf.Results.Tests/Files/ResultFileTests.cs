@@ -55,6 +55,23 @@ public sealed class ResultFileTests : TempFolder
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Theory]
+    [InlineData("\"seconds\": 60,", "\"seconds\": 0,", "series[0] must start at or after 0 and last a positive time")]
+    [InlineData("\"gc_pause_ms\": 2.5,", "\"gc_pause_ms\": -2.5,", "series[0] process figures must not be negative")]
+    [InlineData("\"passed\": true,", "\"passed\": false,", "soak.passed must be true exactly when soak.failures is empty")]
+    [InlineData("\"rate_per_second\": 5000,", "\"rate_per_second\": 0,", "handshake_flood.rate_per_second must be positive")]
+    [InlineData("\"delivered_percent\": 100,", "\"delivered_percent\": 101,", "handshake_flood.baseline counts must not be negative, delivered at most sent, delivered_percent 0-100")]
+    [InlineData("\"delivered\": 8955000,", "\"delivered\": 9955000,", "handshake_flood.flooded counts must not be negative, delivered at most sent")]
+    public void Rejects_soak_sections_that_break_their_rules(string find, string replace, string expected)
+    {
+        var json = ResultFile.ToJson(ResultFixture.Soak());
+        Assert.Contains(find, json, StringComparison.Ordinal);
+
+        var ex = Assert.Throws<BadInputException>(() => ResultFile.Parse(json.Replace(find, replace, StringComparison.Ordinal), "soak.json"));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_k6_result_without_machine_fields_reads_but_a_perf_one_does_not()
     {

@@ -165,6 +165,43 @@ public sealed class SchemaTests
         Assert.Equal(7.0, target.CpuUsPerMessage!.Value, 1);
     }
 
+    [Fact]
+    public void A_soak_with_its_series_behaviours_and_flood_validates_and_reads_back()
+    {
+        var soak = ResultFixture.Soak();
+        var json = ResultFile.ToJson(soak);
+
+        Assert.True(IsValid(json));
+        Assert.Contains("\"series\": [", json, StringComparison.Ordinal);
+        Assert.Contains("\"series_slopes\": {", json, StringComparison.Ordinal);
+        Assert.Contains("\"handshake_flood\": {", json, StringComparison.Ordinal);
+        var read = ResultFile.Parse(json, "soak");
+        Assert.Equal(soak.Series, read.Series);
+        Assert.Equal(soak.SeriesSlopes, read.SeriesSlopes);
+        Assert.Equal(soak.Soak!.Failures, read.Soak!.Failures);
+        Assert.Equal(soak.Behaviours!.SlowConsumers, read.Behaviours!.SlowConsumers);
+        Assert.Equal(soak.Behaviours.Churn, read.Behaviours.Churn);
+        Assert.Equal(soak.HandshakeFlood, read.HandshakeFlood);
+    }
+
+    [Theory]
+    [InlineData("\"p99_us\": 900,", "\"p99_us\": -900,")]
+    [InlineData("\"seconds\": 60,", "\"seconds\": 0,")]
+    [InlineData("\"points\": 26,", "\"points\": 1,")]
+    [InlineData("\"passed\": true,", "\"passed\": \"yes\",")]
+    [InlineData("\"kinds\": \"both\",", "\"kinds\": \"all\",")]
+    [InlineData("\"undelivered\": 50000,", "\"undelivered\": -1,")]
+    [InlineData("\"returned\": 2500,", "\"returned\": 2500, \"secret\": 1,")]
+    [InlineData("\"p99_ratio\": 1.5", "\"p99_ratio\": -1.5")]
+    [InlineData("\"delivered_percent\": 99.5,", "\"delivered_percent\": \"99.5\",")]
+    public void Broken_soak_sections_do_not_validate(string find, string replace)
+    {
+        string json = ResultFile.ToJson(ResultFixture.Soak());
+        Assert.Contains(find, json, StringComparison.Ordinal);
+
+        Assert.False(IsValid(json.Replace(find, replace, StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData("\"schema\": \"perf-result/1\"", "\"schema\": \"perf-result/2\"")]
     [InlineData("\"arrival\": \"poisson\"", "\"arrival\": \"burst\"")]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Perf.Load.Behaviours;
 using Perf.Load.Net;
 using Relay.Client;
 using Relay.Crypto.Aead;
@@ -19,7 +20,10 @@ namespace Perf.Load.Targets.Relay;
 /// verifier and takes a sender certificate over its authenticated connection, then sends every
 /// message as SEALED_SEND over a second, anonymous connection (Noise with a throwaway key, or the
 /// gateway without a token); the authenticated one only receives. With a padding scheme every
-/// plaintext is padded before sealing.
+/// plaintext is padded before sealing. Over Noise/TCP, clients can churn (leave and come back as the
+/// same identity, <see cref="IChurnableConnection"/>) and recipients can read slowly
+/// (<see cref="ClientBehaviours"/>); a DELIVER seen before (redelivered after an ACK lost with a
+/// connection) is opened as an E2E replay and counted as a duplicate.
 /// </summary>
 public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
 {
@@ -31,6 +35,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
     private readonly AeadBackend _backend;
     private readonly RelayTargetMode _mode;
     private readonly List<RelayClientConnection> _clients = [];
+    private readonly object _clientsLock = new();
     private readonly List<Task> _receivers = [];
     private E2eRing? _ring;
     private DirectSockets? _direct;
@@ -67,24 +72,38 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         ArgumentNullException.ThrowIfNull(context);
         _ring = new E2eRing(context.Connections, context.MessageSize, _cipher, _backend, _mode.Padding, _mode.SealedSender);
         var options = new RelayClientOptions { Cipher = _cipher, Backend = _backend, RelayKey = _relayKey };
+        var behaviours = context.Behaviours;
+        if ((_webSocket || _mode.SealedSender) && (behaviours.ChurnPercentPerMinute > 0 || behaviours.SlowConsumerPercent > 0))
+        {
+            throw new LoadTargetException("--churn and --slow-consumers act on relay-tcp's own sockets with plain SEND: not relay-ws, not --sealed-sender.");
+        }
+
         var connections = new ILoadConnection[context.Connections];
         for (var i = 0; i < connections.Length; i++)
         {
             RelayClientConnection client;
             RelayClientConnection? anonymous = null;
+            DirectPipe? pipe = null;
+            var readRate = behaviours.IsSlowConsumer(i, connections.Length) ? behaviours.SlowConsumerBytesPerSecond : 0;
             try
             {
-                client = _webSocket
-                    ? await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), RelayToken.Mint(new Identity(_ring.Identity(i)), DateTimeOffset.UtcNow.AddHours(24), _wsSecret), options, cancellationToken).ConfigureAwait(false)
-                    : await DirectConnectAsync(_ring.KeyPair(i), anonymous: false, options, context.Connections, cancellationToken).ConfigureAwait(false);
-                _clients.Add(client);
+                if (_webSocket)
+                {
+                    client = await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), RelayToken.Mint(new Identity(_ring.Identity(i)), DateTimeOffset.UtcNow.AddHours(24), _wsSecret), options, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    (client, pipe) = await DirectConnectAsync(_ring.KeyPair(i), anonymous: false, options, context.Connections, readRate, cancellationToken).ConfigureAwait(false);
+                }
+
+                Keep(client);
                 if (_mode.SealedSender)
                 {
                     await EnableSealedSenderAsync(client, i, cancellationToken).ConfigureAwait(false);
                     anonymous = _webSocket
                         ? await RelayClientConnection.ConnectWebSocketAsync(new Uri($"ws://{_endPoint}/ws"), null, options, cancellationToken).ConfigureAwait(false)
                         : await DirectConnectAnonymousAsync(options, context.Connections, cancellationToken).ConfigureAwait(false);
-                    _clients.Add(anonymous);
+                    Keep(anonymous);
                 }
             }
             catch (RelayClientException ex)
@@ -93,7 +112,19 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
             }
 
             var recipient = _ring.RecipientOf(i);
-            var connection = new RelayLoadConnection(client, anonymous, i, new Identity(_ring.Identity(recipient)), _mode.SealedSender ? _ring.TokenOf(recipient) : default, _ring, context);
+            if (behaviours.IsSlowConsumer(recipient, connections.Length))
+            {
+                context.RecipientClasses?.MarkSendsToSlowConsumer(i);
+            }
+
+            var identity = _ring.KeyPair(i);
+            Func<Task<(RelayClientConnection, DirectPipe)>>? reconnect = pipe is null ? null : async () =>
+            {
+                var session = await DirectConnectAsync(identity, anonymous: false, options, context.Connections, readRate, CancellationToken.None).ConfigureAwait(false);
+                Keep(session.Client);
+                return session;
+            };
+            var connection = new RelayLoadConnection(client, anonymous, pipe, reconnect, i, new Identity(_ring.Identity(recipient)), _mode.SealedSender ? _ring.TokenOf(recipient) : default, _ring, context);
             connections[i] = connection;
             _receivers.Add(Task.Run(() => connection.ReceiveAsync(client), CancellationToken.None));
             if (anonymous is not null)
@@ -103,6 +134,15 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         }
 
         return connections;
+    }
+
+    // Every client ever connected is closed at the end (a churned one's old connections were closed when it left: closing twice is harmless).
+    private void Keep(RelayClientConnection client)
+    {
+        lock (_clientsLock)
+        {
+            _clients.Add(client);
+        }
     }
 
     // Before the run, over the authenticated connection: the verifier, a certificate and the relay's signing key.
@@ -116,13 +156,14 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
     private async Task<RelayClientConnection> DirectConnectAnonymousAsync(RelayClientOptions options, int connections, CancellationToken cancellationToken)
     {
         using var throwaway = global::Relay.Crypto.KeyAgreement.X25519KeyPair.Generate();
-        return await DirectConnectAsync(throwaway, anonymous: true, options, connections, cancellationToken).ConfigureAwait(false);
+        return (await DirectConnectAsync(throwaway, anonymous: true, options, connections, 0, cancellationToken).ConfigureAwait(false)).Client;
     }
 
     // Noise/TCP over the generator's own sockets: sends from the scheduling thread, DELIVERs
     // opened on the one receive thread, as the echo floor's client does. Sealed sender holds two
-    // sockets per identity (the authenticated one and the anonymous one).
-    private async Task<RelayClientConnection> DirectConnectAsync(global::Relay.Crypto.KeyAgreement.X25519KeyPair identity, bool anonymous, RelayClientOptions options, int connections, CancellationToken cancellationToken)
+    // sockets per identity (the authenticated one and the anonymous one). A slow consumer's socket
+    // is read at readBytesPerSecond (0: no limit).
+    private async Task<(RelayClientConnection Client, DirectPipe Pipe)> DirectConnectAsync(global::Relay.Crypto.KeyAgreement.X25519KeyPair identity, bool anonymous, RelayClientOptions options, int connections, double readBytesPerSecond, CancellationToken cancellationToken)
     {
         _direct ??= new DirectSockets(_mode.SealedSender ? connections * 2 : connections);
         _direct.Start();
@@ -136,14 +177,20 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
             throw new RelayClientException($"cannot connect to the relay at {_endPoint}: {ex.Message}", ex);
         }
 
-        var pipe = new DirectPipe(_direct, socket);
-        return await RelayClientConnection.ConnectNoiseAsync(pipe, pipe, identity, anonymous, options, cancellationToken).ConfigureAwait(false);
+        var pipe = new DirectPipe(_direct, socket, readBytesPerSecond);
+        return (await RelayClientConnection.ConnectNoiseAsync(pipe, pipe, identity, anonymous, options, cancellationToken).ConfigureAwait(false), pipe);
     }
 
     /// <summary>Closes every connection and wipes the sessions.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients)
+        RelayClientConnection[] clients;
+        lock (_clientsLock)
+        {
+            clients = [.. _clients];
+        }
+
+        foreach (var client in clients)
         {
             await client.DisposeAsync().ConfigureAwait(false);
         }
@@ -161,12 +208,31 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         _ring?.Dispose();
     }
 
-    private sealed class RelayLoadConnection(RelayClientConnection client, RelayClientConnection? anonymous, int index, Identity recipient, DeliveryToken recipientToken, E2eRing ring, LoadTargetContext context) : ILoadConnection
+    private sealed class RelayLoadConnection(
+        RelayClientConnection client,
+        RelayClientConnection? anonymous,
+        DirectPipe? pipe,
+        Func<Task<(RelayClientConnection, DirectPipe)>>? reconnect,
+        int index,
+        Identity recipient,
+        DeliveryToken recipientToken,
+        E2eRing ring,
+        LoadTargetContext context) : ILoadConnection, IChurnableConnection
     {
         // Whether each sequence (by its per-connection number) is in the measured window, for counting answers.
         private const int MeasuredMask = (1 << 16) - 1;
+        private const int ReconnectAttempts = 5;
+        private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(200);
         private readonly bool[] _measured = new bool[MeasuredMask + 1];
         private readonly ConcurrentQueue<ulong> _acks = new();
+
+        // The scheduler's thread writes to _client; the receive loop swaps it only while a churn
+        // keeps the scheduler off this connection (its flush pending), and publishes it by
+        // completing the churn's Back task.
+        private RelayClientConnection _client = client;
+        private DirectPipe? _pipe = pipe;
+        private Churn? _asked;
+        private Churn? _away;
 
         public void Write(long sequence, long intendedTicks, bool measured)
         {
@@ -174,7 +240,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
             var envelope = ring.Seal(index, sequence, intendedTicks, measured, context);
             if (anonymous is null)
             {
-                client.Send((ulong)sequence, recipient, envelope);
+                _client.Send((ulong)sequence, recipient, envelope);
             }
             else
             {
@@ -187,11 +253,74 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
             var acks = false;
             while (_acks.TryDequeue(out var relayId))
             {
-                client.Ack(relayId);
+                _client.Ack(relayId);
                 acks = true;
             }
 
-            return anonymous is null ? client.FlushAsync() : FlushBothAsync(acks);
+            if (Volatile.Read(ref _asked) is { } churn && Interlocked.CompareExchange(ref _asked, null, churn) == churn)
+            {
+                return Leave(churn);
+            }
+
+            return anonymous is null ? _client.FlushAsync() : FlushBothAsync(acks);
+        }
+
+        public Task<ChurnOutcome> ChurnAsync(TimeSpan away, CancellationToken stop)
+        {
+            if (reconnect is null)
+            {
+                throw new InvalidOperationException("only a Noise/TCP connection over the generator's own sockets can churn");
+            }
+
+            var churn = new Churn(away);
+            if (Interlocked.CompareExchange(ref _asked, churn, null) is not null || Volatile.Read(ref _away) is not null)
+            {
+                Interlocked.CompareExchange(ref _asked, null, churn);
+                return Task.FromResult(ChurnOutcome.Skipped); // already leaving or away
+            }
+
+            // Stopped before the scheduler took it: it never leaves.
+            var registration = stop.Register(() =>
+            {
+                if (Interlocked.CompareExchange(ref _asked, null, churn) == churn)
+                {
+                    churn.Done.TrySetResult(ChurnOutcome.Skipped);
+                }
+            });
+            _ = churn.Done.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return churn.Done.Task;
+        }
+
+        // On the scheduler's thread: what was written goes out, then a FIN; the flush stays pending
+        // until the connection is back, so the scheduler holds this connection's sends meanwhile.
+        private ValueTask Leave(Churn churn)
+        {
+            Volatile.Write(ref _away, churn);
+            var flush = _client.FlushAsync();
+            if (flush.IsCompletedSuccessfully)
+            {
+                _pipe!.CloseOutput();
+            }
+            else
+            {
+                _ = CloseOutputAfterAsync(flush, _pipe!);
+            }
+
+            return new ValueTask(churn.Back.Task);
+        }
+
+        private static async Task CloseOutputAfterAsync(ValueTask flush, DirectPipe pipe)
+        {
+            try
+            {
+                await flush.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                // The connection failed: the receive loop sees it end all the same.
+            }
+
+            pipe.CloseOutput();
         }
 
         // Sealed: sends go on the anonymous connection, ACKs on the authenticated one.
@@ -200,13 +329,70 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         {
             if (acks)
             {
-                await client.FlushAsync().ConfigureAwait(false);
+                await _client.FlushAsync().ConfigureAwait(false);
             }
 
             await anonymous!.FlushAsync().ConfigureAwait(false);
         }
 
+        // Reads until the relay closes; a connection that left on purpose then comes back and reads on.
         public async Task ReceiveAsync(RelayClientConnection from)
+        {
+            var current = from;
+            while (true)
+            {
+                await ReadUntilClosedAsync(current).ConfigureAwait(false);
+                if (Volatile.Read(ref _away) is not { } churn || !ReferenceEquals(current, _client))
+                {
+                    return;
+                }
+
+                await current.DisposeAsync().ConfigureAwait(false);
+                if (churn.Away > TimeSpan.Zero)
+                {
+                    await Task.Delay(churn.Away, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (await ReconnectAsync().ConfigureAwait(false) is not { } back)
+                {
+                    // Gone for good: the scheduler's pending flush fails, and this connection's remaining messages count as lost.
+                    Volatile.Write(ref _away, null);
+                    churn.Back.TrySetException(new RelayClientException($"connection {index} could not reconnect after churning"));
+                    churn.Done.TrySetResult(ChurnOutcome.Failed);
+                    return;
+                }
+
+                (_client, _pipe) = back;
+                current = back.Client;
+                Volatile.Write(ref _away, null);
+                churn.Back.TrySetResult();
+                churn.Done.TrySetResult(ChurnOutcome.Reconnected);
+            }
+        }
+
+        // A few tries with growing pauses (the relay may be busy, the network flaky).
+        private async Task<(RelayClientConnection Client, DirectPipe Pipe)?> ReconnectAsync()
+        {
+            var pause = FirstRetryPause;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await reconnect!().ConfigureAwait(false);
+                }
+                catch (RelayClientException) when (attempt < ReconnectAttempts)
+                {
+                    await Task.Delay(pause, CancellationToken.None).ConfigureAwait(false);
+                    pause *= 2;
+                }
+                catch (RelayClientException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        private async Task ReadUntilClosedAsync(RelayClientConnection from)
         {
             while (await from.ReadAsync().ConfigureAwait(false) is { } frame)
             {
@@ -214,14 +400,20 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
                 switch (frame.Type)
                 {
                     case FrameType.Deliver:
-                        ring.OpenAndReport(index, frame.Envelope.IsSingleSegment ? frame.Envelope.FirstSpan : System.Buffers.BuffersExtensions.ToArray(frame.Envelope), received, context);
+                        var envelope = frame.Envelope.IsSingleSegment ? frame.Envelope.FirstSpan : System.Buffers.BuffersExtensions.ToArray(frame.Envelope);
+                        if (ring.OpenAndReport(index, envelope, received, context, out _) == E2eError.Replay)
+                        {
+                            // Delivered before and its ACK lost with a connection that left: the relay held it and sent it again.
+                            context.Recorders.CountDuplicate();
+                        }
+
                         _acks.Enqueue(frame.RelayMessageId);
                         break;
                     case FrameType.Accepted when IsMeasured(frame.ClientMessageId):
                         context.Accepted();
                         break;
                     case FrameType.Rejected when IsMeasured(frame.ClientMessageId):
-                        context.Rejected();
+                        context.Rejected(index);
                         break;
                     case FrameType.Error:
                         return;
@@ -230,6 +422,16 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         }
 
         private bool IsMeasured(ulong sequence) => _measured[(int)(((long)sequence / context.Connections) & MeasuredMask)];
+
+        // One leave-and-return: Back completes when the new connection is up (the scheduler resumes), Done with the outcome.
+        private sealed class Churn(TimeSpan away)
+        {
+            public TimeSpan Away { get; } = away;
+
+            public TaskCompletionSource Back { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public TaskCompletionSource<ChurnOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
     }
 }
 

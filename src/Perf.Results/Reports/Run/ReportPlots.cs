@@ -122,8 +122,8 @@ public static class ReportPlots
         return step.DeliveredRate > 0 && step.P50Us > 0;
     }
 
-    // Every plot ends the same way: labels, the legend below the data, SVG text.
-    private static string Svg(Plot plot, string title, string xLabel, string yLabel)
+    // Every plot ends the same way: labels, the legend below the data, SVG text (the soak plots' too).
+    internal static string Svg(Plot plot, string title, string xLabel, string yLabel)
     {
         plot.Title(title);
         plot.XLabel(xLabel);

@@ -45,7 +45,27 @@ public static class RunReportWriter
         new("latency", "Latency percentile spectrum", ReportPlots.LatencySpectrum(data.Loads), RunReportTables.Latency(data), "No load result in this folder (run perf load)."),
         new("find-max", "Throughput–latency curve", ReportPlots.ThroughputLatency(data.Loads), RunReportTables.FindMax(data), "No saturation search in this folder (run perf load --find-max)."),
         new("counts", "Counts and errors", null, RunReportTables.Counts(data), "No load result in this folder."),
+        .. SoakSections(data),
+        .. FloodSections(data),
     ];
+
+    // Only for runs whose handshake flood ran beside its baseline.
+    private static List<Section> FloodSections(RunReportData data) => FloodTable.Comparison(data) is { } table
+        ? [new("handshake-flood", "Handshake flood beside the same run without it", null, table, "No flood with a baseline in this folder.")]
+        : [];
+
+    // Only for runs with a per-minute series (a minute or longer): the target's memory and the latency by minute.
+    private static List<Section> SoakSections(RunReportData data)
+    {
+        var latency = SeriesPlots.Latency(data.Loads);
+        return latency is null
+            ? []
+            :
+            [
+                new("soak-memory", "Soak: target memory by minute", SeriesPlots.Memory(data.Loads), SeriesTable.Soak(data), "No run in this folder has a series."),
+                new("soak-latency", "Soak: latency by minute", latency, SeriesTable.Latency(data), "No run in this folder has a series."),
+            ];
+    }
 
     private static string Html(RunReportData data, IReadOnlyList<Section> sections)
     {

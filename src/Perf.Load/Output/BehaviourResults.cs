@@ -1,0 +1,94 @@
+using Perf.Load.Behaviours;
+using Perf.Load.Engine;
+using Perf.Load.Hostile;
+using Perf.Load.Recording;
+using Perf.Results.Model;
+
+namespace Perf.Load.Output;
+
+/// <summary>The result's <c>behaviours</c> and <c>handshake_flood</c> sections from what the run's clients counted.</summary>
+public static class BehaviourResults
+{
+    /// <summary>
+    /// The <c>behaviours</c> section, or <c>null</c> when no behaviour ran.
+    /// </summary>
+    /// <param name="run">The run (its churn counters and recipient classes).</param>
+    /// <param name="idleChurn">The idle clients' churn, when they churned.</param>
+    /// <param name="vanishing">The vanishing clients, when they ran.</param>
+    /// <param name="heldByRelayAtEnd">What the relay held at the end of the drain (its mailbox depth), when it could be read.</param>
+    public static ClientBehaviourRun? ToResult(LoadRunResult run, ChurnCounters? idleChurn = null, VanishingCounters? vanishing = null, long? heldByRelayAtEnd = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var behaviours = run.Scenario.Behaviours;
+        if (!behaviours.Any)
+        {
+            return null;
+        }
+
+        return new ClientBehaviourRun
+        {
+            Churn = run.Churn is { } churn ? new ChurnRun
+            {
+                PercentPerMinute = behaviours.ChurnPercentPerMinute,
+                AwayS = behaviours.ChurnAway.TotalSeconds,
+                Load = Counts(churn),
+                Idle = idleChurn is null ? null : Counts(idleChurn),
+            } : null,
+            SlowConsumers = run.RecipientClasses is { } classes ? new SlowConsumerRun
+            {
+                Percent = behaviours.SlowConsumerPercent,
+                BytesPerS = behaviours.SlowConsumerBytesPerSecond,
+                Slow = Class(classes.Slow, classes.SlowRecipients),
+                Others = Class(classes.Others, run.Scenario.Connections - classes.SlowRecipients),
+                HeldByRelayAtEnd = heldByRelayAtEnd,
+            } : null,
+            Vanishing = vanishing is null ? null : new VanishingRun
+            {
+                PercentPerMinute = behaviours.VanishingPercentPerMinute,
+                Vanished = vanishing.VanishedCount,
+                Reclaimed = vanishing.ReclaimedCount,
+                Returned = vanishing.ReturnedCount,
+                Unreclaimed = vanishing.StillVanishedCount,
+                MinReclaimS = vanishing.MinReclaim?.TotalSeconds,
+                MaxReclaimS = vanishing.MaxReclaim?.TotalSeconds,
+            },
+        };
+    }
+
+    /// <summary>The <c>handshake_flood</c> section of a flood's counts.</summary>
+    public static HandshakeFloodRun ToResult(HandshakeFloodResult flood)
+    {
+        ArgumentNullException.ThrowIfNull(flood);
+        return new HandshakeFloodRun
+        {
+            RatePerSecond = flood.RatePerSecond,
+            Kinds = flood.Kinds.ToString().ToLowerInvariant(),
+            Source = flood.Source,
+            Seconds = flood.Seconds,
+            Garbage = Counts(flood.Garbage),
+            Abandoned = Counts(flood.Abandoned),
+        };
+    }
+
+    private static ChurnCounts Counts(ChurnCounters counters) => new() { Clients = counters.Clients, Reconnected = counters.Reconnected, Failed = counters.Failed };
+
+    private static Results.Model.HandshakeFloodCounts Counts(Hostile.HandshakeFloodCounts c) => new()
+    {
+        Attempted = c.Attempted,
+        Refused = c.Refused,
+        Answered = c.Answered,
+        Unanswered = c.Unanswered,
+        Failed = c.Failed,
+        Skipped = c.Skipped,
+    };
+
+    private static RecipientClassRun Class(RecipientClasses.Figures figures, int connections) => new()
+    {
+        Connections = connections,
+        Sent = figures.Sent,
+        Delivered = figures.Delivered,
+        Rejected = figures.Rejected,
+        Undelivered = figures.Undelivered,
+        EndToEndUs = LatencyMetric.FromHistogram(figures.EndToEnd),
+    };
+}

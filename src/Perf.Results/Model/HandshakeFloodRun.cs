@@ -1,0 +1,110 @@
+namespace Perf.Results.Model;
+
+/// <summary>
+/// The hostile client of <c>perf load --handshake-flood N</c> (the result's <c>handshake_flood</c>
+/// section): what its connections met, per kind. The rest of the result is the legitimate
+/// clients', so the same run without the flood compares with it directly (<c>perf compare</c>), or
+/// the same command runs it first (<c>--handshake-flood-baseline</c>) and keeps both here.
+/// </summary>
+public sealed record HandshakeFloodRun
+{
+    /// <summary>New connections a second of each kind that ran.</summary>
+    public required double RatePerSecond { get; init; }
+
+    /// <summary>Which kinds ran: <c>both</c>, <c>garbage</c> or <c>abandoned</c>.</summary>
+    public required string Kinds { get; init; }
+
+    /// <summary>The source address it came from (<c>system</c> when it did not bind one).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>How long it ran, seconds.</summary>
+    public required double Seconds { get; init; }
+
+    /// <summary>Connections that sent 64 bytes of garbage.</summary>
+    public required HandshakeFloodCounts Garbage { get; init; }
+
+    /// <summary>Connections that sent a valid first Noise message and went silent.</summary>
+    public required HandshakeFloodCounts Abandoned { get; init; }
+
+    /// <summary>
+    /// The legitimate clients in the same command's run without the flood, against the same target
+    /// process just before the flooded run (<c>--handshake-flood-baseline</c>), or <c>null</c>.
+    /// </summary>
+    public FloodClients? Baseline { get; init; }
+
+    /// <summary>The legitimate clients under the flood (the result's <c>metrics</c>, in the baseline's terms); present with <see cref="Baseline"/>.</summary>
+    public FloodClients? Flooded { get; init; }
+
+    /// <summary>The flooded run's end-to-end p99 over the baseline's; present with <see cref="Baseline"/> when both have one.</summary>
+    public double? P99Ratio { get; init; }
+
+    /// <summary>These counts beside the legitimate clients' run without the flood (<paramref name="baseline"/>) and with it (<paramref name="flooded"/>).</summary>
+    public HandshakeFloodRun WithBaseline(LoadMetrics baseline, LoadMetrics flooded)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(flooded);
+        var before = FloodClients.Of(baseline);
+        var after = FloodClients.Of(flooded);
+        return this with
+        {
+            Baseline = before,
+            Flooded = after,
+            P99Ratio = before.P99Us is > 0 && after.P99Us is { } p99 ? p99 / before.P99Us.Value : null,
+        };
+    }
+}
+
+/// <summary>The legitimate clients' delivery and latency in one run of a flood's comparison.</summary>
+public sealed record FloodClients
+{
+    /// <summary>Measured messages sent.</summary>
+    public required long Sent { get; init; }
+
+    /// <summary>Of those, delivered.</summary>
+    public required long Delivered { get; init; }
+
+    /// <summary>Neither delivered nor rejected.</summary>
+    public required long Lost { get; init; }
+
+    /// <summary><c>100 × delivered / sent</c> (0 when nothing was sent).</summary>
+    public required double DeliveredPercent { get; init; }
+
+    /// <summary>End-to-end p99, microseconds, when the run measured end-to-end latency.</summary>
+    public double? P99Us { get; init; }
+
+    /// <summary>The figures of a run's <paramref name="metrics"/>.</summary>
+    public static FloodClients Of(LoadMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        return new FloodClients
+        {
+            Sent = metrics.Sent,
+            Delivered = metrics.Delivered,
+            Lost = metrics.Lost,
+            DeliveredPercent = metrics.Sent > 0 ? 100.0 * metrics.Delivered / metrics.Sent : 0,
+            P99Us = metrics.EndToEndUs?.P99,
+        };
+    }
+}
+
+/// <summary>What one kind of flood connection met; <c>attempted = refused + answered + unanswered + failed</c>.</summary>
+public sealed record HandshakeFloodCounts
+{
+    /// <summary>Connections started.</summary>
+    public required long Attempted { get; init; }
+
+    /// <summary>Closed or reset by the relay without a byte of answer.</summary>
+    public required long Refused { get; init; }
+
+    /// <summary>The relay answered (for a valid first message, handshake message 2: Diffie-Hellman work done).</summary>
+    public required long Answered { get; init; }
+
+    /// <summary>Connected, but neither answered nor closed before the flood gave up on it.</summary>
+    public required long Unanswered { get; init; }
+
+    /// <summary>Not connected within the connect timeout (the relay's accept queue full), or another socket error.</summary>
+    public required long Failed { get; init; }
+
+    /// <summary>Not attempted: the flood was at its bound of open sockets.</summary>
+    public required long Skipped { get; init; }
+}
