@@ -45,6 +45,13 @@ public sealed record LoadScenario
     /// <summary>Churn, slow consumers and vanishing clients (all off by default).</summary>
     public ClientBehaviours Behaviours { get; init; } = ClientBehaviours.None;
 
+    /// <summary>
+    /// When this run is one slice of a larger one (a shard): which of the whole run's connections
+    /// its <see cref="Connections"/> are, so that each keeps the phase, rate and seed it has in the
+    /// whole schedule and the slices' schedules together are the whole one. <c>null</c>: the whole run.
+    /// </summary>
+    public ConnectionSlice? Slice { get; init; }
+
     /// <summary>Checks ranges; returns a message naming the first bad value and its allowed range, or <c>null</c>.</summary>
     public string? Validate()
     {
@@ -83,6 +90,11 @@ public sealed record LoadScenario
             return $"the series interval must be at least 1s; got {SeriesInterval}.";
         }
 
+        if (Slice is { } slice && (slice.First < 0 || slice.First + Connections > slice.TotalConnections || !(slice.TotalRatePerSecond > 0)))
+        {
+            return $"a slice of connections {slice.First} to {slice.First + Connections - 1} does not fit a run of {slice.TotalConnections} at {slice.TotalRatePerSecond} msgs/s.";
+        }
+
         return Behaviours.Validate();
     }
 }
@@ -96,3 +108,9 @@ public enum ArrivalProcess
     /// <summary>Exponentially distributed gaps with the same mean: a Poisson process, closer to independent users.</summary>
     Poisson,
 }
+
+/// <summary>A run's connections as a slice of a larger run's: connections <see cref="First"/> to <see cref="First"/> + the scenario's connections − 1 of <see cref="TotalConnections"/>, which together offer <see cref="TotalRatePerSecond"/>.</summary>
+/// <param name="First">The whole run's number of this run's first connection.</param>
+/// <param name="TotalConnections">The whole run's connections.</param>
+/// <param name="TotalRatePerSecond">The whole run's arrival rate.</param>
+public sealed record ConnectionSlice(int First, int TotalConnections, double TotalRatePerSecond);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Perf.Cli.Load;
 using Perf.Cli.Options;
 using Perf.Load.Engine;
+using Perf.Load.Shards;
 using Perf.Load.Targets;
 using Perf.Results.Files;
 using Perf.Results.Model;
@@ -31,7 +32,8 @@ internal static class LoadCommand
             Network: new NetworkArguments(),         // --network
             Behaviours: new ClientBehaviourArguments(), // --churn, --churn-away, --slow-consumers, --slow-consumer-rate, --vanishing
             Soak: new SoakArguments(),               // --soak, --soak-rss-slope, --soak-p99-ratio, --soak-warmup, --series-interval
-            Cluster: new ClusterArguments());        // --relay-nodes, --nats-nodes, --fault
+            Cluster: new ClusterArguments(),         // --relay-nodes, --nats-nodes, --transport, --nats-cpus, --fault, --fault-schedule, --fault-seed
+            Shards: new ShardArguments());           // --shard, --start-at, --generators, --result-stdout
         var command = new Command("load", "Open-loop load: fixed arrival rate, latency from intended send time, HdrHistogram recording.")
             .WithOptions(arguments.Groups);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -58,6 +60,23 @@ internal static class LoadCommand
         return values;
     }
 
+    // Copies the result where --out asks, names it, and prints it between markers for --result-stdout.
+    private static async Task FinishAsync(LoadRequest request, string path, TextWriter output)
+    {
+        if (request.OutPath is not null)
+        {
+            File.Copy(path, request.OutPath, overwrite: true);
+        }
+
+        await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
+        if (request.Shards.ResultStdout)
+        {
+            await output.WriteLineAsync(Perf.Load.K6.K6ResultExtractor.Begin).ConfigureAwait(false);
+            await output.WriteLineAsync((await File.ReadAllTextAsync(path).ConfigureAwait(false)).TrimEnd()).ConfigureAwait(false);
+            await output.WriteLineAsync(Perf.Load.K6.K6ResultExtractor.End).ConfigureAwait(false);
+        }
+    }
+
     // Runs every target in turn (with --repeat, round after round, echo first in each) into one
     // run folder, then prints the summary and, for several runs, the table beside the floor.
     private static async Task<int> RunAsync(LoadRequest request, ParseResult parseResult, CancellationToken cancellationToken)
@@ -70,6 +89,9 @@ internal static class LoadCommand
         var runs = new List<(string Label, LoadRunResult Run)>();
         var written = new List<PerfResult>();
         var console = LoadSummaryTable.Console(output);
+        var extras = request.Shards.Shard is { } shard
+            ? request.Extras with { Shard = new ShardRun(shard, request.Shards.StartAt is { } at ? ShardStart.At(at) : ShardStart.FromReader(output, Console.In)) }
+            : request.Extras;
         var together = request.Targets.Length > 1 || request.Repeat > 1;
         var folder = together ? RunFolder.Create(ResultsLocation.Root(), FolderName(request)) : ResultsLocation.Root();
         try
@@ -79,17 +101,20 @@ internal static class LoadCommand
                 var parent = request.Repeat > 1 ? Path.Combine(folder, $"round-{round}") : folder;
                 foreach (var name in LoadTargetArguments.RoundOrder(request.Targets))
                 {
-                    var (run, path, result) = ClusterArguments.IsCluster(name)
-                        ? await ClusterLoadJob.RunAsync(request.Cluster!, request.Scenario, options, request.Extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false)
-                        : await LoadJob.RunAsync(name, request.Scenario, options, request.Extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false);
-                    runs.Add((request.Repeat > 1 ? $"{run.Target} #{round}" : run.Target, run));
-                    written.Add(result);
-                    if (request.OutPath is not null)
+                    if (request.Shards.Generators > 0)
                     {
-                        File.Copy(path, request.OutPath, overwrite: true);
+                        // One target, one round (the shard options refuse more): the shards' merged run.
+                        var merged = await GeneratorsJob.RunAsync(name, request, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false);
+                        await FinishAsync(request, merged.ResultPath, output).ConfigureAwait(false);
+                        return merged.Failed ? PerfCommandLine.Failed : PerfCommandLine.Ok;
                     }
 
-                    await output.WriteLineAsync($"result: {path}").ConfigureAwait(false);
+                    var (run, path, result) = ClusterArguments.IsAnyCluster(name)
+                        ? await ClusterLoadJob.RunAsync(name, request.Cluster!, request.Scenario, options, extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false)
+                        : await LoadJob.RunAsync(name, request.Scenario, options, extras, commandLine, environment, parent, output, cancellationToken).ConfigureAwait(false);
+                    runs.Add((request.Repeat > 1 ? $"{run.Target} #{round}" : run.Target, run));
+                    written.Add(result);
+                    await FinishAsync(request, path, output).ConfigureAwait(false);
                 }
             }
         }

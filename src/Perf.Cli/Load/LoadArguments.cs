@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Perf.Cli.Options;
 using Perf.Load;
-using Perf.Load.Targets.Cluster;
+using Perf.Load.Os;
 
 namespace Perf.Cli.Load;
 
@@ -24,10 +24,11 @@ internal sealed record LoadArguments(
     NetworkArguments Network,
     ClientBehaviourArguments Behaviours,
     SoakArguments Soak,
-    ClusterArguments Cluster)
+    ClusterArguments Cluster,
+    ShardArguments Shards)
 {
     /// <summary>Every group, in <c>--help</c> order.</summary>
-    public OptionGroup[] Groups => [Targets, Scenario, RelayAccess, Cipher, Output, FindMax, RelayMode, Store, Placement, HandshakeFlood, Network, Behaviours, Soak, Cluster];
+    public OptionGroup[] Groups => [Targets, Scenario, RelayAccess, Cipher, Output, FindMax, RelayMode, Store, Placement, HandshakeFlood, Network, Behaviours, Soak, Cluster, Shards];
 
     /// <summary>The request, or false with a one-line <paramref name="problem"/> (exit 2).</summary>
     public bool TryRead(ParseResult parseResult, out LoadRequest? request, out string? problem)
@@ -47,11 +48,17 @@ internal sealed record LoadArguments(
             return false;
         }
 
-        var clusterPlan = Cluster.Read(parseResult, names, scenario.Duration, out problem);
+        if (!FindMax.TryRead(parseResult, out var search, out problem))
+        {
+            return false;
+        }
+
+        var cluster = Cluster.Read(parseResult, names, scenario.Duration, search is not null, out problem);
         if (problem is not null
-            || Placement.Read(parseResult, names, scenario.Connections, out problem) is not { } placement
+            || Shards.Read(parseResult, names, scenario.Connections, search is not null, out problem) is not { } shards
+            || (shards.Processes > 1 && repeat > 1 && (problem = "--shard and --generators split one run: not --repeat.") is not null)
+            || Placement.Read(parseResult, names, scenario.Connections, shards.Processes, out problem) is not { } placement
             || !LoadTargetArguments.RunAlike(names, placement.TargetProcess, out problem)
-            || !FindMax.TryRead(parseResult, out var search, out problem)
             || !RelayMode.TryRead(parseResult, names, out var mode, out problem)
             || !HandshakeFlood.TryRead(parseResult, search is not null, out var flood, out problem)
             || !Network.TryRead(parseResult, names, out var network, out problem)
@@ -76,10 +83,18 @@ internal sealed record LoadArguments(
             return false;
         }
 
+        if (cluster?.Plan is { } plan && placement.IdleConnections > 0
+            && OpenFileLimit.Shortfall(((long)placement.IdleConnections + scenario.Connections * 2 + plan.RelayNodes - 1) / plan.RelayNodes, OpenFileLimit.HardLimit()) is { } relayShortfall)
+        {
+            // Each relay node holds its share of the idle clients and the run's connections.
+            problem = $"per relay node (--relay-nodes {plan.RelayNodes}): {relayShortfall} Or add relay nodes.";
+            return false;
+        }
+
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
         var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages, soak);
-        request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, clusterPlan);
+        request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, cluster?.PinnedTo(placement.TargetCpus), shards);
         return true;
     }
 }
@@ -92,5 +107,6 @@ internal sealed record LoadArguments(
 /// <param name="Target">How targets are opened.</param>
 /// <param name="Extras">A find-max search, idle clients, a reconnect storm, the generator's CPUs, a handshake flood, an impaired network.</param>
 /// <param name="Placement">Where the target and the generator run.</param>
-/// <param name="Cluster">The relay cluster's plan, when a target is relay-cluster.</param>
-internal sealed record LoadRequest(string[] Targets, int Repeat, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, RelayClusterPlan? Cluster);
+/// <param name="Cluster">What relay-cluster targets need (the cluster to start, the transport), when a target is one.</param>
+/// <param name="Shards">How the run is split over processes (<c>--shard</c>, <c>--generators</c>).</param>
+internal sealed record LoadRequest(string[] Targets, int Repeat, LoadScenario Scenario, string? OutPath, LoadTargetOptions Target, LoadJobExtras Extras, TargetPlacement Placement, ClusterRequest? Cluster, ShardOptions Shards);

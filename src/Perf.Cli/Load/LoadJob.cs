@@ -7,6 +7,7 @@ using Perf.Load.Idle;
 using Perf.Load.Impairment;
 using Perf.Load.Os;
 using Perf.Load.Processes;
+using Perf.Load.Shards;
 using Perf.Load.Output;
 using Perf.Load.Probes;
 using Perf.Load.Targets;
@@ -59,7 +60,10 @@ internal static class LoadJob
             throw new LoadTargetException("--handshake-flood floods a relay's Noise/TCP listener apart from the generator's clients: use --target relay-tcp --target-process.");
         }
 
-        await output.WriteLineAsync($"load {handle.Description}: {Header(scenario, extras.Search?.Steps)}").ConfigureAwait(false);
+        // A shard runs its slice of the whole scenario, from the common start.
+        var whole = scenario;
+        scenario = extras.Shard?.Plan.Slice(whole) ?? whole;
+        await output.WriteLineAsync($"load {handle.Description}{(extras.Shard is { } shard ? $", shard {shard.Plan}" : "")}: {Header(scenario, extras.Search?.Steps)}").ConfigureAwait(false);
 
         // The run's own connections cross the impaired network; idle clients and the storm go straight to the target.
         await using var network = extras.Network is null ? null : ImpairmentProxy.Start(extras.Network, new IPEndPoint(IPAddress.Loopback, 0), handle.Traffic);
@@ -96,7 +100,7 @@ internal static class LoadJob
         var companions = Companions(scenario, idle, extras.IdleConnections);
         if (extras.Search is { } s)
         {
-            findMax = await FindMaxAsync(routed, scenario, s.Slo, s.Steps, output, cancellationToken).ConfigureAwait(false);
+            findMax = await FindMaxAsync(routed.NewTarget, scenario, s.Slo, s.Steps, handle.Process, output, cancellationToken).ConfigureAwait(false);
             run = BestStep(findMax).Run;
         }
         else
@@ -107,7 +111,7 @@ internal static class LoadJob
             // The relay's store (its nats-server) is read at the same moments as the relay.
             withStore = handle.Process is not null && handle.Store?.Resources is { } store ? new ResourcesBeside(handle.Process, store) : null;
             var hooks = new LoadRunHooks { Probe = probe, Companions = companions.All };
-            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (IProcessResources?)withStore ?? handle.Process, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+            run = await view.RunAsync(handle.Description, p => new OpenLoopRunner(scenario, (IProcessResources?)withStore ?? handle.Process, hooks) { StartGate = extras.Shard is null ? null : extras.Shard.StartGateAsync }.RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         }
 
         var floodResult = flood is null ? null : await flood.StopAsync().ConfigureAwait(false);
@@ -147,7 +151,12 @@ internal static class LoadJob
             await output.WriteLineAsync(FloodComparisonLine(result.HandshakeFlood)).ConfigureAwait(false);
         }
 
-        var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}");
+        if (extras.Shard is { } slice)
+        {
+            result = slice.Decorate(result, run, whole);
+        }
+
+        var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}{extras.Shard?.FolderSuffix}");
         return (run, LoadResultFiles.Write(folder, result, run), result);
     }
 
@@ -345,18 +354,19 @@ internal static class LoadJob
         HeldMessages = held?.BesideBytesPerMessage is { } perMessage ? new HeldMessages { Messages = held.Accepted, MemoryPerMessageBytes = perMessage, DiskPerMessageBytes = held.DiskBytesPerMessage } : null,
     };
 
-    private static async Task<FindMaxSearchResult> FindMaxAsync(TargetHandle handle, LoadScenario scenario, Slo objective, FindMaxOptions steps, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Runs a find-max search, a fresh target from <paramref name="newTarget"/> for each step, printing each step.</summary>
+    internal static async Task<FindMaxSearchResult> FindMaxAsync(Func<ILoadTarget> newTarget, LoadScenario scenario, Slo objective, FindMaxOptions steps, IProcessResources? resources, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"find-max: SLO {objective.Percentile} ≤ {Units.Micros(objective.ThresholdUs)}, steps of {steps.StepDuration.TotalSeconds}s from {scenario.RatePerSecond} msgs/s x{steps.GrowthFactor}").ConfigureAwait(false);
         var progress = new Progress<FindMaxSearchStep>(step => output.WriteLine(
             $"  step {step.OfferedRate:F0} msgs/s: delivered {step.DeliveredRate:F0}/s p50={step.P50} µs p99={step.P99} µs p99.9={step.P999} µs{(step.TargetCores is { } cores ? $" target {cores:F2} cores {step.TargetCpuMicrosecondsPerMessage:F1} µs/msg" : "")} {(step.Passed ? "ok" : "FAIL: " + step.Reason)}"));
-        var result = await new FindMaxSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(handle.NewTarget()), progress, cancellationToken, handle.Process).ConfigureAwait(false);
+        var result = await new FindMaxSearch(scenario, objective, steps).RunAsync(_ => Task.FromResult(newTarget()), progress, cancellationToken, resources).ConfigureAwait(false);
         await output.WriteLineAsync($"find-max: highest sustainable rate {result.MaxSustainableRate:F0} msgs/s ({result.StopReason})").ConfigureAwait(false);
         return result;
     }
 
-    // The result file describes the best passing step, or the first step when none passed.
-    private static FindMaxSearchStep BestStep(FindMaxSearchResult search)
+    /// <summary>The step the result file describes: the best passing step, or the first step when none passed.</summary>
+    internal static FindMaxSearchStep BestStep(FindMaxSearchResult search)
     {
         FindMaxSearchStep? best = null;
         foreach (var step in search.Steps)
@@ -383,7 +393,8 @@ internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResid
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
 /// <param name="HeldMessages">Messages left for recipients that never connect before the run, to measure what holding one costs (0: none).</param>
 /// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null);
+/// <param name="Shard">This process's slice of a sharded run (<c>--shard</c>) and its start, or <c>null</c>.</param>
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null);
 
 /// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
 /// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>

@@ -141,7 +141,9 @@ internal static class LoadTargetFactory
             : new TargetHandle("relay-tcp", $"relay-tcp://{server.TcpEndPoint} (embedded relay)", server.TcpEndPoint, at => RelayTarget.Tcp(at, relayKey, Algorithm(options), Backend(options), options.Mode), new EmbeddedRelay(server, key));
     }
 
-    private static byte[] RelayKey(LoadTargetOptions options)
+    /// <summary>The relay's key to pin, from <c>--relay-key</c>.</summary>
+    /// <exception cref="LoadTargetException">Missing or not 32 bytes of base64.</exception>
+    internal static byte[] RelayKey(LoadTargetOptions options)
     {
         Span<byte> key = stackalloc byte[36];
         return options.RelayKey is not null && Convert.TryFromBase64String(options.RelayKey, key, out var written) && written == 32
@@ -149,7 +151,9 @@ internal static class LoadTargetFactory
             : throw new LoadTargetException("relay-tcp needs the relay's public key to pin: pass --relay-key with the key= value perf relay printed (32 bytes of base64).");
     }
 
-    private static byte[] WsSecret(LoadTargetOptions options) =>
+    /// <summary>The gateway's token secret, from <c>--ws-secret</c>.</summary>
+    /// <exception cref="LoadTargetException">Missing or shorter than 16 characters.</exception>
+    internal static byte[] WsSecret(LoadTargetOptions options) =>
         options.WsSecret is { Length: >= 16 }
             ? System.Text.Encoding.UTF8.GetBytes(options.WsSecret)
             : throw new LoadTargetException("relay-ws needs the relay's WebSocket secret to mint tokens: pass --ws-secret with the ws-secret perf relay printed.");

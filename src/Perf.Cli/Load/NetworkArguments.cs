@@ -28,7 +28,7 @@ internal sealed class NetworkArguments : OptionGroup
             return false;
         }
 
-        if (targets.Any(ClusterArguments.IsCluster))
+        if (targets.Any(ClusterArguments.IsAnyCluster))
         {
             problem = "--network: not with relay-cluster (its nodes' links are not impaired)";
             return false;

@@ -29,7 +29,12 @@ internal sealed class PlacementArguments : OptionGroup
     public override IEnumerable<Option> All => [_targetProcess, _targetCpus, _generatorCpus, _idleConnections, _reconnectStorm, _heldMessages];
 
     /// <summary>Reads and checks the options for <paramref name="targets"/>; <c>null</c> with <paramref name="problem"/> set when they do not fit.</summary>
-    public TargetPlacement? Read(ParseResult parseResult, IReadOnlyList<string> targets, int connections, out string? problem)
+    /// <param name="parseResult">The command line.</param>
+    /// <param name="targets">The targets.</param>
+    /// <param name="connections">The run's connections.</param>
+    /// <param name="processes">How many generator processes share the connections and idle clients (shards, generators).</param>
+    /// <param name="problem">Why the options do not fit.</param>
+    public TargetPlacement? Read(ParseResult parseResult, IReadOnlyList<string> targets, int connections, int processes, out string? problem)
     {
         var ownProcess = parseResult.GetValue(_targetProcess);
         var idle = parseResult.GetValue(_idleConnections);
@@ -42,7 +47,8 @@ internal sealed class PlacementArguments : OptionGroup
             return null;
         }
 
-        var allProcesses = targets.All(t => LoadTargetArguments.RunsInOwnProcess(t, ownProcess));
+        // A relay cluster at an address takes idle clients too: they go to its nodes, as to one started here.
+        var allProcesses = targets.All(t => ClusterArguments.IsAnyCluster(t) || LoadTargetArguments.RunsInOwnProcess(t, ownProcess));
         if (idle is < 0 or > MaxClients || storm is < 0 or > MaxClients)
         {
             problem = $"--idle-connections and --reconnect-storm must be 0 to {MaxClients}.";
@@ -67,9 +73,10 @@ internal sealed class PlacementArguments : OptionGroup
             return null;
         }
 
-        // Every socket is a descriptor, in the target and in this process.
+        // Every socket is a descriptor, in the target and in each generator process (its share).
         var limit = OpenFileLimit.RaiseToHardLimit();
-        if (OpenFileLimit.Shortfall((long)idle + Math.Max(0, storm - idle) + connections, limit) is { } shortfall)
+        var shares = Math.Max(1, processes);
+        if (OpenFileLimit.Shortfall(((long)idle + Math.Max(0, storm - idle) + connections + shares - 1) / shares, limit) is { } shortfall)
         {
             problem = shortfall;
             return null;
@@ -78,7 +85,8 @@ internal sealed class PlacementArguments : OptionGroup
         return new TargetPlacement(ownProcess, targetCpus, generatorCpus, idle, storm, held);
     }
 
-    private static bool TryCpus(string? text, string option, out CpuSet? cpus, ref string? problem)
+    /// <summary>Parses a CPU list option and checks this process may run on it; false with <paramref name="problem"/> set.</summary>
+    internal static bool TryCpus(string? text, string option, out CpuSet? cpus, ref string? problem)
     {
         cpus = null;
         if (text is null)

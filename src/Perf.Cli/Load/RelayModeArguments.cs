@@ -8,7 +8,7 @@ namespace Perf.Cli.Load;
 /// <summary><c>--sealed-sender</c> and <c>--padding</c>: checked together, and only for relay targets.</summary>
 internal sealed class RelayModeArguments : OptionGroup
 {
-    private readonly Option<bool> _sealedSender = new("--sealed-sender") { Description = "Relay targets: send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
+    private readonly Option<bool> _sealedSender = new("--sealed-sender") { Description = "Relay targets (relay-cluster too): send SEALED_SEND over anonymous connections with sender certificates and delivery tokens." };
     private readonly Option<string> _padding = new("--padding") { Description = "Relay targets: pad every plaintext: none, block:N, pow2 or padme.", DefaultValueFactory = _ => "none" };
 
     /// <inheritdoc />
@@ -37,7 +37,7 @@ internal sealed class RelayModeArguments : OptionGroup
             {
                 if (!IsRelay(name))
                 {
-                    problem = $"--sealed-sender and --padding apply to the relay targets (relay-tcp, relay-ws); '{name}' is not one.";
+                    problem = $"--sealed-sender and --padding apply to the relay targets (relay-tcp, relay-ws, relay-cluster); '{name}' is not one.";
                     return false;
                 }
             }
@@ -50,6 +50,6 @@ internal sealed class RelayModeArguments : OptionGroup
     private static bool IsRelay(string target)
     {
         var name = target.Trim().ToLowerInvariant();
-        return name is "relay-tcp" or "relay-ws" || name.StartsWith("relay-tcp://", StringComparison.Ordinal) || name.StartsWith("relay-ws://", StringComparison.Ordinal);
+        return name is "relay-tcp" or "relay-ws" || name.StartsWith("relay-tcp://", StringComparison.Ordinal) || name.StartsWith("relay-ws://", StringComparison.Ordinal) || ClusterArguments.IsAnyCluster(name);
     }
 }

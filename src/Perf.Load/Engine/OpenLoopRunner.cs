@@ -45,6 +45,13 @@ public sealed class OpenLoopRunner
         _hooks = hooks ?? LoadRunHooks.None;
     }
 
+    /// <summary>
+    /// When the schedule starts (its warm-up first), asked once the target's connections are open:
+    /// shards of one run, in other processes or on other machines, start together at the UTC time
+    /// it returns. <c>null</c>: 100 ms after connecting.
+    /// </summary>
+    public Func<CancellationToken, Task<DateTimeOffset>>? StartGate { get; init; }
+
     /// <summary>Connects, runs warm-up and the measured window, drains outstanding messages, and returns what was recorded.</summary>
     /// <param name="target">The target to drive; the caller disposes it.</param>
     /// <param name="progress">Receives one report per second, from the sampling task.</param>
@@ -78,7 +85,7 @@ public sealed class OpenLoopRunner
         // would otherwise happen while the window opens, beside the threads being measured.
         _ = (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
 
-        var startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        var startTicks = StartGate is null ? Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10 : TicksAt(await StartGate(cancellationToken).ConfigureAwait(false));
         var measureStart = startTicks + Ticks(_scenario.Warmup);
         var end = measureStart + Ticks(_scenario.Duration);
         context.MeasureStartTicks = measureStart;
@@ -210,16 +217,20 @@ public sealed class OpenLoopRunner
         PreciseWait.PrepareThread();
         var handoff = pump?.CallerPumps();
         var count = connections.Count;
-        var perConnectionRate = _scenario.RatePerSecond / count;
+
+        // A shard's connections keep their place in the whole run's schedule (same phase, rate and
+        // seed as there), so the shards' schedules together are the unsharded one, message for message.
+        var slice = _scenario.Slice ?? new ConnectionSlice(0, count, _scenario.RatePerSecond);
+        var perConnectionRate = slice.TotalRatePerSecond / slice.TotalConnections;
         var schedules = new ArrivalSchedule[count];
         var nextIndex = new long[count];
         var pending = new Task?[count];
         var done = new bool[count];
-        var offsetTicks = (long)(Stopwatch.Frequency / _scenario.RatePerSecond);
+        var offsetTicks = (long)(Stopwatch.Frequency / slice.TotalRatePerSecond);
         for (var c = 0; c < count; c++)
         {
             // Stagger the connections' phases so a constant schedule spreads sends evenly.
-            schedules[c] = new ArrivalSchedule(startTicks + (c * offsetTicks), perConnectionRate, _scenario.Arrival, _scenario.Seed + c);
+            schedules[c] = new ArrivalSchedule(startTicks + ((slice.First + c) * offsetTicks), perConnectionRate, _scenario.Arrival, _scenario.Seed + slice.First + c);
         }
 
         long scheduledMeasured = 0;
@@ -418,6 +429,9 @@ public sealed class OpenLoopRunner
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    // The Stopwatch timestamp of a UTC time (the wall clock and the Stopwatch read back to back).
+    private static long TicksAt(DateTimeOffset utc) => Stopwatch.GetTimestamp() + Ticks(utc - DateTimeOffset.UtcNow);
 
     private readonly record struct ScheduleOutcome(long ScheduledMeasured);
 }

@@ -5,11 +5,13 @@ using System.Net.Sockets;
 namespace Perf.Load.Idle;
 
 /// <summary>
-/// Holds many idle authenticated connections to one target: opened concurrently with a bounded
-/// number of openings in flight, each one a bare socket once open (plus, over Noise, its send
-/// key). Clients are spread over the loopback source addresses 127.0.0.2, 127.0.0.3, ...
-/// (<see cref="ClientsPerSourceAddress"/> each), because one source address has only ~28,000
-/// ephemeral ports towards one target port. Like real clients, each sends a keep-alive PING
+/// Holds many idle authenticated connections to a target (or spread over the nodes of a cluster,
+/// client i on node i mod N): opened concurrently with a bounded number of openings in flight,
+/// each one a bare socket once open (plus, over Noise, its send key). Clients are spread over the
+/// loopback source addresses 127.0.0.2, 127.0.0.3, ... (<see cref="ClientsPerSourceAddress"/> each),
+/// because one source address has only ~28,000 ephemeral ports towards one target port; pools of
+/// different generator processes take different address blocks (<c>sourceBlock</c>), so that each
+/// address's unfinished handshakes stay within the relay's per-source budget. Like real clients, each sends a keep-alive PING
 /// after <see cref="KeepAliveInterval"/> of silence (the relay closes connections idle for five
 /// minutes by default), except while keep-alives are paused (during a measured run, so that the
 /// target's CPU per message is the measured traffic's).
@@ -30,7 +32,11 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     private const int IpProtocolLevel = 0;
     private const int BindAddressNoPort = 24;
 
-    private readonly IPEndPoint _target;
+    /// <summary>Loopback source addresses one pool may use (its block): 64 × 20,000 clients.</summary>
+    public const int SourceAddressesPerBlock = 64;
+
+    private readonly IPEndPoint[] _targets;
+    private readonly int _firstSourceOffset;
     private readonly int _clientsPerSourceAddress;
     private readonly IdleProtocol _protocol;
     private readonly Socket?[] _sockets;
@@ -53,13 +59,30 @@ public sealed class IdleConnectionPool : IAsyncDisposable
     /// <param name="clientsPerSourceAddress">Clients per loopback source address.</param>
     /// <param name="keepAliveInterval">Silence after which a client sends a keep-alive (default <see cref="KeepAliveInterval"/>).</param>
     public IdleConnectionPool(IPEndPoint target, IdleProtocol protocol, int capacity, int inFlight = 256, int clientsPerSourceAddress = ClientsPerSourceAddress, TimeSpan? keepAliveInterval = null)
+        : this([target ?? throw new ArgumentNullException(nameof(target))], protocol, capacity, inFlight, clientsPerSourceAddress, keepAliveInterval)
     {
+    }
+
+    /// <summary>Creates an empty pool of at most <paramref name="capacity"/> clients spread over <paramref name="targets"/> (client i on target i mod N).</summary>
+    /// <param name="targets">Where the clients connect: a cluster's nodes.</param>
+    /// <param name="protocol">How they open.</param>
+    /// <param name="capacity">The most clients the pool will hold.</param>
+    /// <param name="inFlight">The most openings in flight at once.</param>
+    /// <param name="clientsPerSourceAddress">Clients per loopback source address.</param>
+    /// <param name="keepAliveInterval">Silence after which a client sends a keep-alive (default <see cref="KeepAliveInterval"/>).</param>
+    /// <param name="sourceBlock">Which block of <see cref="SourceAddressesPerBlock"/> loopback source addresses the pool uses (a shard's index).</param>
+    public IdleConnectionPool(IReadOnlyList<IPEndPoint> targets, IdleProtocol protocol, int capacity, int inFlight = 256, int clientsPerSourceAddress = ClientsPerSourceAddress, TimeSpan? keepAliveInterval = null, int sourceBlock = 0)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentOutOfRangeException.ThrowIfZero(targets.Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(sourceBlock);
         _keepAliveTicks = (long)((keepAliveInterval ?? KeepAliveInterval).TotalSeconds * Stopwatch.Frequency);
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(clientsPerSourceAddress, 1);
         _clientsPerSourceAddress = clientsPerSourceAddress;
-        _target = target ?? throw new ArgumentNullException(nameof(target));
+        _targets = [.. targets];
+        _firstSourceOffset = 2 + (sourceBlock * SourceAddressesPerBlock);
         _protocol = protocol ?? throw new ArgumentNullException(nameof(protocol));
         _sockets = new Socket?[capacity];
         _states = new object?[capacity];
@@ -495,12 +518,13 @@ public sealed class IdleConnectionPool : IAsyncDisposable
 
     private async Task<(Socket? Socket, object? State)> TryOpenAsync(int client, CancellationToken cancellationToken)
     {
-        var socket = new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var target = _targets[client % _targets.Length];
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(OpenTimeout);
         try
         {
-            if (SourceAddress(client) is { } source)
+            if (SourceAddress(target, client) is { } source)
             {
                 if (OperatingSystem.IsLinux())
                 {
@@ -510,7 +534,7 @@ public sealed class IdleConnectionPool : IAsyncDisposable
                 socket.Bind(new IPEndPoint(source, 0));
             }
 
-            await socket.ConnectAsync(_target, timeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
             return (socket, await _protocol.OpenAsync(socket, client, timeout.Token).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is SocketException or IdleConnectionException or OperationCanceledException or IOException)
@@ -525,15 +549,16 @@ public sealed class IdleConnectionPool : IAsyncDisposable
         }
     }
 
-    // 127.0.0.2 for the first 20,000 clients (by default), 127.0.0.3 for the next, ...: only towards an IPv4 loopback target.
-    private IPAddress? SourceAddress(int client)
+    // 127.0.0.2 for the first 20,000 clients (by default), 127.0.0.3 for the next, ... (block b
+    // starts 64 b addresses further on): only towards an IPv4 loopback target.
+    private IPAddress? SourceAddress(IPEndPoint target, int client)
     {
-        if (_target.AddressFamily != AddressFamily.InterNetwork || !IPAddress.IsLoopback(_target.Address))
+        if (target.AddressFamily != AddressFamily.InterNetwork || !IPAddress.IsLoopback(target.Address))
         {
             return null;
         }
 
-        var offset = 2 + (client / _clientsPerSourceAddress);
+        var offset = _firstSourceOffset + (client / _clientsPerSourceAddress);
         return new IPAddress(new byte[] { 127, (byte)(offset >> 16), (byte)(offset >> 8), (byte)offset });
     }
 }

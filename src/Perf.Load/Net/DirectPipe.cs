@@ -56,10 +56,10 @@ public sealed class DirectPipe : IDuplexPipe, IDirectReceiver, IAsyncDisposable
     /// <inheritdoc />
     void IDirectReceiver.Closed() => _input.Writer.Complete();
 
-    /// <summary>Closes the socket.</summary>
+    /// <summary>Closes the socket (its slot in the set is freed).</summary>
     public ValueTask DisposeAsync()
     {
-        _socket.Socket.Dispose();
+        _socket.Dispose();
         return ValueTask.CompletedTask;
     }
 

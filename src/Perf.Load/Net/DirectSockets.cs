@@ -33,6 +33,8 @@ public sealed class DirectSockets : IDisposable
     private Thread? _thread;
     private volatile bool _started;
     private volatile bool _stopping;
+    private bool _disposedFromLoop;
+    private int _descriptorsClosed;
     private bool _callerPumps;
     private bool _threadParked;
 
@@ -237,8 +239,23 @@ public sealed class DirectSockets : IDisposable
             Monitor.PulseAll(_pumpLock);
         }
 
+        // A run that fails inside a continuation of this set's own receive thread (a connect that
+        // completed on it, then a start gate that refused) disposes the set from that thread: joining
+        // would wait for itself forever, so the loop closes the descriptors as it returns.
+        if (_thread is { } thread && thread == Thread.CurrentThread)
+        {
+            _disposedFromLoop = true;
+            return;
+        }
+
         _thread?.Join();
-        if (_epoll >= 0)
+        CloseDescriptors();
+    }
+
+    // Once: the receive loop and a later Dispose may both get here.
+    private void CloseDescriptors()
+    {
+        if (_epoll >= 0 && Interlocked.Exchange(ref _descriptorsClosed, 1) == 0)
         {
             LinuxNative.Close(_epoll);
             LinuxNative.Close(_timer);
@@ -270,6 +287,12 @@ public sealed class DirectSockets : IDisposable
             // socket with more than one buffer's worth comes back.
             var count = LinuxNative.EpollWait(_epoll, ready, 50);
             Dispatch(ready[..Math.Max(0, count)]);
+        }
+
+        // Disposed from this thread (inside Dispatch): nobody joined it, so it closes its own descriptors.
+        if (_stopping && _disposedFromLoop)
+        {
+            CloseDescriptors();
         }
     }
 
@@ -364,7 +387,7 @@ public interface IDirectReceiver
 }
 
 /// <summary>One socket of a <see cref="DirectSockets"/> set.</summary>
-public sealed class DirectSocket
+public sealed class DirectSocket : IDisposable
 {
     private readonly DirectSockets _owner;
     private readonly IDirectReceiver _receiver;
@@ -546,6 +569,16 @@ public sealed class DirectSocket
         {
             offset += await Socket.SendAsync(rest.AsMemory(offset), SocketFlags.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Closes the socket from this side: it leaves the set (its slot free for the next one) before
+    /// its descriptor is closed, and the receiver hears <see cref="IDirectReceiver.Closed"/> once.
+    /// </summary>
+    public void Dispose()
+    {
+        Close();
+        Socket.Dispose();
     }
 
     private void Close()

@@ -23,6 +23,7 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
     private static readonly ConcurrentDictionary<int, Process> Running = new();
 
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _errors;
     private readonly TimeSpan _stopTimeout;
     private int _disposed;
 
@@ -37,9 +38,10 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
         };
     }
 
-    private ChildProcess(Process process, ChildProcessStart start, string? readyLine)
+    private ChildProcess(Process process, ChildProcessStart start, string? readyLine, ConcurrentQueue<string> errors)
     {
         _process = process;
+        _errors = errors;
         Name = start.Name;
         Cpus = start.Cpus;
         ReadyLine = readyLine;
@@ -76,6 +78,7 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
         var info = start.Command;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
+        info.RedirectStandardInput = start.RedirectStandardInput;
         info.UseShellExecute = false;
         var ready = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new ConcurrentQueue<string>();
@@ -93,6 +96,11 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
         Running[process.Id] = process;
         process.OutputDataReceived += (_, e) =>
         {
+            if (e.Data is not null)
+            {
+                start.OutputLine?.Invoke(e.Data);
+            }
+
             if (start.ReadyLinePrefix is { } prefix && e.Data?.StartsWith(prefix, StringComparison.Ordinal) == true)
             {
                 ready.TrySetResult(e.Data);
@@ -118,7 +126,7 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
             var line = start.ReadyProbe is null
                 ? await ready.Task.WaitAsync(start.Timeout, cancellationToken).ConfigureAwait(false)
                 : await ProbeAsync(start, ready.Task, cancellationToken).ConfigureAwait(false);
-            return new ChildProcess(process, start, line);
+            return new ChildProcess(process, start, line, errors);
         }
         catch (Exception ex) when (ex is TimeoutException or LoadTargetException or OperationCanceledException)
         {
@@ -180,6 +188,26 @@ public sealed class ChildProcess : IProcessResources, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Writes one line to its standard input (started with <see cref="ChildProcessStart.RedirectStandardInput"/>).</summary>
+    /// <exception cref="InvalidOperationException">Its input was not redirected.</exception>
+    /// <exception cref="IOException">It has exited.</exception>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until it exits on its own (its output read to the end); returns its exit code.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended the wait (it keeps running).</exception>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        return _process.ExitCode;
+    }
+
+    /// <summary>The lines it wrote to standard error (the first few), for a message about why it failed.</summary>
+    public string Errors => string.Join(" / ", _errors);
 
     /// <inheritdoc />
     public ProcessResourceSample Sample()

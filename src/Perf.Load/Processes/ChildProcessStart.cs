@@ -21,6 +21,12 @@ public sealed record ChildProcessStart(ProcessStartInfo Command, string Name)
     /// <summary>The CPUs to pin it to from birth (so its runtime sizes itself for them, as under <c>taskset</c>), or <c>null</c>.</summary>
     public CpuSet? Cpus { get; init; }
 
+    /// <summary>Gets every line it writes to standard output (the ready line too), on the reader's thread, or <c>null</c>.</summary>
+    public Action<string>? OutputLine { get; init; }
+
+    /// <summary>Opens its standard input for <see cref="ChildProcess.WriteLineAsync"/> (otherwise it inherits this process's).</summary>
+    public bool RedirectStandardInput { get; init; }
+
     /// <summary>How long it may take to become ready.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 

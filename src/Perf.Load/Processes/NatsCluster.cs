@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Perf.Load.Os;
 using Perf.Load.Targets;
 
 namespace Perf.Load.Processes;
@@ -25,9 +26,12 @@ public sealed class NatsCluster : IAsyncDisposable
     private readonly int[] _monitorPorts;
     private readonly int[] _routePorts;
 
-    private NatsCluster(string binary, string folder, int nodes)
+    private readonly CpuSet? _cpus;
+
+    private NatsCluster(string binary, string folder, int nodes, CpuSet? cpus)
     {
         _binary = binary;
+        _cpus = cpus;
         _folder = folder;
         _clientPorts = new int[nodes];
         _monitorPorts = new int[nodes];
@@ -52,11 +56,14 @@ public sealed class NatsCluster : IAsyncDisposable
     public int Count => _clientPorts.Length;
 
     /// <summary>Starts <paramref name="nodes"/> servers and waits for a JetStream meta leader.</summary>
+    /// <param name="nodes">How many servers.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="cpus">The CPUs to pin every node to, or <c>null</c>.</param>
     /// <exception cref="LoadTargetException">nats-server is missing, a node did not start, or no leader was elected in time.</exception>
-    public static async Task<NatsCluster> StartAsync(int nodes, CancellationToken cancellationToken)
+    public static async Task<NatsCluster> StartAsync(int nodes, CancellationToken cancellationToken, CpuSet? cpus = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
-        var cluster = new NatsCluster(NatsServerBinary.Require(), Directory.CreateTempSubdirectory("perf-nats-cluster-").FullName, nodes);
+        var cluster = new NatsCluster(NatsServerBinary.Require(), Directory.CreateTempSubdirectory("perf-nats-cluster-").FullName, nodes, cpus);
         try
         {
             for (var i = 0; i < nodes; i++)
@@ -91,6 +98,7 @@ public sealed class NatsCluster : IAsyncDisposable
         {
             ReadyProbe = ct => LoopbackPort.AcceptsAsync(port, ct),
             Timeout = NodeTimeout,
+            Cpus = _cpus,
         };
         Processes.Set(index, await ChildProcess.StartAsync(start, cancellationToken).ConfigureAwait(false));
     }
@@ -99,8 +107,14 @@ public sealed class NatsCluster : IAsyncDisposable
     public Task<bool> KillAsync(int index) => Processes.KillAsync(index);
 
     /// <summary>Waits until a live node reports a JetStream meta leader and every other node as a current peer (a single server is its own).</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="restarted">
+    /// A node just started again, which must also know the meta leader itself: the leader may
+    /// still list it as current from before its kill (it notices a dead peer only after missed
+    /// heartbeats), and would say the cluster is formed before it has rejoined. <c>null</c>: none.
+    /// </param>
     /// <exception cref="LoadTargetException">None within 30 s.</exception>
-    public async Task WaitForMetaLeaderAsync(CancellationToken cancellationToken)
+    public async Task WaitForMetaLeaderAsync(CancellationToken cancellationToken, int? restarted = null)
     {
         if (Count == 1)
         {
@@ -108,7 +122,7 @@ public sealed class NatsCluster : IAsyncDisposable
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        if (!await Poll.UntilAsync(ct => AnyNodeSeesFormedAsync(http, ct), FormedTimeout, FormedInterval, cancellationToken).ConfigureAwait(false))
+        if (!await Poll.UntilAsync(async ct => (restarted is not { } node || await KnowsLeaderAsync(http, _monitorPorts[node], ct).ConfigureAwait(false)) && await AnyNodeSeesFormedAsync(http, ct).ConfigureAwait(false), FormedTimeout, FormedInterval, cancellationToken).ConfigureAwait(false))
         {
             throw new LoadTargetException($"the {Count}-node NATS cluster elected no JetStream meta leader with every node current within {FormedTimeout.TotalSeconds:0} s.");
         }
@@ -141,34 +155,45 @@ public sealed class NatsCluster : IAsyncDisposable
         return false;
     }
 
+    // Whether this node names a meta leader (only the leader lists the peers and whether each is current).
+    private static async Task<bool> KnowsLeaderAsync(HttpClient http, int monitorPort, CancellationToken cancellationToken) =>
+        await MetaClusterAsync(http, monitorPort, cancellationToken).ConfigureAwait(false) is { } meta
+        && meta.TryGetProperty("leader", out var leader) && leader.GetString() is { Length: > 0 };
+
     // Whether this node sees a meta leader and every other node as a current peer: only then can
     // a stream with replicas on every node be placed ("no suitable peers for placement" before).
     private async Task<bool> FormedAsync(HttpClient http, int monitorPort, CancellationToken cancellationToken)
+    {
+        if (await MetaClusterAsync(http, monitorPort, cancellationToken).ConfigureAwait(false) is not { } meta
+            || !meta.TryGetProperty("leader", out var leader) || leader.GetString() is not { Length: > 0 }
+            || !meta.TryGetProperty("replicas", out var peers) || peers.ValueKind != JsonValueKind.Array || peers.GetArrayLength() < Count - 1)
+        {
+            return false;
+        }
+
+        foreach (var peer in peers.EnumerateArray())
+        {
+            if (!peer.TryGetProperty("current", out var current) || current.ValueKind != JsonValueKind.True)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The meta_cluster object of a node's /jsz, or null when it does not answer or has none.
+    private static async Task<JsonElement?> MetaClusterAsync(HttpClient http, int monitorPort, CancellationToken cancellationToken)
     {
         try
         {
             await using var body = await http.GetStreamAsync(new Uri($"http://127.0.0.1:{monitorPort.ToString(CultureInfo.InvariantCulture)}/jsz"), cancellationToken).ConfigureAwait(false);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!document.RootElement.TryGetProperty("meta_cluster", out var meta)
-                || !meta.TryGetProperty("leader", out var leader) || leader.GetString() is not { Length: > 0 }
-                || !meta.TryGetProperty("replicas", out var peers) || peers.ValueKind != JsonValueKind.Array || peers.GetArrayLength() < Count - 1)
-            {
-                return false;
-            }
-
-            foreach (var peer in peers.EnumerateArray())
-            {
-                if (!peer.TryGetProperty("current", out var current) || current.ValueKind != JsonValueKind.True)
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return document.RootElement.TryGetProperty("meta_cluster", out var meta) ? meta.Clone() : null;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
         {
-            return false;
+            return null;
         }
     }
 }

@@ -67,13 +67,15 @@ public sealed class RelayProcess : IAsyncDisposable
     /// <param name="cpus">The CPUs to pin it to, or <c>null</c>.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <param name="extraArguments">More <c>perf relay</c> options (<c>--audit-log FILE</c>, <c>--store URL</c>).</param>
+    /// <param name="listeners">Fixed ports and a WebSocket secret shared with other nodes (a cluster node that restarts where its clients look for it), or <c>null</c> for free ports and a fresh secret.</param>
     /// <exception cref="LoadTargetException">The relay did not start or did not print its listening line in time.</exception>
-    public static async Task<RelayProcess> StartAsync(ProcessStartInfo perfCommand, string cipher, string backend, CpuSet? cpus, CancellationToken cancellationToken, IEnumerable<string>? extraArguments = null)
+    public static async Task<RelayProcess> StartAsync(ProcessStartInfo perfCommand, string cipher, string backend, CpuSet? cpus, CancellationToken cancellationToken, IEnumerable<string>? extraArguments = null, RelayListeners? listeners = null)
     {
         ArgumentNullException.ThrowIfNull(perfCommand);
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        var secret = listeners?.WebSocketSecret ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        var (listenTcp, listenWs) = listeners is { } fixedPorts ? ($"127.0.0.1:{fixedPorts.TcpPort}", $"127.0.0.1:{fixedPorts.WebSocketPort}") : ("127.0.0.1:0", "127.0.0.1:0");
         RuntimeSettings.AddDotNet(perfCommand, InlineCompletions);
-        perfCommand.AddArguments(["relay", "--tcp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. LoadClientLimits, .. extraArguments ?? []]);
+        perfCommand.AddArguments(["relay", "--tcp", listenTcp, "--ws", listenWs, "--cipher", cipher, "--backend", backend, "--ws-secret", secret, .. LoadClientLimits, .. extraArguments ?? []]);
 
         var process = await ChildProcess.StartAsync(new ChildProcessStart(perfCommand, "perf relay") { ReadyLinePrefix = ListeningPrefix, Cpus = cpus }, cancellationToken).ConfigureAwait(false);
         try
@@ -127,3 +129,9 @@ public sealed class RelayProcess : IAsyncDisposable
     /// <summary>Stops the relay process (SIGTERM, then SIGKILL).</summary>
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 }
+
+/// <summary>Where a relay process listens and the WebSocket secret it checks tokens with, when they are chosen for it.</summary>
+/// <param name="TcpPort">The loopback Noise/TCP port.</param>
+/// <param name="WebSocketPort">The loopback WebSocket gateway port.</param>
+/// <param name="WebSocketSecret">The <c>--ws-secret</c> (at least 16 characters).</param>
+public sealed record RelayListeners(int TcpPort, int WebSocketPort, string WebSocketSecret);

@@ -19,7 +19,7 @@ internal static class RelayFleet
         var limits = new List<NodeLimit>
         {
             Cpu(result.FindMax, target, cpu, load, node, inputs, usable, terms, notes),
-            Memory(target, store, load, node, usable, terms, notes),
+            Memory(target, result.Cluster?.RelayNodes ?? 1, store, load, node, usable, terms, notes),
             Connections(result, load, inputs, usable, notes),
         };
         var fleet = FleetPlan.Choose("relay", terms, limits, inputs.NPlusOne);
@@ -65,7 +65,9 @@ internal static class RelayFleet
 
     // The relay's memory: every connection's (its process's and the kernel's share), and for a
     // memory store the messages it holds for offline recipients, over what a node has beside its base.
-    private static NodeLimit Memory(TargetUsage target, MeasuredStore store, PlannedLoad load, NodeSize node, double usable, List<PlanTerm> terms, PlanNotes notes)
+    // A relay-cluster result's resident memory and idle connections are all its relay nodes' together
+    // (the idle clients are spread over them): a node's base is their base over the nodes measured.
+    private static NodeLimit Memory(TargetUsage target, int measuredNodes, MeasuredStore store, PlannedLoad load, NodeSize node, double usable, List<PlanTerm> terms, PlanNotes notes)
     {
         var process = target.MemoryPerConnectionBytes ?? throw new BadInputException("the result's target section has no memory_per_connection_bytes: run perf load with --idle-connections N");
         var kernel = target.KernelMemoryPerConnectionBytes ?? 0;
@@ -74,7 +76,7 @@ internal static class RelayFleet
             notes.Warn("kernel socket memory not measured in this result (perf load --idle-connections N reads /proc/net/sockstat): the memory term counts the relay process only and is low by the kernel's share of every socket");
         }
 
-        var baseBytes = Math.Max(0, (target.ResidentBytes ?? 0) - ((target.IdleConnections ?? 0) * process));
+        var baseBytes = Math.Max(0, (target.ResidentBytes ?? 0) - ((target.IdleConnections ?? 0) * process)) / Math.Max(1, measuredNodes);
         if (target.ResidentBytes is null)
         {
             notes.Warn("the relay's base memory (resident without its idle connections) is not in this result: the memory term leaves it out");
@@ -94,7 +96,9 @@ internal static class RelayFleet
         terms.Add(new("memory: connections", connections, "B", $"connections × (process + kernel per connection) = {Units.Count(load.Connections)} × {Units.Bytes(process + kernel)} = {Units.Bytes(connections)}"));
         var held = HeldMessages(target, store, load, terms, notes);
         terms.Add(new("memory: base", baseBytes, "B", target.ResidentBytes is { } resident
-            ? $"resident at the end − idle connections × process per connection = {Units.Bytes(resident)} − {Units.Count(target.IdleConnections ?? 0)} × {Units.Bytes(process)} = {Units.Bytes(baseBytes)}"
+            ? measuredNodes > 1
+                ? $"(resident at the end − idle connections × process per connection) / relay nodes measured = ({Units.Bytes(resident)} − {Units.Count(target.IdleConnections ?? 0)} × {Units.Bytes(process)}) / {measuredNodes} = {Units.Bytes(baseBytes)}"
+                : $"resident at the end − idle connections × process per connection = {Units.Bytes(resident)} − {Units.Count(target.IdleConnections ?? 0)} × {Units.Bytes(process)} = {Units.Bytes(baseBytes)}"
             : "not measured: 0 B counted"));
         terms.Add(new("memory: usable per node", available, "B", $"memory per node × (1 − headroom) − base = {Units.Bytes(node.MemoryBytes)} × {Units.Significant(usable)} − {Units.Bytes(baseBytes)} = {Units.Bytes(available)}"));
         var nodes = (long)Math.Ceiling((connections + held) / available);

@@ -31,6 +31,23 @@ public static class ResultHistograms
         return histogram;
     }
 
+    /// <summary>
+    /// The <c>[value µs, count]</c> pairs of <paramref name="histogram"/>: each recorded bucket's
+    /// highest equivalent value and its count, ascending. <see cref="FromPairs"/> records every
+    /// value back into the bucket it came from, so a histogram of the merged shape round-trips exactly.
+    /// </summary>
+    public static IReadOnlyList<long[]> ToPairs(HistogramBase histogram)
+    {
+        ArgumentNullException.ThrowIfNull(histogram);
+        var pairs = new List<long[]>();
+        foreach (var bucket in histogram.RecordedValues())
+        {
+            pairs.Add([bucket.ValueIteratedTo, bucket.CountAtValueIteratedTo]);
+        }
+
+        return pairs;
+    }
+
     /// <summary>A copy of <paramref name="source"/> in the merged shape, so histograms of other shapes add into it.</summary>
     public static HistogramBase Widened(HistogramBase source)
     {

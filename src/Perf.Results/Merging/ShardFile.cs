@@ -6,7 +6,8 @@ namespace Perf.Results.Merging;
 
 /// <summary>
 /// One shard's result and the full histograms it keeps: the <c>&lt;metric&gt;.hlog</c> interval
-/// log beside the file (<c>perf load</c>), or the pairs inside it (k6). Never its percentiles.
+/// log beside the file (<c>perf load</c>'s run folder: it has the intervals too), else the pairs
+/// inside it (k6, and a <c>perf load --shard</c> result copied away from its folder). Never its percentiles.
 /// </summary>
 public sealed class ShardFile
 {
@@ -35,10 +36,9 @@ public sealed class ShardFile
         var histograms = new Dictionary<string, ShardHistogram>(StringComparer.Ordinal);
         foreach (var (name, metric) in result.Metrics.Latencies())
         {
-            var histogram = metric.Histogram is { } pairs
-                ? new ShardHistogram(ResultHistograms.FromPairs(pairs), [])
-                : ReadLog(System.IO.Path.Combine(folder, name + ".hlog"))
-                  ?? throw new BadInputException($"{path}: metrics.{name} has no histogram (no {name}.hlog beside the file, no metrics.{name}.histogram in it): merge adds histograms, never percentiles");
+            var histogram = ReadLog(System.IO.Path.Combine(folder, name + ".hlog"))
+                ?? (metric.Histogram is { } pairs ? new ShardHistogram(ResultHistograms.FromPairs(pairs), []) : null)
+                ?? throw new BadInputException($"{path}: metrics.{name} has no histogram (no {name}.hlog beside the file, no metrics.{name}.histogram in it): merge adds histograms, never percentiles");
             if (histogram.Total.TotalCount != metric.Count)
             {
                 throw new BadInputException($"{path}: metrics.{name}.count is {metric.Count} but its histogram holds {histogram.Total.TotalCount} values: the {name}.hlog beside it is another run's");

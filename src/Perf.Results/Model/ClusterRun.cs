@@ -16,6 +16,22 @@ public sealed record ClusterRun
     /// <summary>JetStream replicas of the mailbox stream: min(3, NATS nodes).</summary>
     public required int StoreReplicas { get; init; }
 
+    /// <summary>How the clients reached the nodes: <c>tcp</c> (Noise) or <c>ws</c> (the WebSocket gateway); absent in older files (tcp).</summary>
+    public string? Transport { get; init; }
+
+    /// <summary><c>--fault-schedule</c> as given, e.g. <c>random:30s</c>; its faults are among <see cref="Faults"/>.</summary>
+    public string? FaultSchedule { get; init; }
+
+    /// <summary>The seed of <see cref="FaultSchedule"/>'s picks (<c>--fault-seed</c> repeats them).</summary>
+    public int? FaultSeed { get; init; }
+
+    /// <summary>
+    /// Each relay node's open connections by its own count (<c>relay.connections</c> at its
+    /// <c>/metrics</c>) once the idle clients and the run's connections were open, before the
+    /// measured window; <c>null</c> for a node that did not answer. Only when the cluster was started here.
+    /// </summary>
+    public IReadOnlyList<long?>? ConnectionsPerNode { get; init; }
+
     /// <summary>The faults asked for, each with when it was applied.</summary>
     public required IReadOnlyList<ClusterFaultRecord> Faults { get; init; }
 

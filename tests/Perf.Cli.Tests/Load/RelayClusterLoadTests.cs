@@ -105,12 +105,12 @@ public sealed class RelayClusterLoadTests : TempFolder
     [Fact]
     public void Cluster_options_belong_to_relay_cluster_and_its_size_is_bounded()
     {
-        CliRun.Invoke("load", "--target", "relay-tcp", "--fault", "kill:relay:0@1s").AssertBadInput("--fault, --relay-nodes and --nats-nodes apply to --target relay-cluster only");
+        CliRun.Invoke("load", "--target", "relay-tcp", "--fault", "kill:relay:0@1s").AssertBadInput("--transport apply to --target relay-cluster only");
         CliRun.Invoke("load", "--target", "echo", "--relay-nodes", "2").AssertBadInput("apply to --target relay-cluster only");
         CliRun.Invoke("load", "--target", "relay-cluster", "--relay-nodes", "0").AssertBadInput("--relay-nodes must be 1 to 16 and --nats-nodes 1 to 7");
         CliRun.Invoke("load", "--target", "relay-cluster", "--nats-nodes", "8").AssertBadInput("--nats-nodes 1 to 7");
         CliRun.Invoke("load", "--target", "relay-cluster", "--target-process").AssertBadInput("--target-process does not apply to relay-cluster");
         CliRun.Invoke("load", "--target", "relay-cluster", "--store", "nats://127.0.0.1:4222").AssertBadInput("--store does not apply to relay-cluster");
-        CliRun.Invoke("load", "--target", "relay-cluster", "--find-max").AssertBadInput("--find-max does not apply to relay-cluster");
+        CliRun.Invoke("load", "--target", "relay-cluster", "--relay-key", "AAAA").AssertBadInput("--relay-key does not apply to relay-cluster");
     }
 }

@@ -55,6 +55,43 @@ public sealed class IdleConnectionPoolTests
     }
 
     [Fact]
+    public async Task Clients_are_spread_over_a_clusters_nodes_and_a_pools_block_of_source_addresses()
+    {
+        var sources = new ConcurrentBag<(int Listener, string Source)>();
+        var accepted = new ConcurrentBag<System.Net.Sockets.Socket>(); // held: a collected socket would close, and CountOpen see it
+        using var first = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        using var second = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        var accepting = new List<Task>();
+        foreach (var (listener, index) in new[] { (first, 0), (second, 1) })
+        {
+            listener.Start();
+            accepting.Add(Task.Run(async () =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    var socket = await listener.AcceptSocketAsync();
+                    accepted.Add(socket);
+                    sources.Add((index, ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString()));
+                }
+            }));
+        }
+
+        // Block 2 of a shard: its addresses start 2 × 64 after 127.0.0.2.
+        await using var pool = new IdleConnectionPool([(IPEndPoint)first.LocalEndpoint, (IPEndPoint)second.LocalEndpoint], new ConnectOnly(), 6, inFlight: 2, clientsPerSourceAddress: 4, sourceBlock: 2);
+        Assert.Equal(0, await pool.OpenAsync(6, null, CancellationToken.None));
+        await Task.WhenAll(accepting).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, sources.Count(s => s.Listener == 0));
+        Assert.Equal(3, sources.Count(s => s.Listener == 1));
+        Assert.Equal(["127.0.0.130", "127.0.0.131"], sources.Select(s => s.Source).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(6, pool.CountOpen());
+        foreach (var socket in accepted)
+        {
+            socket.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_reconnect_storm_drops_and_reauthenticates_the_same_identities()
     {
         using var key = X25519KeyPair.Generate();
@@ -171,6 +208,12 @@ public sealed class IdleConnectionPoolTests
             WebSocketSecret = secret,
             TcpMiddleware = middleware,
         });
+
+    // Open as soon as connected: the listeners here only count who connects from where.
+    private sealed class ConnectOnly : IdleProtocol
+    {
+        public override Task<object?> OpenAsync(System.Net.Sockets.Socket socket, int client, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
+    }
 }
 
 /// <summary>Keep-alives: sent after the interval of silence, not while paused (a measured run).</summary>

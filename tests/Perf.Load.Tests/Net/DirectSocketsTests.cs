@@ -145,6 +145,73 @@ public sealed class DirectSocketsTests
         await dribble.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_socket_closed_from_this_side_frees_its_slot_for_the_next_one()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var sockets = new DirectSockets(1);
+        sockets.Start();
+        var first = new Collecting();
+        var direct = sockets.Add(await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None), first);
+        using var firstServer = await listener.AcceptSocketAsync();
+
+        direct.Dispose(); // a client that reconnects closes its old socket before it adds the new one
+        using var second = await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var secondServer = await listener.AcceptSocketAsync();
+        var receiver = new Collecting();
+        var replacement = sockets.Add(second, receiver);
+        await secondServer.SendAsync("pong"u8.ToArray());
+
+        Assert.True(first.Done.IsSet); // told once, on this side
+        Assert.Equal(0, await firstServer.ReceiveAsync(new byte[1])); // the peer saw the close
+        Assert.True(SpinWait.SpinUntil(() => receiver.Bytes.Count == 4, TimeSpan.FromSeconds(10)), "the new socket in the freed slot is read");
+        Assert.NotNull(replacement);
+    }
+
+    [Fact]
+    public async Task The_set_disposed_from_its_own_receive_thread_returns_and_stops_reading()
+    {
+        // A run that fails in a continuation of a read (a shard's start gate refusing) disposes the set there.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = await DirectSockets.ConnectAsync(listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
+        using var server = await listener.AcceptSocketAsync();
+        var sockets = new DirectSockets(1);
+        var receiver = new DisposingOnRead(sockets);
+        sockets.Add(client, receiver);
+        sockets.Start();
+
+        await server.SendAsync("go"u8.ToArray());
+
+        Assert.True(receiver.Disposed.Wait(TimeSpan.FromSeconds(10)), "Dispose on the receive thread did not return");
+        await server.SendAsync("more"u8.ToArray());
+        Assert.False(SpinWait.SpinUntil(() => receiver.Reads > 1, TimeSpan.FromMilliseconds(300)), "the set kept reading after it was disposed");
+        sockets.Dispose(); // again, from another thread: nothing left to wait for
+    }
+
+    private sealed class DisposingOnRead(DirectSockets sockets) : IDirectReceiver
+    {
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public ManualResetEventSlim Disposed { get; } = new();
+
+        public void Received(ReadOnlySpan<byte> data)
+        {
+            if (Interlocked.Increment(ref _reads) == 1)
+            {
+                sockets.Dispose();
+                Disposed.Set();
+            }
+        }
+
+        public void Closed()
+        {
+        }
+    }
+
     private sealed class Collecting : IDirectReceiver
     {
         public List<byte> Bytes { get; } = [];

@@ -84,6 +84,35 @@ public sealed class ResultMergerTests : TempFolder
     }
 
     [Fact]
+    public void A_perf_shard_merges_from_the_histograms_inside_it_when_copied_away_and_from_its_log_beside_it()
+    {
+        var a = ShardFixture.WritePerf(Folder, Values, 0, 2);
+        var b = ShardFixture.WritePerf(Folder, Values, 1, 2);
+        var copies = new List<string>();
+        foreach (var path in (string[])[a, b])
+        {
+            // What perf load --shard writes: its histograms inside the file, so a copy alone merges (--out, --result-stdout).
+            var result = ResultFile.Read(path);
+            var pairs = ResultHistograms.ToPairs(ShardFile.Read(path).Histograms["end_to_end_us"].Total);
+            result = result with { Metrics = result.Metrics with { EndToEndUs = result.Metrics.EndToEndUs! with { Histogram = pairs } } };
+            ResultFile.Write(path, result);
+            var copy = Path.Combine(Folder, $"copy-{copies.Count}.json");
+            File.Copy(path, copy);
+            copies.Add(copy);
+        }
+
+        var fromCopies = ResultMerger.Merge(copies);
+        var fromFolders = ResultMerger.Merge([a, b]);
+
+        // The pairs give the same whole histogram; the log beside the file adds its intervals.
+        var whole = ShardFixture.Whole(Values);
+        Assert.Equal(LatencyMetric.FromHistogram(whole), fromCopies.Result.Metrics.EndToEndUs);
+        Assert.Equal(LatencyMetric.FromHistogram(whole), fromFolders.Result.Metrics.EndToEndUs);
+        Assert.Single(fromCopies.Histograms["end_to_end_us"].Intervals);
+        Assert.Equal(3, fromFolders.Histograms["end_to_end_us"].Intervals.Count);
+    }
+
+    [Fact]
     public void A_merged_run_validates_against_the_schema_reads_back_and_reports()
     {
         var a = ShardFixture.WritePerf(Folder, Values, 0, 2);

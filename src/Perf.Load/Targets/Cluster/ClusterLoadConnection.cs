@@ -1,30 +1,20 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
-using Perf.Load.Processes;
 using Relay.Client;
 using Relay.Crypto.E2e;
+using Relay.Crypto.Sealed;
 using Relay.Protocol.Frames;
 
 namespace Perf.Load.Targets.Cluster;
 
 /// <summary>
-/// One identity's connection to a relay cluster that survives its node: it keeps each sent
-/// envelope until the relay answers it, and when the connection drops it connects to the next
-/// live node as the same identity and sends those again. One gate serialises everything written
-/// to the transport (the scheduler's sends, ACKs and flushes; the resends), held until a flush
-/// completes so nothing is written under a pending flush; the receive loop never waits on it
-/// while it reads.
+/// One identity's client of a relay cluster that survives its node: it keeps each sent envelope
+/// until the relay answers it, and when a connection drops it moves to the next live node (a
+/// <see cref="FailoverLink"/>) and sends those again. Plain SEND uses one authenticated link for
+/// both directions; sealed sender receives on the authenticated link and sends SEALED_SEND on an
+/// anonymous one, each failing over on its own. Deliveries seen before (by relay id, or refused by
+/// the E2E session as a replay) are dropped and counted as duplicates.
 /// </summary>
-internal sealed class ClusterLoadConnection(
-    int index,
-    Identity recipient,
-    E2eRing ring,
-    LoadTargetContext context,
-    RelayNodes nodes,
-    RelayClientOptions options,
-    DeliveryLedger ledger,
-    ClusterClientCounters counters,
-    CancellationToken stop) : ILoadConnection, IAsyncDisposable
+internal sealed class ClusterLoadConnection : ILoadConnection, IAsyncDisposable
 {
     // Messages of this connection that may wait for an answer at once (indexed by its own message number).
     private const int SlotBits = 10;
@@ -33,43 +23,72 @@ internal sealed class ClusterLoadConnection(
     private const int Awaiting = 1;
     private const int NeedsResend = 2;
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan ReconnectPause = TimeSpan.FromMilliseconds(50);
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly int _index;
+    private readonly Identity _recipient;
+    private readonly DeliveryToken _recipientToken;
+    private readonly E2eRing _ring;
+    private readonly LoadTargetContext _context;
+    private readonly DeliveryLedger _ledger;
+    private readonly ClusterClientCounters _counters;
+    private readonly ClusterVerifiers? _verifiers;
+    private readonly CancellationToken _stop;
+    private readonly FailoverLink _receiver;
+    private readonly FailoverLink _sender;
     private readonly Slot[] _slots = new Slot[SlotMask + 1];
     private readonly ConcurrentQueue<ulong> _acks = new();
     private readonly RecentRelayIds _recent = new(16_384);
-    private RelayClientConnection? _client;
-    private int _node;
+    private Task _refresh = Task.CompletedTask;
     private int _retryScheduled;
-    private bool _disposed;
 
-    /// <summary>Connects as this identity to node <paramref name="node"/> (or, when it is down, the next live one).</summary>
-    /// <exception cref="RelayClientException">No node took the connection.</exception>
-    public async Task<RelayClientConnection> ConnectAsync(int node, CancellationToken cancellationToken)
+    /// <summary>Connection <paramref name="index"/> of the ring, starting on <paramref name="firstNode"/>; sealed sender when <paramref name="verifiers"/> is given.</summary>
+    public ClusterLoadConnection(int index, int firstNode, E2eRing ring, LoadTargetContext context, ClusterConnector connector, DeliveryLedger ledger, ClusterClientCounters counters, ClusterVerifiers? verifiers, CancellationToken stop)
     {
-        _node = node;
-        var client = await ConnectToLiveNodeAsync(attempts: nodes.Count, cancellationToken).ConfigureAwait(false)
-            ?? throw new RelayClientException($"no relay node took connection {index}");
-        _client = client;
-        return client;
+        _index = index;
+        _ring = ring;
+        _context = context;
+        _ledger = ledger;
+        _counters = counters;
+        _verifiers = verifiers;
+        _stop = stop;
+        var recipient = ring.RecipientOf(index);
+        _recipient = new Identity(ring.Identity(recipient));
+        _recipientToken = verifiers is null ? default : ring.TokenOf(recipient);
+        _receiver = new FailoverLink(connector, ring.KeyPair(index), firstNode, stop);
+        _sender = verifiers is null ? _receiver : new FailoverLink(connector, identity: null, firstNode, stop);
+    }
+
+    /// <summary>Connects its links and starts reading them (and failing them over) in the background.</summary>
+    /// <exception cref="RelayClientException">No node took a connection.</exception>
+    public async Task<Task> StartAsync(CancellationToken cancellationToken)
+    {
+        var received = await _receiver.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var receiving = Task.Run(() => _receiver.RunAsync(received, OnFrame, ReceiverAdopted, _counters.Reconnected), CancellationToken.None);
+        if (ReferenceEquals(_sender, _receiver))
+        {
+            return receiving;
+        }
+
+        var sent = await _sender.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var sending = Task.Run(() => _sender.RunAsync(sent, OnFrame, SenderAdopted, _counters.Reconnected), CancellationToken.None);
+        return Task.WhenAll(receiving, sending);
     }
 
     public void Write(long sequence, long intendedTicks, bool measured)
     {
-        var envelope = ring.Seal(index, sequence, intendedTicks, measured, context);
+        var envelope = _ring.Seal(_index, sequence, intendedTicks, measured, _context);
         if (measured)
         {
-            ledger.MarkMeasured(sequence);
+            _ledger.MarkMeasured(sequence);
         }
 
-        _gate.Wait();
+        _sender.Gate.Wait();
         try
         {
             ref var slot = ref _slots[SlotOf(sequence)];
             if (Volatile.Read(ref slot.State) != Free)
             {
-                counters.GaveUp();
+                _counters.GaveUp();
             }
 
             slot.Sequence = sequence;
@@ -81,151 +100,155 @@ internal sealed class ClusterLoadConnection(
 
             envelope.CopyTo(slot.Envelope);
             slot.Length = envelope.Length;
-            Volatile.Write(ref slot.State, _client is null ? NeedsResend : Awaiting);
-            _client?.Send((ulong)sequence, recipient, envelope);
+            var client = _sender.Client;
+            Volatile.Write(ref slot.State, client is null ? NeedsResend : Awaiting);
+            if (client is not null)
+            {
+                Send(client, sequence, envelope);
+            }
         }
         finally
         {
-            _gate.Release();
+            _sender.Gate.Release();
         }
     }
 
     public ValueTask FlushAsync()
     {
-        _gate.Wait();
-        var client = _client;
+        if (ReferenceEquals(_sender, _receiver))
+        {
+            return Flush(_sender, acks: true);
+        }
+
+        // Sealed: ACKs go on the authenticated link (only when there are some), sends on the anonymous one.
+        if (_acks.IsEmpty)
+        {
+            return Flush(_sender, acks: false);
+        }
+
+        var acked = Flush(_receiver, acks: true);
+        return acked.IsCompletedSuccessfully ? Flush(_sender, acks: false) : ThenFlushSenderAsync(acked);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _receiver.DisposeAsync().ConfigureAwait(false);
+        if (!ReferenceEquals(_sender, _receiver))
+        {
+            await _sender.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static int SlotOf(long sequence, int connections) => (int)((sequence / connections) & SlotMask);
+
+    private int SlotOf(long sequence) => SlotOf(sequence, _context.Connections);
+
+    private void Send(RelayClientConnection client, long sequence, ReadOnlySpan<byte> envelope)
+    {
+        if (_verifiers is null)
+        {
+            client.Send((ulong)sequence, _recipient, envelope);
+        }
+        else
+        {
+            client.SealedSend((ulong)sequence, _recipient, _recipientToken, envelope);
+        }
+    }
+
+    private async ValueTask ThenFlushSenderAsync(ValueTask acked)
+    {
+        await acked.ConfigureAwait(false);
+        await Flush(_sender, acks: false).ConfigureAwait(false);
+    }
+
+    // Under the link's gate, released when the flush completes (at once unless the socket pushes back).
+    private ValueTask Flush(FailoverLink link, bool acks)
+    {
+        link.Gate.Wait();
+        var client = link.Client;
         if (client is null)
         {
             // Between nodes: what was written waits in its slot for the new connection.
-            _gate.Release();
+            link.Gate.Release();
             return ValueTask.CompletedTask;
         }
 
         ValueTask flush;
         try
         {
-            while (_acks.TryDequeue(out var relayId))
+            while (acks && _acks.TryDequeue(out var relayId))
             {
                 client.Ack(relayId);
             }
 
             flush = client.FlushAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (IsDrop(ex))
+        catch (Exception ex) when (FailoverLink.IsDrop(ex))
         {
-            // The receive loop sees the same drop and moves to another node.
-            _gate.Release();
+            // The link's read loop sees the same drop and moves to another node.
+            link.Gate.Release();
             return ValueTask.CompletedTask;
         }
 
         if (!flush.IsCompleted)
         {
-            return ReleaseAfterAsync(flush);
+            return ReleaseAfterAsync(link.Gate, flush);
         }
 
         try
         {
             flush.GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (IsDrop(ex))
+        catch (Exception ex) when (FailoverLink.IsDrop(ex))
         {
             // As above.
         }
         finally
         {
-            _gate.Release();
+            link.Gate.Release();
         }
 
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Reads answers and deliveries; on a drop, reconnects to another node and sends again what had no answer.</summary>
-    public async Task ReceiveAsync(RelayClientConnection first)
+    private static async ValueTask ReleaseAfterAsync(SemaphoreSlim gate, ValueTask flush)
     {
-        var client = first;
-        while (client is not null)
-        {
-            await ReadUntilClosedAsync(client).ConfigureAwait(false);
-            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                if (ReferenceEquals(_client, client))
-                {
-                    _client = null;
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            await client.DisposeAsync().ConfigureAwait(false);
-            if (stop.IsCancellationRequested || Volatile.Read(ref _disposed))
-            {
-                return;
-            }
-
-            _node++;
-            client = await ConnectToLiveNodeAsync(attempts: int.MaxValue, stop).ConfigureAwait(false);
-            if (client is not null)
-            {
-                counters.Reconnected();
-                await AdoptAsync(client).ConfigureAwait(false);
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Volatile.Write(ref _disposed, true);
-        RelayClientConnection? client;
-        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            client = _client;
-            _client = null;
+            await flush.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FailoverLink.IsDrop(ex))
+        {
+            // The read loop sees the same drop.
         }
         finally
         {
-            _gate.Release();
-        }
-
-        if (client is not null)
-        {
-            await client.DisposeAsync().ConfigureAwait(false);
+            gate.Release();
         }
     }
 
-    private async Task ReadUntilClosedAsync(RelayClientConnection client)
+    private void OnFrame(RelayFrame frame, long received)
     {
-        try
+        switch (frame.Type)
         {
-            while (await client.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
-            {
-                var received = LoadTargetContext.Now();
-                switch (frame.Type)
-                {
-                    case FrameType.Deliver:
-                        Delivered(frame, received);
-                        break;
-                    case FrameType.Accepted:
-                        Answered(frame.ClientMessageId, accepted: true);
-                        break;
-                    case FrameType.Rejected when (RejectReason)frame.Code is RejectReason.StoreUnavailable or RejectReason.ShuttingDown:
-                        // Not held: send it again shortly, through whichever node this connection has then.
-                        RetryLater(frame.ClientMessageId);
-                        break;
-                    case FrameType.Rejected:
-                        Answered(frame.ClientMessageId, accepted: false);
-                        break;
-                    case FrameType.Error:
-                        return;
-                }
-            }
-        }
-        catch (Exception ex) when (IsDrop(ex))
-        {
-            // A node killed mid-frame: the same as a close.
+            case FrameType.Deliver:
+                Delivered(frame, received);
+                break;
+            case FrameType.Accepted:
+                Answered(frame.ClientMessageId, accepted: true);
+                break;
+            case FrameType.Rejected when (RejectReason)frame.Code is RejectReason.StoreUnavailable or RejectReason.ShuttingDown:
+                // Not held: send it again shortly, through whichever node this connection has then.
+                RetryLater(frame.ClientMessageId);
+                break;
+            case FrameType.Rejected when (RejectReason)frame.Code == RejectReason.DeliveryTokenInvalid && _verifiers is not null:
+                // A node that restarted and forgot the verifiers: it gets them again, then the message goes again.
+                _refresh = _verifiers.RefreshAsync(_sender.Node, _stop);
+                RetryLater(frame.ClientMessageId);
+                break;
+            case FrameType.Rejected:
+                Answered(frame.ClientMessageId, accepted: false);
+                break;
         }
     }
 
@@ -235,22 +258,22 @@ internal sealed class ClusterLoadConnection(
         if (!_recent.Add(frame.RelayMessageId))
         {
             // Delivered before and its ACK lost with the connection: the new node delivers it again.
-            counters.RelayIdDuplicate();
-            context.Recorders.CountDuplicate();
+            _counters.RelayIdDuplicate();
+            _context.Recorders.CountDuplicate();
             return;
         }
 
         var envelope = frame.Envelope.IsSingleSegment ? frame.Envelope.FirstSpan : System.Buffers.BuffersExtensions.ToArray(frame.Envelope);
-        var opened = ring.OpenAndReport(index, envelope, received, context, out var sequence);
+        var opened = _ring.OpenAndReport(_index, envelope, received, _context, out var sequence);
         if (opened == E2eError.Replay)
         {
             // A resent message whose first copy the dead node had stored after all.
-            counters.ReplayDuplicate();
-            context.Recorders.CountDuplicate();
+            _counters.ReplayDuplicate();
+            _context.Recorders.CountDuplicate();
         }
         else if (opened == E2eError.None)
         {
-            ledger.MarkDelivered(sequence);
+            _ledger.MarkDelivered(sequence);
         }
     }
 
@@ -265,22 +288,22 @@ internal sealed class ClusterLoadConnection(
 
         if (accepted)
         {
-            ledger.MarkAccepted(sequence);
+            _ledger.MarkAccepted(sequence);
         }
         else
         {
-            ledger.MarkRejected(sequence);
+            _ledger.MarkRejected(sequence);
         }
 
         if (slot.Measured)
         {
             if (accepted)
             {
-                context.Accepted();
+                _context.Accepted();
             }
             else
             {
-                context.Rejected();
+                _context.Rejected();
             }
         }
     }
@@ -294,7 +317,7 @@ internal sealed class ClusterLoadConnection(
             return;
         }
 
-        counters.RetriedRejection();
+        _counters.RetriedRejection();
         if (Interlocked.Exchange(ref _retryScheduled, 1) == 0)
         {
             _ = RetryAfterPauseAsync();
@@ -305,7 +328,8 @@ internal sealed class ClusterLoadConnection(
     {
         try
         {
-            await Task.Delay(RetryPause, stop).ConfigureAwait(false);
+            await Task.Delay(RetryPause, _stop).ConfigureAwait(false);
+            await _refresh.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -313,46 +337,36 @@ internal sealed class ClusterLoadConnection(
         }
 
         Volatile.Write(ref _retryScheduled, 0);
-        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        await _sender.Gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (_client is { } client)
+            if (_sender.Client is { } client && SendAgain(client, includeAwaiting: false) > 0)
             {
-                SendAgain(client, includeAwaiting: false);
                 await client.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (IsDrop(ex))
+        catch (Exception ex) when (FailoverLink.IsDrop(ex))
         {
-            // The receive loop reconnects and sends them again.
+            // The read loop reconnects and sends them again.
         }
         finally
         {
-            _gate.Release();
+            _sender.Gate.Release();
         }
     }
 
-    // A new connection: everything without an answer goes out on it, then the scheduler may write.
-    private async Task AdoptAsync(RelayClientConnection client)
+    // Under the sender's gate, on its new connection: everything without an answer goes out again.
+    private int SenderAdopted(RelayClientConnection client)
     {
-        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            _client = client;
-            counters.CountResent(SendAgain(client, includeAwaiting: true));
-            await client.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsDrop(ex))
-        {
-            // Dropped again at once: the receive loop reads the close and moves on.
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        var sent = SendAgain(client, includeAwaiting: true);
+        _counters.CountResent(sent);
+        return sent;
     }
 
-    // Under the gate. Returns how many were sent.
+    // The plain link is both: its resends are the sender's. A sealed receiver has nothing to resend.
+    private int ReceiverAdopted(RelayClientConnection client) => ReferenceEquals(_sender, _receiver) ? SenderAdopted(client) : 0;
+
+    // Under the sender's gate. Returns how many were sent.
     private int SendAgain(RelayClientConnection client, bool includeAwaiting)
     {
         var sent = 0;
@@ -364,7 +378,7 @@ internal sealed class ClusterLoadConnection(
             {
                 if (Interlocked.CompareExchange(ref slot.State, Awaiting, state) == state)
                 {
-                    client.Send((ulong)slot.Sequence, recipient, slot.Envelope.AsSpan(0, slot.Length));
+                    Send(client, slot.Sequence, slot.Envelope.AsSpan(0, slot.Length));
                     sent++;
                 }
             }
@@ -372,66 +386,6 @@ internal sealed class ClusterLoadConnection(
 
         return sent;
     }
-
-    private async ValueTask ReleaseAfterAsync(ValueTask flush)
-    {
-        try
-        {
-            await flush.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsDrop(ex))
-        {
-            // The receive loop sees the same drop.
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    // Tries the nodes in turn from _node, pausing once round the list; null when stopped.
-    private async Task<RelayClientConnection?> ConnectToLiveNodeAsync(int attempts, CancellationToken cancellationToken)
-    {
-        RelayClientException? last = null;
-        for (var attempt = 0; attempt < attempts && !cancellationToken.IsCancellationRequested; attempt++, _node++)
-        {
-            var node = _node % nodes.Count;
-            if (nodes.EndPointOf(node) is { } endPoint)
-            {
-                try
-                {
-                    return await RelayClientConnection.ConnectTcpAsync(endPoint, ring.KeyPair(index), options, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RelayClientException ex)
-                {
-                    last = ex;
-                }
-            }
-
-            if ((attempt + 1) % nodes.Count == 0)
-            {
-                try
-                {
-                    await Task.Delay(ReconnectPause, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        return attempts == int.MaxValue || last is null ? null : throw last;
-    }
-
-    // IOException covers Kestrel's ConnectionResetException (a reset under the client's socket pipe).
-    private static bool IsDrop(Exception ex) =>
-        ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or RelayClientException or OperationCanceledException
-            or global::Relay.Crypto.Noise.NoiseException;
-
-    private static int SlotOf(long sequence, int connections) => (int)((sequence / connections) & SlotMask);
-
-    private int SlotOf(long sequence) => SlotOf(sequence, context.Connections);
 
     private struct Slot
     {

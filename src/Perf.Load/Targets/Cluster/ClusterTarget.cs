@@ -1,39 +1,55 @@
-using System.Net;
+using Perf.Load.Net;
+using Perf.Load.Targets.Relay;
 using Relay.Client;
 using Relay.Crypto.Aead;
-using Relay.Crypto.E2e;
-using Relay.Protocol.Frames;
 
 namespace Perf.Load.Targets.Cluster;
 
 /// <summary>
 /// <c>relay-cluster</c>: the relay target's workload (connection i sends E2E-sealed envelopes to
-/// identity i + 1) over the nodes of a <see cref="RelayCluster"/>. Connection i starts on node
-/// i mod N, so sender and recipient sit on different nodes whenever N &gt; 1. A connection whose
-/// node dies reconnects, as the same identity, to the next live node, sends again every message
-/// that had no answer yet, and drops deliveries it saw before by relay message id (redelivery
-/// after a lost ACK) or as an E2E replay (a resent copy the dead node had stored after all); both
-/// are counted as duplicates. REJECTED store-unavailable (NATS lost or electing a leader) and
-/// shutting-down are sent again after a pause, because the relay says the message is not held;
-/// other rejections are final. The cluster's faults start with the measured window.
+/// identity i + 1, plain or sealed sender, padded or not: <see cref="RelayTargetMode"/>) over the
+/// nodes of a cluster (<see cref="ClusterNodes"/>), on Noise/TCP over the generator's own sockets
+/// or on each node's WebSocket gateway. Connection i starts on node (first + i) mod N, so sender
+/// and recipient sit on different nodes whenever N &gt; 1. A connection whose node dies
+/// reconnects, as the same identity, to the next live node, sends again every message that had no
+/// answer yet, and drops deliveries it saw before by relay message id (redelivery after a lost
+/// ACK) or as an E2E replay (a resent copy the dead node had stored after all); both are counted
+/// as duplicates. REJECTED store-unavailable (NATS lost or electing a leader) and shutting-down are
+/// sent again after a pause, because the relay says the message is not held; other rejections are
+/// final. When the cluster was started here, its faults start with the measured window.
 /// </summary>
-public sealed class ClusterTarget : ILoadTarget
+public sealed class ClusterTarget : ILoadTarget, ICallerPumpedTarget
 {
-    private readonly RelayCluster _cluster;
+    private readonly ClusterNodes _nodes;
+    private readonly RelayCluster? _faults;
     private readonly AeadAlgorithm _cipher;
     private readonly AeadBackend _backend;
+    private readonly RelayTargetMode _mode;
+    private readonly int _firstConnection;
     private readonly List<ClusterLoadConnection> _connections = [];
     private readonly List<Task> _receivers = [];
     private readonly CancellationTokenSource _stop = new();
-    private Task? _faults;
+    private Task? _faulting;
     private E2eRing? _ring;
+    private DirectSockets? _direct;
+    private ClusterVerifiers? _verifiers;
+    private int _disposed;
 
-    /// <summary>A target over <paramref name="cluster"/>'s relay nodes.</summary>
-    public ClusterTarget(RelayCluster cluster, AeadAlgorithm cipher, AeadBackend backend)
+    /// <summary>A target over <paramref name="cluster"/>'s relay nodes that also applies its faults.</summary>
+    public ClusterTarget(RelayCluster cluster, ClusterTransport transport, AeadAlgorithm cipher, AeadBackend backend, RelayTargetMode? mode = null)
+        : this(ClusterNodes.Of((cluster ?? throw new ArgumentNullException(nameof(cluster))).Relays, transport), cipher, backend, mode)
     {
-        _cluster = cluster ?? throw new ArgumentNullException(nameof(cluster));
+        _faults = cluster;
+    }
+
+    /// <summary>A target over <paramref name="nodes"/> (no faults of its own); connection i is connection <paramref name="firstConnection"/> + i of the whole run (a shard's slice).</summary>
+    public ClusterTarget(ClusterNodes nodes, AeadAlgorithm cipher, AeadBackend backend, RelayTargetMode? mode = null, int firstConnection = 0)
+    {
+        _nodes = nodes ?? throw new ArgumentNullException(nameof(nodes));
         _cipher = cipher;
         _backend = backend;
+        _mode = mode ?? RelayTargetMode.Plain;
+        _firstConnection = firstConnection;
     }
 
     /// <inheritdoc />
@@ -42,49 +58,76 @@ public sealed class ClusterTarget : ILoadTarget
     /// <inheritdoc />
     public LoadStages Stages => LoadStages.Seal | LoadStages.Open;
 
+    /// <inheritdoc />
+    public DirectSockets? Sockets => _direct;
+
     /// <summary>Per-message outcomes (lost, unanswered) and the clients' failover counters.</summary>
     public DeliveryLedger Ledger { get; } = new();
 
     /// <summary>The clients' failover counters, shared by every connection.</summary>
     public ClusterClientCounters Counters { get; } = new();
 
+    /// <summary>Sealed sender: how many times a restarted node was given every verifier again.</summary>
+    public long VerifierRefreshes => _verifiers?.Refreshes ?? 0;
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<ILoadConnection>> ConnectAsync(LoadTargetContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _ring = new E2eRing(context.Connections, context.MessageSize, _cipher, _backend);
-        var options = new RelayClientOptions { Cipher = _cipher, Backend = _backend, RelayKey = _cluster.Relays.RelayKey };
-        var connections = new ILoadConnection[context.Connections];
-        for (var i = 0; i < connections.Length; i++)
+        _ring = new E2eRing(context.Connections, context.MessageSize, _cipher, _backend, _mode.Padding, _mode.SealedSender);
+        var options = new RelayClientOptions { Cipher = _cipher, Backend = _backend, RelayKey = _nodes.RelayKey };
+        if (_nodes.Transport == ClusterTransport.Tcp)
         {
-            var connection = new ClusterLoadConnection(i, new Identity(_ring.Identity(_ring.RecipientOf(i))), _ring, context, _cluster.Relays, options, Ledger, Counters, _stop.Token);
-            RelayClientConnection client;
-            try
+            // Each identity's links (two with sealed sender), and as many again for sockets of
+            // dropped connections not yet read to their end while their replacements connect.
+            _direct = new DirectSockets(context.Connections * (_mode.SealedSender ? 2 : 1) * 2 + 64);
+            _direct.Start();
+        }
+
+        var connector = new ClusterConnector(_nodes, options, _direct);
+        var connections = new ILoadConnection[context.Connections];
+        try
+        {
+            if (_mode.SealedSender)
             {
-                client = await connection.ConnectAsync(i % _cluster.Relays.Count, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RelayClientException ex)
-            {
-                throw new LoadTargetException(ex.Message, ex);
+                _verifiers = new ClusterVerifiers(_ring, connector);
+                await _verifiers.RegisterEverywhereAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            _connections.Add(connection);
-            connections[i] = connection;
-            _receivers.Add(Task.Run(() => connection.ReceiveAsync(client), CancellationToken.None));
+            for (var i = 0; i < connections.Length; i++)
+            {
+                var connection = new ClusterLoadConnection(i, (_firstConnection + i) % _nodes.Count, _ring, context, connector, Ledger, Counters, _verifiers, _stop.Token);
+                _connections.Add(connection);
+                _receivers.Add(await connection.StartAsync(cancellationToken).ConfigureAwait(false));
+                connections[i] = connection;
+            }
+        }
+        catch (RelayClientException ex)
+        {
+            throw new LoadTargetException(ex.Message, ex);
         }
 
         // Faults count from the measured window, which the runner opens right after this returns.
-        _faults = Task.Run(() => InjectWhenMeasuringAsync(context), CancellationToken.None);
+        if (_faults is not null)
+        {
+            _faulting = Task.Run(() => InjectWhenMeasuringAsync(_faults, context), CancellationToken.None);
+        }
+
         return connections;
     }
 
-    /// <summary>Stops fault injection and closes every connection.</summary>
+    /// <summary>Stops fault injection and closes every connection (once: a find-max search disposes its steps' targets itself).</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_faults is not null)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            await _faults.ConfigureAwait(false);
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_faulting is not null)
+        {
+            await _faulting.ConfigureAwait(false);
         }
 
         foreach (var connection in _connections)
@@ -101,11 +144,12 @@ public sealed class ClusterTarget : ILoadTarget
             // The loops end with their connections.
         }
 
+        _direct?.Dispose();
         _ring?.Dispose();
         _stop.Dispose();
     }
 
-    private async Task InjectWhenMeasuringAsync(LoadTargetContext context)
+    private async Task InjectWhenMeasuringAsync(RelayCluster cluster, LoadTargetContext context)
     {
         while (context.MeasureStartTicks == long.MaxValue && !_stop.IsCancellationRequested)
         {
@@ -114,7 +158,7 @@ public sealed class ClusterTarget : ILoadTarget
 
         // Stopped before measuring: every fault is recorded as not applied.
         var start = context.MeasureStartTicks == long.MaxValue ? System.Diagnostics.Stopwatch.GetTimestamp() : context.MeasureStartTicks;
-        await _cluster.InjectFaultsAsync(start, _stop.Token).ConfigureAwait(false);
+        await cluster.InjectFaultsAsync(start, _stop.Token).ConfigureAwait(false);
     }
 }
 

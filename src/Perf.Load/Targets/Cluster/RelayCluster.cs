@@ -1,17 +1,30 @@
 using System.Diagnostics;
 using Perf.Load.Engine;
+using Perf.Load.Os;
 using Perf.Load.Processes;
 
 namespace Perf.Load.Targets.Cluster;
 
-/// <summary>How big a relay cluster is and what goes wrong in it.</summary>
+/// <summary>How big a relay cluster is, how its clients reach it, where it runs and what goes wrong in it.</summary>
 /// <param name="RelayNodes">How many <c>perf relay</c> processes.</param>
 /// <param name="NatsNodes">How many <c>nats-server</c> processes.</param>
-/// <param name="Faults">Faults to inject, in any order.</param>
+/// <param name="Faults">Faults to inject, in any order (those of <see cref="Schedule"/> included).</param>
 public sealed record RelayClusterPlan(int RelayNodes, int NatsNodes, IReadOnlyList<ClusterFault> Faults)
 {
     /// <summary>JetStream replicas of the mailbox stream: min(3, NATS nodes).</summary>
     public int StoreReplicas => Math.Min(3, NatsNodes);
+
+    /// <summary>Noise/TCP or the WebSocket gateway.</summary>
+    public ClusterTransport Transport { get; init; } = ClusterTransport.Tcp;
+
+    /// <summary>The CPUs every relay process is pinned to, or <c>null</c>.</summary>
+    public CpuSet? RelayCpus { get; init; }
+
+    /// <summary>The CPUs every nats-server process is pinned to, or <c>null</c>.</summary>
+    public CpuSet? NatsCpus { get; init; }
+
+    /// <summary>The random fault schedule whose faults are among <see cref="Faults"/>, or <c>null</c>.</summary>
+    public RandomFaultSchedule? Schedule { get; init; }
 }
 
 /// <summary>A fault as it happened: when it was scheduled and applied, from the start of the measured window, or why it could not be.</summary>
@@ -66,10 +79,10 @@ public sealed class RelayCluster : IAsyncDisposable
     public static async Task<RelayCluster> StartAsync(RelayClusterPlan plan, Func<ProcessStartInfo> perfCommand, string cipher, string backend, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var nats = await NatsCluster.StartAsync(plan.NatsNodes, cancellationToken).ConfigureAwait(false);
+        var nats = await NatsCluster.StartAsync(plan.NatsNodes, cancellationToken, plan.NatsCpus).ConfigureAwait(false);
         try
         {
-            var relays = await RelayNodes.StartAsync(perfCommand, cipher, backend, nats.Urls, plan.StoreReplicas, plan.RelayNodes, cancellationToken).ConfigureAwait(false);
+            var relays = await RelayNodes.StartAsync(perfCommand, cipher, backend, nats.Urls, plan.StoreReplicas, plan.RelayNodes, plan.RelayCpus, cancellationToken).ConfigureAwait(false);
             return new RelayCluster(plan, nats, relays);
         }
         catch
@@ -136,7 +149,11 @@ public sealed class RelayCluster : IAsyncDisposable
             }
             else
             {
+                // Back once its cluster has a meta leader with every node current again and it knows
+                // that leader itself, so a schedule's next fault does not take a second node while
+                // this one rejoins.
                 await Nats.StartNodeAsync(fault.Node, cancellationToken).ConfigureAwait(false);
+                await Nats.WaitForMetaLeaderAsync(cancellationToken, restarted: fault.Node).ConfigureAwait(false);
             }
 
             return new AppliedFault(fault, applied, Stopwatch.GetElapsedTime(measureStartTicks).TotalSeconds, null);
@@ -144,6 +161,10 @@ public sealed class RelayCluster : IAsyncDisposable
         catch (LoadTargetException ex)
         {
             return new AppliedFault(fault, applied, null, $"killed, but did not start again: {ex.Message}");
+        }
+        catch (OperationCanceledException)
+        {
+            return new AppliedFault(fault, applied, null, "killed; the run ended before it was back");
         }
     }
 
