@@ -57,6 +57,9 @@ public static class FrameCodec
     public const int DeliverOverhead = 1 + 8 + 1 + Identity.Size + 4;
 
     /// <summary>Parses one whole frame from <paramref name="input"/> (a transport message).</summary>
+    // Long on purpose: one switch with a short case per frame type, read like the table in
+    // docs/protocol.md, over one SequenceReader on this frame's stack (a ref struct: the cases
+    // would each take it and eight outputs by ref if split), on every frame the relay reads.
     public static FrameError TryRead(in ReadOnlySequence<byte> input, FrameLimits limits, out RelayFrame frame)
     {
         ArgumentNullException.ThrowIfNull(limits);

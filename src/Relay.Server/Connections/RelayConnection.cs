@@ -206,7 +206,9 @@ internal sealed partial class RelayConnection : ISubscriber
 
     // With inline scheduling, the frames one read delivered are applied as one batch
     // (ReadBatchWakes): the batch closes, running the writers it woke, whenever the loop is about
-    // to wait, and in the finally, which runs on the thread that holds the batch.
+    // to wait, and in the finally, which runs on the thread that holds the batch. Long on purpose,
+    // like the write loop: the connection's hot loop, whose try/finally owns the batch and the
+    // pipe's buffers; what each frame does is in the methods it calls.
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
         var batching = _state.Options.InlineScheduling;
@@ -411,6 +413,8 @@ internal sealed partial class RelayConnection : ISubscriber
         MessagesAvailable();
     }
 
+    // The only writer of this connection (see ReadLoopAsync for why it stays one method): control
+    // frames first, then held messages past the cursor up to the in-flight cap, one flush a batch.
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
         HeldMessage?[]? batch = null;
