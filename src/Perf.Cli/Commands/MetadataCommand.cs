@@ -92,14 +92,7 @@ internal static class MetadataCommand
             var loggedSizes = new Dictionary<string, IReadOnlyList<int>>();
             try
             {
-                foreach (var mode in MetadataMode.For(options))
-                {
-                    var (row, logged) = await RunModeAsync(mode, options, folder, cancellationToken).ConfigureAwait(false);
-                    rows.Add(row);
-                    loggedSizes[mode.Name] = logged;
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"  {mode.Name,-20} messages {row.Messages}, unlogged {row.Unlogged}, sender known {row.SenderKnownFraction:0.###}, recipient known {row.RecipientKnownFraction:0.###}, online identities {row.OnlineIdentitiesVisible}, size classes {row.SizeClasses}, linkability {row.Linkability:0.###}, overhead {row.BytesOverheadPerMessage:0} B, seal p50 {row.SealUsP50} us, open p50 {row.OpenUsP50} us, e2e p99 {row.E2eP99Us} us, relay {row.RelayCpuUsPerMessage} us CPU/msg")).ConfigureAwait(false);
-                }
+                await RunModesAsync(options, folder, rows, loggedSizes, output, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is LoadTargetException or RelayClientException or BadInputException)
             {
@@ -114,6 +107,19 @@ internal static class MetadataCommand
             return PerfCommandLine.Ok;
         });
         return command;
+    }
+
+    // Every mode in turn, each row printed as it comes.
+    private static async Task RunModesAsync(MetadataWorkloadOptions options, string folder, List<MetadataRow> rows, Dictionary<string, IReadOnlyList<int>> loggedSizes, TextWriter output, CancellationToken cancellationToken)
+    {
+        foreach (var mode in MetadataMode.For(options))
+        {
+            var (row, logged) = await RunModeAsync(mode, options, folder, cancellationToken).ConfigureAwait(false);
+            rows.Add(row);
+            loggedSizes[mode.Name] = logged;
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  {mode.Name,-20} messages {row.Messages}, unlogged {row.Unlogged}, sender known {row.SenderKnownFraction:0.###}, recipient known {row.RecipientKnownFraction:0.###}, online identities {row.OnlineIdentitiesVisible}, size classes {row.SizeClasses}, linkability {row.Linkability:0.###}, overhead {row.BytesOverheadPerMessage:0} B, seal p50 {row.SealUsP50} µs, open p50 {row.OpenUsP50} µs, e2e p99 {row.E2eP99Us} µs, relay {row.RelayCpuUsPerMessage} µs CPU/msg")).ConfigureAwait(false);
+        }
     }
 
     // One mode: a fresh relay process with its own audit log, the workload, the relay's CPU time

@@ -51,19 +51,7 @@ public static class MetadataAnalysis
             sealedSends += entry.Sealed && !entry.Conversation ? 1 : 0;
         }
 
-        var connections = 0;
-        var online = new HashSet<string>();
-        foreach (var e in trail.Events)
-        {
-            if (e.Kind == AuditEvent.Connect)
-            {
-                connections++;
-                if (e.Identity is { } identity)
-                {
-                    online.Add(identity);
-                }
-            }
-        }
+        var (connections, online) = Connections(trail);
 
         var guesses = LinkabilityAttack.Guess(audit, trail.Events);
         long unlogged = 0, joined = 0, overhead = 0, logged = 0, lastRecipient = 0, disclosure = 0, connectionTime = 0;
@@ -84,13 +72,6 @@ public static class MetadataAnalysis
             connectionTime += guesses.ConnectionTime[entry.RelayMessageId] == sender ? 1 : 0;
         }
 
-        var entropy = 0.0;
-        foreach (var count in sizes.Values)
-        {
-            var p = count / (double)audit.Count;
-            entropy -= p * Math.Log2(p);
-        }
-
         double Fraction(long count) => joined == 0 ? 0 : Math.Round(count / (double)joined, 4);
         return new MetadataRow
         {
@@ -99,7 +80,7 @@ public static class MetadataAnalysis
             Unlogged = unlogged,
             SenderKnownFraction = audit.Count == 0 ? 0 : Math.Round(known / (double)audit.Count, 4),
             SizeClasses = sizes.Count,
-            SizeEntropyBits = Math.Round(entropy, 3),
+            SizeEntropyBits = Math.Round(EntropyBits(sizes, audit.Count), 3),
             BytesOverheadPerMessage = joined == 0 ? 0 : Math.Round(overhead / (double)joined, 1),
             SealUsP50 = Percentile(timings.Seal, 50),
             OpenUsP50 = Percentile(timings.Open, 50),
@@ -110,7 +91,7 @@ public static class MetadataAnalysis
             LinkabilityDisclosure = Fraction(disclosure),
             Delivered = delivered,
             RecipientKnownFraction = PerMessage(recipientKnown),
-            OnlineIdentitiesVisible = online.Count,
+            OnlineIdentitiesVisible = online,
             LinkabilityConnectionTime = Fraction(connectionTime),
             ConnectionsPerMessage = PerMessage(connections),
             HandshakesPerMessage = PerMessage(connections + sealedSends),
@@ -118,6 +99,39 @@ public static class MetadataAnalysis
         };
 
         double PerMessage(long count) => audit.Count == 0 ? 0 : Math.Round(count / (double)audit.Count, 4);
+    }
+
+    // Connections the relay saw open, and how many identities it can say were online.
+    private static (int Connections, int IdentitiesOnline) Connections(AuditTrail trail)
+    {
+        var connections = 0;
+        var online = new HashSet<string>();
+        foreach (var e in trail.Events)
+        {
+            if (e.Kind == AuditEvent.Connect)
+            {
+                connections++;
+                if (e.Identity is { } identity)
+                {
+                    online.Add(identity);
+                }
+            }
+        }
+
+        return (connections, online.Count);
+    }
+
+    // Shannon entropy of the message sizes the relay saw, in bits.
+    private static double EntropyBits(Dictionary<int, int> sizes, int total)
+    {
+        var entropy = 0.0;
+        foreach (var count in sizes.Values)
+        {
+            var p = count / (double)total;
+            entropy -= p * Math.Log2(p);
+        }
+
+        return entropy;
     }
 
     /// <summary>The rows with their end-to-end p50 and p99 above the <c>plain</c> row's (unchanged when there is no plain row).</summary>
