@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Perf.Results.Reports.Run;
 using ScottPlot;
 
 namespace Perf.Results.Metadata;
@@ -11,8 +12,6 @@ namespace Perf.Results.Metadata;
 /// </summary>
 public static class MetadataReport
 {
-    private const int Width = 820;
-    private const int Height = 440;
 
     /// <summary>Writes <c>report.md</c> (plots beside it as SVG) and a self-contained <c>report.html</c> into <paramref name="folder"/>.</summary>
     public static void Write(string folder, MetadataResult result, IReadOnlyDictionary<string, IReadOnlyList<int>> loggedSizes)
@@ -100,7 +99,7 @@ public static class MetadataReport
 
         var ticks = new[] { 64, 128, 256, 512, 1024, 4096, 16384, 65536 };
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Array.ConvertAll(ticks, t => Math.Log2(t)), Array.ConvertAll(ticks, t => t >= 1024 ? $"{t / 1024} KiB" : $"{t} B"));
-        return Svg(plot, "Envelope sizes the relay logged (cumulative; each step is a size class)", "envelope bytes", "fraction of messages");
+        return ReportPlots.Svg(plot, "Envelope sizes the relay logged (cumulative; each step is a size class)", "envelope bytes", "fraction of messages");
     }
 
     private static string LeakPlot(IReadOnlyList<MetadataRow> rows)
@@ -137,15 +136,7 @@ public static class MetadataReport
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, labels.Length).Select(i => (double)i).ToArray(), labels);
         plot.Axes.SetLimitsY(0, 1.1);
-        return Svg(plot, "What the relay can tell about senders, and the relay's CPU per message", "mode", "fraction");
+        return ReportPlots.Svg(plot, "What the relay can tell about senders, and the relay's CPU per message", "mode", "fraction");
     }
 
-    private static string Svg(Plot plot, string title, string xLabel, string yLabel)
-    {
-        plot.Title(title);
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        plot.ShowLegend(Edge.Bottom);
-        return plot.GetSvgXml(Width, Height);
-    }
 }
