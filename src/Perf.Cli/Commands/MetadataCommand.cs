@@ -75,13 +75,8 @@ internal static class MetadataCommand
             }
 
             var folder = parseResult.GetValue(outDir) is { } chosen ? Path.GetFullPath(chosen) : RunFolder.Create(ResultsLocation.Root(), "metadata");
-            try
+            if (!await TryCreateFolderAsync(folder, error).ConfigureAwait(false))
             {
-                Directory.CreateDirectory(folder);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                await error.WriteLineAsync($"perf metadata: --out: cannot create {folder}: {ex.Message}").ConfigureAwait(false);
                 return PerfCommandLine.BadInput;
             }
 
@@ -107,6 +102,21 @@ internal static class MetadataCommand
             return PerfCommandLine.Ok;
         });
         return command;
+    }
+
+    // The run folder, or one line saying why it cannot be made.
+    private static async Task<bool> TryCreateFolderAsync(string folder, TextWriter error)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"perf metadata: --out: cannot create {folder}: {ex.Message}").ConfigureAwait(false);
+            return false;
+        }
     }
 
     // Every mode in turn, each row printed as it comes.

@@ -222,18 +222,14 @@ public sealed class MetadataWorkload : IAsyncDisposable
 
             if (due is null && nextInitiation <= now)
             {
-                var sender = _random.Next(_users.Length);
-                var contacts = _users[sender].Contacts(_users.Length);
-                due = new Pending(0, sender, contacts[_random.Next(contacts.Length)], _options.Sizes.Next(_random), MessageKind.Text, nextInitiation);
-                nextInitiation += (long)(-Math.Log(1 - _random.NextDouble()) / initiationRate * frequency);
+                due = ToRandomContact(MessageKind.Text, nextInitiation);
+                nextInitiation += PoissonGap(initiationRate);
             }
 
             if (due is null && nextCover <= now)
             {
-                var sender = _random.Next(_users.Length);
-                var contacts = _users[sender].Contacts(_users.Length);
-                due = new Pending(0, sender, contacts[_random.Next(contacts.Length)], _options.Sizes.Next(_random), MessageKind.Cover, nextCover);
-                nextCover += (long)(-Math.Log(1 - _random.NextDouble()) / _options.CoverRate * frequency);
+                due = ToRandomContact(MessageKind.Cover, nextCover);
+                nextCover += PoissonGap(_options.CoverRate);
             }
 
             if (due is null)
@@ -248,15 +244,7 @@ public sealed class MetadataWorkload : IAsyncDisposable
             await SendAsync(due with { Sequence = (sequence << 2) | (due.Kind == MessageKind.Receipt ? 1L : 0L) | (due.Kind == MessageKind.Cover ? 2L : 0L) }).ConfigureAwait(false);
         }
 
-        _replying = false;
-        var drainUntil = Stopwatch.GetTimestamp() + (5 * frequency);
-        while (Stopwatch.GetTimestamp() < drainUntil && (_inFlight.Count > 0 || Interlocked.Read(ref _delivered) < _accepted.Count))
-        {
-            await FlushAcksAsync().ConfigureAwait(false);
-            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
-        }
-
-        await FlushAcksAsync().ConfigureAwait(false);
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
         var cpu = first is { } at && relay?.Sample() is { } last ? last.CpuTime - at.CpuTime : TimeSpan.Zero;
         return new MetadataOutcome(
             [.. _accepted.OrderBy(m => m.RelayMessageId)],
@@ -271,6 +259,31 @@ public sealed class MetadataWorkload : IAsyncDisposable
         {
             AcceptedCover = Interlocked.Read(ref _acceptedCover),
         };
+    }
+
+    // A message of this kind from a random user to one of its contacts, meant for the given time.
+    private Pending ToRandomContact(MessageKind kind, long intended)
+    {
+        var sender = _random.Next(_users.Length);
+        var contacts = _users[sender].Contacts(_users.Length);
+        return new Pending(0, sender, contacts[_random.Next(contacts.Length)], _options.Sizes.Next(_random), kind, intended);
+    }
+
+    // The next gap of a Poisson arrival process at this rate, in Stopwatch ticks.
+    private long PoissonGap(double ratePerSecond) => (long)(-Math.Log(1 - _random.NextDouble()) / ratePerSecond * Stopwatch.Frequency);
+
+    // No new replies; waits up to 5 s for what is in flight to be delivered and acknowledged.
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        _replying = false;
+        var drainUntil = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < drainUntil && (_inFlight.Count > 0 || Interlocked.Read(ref _delivered) < _accepted.Count))
+        {
+            await FlushAcksAsync().ConfigureAwait(false);
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        await FlushAcksAsync().ConfigureAwait(false);
     }
 
     /// <summary>Closes every connection and wipes the keys.</summary>
