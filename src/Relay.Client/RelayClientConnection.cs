@@ -87,7 +87,7 @@ public sealed class RelayClientConnection : IAsyncDisposable
         }
         catch (Exception ex) when (IsHandshakeFailure(ex))
         {
-            await pipe.DisposeAsync().ConfigureAwait(false);
+            await DisposeClosedAsync(pipe).ConfigureAwait(false);
             throw HandshakeFailed(ex, $"the relay at {relay}");
         }
     }
@@ -138,8 +138,21 @@ public sealed class RelayClientConnection : IAsyncDisposable
         }
         catch (Exception ex) when (IsHandshakeFailure(ex))
         {
-            await owner.DisposeAsync().ConfigureAwait(false);
+            await DisposeClosedAsync(owner).ConfigureAwait(false);
             throw HandshakeFailed(ex, "the relay");
+        }
+    }
+
+    // The relay may have closed the socket before reading a byte (a refused source): flushing the
+    // owner's pipes then meets a broken pipe, and the handshake failure is still the error to report.
+    private static async ValueTask DisposeClosedAsync(IAsyncDisposable owner)
+    {
+        try
+        {
+            await owner.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
         }
     }
 
