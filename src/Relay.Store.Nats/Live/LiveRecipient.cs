@@ -2,6 +2,7 @@ using System.Buffers;
 using NATS.Client.Core;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
+using Relay.Protocol.Threading;
 
 namespace Relay.Store.Nats.Live;
 
@@ -32,6 +33,9 @@ internal sealed class LiveRecipient : NatsSubBase, IHold
 
     /// <summary>The recipient.</summary>
     public Identity Identity { get; }
+
+    /// <summary>Which of the housekeeping ticks of a removal interval sends this recipient's removals (spreads the purges over the interval).</summary>
+    public int RemovalPhase { get; init; }
 
     /// <summary>Live connections of the recipient on this node (changed under the owner's lock).</summary>
     public int Connections { get; set; }
@@ -206,7 +210,21 @@ internal sealed class LiveRecipient : NatsSubBase, IHold
     /// <inheritdoc />
     protected override ValueTask ReceiveInternalAsync(string subject, string? replyTo, ReadOnlySequence<byte>? headersBuffer, ReadOnlySequence<byte> payloadBuffer)
     {
-        _owner.OnRepublished(this, headersBuffer, payloadBuffer);
+        // The recipient's connections are woken here, on the NATS reader, once the message is
+        // cached: no hand-off to the thread pool for each delivery.
+        var batch = ReadBatchWakes.TryOpen();
+        try
+        {
+            _owner.OnRepublished(this, headersBuffer, payloadBuffer);
+        }
+        finally
+        {
+            if (batch)
+            {
+                ReadBatchWakes.Close();
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
