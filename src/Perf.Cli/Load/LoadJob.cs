@@ -124,6 +124,13 @@ internal static class LoadJob
             await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
+        if (run.SlowConsumerCatchUp is { } catchUp)
+        {
+            await output.WriteLineAsync(catchUp.Completed
+                ? $"slow consumers: caught up in {catchUp.Seconds:F1} s at full speed: {catchUp.Delivered} messages the relay held were delivered"
+                : $"slow consumers: not caught up within {scenario.Behaviours.SlowConsumerDrain.TotalSeconds:0} s (--slow-consumer-drain): {catchUp.Delivered} delivered meanwhile, the rest count as lost").ConfigureAwait(false);
+        }
+
         var afterRun = await AfterRunAsync(idle, extras, handle, output, cancellationToken).ConfigureAwait(false);
         var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, afterRun, idleMemory, heldCost);
         if (targetUsage is not null)

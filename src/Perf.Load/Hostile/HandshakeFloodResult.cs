@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Perf.Load.Hostile;
 
 /// <summary>What one kind of flood connection met.</summary>
@@ -23,6 +25,7 @@ public sealed record HandshakeFloodResult(double RatePerSecond, HandshakeFloodKi
     public const double ReachedShare = 0.95;
 
     /// <summary>Connections a second it started, of the kind that started fewest (of those that ran).</summary>
+    [JsonIgnore]
     public double AchievedPerSecond => Seconds <= 0 ? 0
         : Kinds switch
         {
@@ -32,6 +35,7 @@ public sealed record HandshakeFloodResult(double RatePerSecond, HandshakeFloodKi
         };
 
     /// <summary>Whether it started at least <see cref="ReachedShare"/> of the connections its rate asked for.</summary>
+    [JsonIgnore]
     public bool ReachedRate => AchievedPerSecond >= RatePerSecond * ReachedShare;
 
     /// <summary>One line for a console: the rate asked and reached, and each kind's counts.</summary>

@@ -68,7 +68,7 @@ internal static class ResultFileRules
 
     private static void Metrics(LoadMetrics m, Rules rules)
     {
-        rules.Require(m.Sent >= 0 && m.Accepted >= 0 && m.Delivered >= 0 && m.Rejected >= 0 && m.Lost >= 0 && m.Unsent is null or >= 0, "metrics counters must not be negative");
+        rules.Require(m.Sent >= 0 && m.Accepted >= 0 && m.Delivered >= 0 && m.Rejected >= 0 && m.Lost >= 0 && m.Unsent is null or >= 0 && m.Errors is null or >= 0 && (m.ErrorsByReason is null || !m.ErrorsByReason.Values.Any(count => count < 0)), "metrics counters must not be negative");
         rules.Require(m.ThroughputMsgsPerS >= 0, "metrics.throughput_msgs_per_s must not be negative");
         foreach (var (name, metric) in m.Latencies())
         {

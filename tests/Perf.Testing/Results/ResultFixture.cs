@@ -144,8 +144,9 @@ public static class ResultFixture
         {
             FindMax = null,
             Scenario = Load().Scenario with { Connections = 100, Rate = 5_000, DurationS = 1800 },
+            Metrics = Load().Metrics with { Errors = 3, ErrorsByReason = new Dictionary<string, long> { ["authentication_failed"] = 1, ["too_far_ahead"] = 2 } },
             Series = series,
-            SeriesSlopes = new SeriesSlopes { FromS = 300, Points = 26, RssBytes = 6_000_000, RssPercent = 2, GcHeapBytes = 0, GcHeapPercent = 0, Handles = 0, Gen2Collections = 0, GcPauseMs = 0, P99Us = 600, Delivered = 0, Lost = 0 },
+            SeriesSlopes = new SeriesSlopes { FromS = 300, WarmupS = 300, BuffersFullS = 60, RssBasis = "full_collections", RssPoints = 9, Points = 26, RssBytes = 6_000_000, RssPercent = 2, GcHeapBytes = 0, GcHeapPercent = 0, Handles = 0, Gen2Collections = 0, GcPauseMs = 0, P99Us = 600, Delivered = 0, Lost = 0 },
             Soak = new SoakVerdict { Passed = true, Failures = [], MaxRssPercentPerHour = 5, MaxP99Ratio = 1.5, RssPercentPerHour = 2, WindowS = 300, FirstP99Us = 920, LastP99Us = 1_170, Lost = 0 },
             Behaviours = new ClientBehaviourRun
             {
