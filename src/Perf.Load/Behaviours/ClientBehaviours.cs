@@ -35,7 +35,7 @@ public sealed record ClientBehaviours
     public TimeSpan SlowConsumerDrain { get; init; } = DefaultSlowConsumerDrain;
 
     /// <summary>The default bound on the slow consumers' catch-up: 2 minutes (5 × 10,000 held messages over the mobile profile take about 20 s).</summary>
-    public static readonly TimeSpan DefaultSlowConsumerDrain = TimeSpan.FromMinutes(2);
+    public static TimeSpan DefaultSlowConsumerDrain => TimeSpan.FromMinutes(2); // a property: None, above, is built before any static field below it
 
     /// <summary>Percent of the idle clients that vanish each <see cref="Minute"/> (<c>--vanishing</c>).</summary>
     public double VanishingPercentPerMinute { get; init; }

@@ -93,4 +93,12 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     {
         CliRun.Invoke(["load", "--target", "relay-tcp", "--target-process", "--duration", "1s", "--warmup", "0s", .. flags]).AssertBadInput(expected);
     }
+
+    [Theory]
+    [InlineData("localhost", "100", "perf flood: ")]
+    [InlineData("127.0.0.1:7700", "0", "perf flood: the flood's rate must be a positive number")]
+    public void The_flood_process_answers_a_bad_target_or_rate_with_one_line_and_exit_2(string target, string rate, string expected)
+    {
+        CliRun.Invoke("flood", "--target", target, "--rate", rate).AssertBadInput(expected);
+    }
 }
