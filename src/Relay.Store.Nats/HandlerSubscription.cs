@@ -1,5 +1,6 @@
 using System.Buffers;
 using NATS.Client.Core;
+using Relay.Protocol.Threading;
 
 namespace Relay.Store.Nats;
 
@@ -16,7 +17,21 @@ internal sealed class HandlerSubscription(INatsConnection connection, string sub
     /// <inheritdoc />
     protected override ValueTask ReceiveInternalAsync(string subject, string? replyTo, ReadOnlySequence<byte>? headersBuffer, ReadOnlySequence<byte> payloadBuffer)
     {
-        handler(subject, replyTo, payloadBuffer);
+        // What the answer wakes (the SEND's connection answering ACCEPTED, a recipient whose held
+        // messages were read) runs here once the handler is done, not on the thread pool.
+        var batch = ReadBatchWakes.TryOpen();
+        try
+        {
+            handler(subject, replyTo, payloadBuffer);
+        }
+        finally
+        {
+            if (batch)
+            {
+                ReadBatchWakes.Close();
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -1,3 +1,4 @@
+using Relay.Protocol.Threading;
 using Relay.Server.Connections;
 
 namespace Relay.Server.Tests;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
+using Relay.Protocol.Threading;
 using Relay.Protocol.Transports;
 using Relay.Server.Limits;
 using Relay.Server.Logging;

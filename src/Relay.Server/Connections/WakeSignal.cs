@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Relay.Protocol.Threading;
 
 namespace Relay.Server.Connections;
 
@@ -11,7 +12,7 @@ namespace Relay.Server.Connections;
 /// released inside a read batch (<see cref="ReadBatchWakes"/>), on the reading thread once the
 /// batch is used up.
 /// </summary>
-internal sealed class WakeSignal : IValueTaskSource, IThreadPoolWorkItem
+internal sealed class WakeSignal : IValueTaskSource, IThreadPoolWorkItem, IDeferredWake
 {
     private const int Idle = 0;
     private const int Signalled = 1;
@@ -96,7 +97,7 @@ internal sealed class WakeSignal : IValueTaskSource, IThreadPoolWorkItem
         _core.OnCompleted(continuation, state, token, flags);
 
     /// <summary>Runs the waiter on this thread; for a wake <see cref="ReadBatchWakes"/> deferred.</summary>
-    internal void WakeNow()
+    public void WakeNow()
     {
         var cancelled = _cancelled;
         if (cancelled is null)

@@ -2,6 +2,7 @@ using System.Buffers;
 using NATS.Client.Core;
 using Relay.Protocol.Frames;
 using Relay.Protocol.Routing;
+using Relay.Protocol.Threading;
 
 namespace Relay.Store.Nats.Live;
 
@@ -206,7 +207,21 @@ internal sealed class LiveRecipient : NatsSubBase, IHold
     /// <inheritdoc />
     protected override ValueTask ReceiveInternalAsync(string subject, string? replyTo, ReadOnlySequence<byte>? headersBuffer, ReadOnlySequence<byte> payloadBuffer)
     {
-        _owner.OnRepublished(this, headersBuffer, payloadBuffer);
+        // The recipient's connections are woken here, on the NATS reader, once the message is
+        // cached: no hand-off to the thread pool for each delivery.
+        var batch = ReadBatchWakes.TryOpen();
+        try
+        {
+            _owner.OnRepublished(this, headersBuffer, payloadBuffer);
+        }
+        finally
+        {
+            if (batch)
+            {
+                ReadBatchWakes.Close();
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 

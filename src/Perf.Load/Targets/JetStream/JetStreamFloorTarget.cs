@@ -10,15 +10,20 @@ namespace Perf.Load.Targets.JetStream;
 /// <summary>
 /// The durability floor, as <c>echo</c> is the network's: the cheapest NATS.Net loop that does
 /// what the relay's durable path must for the same E2E-sealed messages on a <c>nats-server -js</c>.
-/// Each message is published to its recipient's subject of a file-backed work-queue stream and
-/// counted accepted once JetStream acknowledged it; one durable pull consumer over every subject
-/// delivers it, the generator opens it as the recipient, and the consumer's ACK removes it (the
-/// work-queue retention). One connection publishes for every client and one consumes: no relay,
-/// no per-recipient state. Its <c>target</c> section is the server's CPU per message, the part of
-/// the relay's durable path JetStream itself costs.
+/// Each message is published to its recipient's subject of a file-backed stream and counted
+/// accepted once JetStream acknowledged the write; JetStream republishes the stored message
+/// (stream <c>RePublish</c>) to the recipient's live subject, where one plain subscription over
+/// every recipient takes it and the generator opens it as the recipient; every 100 ms each
+/// recipient's received messages are removed with one purge of its subject below the next
+/// sequence. One connection publishes for every client and one receives: no relay, no
+/// per-recipient state beyond the highest sequence. A durable pull consumer with an explicit ACK
+/// per message (a work-queue stream) costs nats-server more per message, which is why neither the
+/// relay nor this floor uses one. Its <c>target</c> section is the server's CPU per message, the
+/// part of the relay's durable path JetStream itself costs.
 /// </summary>
 public sealed class JetStreamFloorTarget : ILoadTarget
 {
+    private static readonly TimeSpan RemovalInterval = TimeSpan.FromMilliseconds(100);
     private readonly string _url;
     private readonly AeadAlgorithm _algorithm;
     private readonly AeadBackend _backend;
@@ -27,7 +32,10 @@ public sealed class JetStreamFloorTarget : ILoadTarget
     private NatsConnection? _publisher;
     private NatsConnection? _consumer;
     private Task? _receiving;
+    private Task? _removing;
     private E2eRing? _ring;
+    private long[] _received = [];
+    private long[] _removed = [];
 
     /// <summary>A floor on the JetStream server at <paramref name="url"/> (nats://HOST:PORT).</summary>
     public JetStreamFloorTarget(string url, AeadAlgorithm algorithm, AeadBackend backend)
@@ -50,31 +58,30 @@ public sealed class JetStreamFloorTarget : ILoadTarget
     {
         ArgumentNullException.ThrowIfNull(context);
         _ring = new E2eRing(context.Connections, context.MessageSize, _algorithm, _backend);
+        _received = new long[_ring.Count];
+        _removed = new long[_ring.Count];
         _publisher = await OpenAsync("perf-floor-publish").ConfigureAwait(false);
         _consumer = await OpenAsync("perf-floor-consume").ConfigureAwait(false);
         var js = new NatsJSContext(_publisher);
-        INatsJSConsumer consumer;
+        INatsSub<NatsMemoryOwner<byte>> live;
         try
         {
             await js.CreateStreamAsync(new StreamConfig(Stream, [$"perf.floor.{_run}.*"])
             {
                 Storage = StreamConfigStorage.File,
-                Retention = StreamConfigRetention.Workqueue,
+                Retention = StreamConfigRetention.Limits,
+                Republish = new Republish { Src = $"perf.floor.{_run}.>", Dest = $"perf.floorlive.{_run}.>" },
             }, cancellationToken).ConfigureAwait(false);
-            consumer = await new NatsJSContext(_consumer).CreateOrUpdateConsumerAsync(Stream, new ConsumerConfig
-            {
-                Name = "floor",
-                DurableName = "floor",
-                AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                MaxAckPending = 100_000,
-            }, cancellationToken).ConfigureAwait(false);
+            live = await _consumer.SubscribeCoreAsync<NatsMemoryOwner<byte>>($"perf.floorlive.{_run}.*", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _consumer.PingAsync(cancellationToken).ConfigureAwait(false); // subscribed before the first publish
         }
         catch (NatsException ex)
         {
-            throw new LoadTargetException($"JetStream at {_url} refused the floor's stream or consumer (is nats-server running with -js?): {ex.Message}", ex);
+            throw new LoadTargetException($"JetStream at {_url} refused the floor's stream (is nats-server 2.9 or later running with -js?): {ex.Message}", ex);
         }
 
-        _receiving = ReceiveAsync(consumer, context);
+        _receiving = ReceiveAsync(live, context);
+        _removing = RemoveAsync(js, context);
         var connections = new ILoadConnection[context.Connections];
         for (var i = 0; i < connections.Length; i++)
         {
@@ -84,13 +91,16 @@ public sealed class JetStreamFloorTarget : ILoadTarget
         return connections;
     }
 
-    /// <summary>Stops consuming, deletes the stream and closes both connections.</summary>
+    /// <summary>Stops receiving and removing, deletes the stream and closes both connections.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_receiving is not null)
+        foreach (var task in (Task?[])[_receiving, _removing])
         {
-            await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (task is not null)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         if (_publisher is not null)
@@ -133,27 +143,69 @@ public sealed class JetStreamFloorTarget : ILoadTarget
 
     private string Subject(int recipient) => $"perf.floor.{_run}.{recipient.ToString(CultureInfo.InvariantCulture)}";
 
-    // One consumer for every recipient: the subject's last token says whose message it is.
-    private async Task ReceiveAsync(INatsJSConsumer consumer, LoadTargetContext context)
+    // One subscription for every recipient: the subject's last token says whose message it is, the
+    // Nats-Sequence header its stream sequence (what the next purge removes below).
+    private async Task ReceiveAsync(INatsSub<NatsMemoryOwner<byte>> live, LoadTargetContext context)
     {
         try
         {
-            await foreach (var message in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: new NatsJSConsumeOpts { MaxMsgs = 1_000 }, cancellationToken: _stop.Token).ConfigureAwait(false))
+            await foreach (var message in live.Msgs.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
                 var received = LoadTargetContext.Now();
-                using (var data = message.Data)
+                using var data = message.Data;
+                if (int.TryParse(message.Subject.AsSpan(message.Subject.LastIndexOf('.') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var recipient) && recipient < _ring!.Count
+                    && message.Headers is { } headers && headers.TryGetLastValue("Nats-Sequence", out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
                 {
-                    if (int.TryParse(message.Subject.AsSpan(message.Subject.LastIndexOf('.') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var recipient) && recipient < _ring!.Count)
+                    _ring.OpenAndReport(recipient, data.Memory.Span, received, context);
+                    if (sequence > _received[recipient])
                     {
-                        _ring.OpenAndReport(recipient, data.Memory.Span, received, context);
+                        Volatile.Write(ref _received[recipient], sequence); // this loop is the only writer
                     }
-                    else
+                }
+                else
+                {
+                    context.Error();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+        finally
+        {
+            await live.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // The relay's batched removal: per recipient with something new received, one purge of its
+    // subject below the next sequence, every RemovalInterval; a purge JetStream refuses counts as
+    // an error in the result (a floor that stopped removing would look cheaper than it is).
+    private async Task RemoveAsync(NatsJSContext js, LoadTargetContext context)
+    {
+        using var timer = new PeriodicTimer(RemovalInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                for (var recipient = 0; recipient < _received.Length; recipient++)
+                {
+                    var highest = Volatile.Read(ref _received[recipient]);
+                    if (highest <= _removed[recipient])
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        await js.PurgeStreamAsync(Stream, new StreamPurgeRequest { Filter = Subject(recipient), Seq = (ulong)highest + 1 }, _stop.Token).ConfigureAwait(false);
+                        _removed[recipient] = highest;
+                    }
+                    catch (NatsException)
                     {
                         context.Error();
                     }
                 }
-
-                await message.AckAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
