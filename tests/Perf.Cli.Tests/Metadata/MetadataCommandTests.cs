@@ -70,6 +70,7 @@ public sealed class MetadataCommandTests
             Assert.True(rows["padded"].GetProperty("size_classes").GetInt32() * 2 < rows["plain"].GetProperty("size_classes").GetInt32());
             Assert.True(rows["sealed"].GetProperty("bytes_overhead_per_message").GetDouble() > rows["plain"].GetProperty("bytes_overhead_per_message").GetDouble() + 150);
             Assert.True(File.Exists(Path.Combine(folder, "report.md")) && File.Exists(Path.Combine(folder, "metadata-sizes.svg")));
+            Assert.Contains("Beside the floor: echo (16 connections", File.ReadAllText(Path.Combine(folder, "report.md")), StringComparison.Ordinal);
             var sealedLog = File.ReadAllLines(Path.Combine(folder, "audit-sealed.jsonl")).Where(l => l.Contains("\"id\":", StringComparison.Ordinal)).ToList();
             Assert.NotEmpty(sealedLog);
             Assert.All(sealedLog, l => Assert.Contains("\"sender\":null", l, StringComparison.Ordinal));
