@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Perf.Load.Targets;
@@ -76,8 +77,24 @@ public sealed partial class MetadataTarget
     // mailbox's one peer), report the arrival, and owe a receipt (and maybe a reply) for a text.
     private void Open(User user, MailboxSide? side, in RelayFrame frame, long received)
     {
-        var bytes = System.Buffers.BuffersExtensions.ToArray(frame.Envelope);
-        var plaintext = new byte[bytes.Length];
+        // Pooled buffers: a DELIVER allocates nothing once the pool holds a few.
+        var length = (int)frame.Envelope.Length;
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        var plaintext = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.Envelope.CopyTo(bytes);
+            Open(user, side, frame, bytes.AsSpan(0, length), plaintext, received);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
+    }
+
+    private void Open(User user, MailboxSide? side, in RelayFrame frame, ReadOnlySpan<byte> bytes, byte[] plaintext, long received)
+    {
         if (!TryOpen(user, side, frame, bytes, plaintext, out var from, out var written))
         {
             _context!.Error();
@@ -118,22 +135,29 @@ public sealed partial class MetadataTarget
 
     // Opens one DELIVER into plaintext; from is the sender's index. A session opens under its lock:
     // a conversation's set-up and its mailbox messages arrive on different connections' threads.
-    private bool TryOpen(User user, MailboxSide? side, in RelayFrame frame, byte[] bytes, byte[] plaintext, out int from, out int written)
+    private bool TryOpen(User user, MailboxSide? side, in RelayFrame frame, ReadOnlySpan<byte> bytes, byte[] plaintext, out int from, out int written)
     {
         written = 0;
         if (side is not null)
         {
             from = side.Contact;
-            var inner = new byte[bytes.Length];
-            if (side.Opener.TryOpen(side.Mailbox.SealingKey, side.Mailbox.Address, bytes, inner, out var innerLength) != SealedSenderError.None
-                || !user.Sessions.TryGetValue(from, out var session))
+            var inner = ArrayPool<byte>.Shared.Rent(bytes.Length);
+            try
             {
-                return false;
-            }
+                if (side.Opener.TryOpen(side.Mailbox.SealingKey, side.Mailbox.Address, bytes, inner, out var innerLength) != SealedSenderError.None
+                    || !user.Sessions.TryGetValue(from, out var session))
+                {
+                    return false;
+                }
 
-            lock (session)
+                lock (session)
+                {
+                    return session.TryOpen(inner.AsSpan(0, innerLength), plaintext, out written) == E2eError.None;
+                }
+            }
+            finally
             {
-                return session.TryOpen(inner.AsSpan(0, innerLength), plaintext, out written) == E2eError.None;
+                ArrayPool<byte>.Shared.Return(inner);
             }
         }
 

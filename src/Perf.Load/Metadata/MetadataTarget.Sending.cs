@@ -12,7 +12,7 @@ namespace Perf.Load.Metadata;
 public sealed partial class MetadataTarget
 {
     // Seals (E2E; then the sealed layer with the sender's certificate, or the conversation layer
-    // under the peer mailbox's key) and writes, without flushing, on the sender's connection for
+    // under the peer mailbox's key) into the scheduling thread's own buffers and writes, without flushing, on the sender's connection for
     // this mode: the authenticated one (plain), the anonymous one (sealed, and a conversation's
     // set-up) or the mailbox side's (conversations). Called on the scheduling thread only.
     private void Write(User sender, RelayClientConnection[] dirty, ref int dirtyCount, long sequence, long intended, int recipientIndex, int size, MessageKind kind)
@@ -24,34 +24,30 @@ public sealed partial class MetadataTarget
         Interlocked.Increment(ref _written); // a full fence: the receive threads see the slot before any answer to it
 
         var recipient = _users[recipientIndex];
-        var plaintext = new byte[size];
-        LoadPayload.Write(plaintext, sequence, intended);
+        LoadPayload.Write(_plaintext.AsSpan(0, size), sequence, intended);
+        ReadOnlySpan<byte> plaintext = _plaintext.AsSpan(0, size);
         var session = sender.Sessions[recipientIndex];
         var started = Stopwatch.GetTimestamp();
         var setup = _mode.Conversations && !_pairSetUp[PairOf(sender.Index, recipientIndex)];
         if (setup)
         {
-            plaintext = ConversationPlaintext.Setup(sender.Mailboxes[recipientIndex].Mailbox.Ticket(), plaintext);
+            plaintext = ConversationPlaintext.Setup(sender.Mailboxes[recipientIndex].Mailbox.Ticket(), plaintext); // once per pair
         }
 
-        var envelope = new byte[session.GetEnvelopeSize(plaintext.Length)];
+        ReadOnlySpan<byte> envelope;
         lock (session)
         {
-            envelope = envelope[..session.Seal(plaintext, envelope)];
+            envelope = _envelope.AsSpan(0, session.Seal(plaintext, _envelope));
         }
 
         if (_mode.SealedSender || setup)
         {
-            var sealedEnvelope = new byte[SealedSenderEnvelope.SealedSize(envelope.Length)];
-            _sealer.Seal(recipient.Key.PublicKey, sender.Certificate!, envelope, sealedEnvelope);
-            envelope = sealedEnvelope;
+            envelope = _outer.AsSpan(0, _sealer.Seal(recipient.Key.PublicKey, sender.Certificate!, envelope, _outer));
         }
         else if (_mode.Conversations)
         {
             var peer = sender.Mailboxes[recipientIndex].Peer!;
-            var wrapped = new byte[_conversationSealer.Overhead + envelope.Length];
-            _conversationSealer.Seal(peer.SealingKey, peer.Address, envelope, wrapped);
-            envelope = wrapped;
+            envelope = _outer.AsSpan(0, _conversationSealer.Seal(peer.SealingKey, peer.Address, envelope, _outer));
         }
 
         context.Sealed(started, Stopwatch.GetTimestamp(), measured);

@@ -40,6 +40,9 @@ public sealed partial class MetadataTarget : ILoadTarget
     private const int RingMask = (1 << RingBits) - 1;
     private const int ReceiptSize = LoadPayload.HeaderSize + 8;
 
+    // Room for any envelope the relay takes and any layer this side adds or removes.
+    private const int BufferBytes = 66 * 1024;
+
     private readonly EndPoint _relay;
     private readonly RelayClientOptions _clientOptions;
     private readonly MetadataWorkloadOptions _options;
@@ -54,6 +57,11 @@ public sealed partial class MetadataTarget : ILoadTarget
     private readonly int[] _sizes = new int[1 << RingBits];
     private readonly bool[] _measured = new bool[1 << RingBits];
     private readonly bool[] _pairSetUp;
+
+    // The scheduling thread's buffers for one message: its plaintext, its E2E envelope, and the outer layer (sealed or conversation).
+    private readonly byte[] _plaintext = new byte[MessageSizeDistribution.MaxSize];
+    private readonly byte[] _envelope = new byte[BufferBytes];
+    private readonly byte[] _outer = new byte[BufferBytes];
 
     // The share of the schedule's arrivals that are cover messages (two Poisson processes merged, each arrival one or the other in proportion to its rate).
     private readonly double _coverShare;
