@@ -271,8 +271,8 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     private async Task HousekeepAsync()
     {
         using var timer = new PeriodicTimer(Tick);
-        var nextFlush = Stopwatch.GetTimestamp();
-        var flushEvery = (long)(_options.RemovalInterval.TotalSeconds * Stopwatch.Frequency);
+        var phases = Math.Max(1, (int)Math.Round(_options.RemovalInterval / Tick));
+        var tick = 0;
         var timeout = (long)(_options.PublishTimeout.TotalSeconds * Stopwatch.Frequency);
         try
         {
@@ -287,13 +287,8 @@ public sealed class JetStreamMailboxStore : IMailboxStore
                     _logger.LogWarning("JetStream did not acknowledge {Count} message(s) within {Timeout}", abandoned, _options.PublishTimeout);
                 }
 
-                var flush = now >= nextFlush;
-                if (flush)
-                {
-                    nextFlush = now + flushEvery;
-                }
-
-                _live.Tick(_options.GapWait, flush);
+                _live.Tick(_options.GapWait, tick, phases);
+                tick = (tick + 1) % phases;
             }
         }
         catch (OperationCanceledException)

@@ -116,6 +116,31 @@ public sealed class WakeSignalTests
     }
 
     [Fact]
+    public async Task A_nested_reader_joins_the_open_batch_and_the_outer_close_runs_its_wakes()
+    {
+        var signal = new WakeSignal();
+        var wokeOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = WaitThenRecordAsync(signal, wokeOn);
+        bool outerOpened = false, innerOpened = true, wokeBeforeOuterClose = true;
+
+        var batchThread = await RunOnNewThreadAsync(() =>
+        {
+            outerOpened = ReadBatchWakes.TryOpen(); // the store's NATS reader, say
+            innerOpened = ReadBatchWakes.TryOpen(); // a handler it runs opens none of its own
+            signal.Release();
+            Thread.Sleep(50); // a wake handed elsewhere would have run by now
+            wokeBeforeOuterClose = wokeOn.Task.IsCompleted;
+            ReadBatchWakes.Close();
+        });
+
+        Assert.True(outerOpened);
+        Assert.False(innerOpened);
+        Assert.False(wokeBeforeOuterClose);
+        Assert.Equal(batchThread, await wokeOn.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        await waiter;
+    }
+
+    [Fact]
     public async Task A_closed_batch_defers_nothing_more()
     {
         var signal = new WakeSignal();

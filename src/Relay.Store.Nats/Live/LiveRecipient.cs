@@ -34,6 +34,9 @@ internal sealed class LiveRecipient : NatsSubBase, IHold
     /// <summary>The recipient.</summary>
     public Identity Identity { get; }
 
+    /// <summary>Which of the housekeeping ticks of a removal interval sends this recipient's removals (spreads the purges over the interval).</summary>
+    public int RemovalPhase { get; init; }
+
     /// <summary>Live connections of the recipient on this node (changed under the owner's lock).</summary>
     public int Connections { get; set; }
 

@@ -34,6 +34,7 @@ internal sealed class LiveRecipients : IAsyncDisposable
     private readonly CancellationToken _stop;
     private readonly AckRemoval _removal;
     private int _count;
+    private int _created;
 
     public LiveRecipients(NatsConnection connection, MailboxSubjects subjects, StreamRequests requests, HeldMessageReads reads, MemoryMailboxStore cache, JetStreamMetrics metrics, ILogger logger, CancellationToken stop)
     {
@@ -62,7 +63,7 @@ internal sealed class LiveRecipients : IAsyncDisposable
                 return;
             }
 
-            created = new LiveRecipient(this, _connection, identity, _subjects.Live(identity)) { Connections = 1 };
+            created = new LiveRecipient(this, _connection, identity, _subjects.Live(identity)) { Connections = 1, RemovalPhase = _created++ & int.MaxValue };
             _recipients[identity] = created;
             Interlocked.Increment(ref _count);
         }
@@ -125,8 +126,13 @@ internal sealed class LiveRecipients : IAsyncDisposable
         }
     }
 
-    /// <summary>Housekeeping: reads for gaps older than <paramref name="gapWait"/>, and (when <paramref name="flushRemovals"/>) the batched removals.</summary>
-    public void Tick(TimeSpan gapWait, bool flushRemovals)
+    /// <summary>
+    /// Housekeeping: reads for gaps older than <paramref name="gapWait"/>, and the batched removals
+    /// of the recipients in removal phase <paramref name="phase"/> of <paramref name="phases"/>
+    /// (one tick of each removal interval per recipient, the recipients spread over the ticks so
+    /// that nats-server is not handed every recipient's purge at once: a burst the publishes wait behind).
+    /// </summary>
+    public void Tick(TimeSpan gapWait, int phase, int phases)
     {
         var gapsBefore = Stopwatch.GetTimestamp() - (long)(gapWait.TotalSeconds * Stopwatch.Frequency);
         for (var pending = _gaps.Count; pending > 0 && _gaps.TryDequeue(out var gapped); pending--)
@@ -148,15 +154,18 @@ internal sealed class LiveRecipients : IAsyncDisposable
             }
         }
 
-        if (flushRemovals)
+        for (var pending = _removals.Count; pending > 0 && _removals.TryDequeue(out var recipient); pending--)
         {
-            for (var pending = _removals.Count; pending > 0 && _removals.TryDequeue(out var recipient); pending--)
+            if (recipient.RemovalPhase % phases != phase)
             {
-                recipient.RemovalDequeued();
-                if (!recipient.IsClosed)
-                {
-                    _removal.Flush(recipient, final: false);
-                }
+                _removals.Enqueue(recipient); // its tick comes later in the interval
+                continue;
+            }
+
+            recipient.RemovalDequeued();
+            if (!recipient.IsClosed)
+            {
+                _removal.Flush(recipient, final: false);
             }
         }
     }

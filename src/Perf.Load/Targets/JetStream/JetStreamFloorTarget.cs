@@ -15,8 +15,8 @@ namespace Perf.Load.Targets.JetStream;
 /// (stream <c>RePublish</c>) to the recipient's live subject, where one plain subscription over
 /// every recipient takes it and the generator opens it as the recipient; every 100 ms each
 /// recipient's received messages are removed with one purge of its subject below the next
-/// sequence. One connection publishes for every client and one receives: no relay, no
-/// per-recipient state beyond the highest sequence. A durable pull consumer with an explicit ACK
+/// sequence. One connection publishes for every client and receives, as a relay node's does: no
+/// relay, no per-recipient state beyond the highest sequence. A durable pull consumer with an explicit ACK
 /// per message (a work-queue stream) costs nats-server more per message, which is why neither the
 /// relay nor this floor uses one. Its <c>target</c> section is the server's CPU per message, the
 /// part of the relay's durable path JetStream itself costs.
@@ -29,8 +29,7 @@ public sealed class JetStreamFloorTarget : ILoadTarget
     private readonly AeadBackend _backend;
     private readonly string _run = Guid.NewGuid().ToString("N")[..12];
     private readonly CancellationTokenSource _stop = new();
-    private NatsConnection? _publisher;
-    private NatsConnection? _consumer;
+    private NatsConnection? _nats;
     private Task? _receiving;
     private Task? _removing;
     private E2eRing? _ring;
@@ -60,9 +59,10 @@ public sealed class JetStreamFloorTarget : ILoadTarget
         _ring = new E2eRing(context.Connections, context.MessageSize, _algorithm, _backend);
         _received = new long[_ring.Count];
         _removed = new long[_ring.Count];
-        _publisher = await OpenAsync("perf-floor-publish").ConfigureAwait(false);
-        _consumer = await OpenAsync("perf-floor-consume").ConfigureAwait(false);
-        var js = new NatsJSContext(_publisher);
+        // One connection publishes and receives, as a relay node's does: the answer and the
+        // republished copy of a message reach it in one write from nats-server.
+        _nats = await OpenAsync("perf-floor").ConfigureAwait(false);
+        var js = new NatsJSContext(_nats);
         INatsSub<NatsMemoryOwner<byte>> live;
         try
         {
@@ -72,8 +72,8 @@ public sealed class JetStreamFloorTarget : ILoadTarget
                 Retention = StreamConfigRetention.Limits,
                 Republish = new Republish { Src = $"perf.floor.{_run}.>", Dest = $"perf.floorlive.{_run}.>" },
             }, cancellationToken).ConfigureAwait(false);
-            live = await _consumer.SubscribeCoreAsync<NatsMemoryOwner<byte>>($"perf.floorlive.{_run}.*", cancellationToken: cancellationToken).ConfigureAwait(false);
-            await _consumer.PingAsync(cancellationToken).ConfigureAwait(false); // subscribed before the first publish
+            live = await _nats.SubscribeCoreAsync<NatsMemoryOwner<byte>>($"perf.floorlive.{_run}.*", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _nats.PingAsync(cancellationToken).ConfigureAwait(false); // subscribed before the first publish
         }
         catch (NatsException ex)
         {
@@ -91,7 +91,7 @@ public sealed class JetStreamFloorTarget : ILoadTarget
         return connections;
     }
 
-    /// <summary>Stops receiving and removing, deletes the stream and closes both connections.</summary>
+    /// <summary>Stops receiving and removing, deletes the stream and closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -103,23 +103,18 @@ public sealed class JetStreamFloorTarget : ILoadTarget
             }
         }
 
-        if (_publisher is not null)
+        if (_nats is not null)
         {
             try
             {
-                await new NatsJSContext(_publisher).DeleteStreamAsync(Stream, CancellationToken.None).ConfigureAwait(false);
+                await new NatsJSContext(_nats).DeleteStreamAsync(Stream, CancellationToken.None).ConfigureAwait(false);
             }
             catch (NatsException)
             {
                 // The server is going away with the run anyway.
             }
 
-            await _publisher.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_consumer is not null)
-        {
-            await _consumer.DisposeAsync().ConfigureAwait(false);
+            await _nats.DisposeAsync().ConfigureAwait(false);
         }
 
         _ring?.Dispose();
