@@ -259,9 +259,15 @@ public sealed class OpenLoopRunner
 
                 if (schedules[c].PeekTicks >= endTicks)
                 {
-                    done[c] = true;
-                    finished++;
-                    continue;
+                    if (followUps[c] is null || now >= endTicks)
+                    {
+                        done[c] = true;
+                        finished++;
+                        continue;
+                    }
+
+                    // Its schedule is over, but follow-ups due before the end still go out.
+                    nextDue = Math.Min(nextDue, endTicks);
                 }
 
                 if (pending[c] is { } flush)
