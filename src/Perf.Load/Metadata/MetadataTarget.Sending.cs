@@ -12,9 +12,10 @@ namespace Perf.Load.Metadata;
 public sealed partial class MetadataTarget
 {
     // Seals (E2E; then the sealed layer with the sender's certificate, or the conversation layer
-    // under the peer mailbox's key) into the scheduling thread's own buffers and writes, without flushing, on the sender's connection for
-    // this mode: the authenticated one (plain), the anonymous one (sealed, and a conversation's
-    // set-up) or the mailbox side's (conversations). Called on the scheduling thread only.
+    // under the peer mailbox's key) into the scheduling thread's own buffers and writes, without
+    // flushing, on the sender's connection for this mode: the authenticated one (plain), the
+    // anonymous one (sealed, and a conversation's set-up) or the mailbox side's (conversations).
+    // Called on the scheduling thread only.
     private void Write(User sender, RelayClientConnection[] dirty, ref int dirtyCount, long sequence, long intended, int recipientIndex, int size, MessageKind kind)
     {
         var context = _context!;
