@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Perf.Cli.Load;
 using Perf.Load;
+using Perf.Cli.Metadata;
 using Perf.Load.Metadata;
-using Perf.Load.Processes;
+using Perf.Load.Os;
 using Perf.Load.Targets;
 using Perf.Load.Targets.Relay;
 using Perf.Results;
@@ -31,16 +32,26 @@ internal static class MetadataCommand
         var users = new Option<int>("--users") { Description = "Users on the ring; each talks with its two neighbours.", DefaultValueFactory = _ => 64 };
         var freshEvery = new Option<int>("--fresh-connection-every") { Description = "Timing defence: the sealed+fresh-connections mode moves each user's sealed sends to a new anonymous connection after this many (0: no such mode).", DefaultValueFactory = _ => 10 };
         var coverRate = new Option<double>("--cover-rate") { Description = "Timing defence: the sealed+cover mode adds this many cover messages per second across all users (0: no such mode).", DefaultValueFactory = _ => 100 };
+        var targetCpus = new Option<string?>("--target-cpus") { Description = "Pin the relay processes (and the echo floor's) to these CPUs (Linux), e.g. 1 or 2-3, as perf load --target-cpus." };
+        var generatorCpus = new Option<string?>("--generator-cpus") { Description = "Pin this generator process to these CPUs (Linux), e.g. 0, as perf load --generator-cpus." };
         var receiptDelay = new Option<string>("--receipt-delay") { Description = "Timing defence: the +receipt-delay modes send each delivery receipt after a random delay up to this (0: no such modes).", DefaultValueFactory = _ => "1s" };
         var command = new Command("metadata", "Measure what the relay learns (from its audit log) and what sealed sender, conversation mailboxes and padding cost, in six modes.")
         {
-            outDir, duration, warmup, rate, sizes, users, receiptDelay, freshEvery, coverRate,
+            outDir, duration, warmup, rate, sizes, users, receiptDelay, freshEvery, coverRate, targetCpus, generatorCpus,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
             MetadataWorkloadOptions options;
+            string? problem = null;
+            if (!PlacementArguments.TryCpus(parseResult.GetValue(targetCpus), "--target-cpus", out var pinTarget, ref problem)
+                || !PlacementArguments.TryCpus(parseResult.GetValue(generatorCpus), "--generator-cpus", out var pinGenerator, ref problem))
+            {
+                await error.WriteLineAsync($"perf metadata: {problem}").ConfigureAwait(false);
+                return PerfCommandLine.BadInput;
+            }
+
             try
             {
                 if (!DurationText.TryParse(parseResult.GetValue(duration), out var measured) || !DurationText.TryParse(parseResult.GetValue(warmup), out var warm))
@@ -81,13 +92,19 @@ internal static class MetadataCommand
             }
 
             var workload = string.Create(CultureInfo.InvariantCulture,
-                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once (in the +receipt-delay modes after a random delay up to {options.ReceiptDelay.TotalMilliseconds} ms; in sealed+fresh-connections a new anonymous connection every {options.FreshConnectionEvery} sends; in sealed+cover {options.CoverRate} cover msgs/s more), answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM");
+                $"{options.Users} users on a ring (two contacts each), {options.Rate} msgs/s total (texts and their delivery receipts), {options.Duration.TotalSeconds} s after {options.Warmup.TotalSeconds} s warm-up, text sizes {options.Sizes.Name}, every text receipted at once (in the +receipt-delay modes after a random delay up to {options.ReceiptDelay.TotalMilliseconds} ms; in sealed+fresh-connections a new anonymous connection every {options.FreshConnectionEvery} sends; in sealed+cover {options.CoverRate} cover msgs/s more), answered with probability {options.ReplyProbability} after a mean {options.MeanReplyDelay.TotalMilliseconds} ms; relay in its own process (perf relay --audit-log), Noise/TCP, AES-256-GCM; driven by perf load's engine (one connection per user, Poisson starts, receipts and replies as follow-ups), beside the echo floor at the same rate and connections");
             await output.WriteLineAsync($"metadata: {workload}").ConfigureAwait(false);
+            if (pinGenerator is not null)
+            {
+                CpuAffinity.PinCurrentProcess(pinGenerator);
+            }
+
             var rows = new List<MetadataRow>();
             var loggedSizes = new Dictionary<string, IReadOnlyList<int>>();
+            MetadataFloor floor;
             try
             {
-                await RunModesAsync(options, folder, rows, loggedSizes, output, cancellationToken).ConfigureAwait(false);
+                floor = await RunModesAsync(options, folder, (pinTarget, pinGenerator), rows, loggedSizes, output, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is LoadTargetException or RelayClientException or BadInputException)
             {
@@ -95,7 +112,7 @@ internal static class MetadataCommand
                 return PerfCommandLine.BadInput;
             }
 
-            var result = new MetadataResult { Rows = MetadataAnalysis.WithAddedLatency(rows), Command = CommandLineText.Redacted(LoadCommand.TokenValues(parseResult)), Workload = workload };
+            var result = new MetadataResult { Rows = MetadataModeRun.BesideFloor(MetadataAnalysis.WithAddedLatency(rows), floor), Floor = floor, Command = CommandLineText.Redacted(LoadCommand.TokenValues(parseResult)), Workload = workload };
             result.Write(Path.Combine(folder, "metadata.json"));
             MetadataReport.Write(folder, result, loggedSizes);
             await output.WriteLineAsync($"result: {Path.Combine(folder, "metadata.json")}").ConfigureAwait(false);
@@ -119,53 +136,23 @@ internal static class MetadataCommand
         }
     }
 
-    // Every mode in turn, each row printed as it comes.
-    private static async Task RunModesAsync(MetadataWorkloadOptions options, string folder, List<MetadataRow> rows, Dictionary<string, IReadOnlyList<int>> loggedSizes, TextWriter output, CancellationToken cancellationToken)
+    // The floor, then every mode in turn, each row printed as it comes.
+    private static async Task<MetadataFloor> RunModesAsync(MetadataWorkloadOptions options, string folder, (CpuSet? Target, CpuSet? Generator) cpus, List<MetadataRow> rows, Dictionary<string, IReadOnlyList<int>> loggedSizes, TextWriter output, CancellationToken cancellationToken)
     {
+        var floor = await MetadataModeRun.FloorAsync(options, cpus.Target, cpus.Generator, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  {"echo (floor)",-28} {floor.RatePerSecond} msgs/s of {floor.MessageBytes} B, e2e p50 {floor.E2eP50Us} µs, p99 {floor.E2eP99Us} µs, echo {floor.Target?.CpuUsPerMessage:0.0} µs CPU/msg{Pinned(floor.Target?.Cpus)}")).ConfigureAwait(false);
         foreach (var mode in MetadataMode.For(options))
         {
-            var (row, logged) = await RunModeAsync(mode, options, folder, cancellationToken).ConfigureAwait(false);
+            var (row, logged) = await MetadataModeRun.RunAsync(mode, options, folder, cpus.Target, cpus.Generator, cancellationToken).ConfigureAwait(false);
             rows.Add(row);
             loggedSizes[mode.Name] = logged;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {mode.Name,-20} messages {row.Messages}, unlogged {row.Unlogged}, sender known {row.SenderKnownFraction:0.###}, recipient known {row.RecipientKnownFraction:0.###}, online identities {row.OnlineIdentitiesVisible}, size classes {row.SizeClasses}, linkability {row.Linkability:0.###}, overhead {row.BytesOverheadPerMessage:0} B, seal p50 {row.SealUsP50} µs, open p50 {row.OpenUsP50} µs, e2e p99 {row.E2eP99Us} µs, relay {row.RelayCpuUsPerMessage} µs CPU/msg")).ConfigureAwait(false);
-        }
-    }
-
-    // One mode: a fresh relay process with its own audit log, the workload, the relay's CPU time
-    // read around the run, then the audit log read back once every accepted message is in it.
-    private static async Task<(MetadataRow Row, IReadOnlyList<int> Logged)> RunModeAsync(MetadataMode mode, MetadataWorkloadOptions options, string folder, CancellationToken cancellationToken)
-    {
-        var auditPath = Path.Combine(folder, $"audit-{mode.Name.Replace('+', '-')}.jsonl");
-        File.Delete(auditPath);
-        await using var relay = await RelayProcess.StartAsync(PerfChildCommand.StartInfo(), "aesgcm", "auto", null, cancellationToken, ["--audit-log", auditPath]).ConfigureAwait(false);
-        MetadataOutcome outcome;
-        IReadOnlyList<byte[]> identities;
-        await using (var workload = await MetadataWorkload.ConnectAsync(relay.TcpEndPoint, relay.RelayKey, mode, options, cancellationToken).ConfigureAwait(false))
-        {
-            identities = workload.Identities;
-            outcome = await workload.RunAsync(relay.Process, cancellationToken).ConfigureAwait(false);
+                $"  {mode.Name,-28} messages {row.Messages}, unlogged {row.Unlogged}, set-ups {row.ConversationSetups}, sender known {row.SenderKnownFraction:0.###}, recipient known {row.RecipientKnownFraction:0.###}, online identities {row.OnlineIdentitiesVisible}, size classes {row.SizeClasses}, linkability {row.Linkability:0.###}, overhead {row.BytesOverheadPerMessage:0} B, seal p50 {row.SealUsP50} µs, open p50 {row.OpenUsP50} µs, e2e p99 {row.E2eP99Us} µs ({row.E2eP99Us / Math.Max(1, floor.E2eP99Us):0.0}x the floor), relay {row.RelayCpuUsPerMessage} µs CPU/msg, {row.Target?.CoresUsed:0.00} cores, {row.Target?.ContextSwitchesPerMessage:0.00} context switches/msg{Pinned(row.Target?.Cpus)}")).ConfigureAwait(false);
         }
 
-        GroundTruth.Write(Path.ChangeExtension(auditPath, null).Replace("audit-", "truth-", StringComparison.Ordinal) + ".json", identities, outcome.Accepted);
-        var trail = await ReadCompleteAsync(auditPath, outcome.Accepted.Count + outcome.AcceptedCover, cancellationToken).ConfigureAwait(false);
-        var row = MetadataAnalysis.Compute(mode.Name, trail, outcome.Accepted, identities, (outcome.SealUs, outcome.OpenUs, outcome.EndToEndUs), (outcome.RelayCpu.TotalMicroseconds, outcome.DeliveredMeasured), outcome.Delivered);
-        return (row, trail.Messages.ConvertAll(e => e.Bytes));
+        return floor;
     }
 
-    // The relay writes its log every 50 ms; wait (up to 5 s) until it holds every accepted message.
-    private static async Task<AuditTrail> ReadCompleteAsync(string path, long accepted, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var trail = File.Exists(path) ? AuditTrail.Read(path) : new AuditTrail([], []);
-            if (trail.Messages.Count >= accepted || DateTime.UtcNow > deadline)
-            {
-                return trail;
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private static string Pinned(string? cpus) => cpus is null ? "" : $" (CPUs {cpus})";
 }

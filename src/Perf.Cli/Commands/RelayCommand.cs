@@ -86,6 +86,8 @@ internal static class RelayCommand
                 IdleTimeout = limits.IdleTimeout,
                 MaxConnections = limits.MaxConnections,
                 MaxDeliversInFlight = limits.MaxInFlight,
+                MaxMailboxLifetime = limits.MaxMailboxLifetime,
+                DeliveryVerifierLifetime = limits.DeliveryVerifierLifetime,
                 InlineScheduling = settings.InlineScheduling,
                 ConsoleLog = true, // the close log (docs/relay.md), which nothing printed before
             }), settings.WsSecretGenerated ? settings.WsSecret : null, settings.Metrics, cancellationToken).ConfigureAwait(false);

@@ -20,8 +20,12 @@ internal sealed class RelayLimitArguments : OptionGroup
 
     public Option<string> MaxAge { get; } = new("--max-age") { Description = "How long a message is held without an ACK before it expires.", DefaultValueFactory = _ => "168h" };
 
+    public Option<string> MaxMailboxLifetime { get; } = new("--max-mailbox-lifetime") { Description = "The furthest ahead a conversation mailbox may expire when it is opened (OPEN_MAILBOX further ahead is refused).", DefaultValueFactory = _ => "168h" };
+
+    public Option<string> DeliveryVerifierLifetime { get; } = new("--delivery-verifier-lifetime") { Description = "How long a delivery-token verifier lives after it was last registered (it outlives an empty mailbox; clients register it on every connection).", DefaultValueFactory = _ => "168h" };
+
     /// <inheritdoc />
-    public override IEnumerable<Option> All => [MailboxMessages, HandshakeTimeout, IdleTimeout, MaxConnections, MaxInFlight, MaxAge];
+    public override IEnumerable<Option> All => [MailboxMessages, HandshakeTimeout, IdleTimeout, MaxConnections, MaxInFlight, MaxAge, MaxMailboxLifetime, DeliveryVerifierLifetime];
 
     /// <summary>Reads the values; on a bad one returns false with a one-line problem.</summary>
     public bool TryRead(ParseResult parseResult, out RelayLimits limits, out string problem)
@@ -37,7 +41,9 @@ internal sealed class RelayLimitArguments : OptionGroup
 
         if (!TryDuration(parseResult, HandshakeTimeout, out var handshake, ref problem)
             || !TryDuration(parseResult, IdleTimeout, out var idle, ref problem)
-            || !TryDuration(parseResult, MaxAge, out var age, ref problem))
+            || !TryDuration(parseResult, MaxAge, out var age, ref problem)
+            || !TryDuration(parseResult, MaxMailboxLifetime, out var mailboxLifetime, ref problem)
+            || !TryDuration(parseResult, DeliveryVerifierLifetime, out var verifierLifetime, ref problem))
         {
             return false;
         }
@@ -50,7 +56,7 @@ internal sealed class RelayLimitArguments : OptionGroup
             return false;
         }
 
-        limits = new RelayLimits(handshake, idle, connections, inFlight, new MailboxLimits { MaxMessages = mailbox, MaxAge = age });
+        limits = new RelayLimits(handshake, idle, connections, inFlight, new MailboxLimits { MaxMessages = mailbox, MaxAge = age }, mailboxLifetime, verifierLifetime);
         return true;
     }
 
@@ -67,4 +73,4 @@ internal sealed class RelayLimitArguments : OptionGroup
 }
 
 /// <summary>The parsed limits.</summary>
-internal readonly record struct RelayLimits(TimeSpan HandshakeTimeout, TimeSpan IdleTimeout, int MaxConnections, int MaxInFlight, MailboxLimits Mailbox);
+internal readonly record struct RelayLimits(TimeSpan HandshakeTimeout, TimeSpan IdleTimeout, int MaxConnections, int MaxInFlight, MailboxLimits Mailbox, TimeSpan MaxMailboxLifetime, TimeSpan DeliveryVerifierLifetime);

@@ -11,7 +11,7 @@ namespace Perf.Load.Engine;
 /// <param name="Scenario">The scenario that ran.</param>
 /// <param name="StartedAt">Wall-clock start.</param>
 /// <param name="MeasuredDuration">Length of the measured window actually run.</param>
-/// <param name="Scheduled">Messages the schedule intended in the measured window.</param>
+/// <param name="Scheduled">Messages the schedule intended in the measured window (with a target's follow-ups, <see cref="IFollowUpConnection"/>, those it sent in the window too).</param>
 /// <param name="Recorders">The histograms and counters.</param>
 public sealed record LoadRunResult(
     string Target,

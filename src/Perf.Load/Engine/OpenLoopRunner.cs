@@ -22,6 +22,13 @@ public sealed class OpenLoopRunner
     // How often a connection whose flush is pending is looked at again (20 µs).
     private static readonly long PendingFlushPollTicks = Stopwatch.Frequency / 50_000;
 
+    // With follow-ups, the scheduler sleeps on their signal while its next send is further than
+    // 2 ms away (the signal's wait is millisecond-grained), and in its last 2 ms, which the precise
+    // sleep cannot cut short, looks for them every 200 µs: a receipt waits at most that long then,
+    // recorded as generator lag.
+    private static readonly long FollowUpSignalAboveTicks = Stopwatch.Frequency / 500;
+    private static readonly long FollowUpPollTicks = Stopwatch.Frequency / 5_000;
+
     private readonly LoadScenario _scenario;
     private readonly IProcessResources? _targetProcess;
     private readonly LoadRunHooks _hooks;
@@ -233,10 +240,14 @@ public sealed class OpenLoopRunner
         var pending = new Task?[count];
         var done = new bool[count];
         var offsetTicks = (long)(Stopwatch.Frequency / slice.TotalRatePerSecond);
+        var followUps = new IFollowUpConnection?[count];
+        var anyFollowUps = false;
         for (var c = 0; c < count; c++)
         {
             // Stagger the connections' phases so a constant schedule spreads sends evenly.
             schedules[c] = new ArrivalSchedule(startTicks + ((slice.First + c) * offsetTicks), perConnectionRate, _scenario.Arrival, _scenario.Seed + slice.First + c);
+            followUps[c] = connections[c] as IFollowUpConnection;
+            anyFollowUps |= followUps[c] is not null;
         }
 
         long scheduledMeasured = 0;
@@ -254,9 +265,15 @@ public sealed class OpenLoopRunner
 
                 if (schedules[c].PeekTicks >= endTicks)
                 {
-                    done[c] = true;
-                    finished++;
-                    continue;
+                    if (followUps[c] is null || now >= endTicks)
+                    {
+                        done[c] = true;
+                        finished++;
+                        continue;
+                    }
+
+                    // Its schedule is over, but follow-ups due before the end still go out.
+                    nextDue = Math.Min(nextDue, endTicks);
                 }
 
                 if (pending[c] is { } flush)
@@ -277,9 +294,10 @@ public sealed class OpenLoopRunner
                     }
                 }
 
-                if (schedules[c].PeekTicks > now)
+                var followUpTicks = followUps[c]?.NextFollowUpTicks ?? long.MaxValue;
+                if (schedules[c].PeekTicks > now && followUpTicks > now)
                 {
-                    nextDue = Math.Min(nextDue, schedules[c].PeekTicks);
+                    nextDue = Math.Min(nextDue, Math.Min(schedules[c].PeekTicks, followUpTicks));
                     continue;
                 }
 
@@ -303,6 +321,11 @@ public sealed class OpenLoopRunner
                     context.HandedOff(sequence, Stopwatch.GetTimestamp());
                 }
 
+                if (followUps[c] is { } withFollowUps)
+                {
+                    scheduledMeasured += WriteFollowUps(withFollowUps, c, count, ref nextIndex[c], context, now, endTicks);
+                }
+
                 var task = connection.FlushAsync();
                 if (!task.IsCompletedSuccessfully)
                 {
@@ -314,7 +337,14 @@ public sealed class OpenLoopRunner
 
             if (finished < count)
             {
-                WaitUntil(pump, nextDue);
+                if (anyFollowUps)
+                {
+                    WaitForFollowUps(pump, context, nextDue);
+                }
+                else
+                {
+                    WaitUntil(pump, nextDue);
+                }
             }
         }
 
@@ -335,6 +365,40 @@ public sealed class OpenLoopRunner
         }
 
         return new ScheduleOutcome(scheduledMeasured);
+    }
+
+    // Writes connection c's follow-ups whose time has come (before the schedule's end) as the
+    // schedule's own messages are written: the next sequence number of the connection, lag from the
+    // intended time, counted sent, stamped at hand-off. Returns how many are in the measured window.
+    private static long WriteFollowUps(IFollowUpConnection connection, int c, int count, ref long nextIndex, LoadTargetContext context, long now, long endTicks)
+    {
+        long measuredCount = 0;
+        while (connection.NextFollowUpTicks is var due && due <= now && due < endTicks)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var sequence = (nextIndex++ * count) + c;
+            var intended = connection.WriteFollowUp(sequence);
+            var measured = context.IsMeasured(intended);
+            context.RecordersFor(measured).Record(LoadStage.GeneratorLag, started - intended);
+            context.CountSent(c, intended, measured);
+            measuredCount += measured ? 1 : 0;
+            context.HandedOff(sequence, Stopwatch.GetTimestamp());
+        }
+
+        return measuredCount;
+    }
+
+    // Sleeps until the next send is due or a follow-up is queued, whichever comes first (see FollowUpSignalAboveTicks).
+    private static void WaitForFollowUps(Net.DirectSockets? pump, LoadTargetContext context, long dueTicks)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (pump is null && dueTicks - now > FollowUpSignalAboveTicks)
+        {
+            context.WaitForFollowUp(Stopwatch.GetElapsedTime(now, Math.Min(dueTicks, now + (Stopwatch.Frequency / 20)) - FollowUpSignalAboveTicks));
+            return;
+        }
+
+        WaitUntil(pump, Math.Min(dueTicks, now + FollowUpPollTicks));
     }
 
     // Sleeps until the next send is due. Never waits more than 50 ms at once, so cancellation and

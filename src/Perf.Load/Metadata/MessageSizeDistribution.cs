@@ -81,6 +81,20 @@ public sealed class MessageSizeDistribution
         return (int)Math.Clamp(Math.Round(size), LoadPayload.HeaderSize, MaxSize);
     }
 
+    /// <summary>The mean size, estimated from 100,000 draws of a fixed seed (the echo floor's message size beside a mixed workload).</summary>
+    public int Mean()
+    {
+        var random = new Random(1);
+        long total = 0;
+        const int Draws = 100_000;
+        for (var i = 0; i < Draws; i++)
+        {
+            total += Next(random);
+        }
+
+        return (int)Math.Round(total / (double)Draws);
+    }
+
     private static MessageSizeDistribution LogNormal(string name, double mu, double sigma) => new(name, random => LogNormalDraw(random, mu, sigma));
 
     private static MessageSizeDistribution ChatMixture() => new("chat", random =>

@@ -21,6 +21,7 @@ public sealed class LoadTargetContext
 
     private readonly long[] _ringSequence = new long[1 << RingBits];
     private readonly long[] _ringHandOffTicks = new long[1 << RingBits];
+    private readonly ManualResetEventSlim _followUpQueued = new(false, 0);
     private long _measureStartTicks = long.MaxValue;
 
     /// <summary>Creates a context for <paramref name="connections"/> connections recording into <paramref name="recorders"/>.</summary>
@@ -178,6 +179,16 @@ public sealed class LoadTargetContext
 
     /// <summary>Reports an arrival that could not be opened or parsed, and why (a short snake_case name).</summary>
     public void Error(string reason = UnreadablePayload) => Recorders.CountError(reason);
+
+    /// <summary>Wakes the scheduler: a follow-up (<see cref="IFollowUpConnection"/>) was queued, so it need not poll for them.</summary>
+    public void FollowUpQueued() => _followUpQueued.Set();
+
+    /// <summary>The scheduler's wait for a follow-up to be queued, up to <paramref name="timeout"/> (a millisecond-grained wait: the scheduler wakes early enough for its next scheduled send).</summary>
+    internal void WaitForFollowUp(TimeSpan timeout)
+    {
+        _followUpQueued.Wait(timeout);
+        _followUpQueued.Reset();
+    }
 
     /// <summary>The current Stopwatch timestamp (the clock every tick value here uses).</summary>
     public static long Now() => Stopwatch.GetTimestamp();

@@ -13,7 +13,7 @@ public static class MetadataAnalysis
     /// <param name="timings">Seal, open and end-to-end histograms (µs).</param>
     /// <param name="relayCpu">The relay process's CPU time over the measured span (µs) and the messages delivered in it.</param>
     /// <param name="delivered">Messages opened by their recipients over the whole run.</param>
-    public static MetadataRow Compute(string mode, IReadOnlyList<AuditEntry> audit, IReadOnlyList<SentMessage> truth, IReadOnlyList<byte[]> identities, (LongHistogram Seal, LongHistogram Open, LongHistogram EndToEnd) timings, (double Microseconds, long Delivered) relayCpu, long delivered) =>
+    public static MetadataRow Compute(string mode, IReadOnlyList<AuditEntry> audit, IReadOnlyList<SentMessage> truth, IReadOnlyList<byte[]> identities, (HistogramBase Seal, HistogramBase Open, HistogramBase EndToEnd) timings, (double Microseconds, long Delivered) relayCpu, long delivered) =>
         Compute(mode, new AuditTrail([.. audit], []), truth, identities, timings, relayCpu, delivered);
 
     /// <summary>Computes the row from a whole audit log: its connection lines feed the connection-time attack and the connection counts.</summary>
@@ -24,7 +24,7 @@ public static class MetadataAnalysis
     /// <param name="timings">Seal, open and end-to-end histograms (µs).</param>
     /// <param name="relayCpu">The relay process's CPU time over the measured span (µs) and the messages delivered in it.</param>
     /// <param name="delivered">Messages opened by their recipients over the whole run.</param>
-    public static MetadataRow Compute(string mode, AuditTrail trail, IReadOnlyList<SentMessage> truth, IReadOnlyList<byte[]> identities, (LongHistogram Seal, LongHistogram Open, LongHistogram EndToEnd) timings, (double Microseconds, long Delivered) relayCpu, long delivered)
+    public static MetadataRow Compute(string mode, AuditTrail trail, IReadOnlyList<SentMessage> truth, IReadOnlyList<byte[]> identities, (HistogramBase Seal, HistogramBase Open, HistogramBase EndToEnd) timings, (double Microseconds, long Delivered) relayCpu, long delivered)
     {
         ArgumentNullException.ThrowIfNull(trail);
         var audit = trail.Messages;
@@ -153,6 +153,6 @@ public static class MetadataAnalysis
         return result;
     }
 
-    private static double Percentile(LongHistogram histogram, double percentile) =>
+    private static double Percentile(HistogramBase histogram, double percentile) =>
         histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile);
 }

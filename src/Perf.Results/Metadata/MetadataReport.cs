@@ -63,6 +63,7 @@ public static class MetadataReport
             .AppendLine("statistical disclosure over anonymous connections; connection time: an anonymous connection belongs to the identity connected nearest in time) — where sealed sender hides the sender field but not the pattern. ")
             .AppendLine("*recipient known*: share of logged messages addressed to an identity (not a conversation mailbox); *online identities*: identities whose connect times the log shows.")
             .AppendLine();
+        AppendBesideFloor(text, result);
         if (sizesImage.Length > 0)
         {
             text.AppendLine(sizesImage).AppendLine().AppendLine(leakImage).AppendLine();
@@ -71,6 +72,30 @@ public static class MetadataReport
         return text.ToString();
     }
 
+
+    // The engine's figures beside the echo floor of the same run: what perf load would print for the relay.
+    private static void AppendBesideFloor(StringBuilder text, MetadataResult result)
+    {
+        if (result.Floor is not { } floor)
+        {
+            return;
+        }
+
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"Beside the floor: echo ({floor.Connections} connections, {floor.RatePerSecond:0} msgs/s of {floor.MessageBytes} B) e2e p50 {floor.E2eP50Us:0} µs, p99 {floor.E2eP99Us:0} µs, {floor.Target?.CpuUsPerMessage:0.0} µs CPU/msg{Pinned(floor.Target?.Cpus)}."))
+            .AppendLine()
+            .AppendLine("| mode | e2e p99 over floor | relay cores | relay CPU µs/msg | relay context switches/msg | generator CPU µs/msg | generator lag p99 µs | set-ups |")
+            .AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var row in result.Rows)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {row.Mode} | {row.E2eP99OverFloor:0.00} | {row.Target?.CoresUsed:0.00} | {row.Target?.CpuUsPerMessage:0.0} | {row.Target?.ContextSwitchesPerMessage:0.00} | {row.Generator?.CpuUsPerMessage:0.0} | {row.GeneratorLagP99Us:0} | {row.ConversationSetups} |"));
+        }
+
+        text.AppendLine();
+    }
+
+    private static string Pinned(string? cpus) => cpus is null ? "" : $", CPUs {cpus}";
     private static string SizePlot(IReadOnlyDictionary<string, IReadOnlyList<int>> loggedSizes)
     {
         var plot = new Plot();

@@ -33,7 +33,7 @@ public sealed record MetadataRow
     /// <summary>Intended send to opened plaintext, p99, µs.</summary>
     public required double E2eP99Us { get; init; }
 
-    /// <summary>The relay process's CPU time over delivered messages, µs.</summary>
+    /// <summary>The relay process's CPU time over the messages delivered in the measured window, µs (as <c>perf load</c>'s <c>target.cpu_us_per_message</c>).</summary>
     public required double RelayCpuUsPerMessage { get; init; }
 
     /// <summary>How often the best of the attacks names the true sender.</summary>
@@ -71,4 +71,19 @@ public sealed record MetadataRow
 
     /// <summary>End-to-end p99 above the plain row's in the same run, µs (0 for plain).</summary>
     public double AddedP99Us { get; init; }
+
+    /// <summary>The relay process over the measured window, as <c>perf load</c>'s <c>target</c> section reads it: its CPUs, cores, CPU and context switches per delivered message.</summary>
+    public Model.TargetUsage? Target { get; init; }
+
+    /// <summary>The generator (this process) over the same window, as <c>perf load</c>'s <c>generator</c> section.</summary>
+    public Model.GeneratorUsage? Generator { get; init; }
+
+    /// <summary>How late the generator started sends against their intended times, p99, µs: a high figure is the generator's limit, not the relay's.</summary>
+    public double GeneratorLagP99Us { get; init; }
+
+    /// <summary>End-to-end p99 over the echo floor's in the same run (<see cref="MetadataResult.Floor"/>), or <c>null</c> without a floor.</summary>
+    public double? E2eP99OverFloor { get; init; }
+
+    /// <summary>Conversation set-up messages sent through the relay (sealed, to the peer's identity, one per pair that talked): the messages whose recipient the relay knows in the conversation modes.</summary>
+    public long ConversationSetups { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Perf.Cli.Tests.Results;
+using Perf.Load.Os;
 
 namespace Perf.Cli.Tests.Metadata;
 
@@ -27,12 +28,30 @@ public sealed class MetadataCommandTests
                 Assert.Equal(16, row.GetProperty("online_identities_visible").GetInt32());
                 Assert.True(row.GetProperty("connections_per_message").GetDouble() > 0);
                 Assert.True(row.TryGetProperty("linkability_connection_time", out _) && row.TryGetProperty("added_p99_us", out _));
+
+                // perf load's accounting: the relay process's own section, and the generator's.
+                var target = row.GetProperty("target");
+                Assert.Equal("perf relay", target.GetProperty("process").GetString());
+                Assert.Equal(row.GetProperty("relay_cpu_us_per_message").GetDouble(), Math.Round(target.GetProperty("cpu_us_per_message").GetDouble(), 1));
+                Assert.True(target.GetProperty("cores_used").GetDouble() > 0 && target.GetProperty("context_switches_per_message").GetDouble() > 0);
+                Assert.True(row.GetProperty("generator").GetProperty("cpu_us_per_message").GetDouble() > 0);
+                Assert.True(row.GetProperty("e2e_p99_over_floor").GetDouble() > 0);
             }
+
+            var floor = json.RootElement.GetProperty("floor");
+            Assert.Equal("perf echo", floor.GetProperty("target").GetProperty("process").GetString());
+            Assert.Equal(16, floor.GetProperty("connections").GetInt32());
+            Assert.True(floor.GetProperty("e2e_p99_us").GetDouble() > 0 && floor.GetProperty("delivered").GetInt64() > 100);
 
             foreach (var mode in (string[])["conversations", "conversations+padded", "conversations+receipt-delay"])
             {
                 Assert.Equal(0.0, rows[mode].GetProperty("sender_known_fraction").GetDouble());
-                Assert.Equal(0.0, rows[mode].GetProperty("recipient_known_fraction").GetDouble());
+
+                // One set-up per pair (16 on the ring), sent through the relay: the only messages to an identity.
+                var setups = rows[mode].GetProperty("conversation_setups").GetInt64();
+                Assert.Equal(16, setups);
+                Assert.Equal(Math.Round(setups / (double)rows[mode].GetProperty("messages").GetInt64(), 4), rows[mode].GetProperty("recipient_known_fraction").GetDouble());
+                Assert.True(rows[mode].GetProperty("recipient_known_fraction").GetDouble() <= 0.05);
                 Assert.Equal(0.0, rows[mode].GetProperty("linkability_disclosure").GetDouble());
                 Assert.True(rows[mode].GetProperty("handshakes_per_message").GetDouble() < 1); // no per-message X25519, as sealed sender has
             }
@@ -51,20 +70,55 @@ public sealed class MetadataCommandTests
             Assert.True(rows["padded"].GetProperty("size_classes").GetInt32() * 2 < rows["plain"].GetProperty("size_classes").GetInt32());
             Assert.True(rows["sealed"].GetProperty("bytes_overhead_per_message").GetDouble() > rows["plain"].GetProperty("bytes_overhead_per_message").GetDouble() + 150);
             Assert.True(File.Exists(Path.Combine(folder, "report.md")) && File.Exists(Path.Combine(folder, "metadata-sizes.svg")));
+            Assert.Contains("Beside the floor: echo (16 connections", File.ReadAllText(Path.Combine(folder, "report.md")), StringComparison.Ordinal);
             var sealedLog = File.ReadAllLines(Path.Combine(folder, "audit-sealed.jsonl")).Where(l => l.Contains("\"id\":", StringComparison.Ordinal)).ToList();
             Assert.NotEmpty(sealedLog);
             Assert.All(sealedLog, l => Assert.Contains("\"sender\":null", l, StringComparison.Ordinal));
 
-            // The conversations run's log: no identity as sender, recipient or connection identity of any message.
+            // The conversations run's log: no identity as sender or connection identity of any message,
+            // and as recipient only in the set-ups (sealed sends, none a conversation message).
             var identities = File.ReadAllText(Path.Combine(folder, "truth-conversations.json"));
             var conversationLog = File.ReadAllLines(Path.Combine(folder, "audit-conversations.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).Where(l => l.TryGetProperty("id", out _)).ToList();
             Assert.True(conversationLog.Count > 100);
             Assert.All(conversationLog, l =>
             {
-                Assert.True(l.GetProperty("conversation").GetBoolean());
                 Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (l.GetProperty("sender").ValueKind, l.GetProperty("conn_identity").ValueKind));
-                Assert.DoesNotContain(l.GetProperty("recipient").GetString()!, identities, StringComparison.Ordinal);
+                var toIdentity = identities.Contains(l.GetProperty("recipient").GetString()!, StringComparison.Ordinal);
+                Assert.Equal(!toIdentity, l.GetProperty("conversation").GetBoolean());
+                Assert.True(l.GetProperty("sealed").GetBoolean());
             });
+            Assert.Equal(16, conversationLog.Count(l => !l.GetProperty("conversation").GetBoolean()));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public void A_pinned_run_records_where_the_relay_the_floor_and_the_generator_ran()
+    {
+        Skip.IfNot(CpuAffinity.IsSupported, "CPU pinning needs Linux.");
+        var available = CpuAffinity.Available();
+        var last = available.Cpus[^1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var folder = Directory.CreateTempSubdirectory("perf-metadata-pinned").FullName;
+        try
+        {
+            // The generator is pinned to every CPU it may use already, so the test host keeps them for the tests after this one.
+            var run = CliRun.Invoke("metadata", "--out", folder, "--duration", "1s", "--warmup", "300ms", "--rate", "200", "--users", "4",
+                "--receipt-delay", "0", "--fresh-connection-every", "0", "--cover-rate", "0", "--target-cpus", last, "--generator-cpus", available.ToString());
+            Assert.True(run.ExitCode == 0, run.Error + run.Output);
+
+            var result = Perf.Results.Metadata.MetadataResult.Read(Path.Combine(folder, "metadata.json"));
+            Assert.Equal(["plain", "padded", "sealed", "sealed+padded", "conversations", "conversations+padded"], result.Rows.Select(r => r.Mode));
+            Assert.All(result.Rows, r =>
+            {
+                Assert.Equal(last, r.Target!.Cpus);
+                Assert.Equal(available.ToString(), r.Generator!.Cpus);
+                Assert.True(r.Target.CpuUsPerMessage > 0);
+            });
+            Assert.Equal(last, result.Floor!.Target!.Cpus);
+            Assert.Contains($"(CPUs {last})", run.Output, StringComparison.Ordinal);
         }
         finally
         {
@@ -73,6 +127,8 @@ public sealed class MetadataCommandTests
     }
 
     [Theory]
+    [InlineData("--target-cpus", "x", "--target-cpus")]
+    [InlineData("--generator-cpus", "9999", "--generator-cpus")]
     [InlineData("--sizes", "bogus", "chat")]
     [InlineData("--rate", "0", "rate")]
     [InlineData("--users", "1", "users")]

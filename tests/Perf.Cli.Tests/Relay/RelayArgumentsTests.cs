@@ -13,6 +13,8 @@ public sealed class RelayArgumentsTests
     [InlineData("--ws-secret short", "--ws-secret must be at least 16 characters.")]
     [InlineData("--mailbox-messages 0", "--mailbox-messages must be at least 1.")]
     [InlineData("--max-age x", "--max-age must be a positive duration such as 500ms, 10s, 5m or 2h, not 'x'.")]
+    [InlineData("--max-mailbox-lifetime 0s", "--max-mailbox-lifetime must be a positive duration such as 500ms, 10s, 5m or 2h, not '0s'.")]
+    [InlineData("--delivery-verifier-lifetime soon", "--delivery-verifier-lifetime must be a positive duration such as 500ms, 10s, 5m or 2h, not 'soon'.")]
     [InlineData("--audit-log /nonexistent/folder/audit.log", "--audit-log: cannot append to /nonexistent/folder/audit.log:")]
     [InlineData("--store redis://x", "--store must be memory or nats://HOST:PORT[,HOST:PORT...], not 'redis://x'.")]
     [InlineData("--key /nonexistent/folder/relay.key", "--key: ")]
