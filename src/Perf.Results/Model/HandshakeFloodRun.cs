@@ -22,7 +22,7 @@ public sealed record HandshakeFloodRun
 
     /// <summary>
     /// Where it ran: <c>perf flood (pid N), CPUs 0, nice 19</c> (a process of its own beside the
-    /// generator, at the lowest priority), or <c>the generator's process</c>.
+    /// generator, at the lowest priority); absent in files from before, whose flood ran inside the generator.
     /// </summary>
     public string? RanIn { get; init; }
 
