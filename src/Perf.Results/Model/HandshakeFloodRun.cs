@@ -21,8 +21,8 @@ public sealed record HandshakeFloodRun
     public required double Seconds { get; init; }
 
     /// <summary>
-    /// Where it ran: <c>perf flood (pid N), CPUs 0, nice 19</c> (a process of its own beside the
-    /// generator, at the lowest priority); absent in files from before, whose flood ran inside the generator.
+    /// Where it ran: <c>perf flood (pid N), CPUs 0, SCHED_IDLE</c> (a process of its own beside the
+    /// generator, run only when the generator leaves the CPU idle); absent in files from before, whose flood ran inside the generator.
     /// </summary>
     public string? RanIn { get; init; }
 

@@ -169,7 +169,7 @@ public static class ResultFixture
             HandshakeFlood = new HandshakeFloodRun
             {
                 RatePerSecond = 5_000, Kinds = "both", Source = "127.0.0.254", Seconds = 60, Garbage = counts, Abandoned = counts,
-                RanIn = "perf flood (pid 4242), CPUs 0, nice 19", Cores = 0.15, AchievedPerSecond = 4_990, ReachedRate = true,
+                RanIn = "perf flood (pid 4242), CPUs 0, SCHED_IDLE", Cores = 0.15, AchievedPerSecond = 4_990, ReachedRate = true,
             }.WithBaseline(
                 FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 9_000_000, Lost = 0, EndToEndUs = Latency(200, 900, 2_000) }, targetCores: 0.5, generatorCores: 0.8),
                 FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 8_955_000, Lost = 45_000, EndToEndUs = Latency(250, 1_350, 3_000) }, targetCores: 0.9, generatorCores: 0.8)),
