@@ -27,6 +27,7 @@ public static class PerfCommandLine
             LoadCommand.Create(),
             MetadataCommand.Create(),
             EchoCommand.Create(),
+            FloodCommand.Create(),
             ImpairCommand.Create(),
             RelayCommand.Create(),
             TokenCommand.Create(),

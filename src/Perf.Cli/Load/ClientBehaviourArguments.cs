@@ -16,10 +16,11 @@ internal sealed class ClientBehaviourArguments : OptionGroup
     private readonly Option<string> _churnAway = new("--churn-away") { Description = "How long a churned client stays away before it reconnects.", DefaultValueFactory = _ => "0s" };
     private readonly Option<double> _slow = new("--slow-consumers") { Description = "Percent of the receiving connections that read their socket at --slow-consumer-rate; their latency and delivery are reported apart. relay-tcp." };
     private readonly Option<double> _slowRate = new("--slow-consumer-rate") { Description = "Bytes a second a slow consumer reads.", DefaultValueFactory = _ => ClientBehaviours.DefaultSlowConsumerBytesPerSecond };
+    private readonly Option<string> _slowDrain = new("--slow-consumer-drain") { Description = "After the measured window the slow consumers read at full speed for at most this long, so what the relay held for them is delivered before losses are counted.", DefaultValueFactory = _ => "2m" };
     private readonly Option<double> _vanishing = new("--vanishing") { Description = "Percent of the idle clients that stop reading and writing each minute without closing; the relay's idle timeout must reclaim them. Needs --idle-connections." };
 
     /// <inheritdoc />
-    public override IEnumerable<Option> All => [_churn, _churnAway, _slow, _slowRate, _vanishing];
+    public override IEnumerable<Option> All => [_churn, _churnAway, _slow, _slowRate, _slowDrain, _vanishing];
 
     /// <summary>The behaviours for <paramref name="targets"/>; <c>null</c> with a one-line <paramref name="problem"/> when they do not fit.</summary>
     public ClientBehaviours? Read(ParseResult parseResult, IReadOnlyList<string> targets, int idleConnections, out string? problem)
@@ -30,12 +31,19 @@ internal sealed class ClientBehaviourArguments : OptionGroup
             return null;
         }
 
+        if (!DurationText.TryParse(parseResult.GetValue(_slowDrain), out var slowDrain))
+        {
+            problem = "--slow-consumer-drain takes a time such as 30s or 2m.";
+            return null;
+        }
+
         var behaviours = new ClientBehaviours
         {
             ChurnPercentPerMinute = parseResult.GetValue(_churn),
             ChurnAway = away,
             SlowConsumerPercent = parseResult.GetValue(_slow),
             SlowConsumerBytesPerSecond = parseResult.GetValue(_slowRate),
+            SlowConsumerDrain = slowDrain,
             VanishingPercentPerMinute = parseResult.GetValue(_vanishing),
         };
         problem = behaviours.Validate();

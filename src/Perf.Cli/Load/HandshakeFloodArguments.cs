@@ -10,7 +10,7 @@ namespace Perf.Cli.Load;
 /// </summary>
 internal sealed class HandshakeFloodArguments : OptionGroup
 {
-    private readonly Option<double> _rate = new("--handshake-flood") { Description = "relay-tcp with --target-process: while the run goes, a hostile client from 127.0.0.254 opens N connections a second that send garbage and N that send a valid first Noise message and go silent; its counts go to the result's handshake_flood section." };
+    private readonly Option<double> _rate = new("--handshake-flood") { Description = "relay-tcp with --target-process: while the run goes, a hostile client in a process of its own (on --generator-cpus, SCHED_IDLE) from 127.0.0.254 opens N connections a second that send garbage and N that send a valid first Noise message and go silent; its counts go to the result's handshake_flood section." };
     private readonly Option<string> _kind = new("--handshake-flood-kind") { Description = "Which half of --handshake-flood runs: both (default), garbage or abandoned.", DefaultValueFactory = _ => "both" };
     private readonly Option<bool> _baseline = new("--handshake-flood-baseline") { Description = "Run the same scenario once without the flood first, against the same relay process, and keep its legitimate clients' delivery and p99 beside the flooded run's in handshake_flood (baseline, flooded, p99_ratio)." };
 

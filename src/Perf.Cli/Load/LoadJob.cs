@@ -90,10 +90,14 @@ internal static class LoadJob
 
         // The flood's comparison: the same run without it first, against the same relay process and idle clients.
         var baseline = runs == 2 ? await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false) : null;
-        await using var flood = extras.HandshakeFlood is { } asked ? HandshakeFlood.Start(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }) : null;
+
+        // The attacker is another machine: its own process, beside the generator at the lowest priority.
+        await using var flood = extras.HandshakeFlood is { } asked
+            ? await HandshakeFloodProcess.StartAsync(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }, extras.GeneratorCpus, cancellationToken).ConfigureAwait(false)
+            : null;
         if (extras.HandshakeFlood is { } f)
         {
-            await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} while the run goes").ConfigureAwait(false);
+            await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} in {flood!.Description} while the run goes").ConfigureAwait(false);
         }
 
         var probe = Probe(handle);
@@ -120,6 +124,13 @@ internal static class LoadJob
             await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
+        if (run.SlowConsumerCatchUp is { } catchUp)
+        {
+            await output.WriteLineAsync(catchUp.Completed
+                ? $"slow consumers: caught up in {catchUp.Seconds:F1} s at full speed: {catchUp.Delivered} messages the relay held were delivered"
+                : $"slow consumers: not caught up within {scenario.Behaviours.SlowConsumerDrain.TotalSeconds:0} s (--slow-consumer-drain): {catchUp.Delivered} delivered meanwhile, the rest count as lost").ConfigureAwait(false);
+        }
+
         var afterRun = await AfterRunAsync(idle, extras, handle, output, cancellationToken).ConfigureAwait(false);
         var (targetUsage, generatorUsage) = Usage(handle.Process, run, extras.GeneratorCpus, afterRun, idleMemory, heldCost);
         if (targetUsage is not null)
@@ -143,11 +154,16 @@ internal static class LoadJob
             result = result with { Scenario = result.Scenario with { Network = network.Profile.ToResult(counters.ToUsage(messages)) } };
         }
 
-        result = await WithSeriesAndBehavioursAsync(result, run, probe, companions, floodResult, extras.Soak, cancellationToken).ConfigureAwait(false);
+        result = await WithSeriesAndBehavioursAsync(result, run, probe, companions, floodResult is null ? null : (floodResult, flood!.Description), extras.Soak, cancellationToken).ConfigureAwait(false);
         if (baseline is not null && result.HandshakeFlood is { } flooded)
         {
             var withoutFlood = LoadResultFiles.ToResult(baseline, commandLine, options.Cipher, options.Backend, environment).Metrics;
-            result = result with { HandshakeFlood = flooded.WithBaseline(withoutFlood, result.Metrics) };
+            result = result with
+            {
+                HandshakeFlood = flooded.WithBaseline(
+                    FloodClients.Of(withoutFlood, baseline.TargetUsage?.Cores, baseline.GeneratorUsage?.Cores),
+                    FloodClients.Of(result.Metrics, result.Target?.CoresUsed, result.Generator?.CoresUsed)),
+            };
             await output.WriteLineAsync(FloodComparisonLine(result.HandshakeFlood)).ConfigureAwait(false);
         }
 
@@ -167,15 +183,20 @@ internal static class LoadJob
         var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
         await using var target = routed.NewTarget();
         var hooks = new LoadRunHooks { Companions = Companions(scenario, idle, idleClients).All };
-        var run = await view.RunAsync($"{routed.Description} without the flood", p => new OpenLoopRunner(scenario, null, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
+        var run = await view.RunAsync($"{routed.Description} without the flood", p => new OpenLoopRunner(scenario, routed.Process, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
         await output.WriteLineAsync($"handshake flood baseline: sent {run.Recorders.Sent}, delivered {run.Recorders.Delivered}, lost {run.Lost}").ConfigureAwait(false);
         return run;
     }
 
+    // The comparison, and beside it what tells the relay's slowdown from the generator's: the
+    // generator's lag and cores in both runs, the flood's own cores, the relay's CPU per flood connection.
     private static string FloodComparisonLine(HandshakeFloodRun flood)
     {
         var (without, with) = (flood.Baseline!, flood.Flooded!);
-        return $"handshake flood vs without: delivered {with.DeliveredPercent:F3} % (without {without.DeliveredPercent:F3} %), end-to-end p99 {with.P99Us:F0} us (without {without.P99Us:F0} us, ratio {flood.P99Ratio:F2})";
+        return $"handshake flood vs without: delivered {with.DeliveredPercent:F3} % (without {without.DeliveredPercent:F3} %), end-to-end p99 {with.P99Us:F0} us (without {without.P99Us:F0} us, ratio {flood.P99Ratio:F2}); "
+            + $"generator lag p99 {with.GeneratorLagP99Us:F0} us (without {without.GeneratorLagP99Us:F0} us), generator {with.GeneratorCores:F2} cores (without {without.GeneratorCores:F2}), "
+            + $"relay {with.TargetCores:F2} cores (without {without.TargetCores:F2}), {flood.RelayCpuUsPerConnection:F1} us relay CPU per flood connection; flood {flood.Cores:F2} cores"
+            + (flood.ReachedRate == false ? $", reached only {flood.AchievedPerSecond:F0}/s of the {flood.RatePerSecond:0.#}/s asked" : "");
     }
 
     /// <summary>Runs at most this long (warm-up and measured window) pause the idle clients' keep-alives.</summary>
@@ -207,7 +228,7 @@ internal static class LoadJob
     }
 
     // The series, its slopes and the soak verdict; the behaviours' counts; the flood's.
-    private static async Task<PerfResult> WithSeriesAndBehavioursAsync(PerfResult result, LoadRunResult run, ITargetProbe probe, IdleCompanions companions, HandshakeFloodResult? flood, SoakRuleOptions? soak, CancellationToken cancellationToken)
+    private static async Task<PerfResult> WithSeriesAndBehavioursAsync(PerfResult result, LoadRunResult run, ITargetProbe probe, IdleCompanions companions, (HandshakeFloodResult Counts, string RanIn)? flood, SoakRuleOptions? soak, CancellationToken cancellationToken)
     {
         var series = SeriesResults.Entries(run);
         var slopeWarmup = (soak ?? new SoakRuleOptions()).WarmupFor(run.Scenario.Duration);
@@ -223,7 +244,7 @@ internal static class LoadJob
             Series = series,
             SeriesSlopes = series is null ? null : SeriesSlopeFit.Fit(series, slopeWarmup.TotalSeconds),
             Behaviours = BehaviourResults.ToResult(run, companions.Churn?.Counters, companions.Vanishing?.Counters, held),
-            HandshakeFlood = flood is null ? null : BehaviourResults.ToResult(flood),
+            HandshakeFlood = flood is { } f ? BehaviourResults.ToResult(f.Counts, f.RanIn) : null,
         };
         return soak is null ? result : result with { Soak = SeriesResults.Evaluate(run, result, soak) };
     }

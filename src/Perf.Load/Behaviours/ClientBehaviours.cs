@@ -27,6 +27,16 @@ public sealed record ClientBehaviours
     /// <summary>The byte rate a slow consumer reads its socket at (<c>--slow-consumer-rate</c>).</summary>
     public double SlowConsumerBytesPerSecond { get; init; } = DefaultSlowConsumerBytesPerSecond;
 
+    /// <summary>
+    /// How long, at most, the slow consumers read at full speed after the measured window to take
+    /// what the relay held for them (<c>--slow-consumer-drain</c>): a message delivered then was held,
+    /// not lost; one still missing after it counts as lost. Zero: no catch-up (their backlog counts as lost).
+    /// </summary>
+    public TimeSpan SlowConsumerDrain { get; init; } = DefaultSlowConsumerDrain;
+
+    /// <summary>The default bound on the slow consumers' catch-up: 2 minutes (5 × 10,000 held messages over the mobile profile take about 20 s).</summary>
+    public static TimeSpan DefaultSlowConsumerDrain => TimeSpan.FromMinutes(2); // a property: None, above, is built before any static field below it
+
     /// <summary>Percent of the idle clients that vanish each <see cref="Minute"/> (<c>--vanishing</c>).</summary>
     public double VanishingPercentPerMinute { get; init; }
 
@@ -45,6 +55,7 @@ public sealed record ClientBehaviours
         : ChurnAway < TimeSpan.Zero || ChurnAway > TimeSpan.FromHours(1) ? $"--churn-away must be 0 to 1h; got {ChurnAway}."
         : !IsPercent(SlowConsumerPercent) ? $"--slow-consumers takes a percentage of the receiving connections, 0 to 100; got {SlowConsumerPercent}."
         : !double.IsFinite(SlowConsumerBytesPerSecond) || SlowConsumerBytesPerSecond < 64 ? $"--slow-consumer-rate must be at least 64 bytes a second; got {SlowConsumerBytesPerSecond}."
+        : SlowConsumerDrain < TimeSpan.Zero || SlowConsumerDrain > TimeSpan.FromHours(1) ? $"--slow-consumer-drain must be 0 to 1h; got {SlowConsumerDrain}."
         : !IsPercent(VanishingPercentPerMinute) ? $"--vanishing takes a percentage of the idle clients per minute, 0 to 100; got {VanishingPercentPerMinute}."
         : Minute < TimeSpan.FromMilliseconds(100) ? $"the behaviours' minute must be at least 100 ms; got {Minute}."
         : null;

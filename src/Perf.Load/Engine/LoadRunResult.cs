@@ -40,6 +40,9 @@ public sealed record LoadRunResult(
     /// <summary>The measured connections' churn, when <c>--churn</c> ran.</summary>
     public ChurnCounters? Churn { get; init; }
 
+    /// <summary>The slow consumers' catch-up after the measured window, when the run had slow consumers.</summary>
+    public SlowConsumerCatchUp? SlowConsumerCatchUp { get; init; }
+
     /// <summary>Messages sent but neither delivered nor rejected by the end of the drain.</summary>
     public long Lost => Math.Max(0, Recorders.Sent - Recorders.Delivered - Recorders.Rejected);
 

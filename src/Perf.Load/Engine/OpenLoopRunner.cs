@@ -108,6 +108,11 @@ public sealed class OpenLoopRunner
 
         // Clients that left near the end are back before the drain counts what arrived.
         await companions.ConfigureAwait(false);
+
+        // Slow consumers read at full speed now: what the relay held for them is delivered, not counted lost.
+        var catchUp = behaviours.SlowConsumerPercent > 0 && behaviours.SlowConsumerDrain > TimeSpan.Zero && target is ISlowConsumerTarget slow
+            ? await slow.CatchUpAsync(() => recorders.Delivered + recorders.Rejected >= recorders.Sent, behaviours.SlowConsumerDrain, cancellationToken).ConfigureAwait(false)
+            : null;
         await DrainAsync(recorders, cancellationToken).ConfigureAwait(false);
         var measuredEnd = Stopwatch.GetTimestamp();
         var (targetEnd, generatorEnd) = (_targetProcess?.Sample(), GeneratorResources.Instance.Sample());
@@ -132,6 +137,7 @@ public sealed class OpenLoopRunner
             SeriesReadings = series.Closed > 0 ? await series.ReadingsAsync().ConfigureAwait(false) : [],
             RecipientClasses = context.RecipientClasses,
             Churn = churn?.Counters,
+            SlowConsumerCatchUp = catchUp,
         };
     }
 

@@ -16,8 +16,9 @@ namespace Perf.Load.Hostile;
 /// <see cref="HandshakeFloodOptions.GarbageHold"/> for the relay to close them) and N a second that
 /// send a valid Noise XX first message and then go silent (until the relay closes them, or
 /// <see cref="HandshakeFloodOptions.SilentHold"/>), and counts what each met: refused without a
-/// byte, answered, neither. It runs in the load generator's process, beside the legitimate
-/// clients and apart from the relay's; it paces itself from one thread in batches of about a millisecond and holds
+/// byte, answered, neither. <c>perf load</c> runs it in a <c>perf flood</c> process of its own (as a
+/// real attacker is another machine), apart from the generator's and the relay's; it paces itself
+/// from one thread in batches of about a millisecond and holds
 /// at most <see cref="HandshakeFloodOptions.MaxOpenSockets"/> sockets (attempts past that are
 /// skipped and counted). Its own closes are resets, so its ports never linger in TIME_WAIT.
 /// </summary>

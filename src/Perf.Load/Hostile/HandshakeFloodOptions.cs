@@ -35,7 +35,7 @@ public sealed record HandshakeFloodOptions
 
     /// <summary>
     /// The most flood sockets open at once: past it an attempt is skipped (and counted), so the
-    /// flood keeps well inside the process's 20,000 descriptors beside the generator's own clients.
+    /// flood keeps well inside a process's 20,000 descriptors (also when it shares one with a generator, as in tests).
     /// </summary>
     public int MaxOpenSockets { get; init; } = 8_000;
 

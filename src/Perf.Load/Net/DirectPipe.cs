@@ -33,9 +33,12 @@ public sealed class DirectPipe : IDuplexPipe, IDirectReceiver, IAsyncDisposable
     /// </summary>
     public void CloseOutput()
     {
-        _socket.LimitReads(0);
+        ReadAtFullSpeed();
         _output.Complete();
     }
+
+    /// <summary>Lifts the read limit (a slow consumer that catches up): reads go as fast as data comes from now on.</summary>
+    public void ReadAtFullSpeed() => _socket.LimitReads(0);
 
     /// <inheritdoc />
     public PipeReader Input => _input.Reader;

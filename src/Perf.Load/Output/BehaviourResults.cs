@@ -41,6 +41,9 @@ public static class BehaviourResults
                 Slow = Class(classes.Slow, classes.SlowRecipients),
                 Others = Class(classes.Others, run.Scenario.Connections - classes.SlowRecipients),
                 HeldByRelayAtEnd = heldByRelayAtEnd,
+                CatchUpS = run.SlowConsumerCatchUp?.Seconds,
+                CaughtUp = run.SlowConsumerCatchUp?.Completed,
+                DeliveredInCatchUp = run.SlowConsumerCatchUp?.Delivered,
             } : null,
             Vanishing = vanishing is null ? null : new VanishingRun
             {
@@ -55,8 +58,8 @@ public static class BehaviourResults
         };
     }
 
-    /// <summary>The <c>handshake_flood</c> section of a flood's counts.</summary>
-    public static HandshakeFloodRun ToResult(HandshakeFloodResult flood)
+    /// <summary>The <c>handshake_flood</c> section of a flood's counts; <paramref name="ranIn"/> says where it ran.</summary>
+    public static HandshakeFloodRun ToResult(HandshakeFloodResult flood, string? ranIn = null)
     {
         ArgumentNullException.ThrowIfNull(flood);
         return new HandshakeFloodRun
@@ -65,6 +68,10 @@ public static class BehaviourResults
             Kinds = flood.Kinds.ToString().ToLowerInvariant(),
             Source = flood.Source,
             Seconds = flood.Seconds,
+            RanIn = ranIn,
+            Cores = flood.CpuSeconds is { } cpu && flood.Seconds > 0 ? cpu / flood.Seconds : null,
+            AchievedPerSecond = flood.AchievedPerSecond,
+            ReachedRate = flood.ReachedRate,
             Garbage = Counts(flood.Garbage),
             Abandoned = Counts(flood.Abandoned),
         };

@@ -57,6 +57,8 @@ public static class LoadResultFiles
                 Rejected = r.Rejected,
                 Lost = run.Lost,
                 Duplicates = r.Duplicates,
+                Errors = r.Errors,
+                ErrorsByReason = r.Errors > 0 ? r.ErrorReasons : null,
                 ThroughputMsgsPerS = run.ThroughputPerSecond,
             },
             FindMax = findMax is null ? null : ToFindMax(findMax),

@@ -59,8 +59,10 @@ public static class SeriesResults
 
     /// <summary>
     /// The soak rule on <paramref name="run"/> written as <paramref name="result"/>: its slopes,
-    /// its first and last windows' p99, and its loss, less what the relay still held for slow
-    /// consumers at the end (their backlog is held, not lost).
+    /// its first and last windows' p99, and its loss as <c>metrics.lost</c> counts it. Nothing held
+    /// is subtracted: the slow consumers read at full speed after the measured window and the drain
+    /// waits for what the relay held for them (<see cref="Behaviours.ClientBehaviours.SlowConsumerDrain"/>),
+    /// so a message still missing then was not delivered when its recipient could read it.
     /// </summary>
     public static SoakVerdict Evaluate(LoadRunResult run, PerfResult result, SoakRuleOptions options)
     {
@@ -69,8 +71,8 @@ public static class SeriesResults
         ArgumentNullException.ThrowIfNull(options);
         var window = options.WindowFor(run.Scenario.Duration);
         var (first, last) = WindowP99s(run, window);
-        var held = result.Behaviours?.SlowConsumers is { } slow ? Math.Min(slow.Slow.Undelivered, slow.HeldByRelayAtEnd ?? 0) : 0;
-        return SoakRule.Evaluate(new SoakReading(result.SeriesSlopes, window.TotalSeconds, first, last, Math.Max(0, result.Metrics.Lost - held)), options);
+        var buffersFull = result.Series is { } series ? SeriesSlopeFit.BuffersFullS(series) : null;
+        return SoakRule.Evaluate(new SoakReading(result.SeriesSlopes, window.TotalSeconds, first, last, result.Metrics.Lost, buffersFull), options);
     }
 
     /// <summary>The end-to-end p99 of the intervals that start within the first <paramref name="window"/>, and of those that end within the last.</summary>

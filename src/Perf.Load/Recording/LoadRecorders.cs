@@ -29,6 +29,7 @@ public sealed class LoadRecorders
     private long _rejected;
     private long _duplicates;
     private long _errors;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _errorReasons = new(StringComparer.Ordinal);
 
     /// <summary>Creates empty recorders; the first interval starts now.</summary>
     public LoadRecorders()
@@ -95,8 +96,15 @@ public sealed class LoadRecorders
     /// <summary>Counts a repeated delivery.</summary>
     public void CountDuplicate() => Interlocked.Increment(ref _duplicates);
 
-    /// <summary>Counts a message that could not be opened or parsed.</summary>
-    public void CountError() => Interlocked.Increment(ref _errors);
+    /// <summary>Counts a message that could not be opened or parsed, and why (<see cref="ErrorReasons"/>; only on this rare path).</summary>
+    public void CountError(string reason)
+    {
+        Interlocked.Increment(ref _errors);
+        _errorReasons.AddOrUpdate(reason, 1, static (_, count) => count + 1);
+    }
+
+    /// <summary>The errors by reason (<c>unreadable_payload</c>, or the E2E session's refusal such as <c>too_far_ahead</c>), sorted by name.</summary>
+    public IReadOnlyDictionary<string, long> ErrorReasons => new SortedDictionary<string, long>(_errorReasons, StringComparer.Ordinal);
 
     /// <summary>
     /// Closes the current interval: each stage's interval histogram is added to its total and

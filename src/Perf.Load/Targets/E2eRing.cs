@@ -124,7 +124,7 @@ public sealed class E2eRing : IDisposable
     {
         if (OpenAndReport(index, envelope, receivedTicks, context, out _) == E2eError.Replay)
         {
-            context.Error();
+            context.Error(ReasonOf(E2eError.Replay));
         }
     }
 
@@ -146,7 +146,7 @@ public sealed class E2eRing : IDisposable
             if (opener.TryUnseal(envelope, DateTimeOffset.UtcNow, out var contents) != SealedSenderError.None
                 || SealedSenderOpener.OpenInner(_receivers[index], contents.Sender, contents.Envelope, _opened[index], out written, out _) != SealedSenderError.None)
             {
-                context.Error();
+                context.Error("sealed_sender");
                 return E2eError.AuthenticationFailed;
             }
         }
@@ -154,7 +154,7 @@ public sealed class E2eRing : IDisposable
         {
             if (error != E2eError.Replay)
             {
-                context.Error();
+                context.Error(ReasonOf(error));
             }
 
             return error;
@@ -170,6 +170,9 @@ public sealed class E2eRing : IDisposable
         context.Delivered(plaintext, receivedTicks, opened);
         return E2eError.None;
     }
+
+    // The E2E refusal as an error reason: too_far_ahead (past the skipped-key window), authentication_failed, ...
+    private static string ReasonOf(E2eError error) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(error.ToString());
 
     /// <summary>Wipes every session and key.</summary>
     public void Dispose()

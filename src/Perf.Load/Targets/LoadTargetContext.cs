@@ -101,7 +101,7 @@ public sealed class LoadTargetContext
     {
         if (!LoadPayload.TryRead(payload, out var sequence, out var intendedTicks))
         {
-            Recorders.CountError();
+            Recorders.CountError(UnreadablePayload);
             return;
         }
 
@@ -174,8 +174,11 @@ public sealed class LoadTargetContext
         RecipientClasses?.CountRejected(sender);
     }
 
-    /// <summary>Reports an arrival that could not be opened or parsed.</summary>
-    public void Error() => Recorders.CountError();
+    /// <summary>The reason of an arrival whose payload (sequence and intended time) could not be read.</summary>
+    public const string UnreadablePayload = "unreadable_payload";
+
+    /// <summary>Reports an arrival that could not be opened or parsed, and why (a short snake_case name).</summary>
+    public void Error(string reason = UnreadablePayload) => Recorders.CountError(reason);
 
     /// <summary>Wakes the scheduler: a follow-up (<see cref="IFollowUpConnection"/>) was queued, so it need not poll for them.</summary>
     public void FollowUpQueued() => _followUpQueued.Set();

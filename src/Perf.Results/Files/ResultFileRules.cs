@@ -68,7 +68,7 @@ internal static class ResultFileRules
 
     private static void Metrics(LoadMetrics m, Rules rules)
     {
-        rules.Require(m.Sent >= 0 && m.Accepted >= 0 && m.Delivered >= 0 && m.Rejected >= 0 && m.Lost >= 0 && m.Unsent is null or >= 0, "metrics counters must not be negative");
+        rules.Require(m.Sent >= 0 && m.Accepted >= 0 && m.Delivered >= 0 && m.Rejected >= 0 && m.Lost >= 0 && m.Unsent is null or >= 0 && m.Errors is null or >= 0 && (m.ErrorsByReason is null || !m.ErrorsByReason.Values.Any(count => count < 0)), "metrics counters must not be negative");
         rules.Require(m.ThroughputMsgsPerS >= 0, "metrics.throughput_msgs_per_s must not be negative");
         foreach (var (name, metric) in m.Latencies())
         {
@@ -197,6 +197,7 @@ internal static class ResultFileRules
         if (r.HandshakeFlood is { } flood)
         {
             rules.Require(flood.RatePerSecond > 0 && flood.Seconds >= 0, "handshake_flood.rate_per_second must be positive");
+            rules.Require(flood is { Cores: null or >= 0, AchievedPerSecond: null or >= 0 }, "handshake_flood.cores and achieved_per_second must not be negative");
             foreach (var (kind, c) in new[] { ("garbage", flood.Garbage), ("abandoned", flood.Abandoned) })
             {
                 rules.Require(c.Attempted >= 0 && c.Refused >= 0 && c.Answered >= 0 && c.Unanswered >= 0 && c.Failed >= 0 && c.Skipped >= 0, $"handshake_flood.{kind} counts must not be negative");
@@ -205,7 +206,7 @@ internal static class ResultFileRules
             rules.Require((flood.Baseline is null) == (flood.Flooded is null), "handshake_flood.baseline and handshake_flood.flooded come together");
             foreach (var (part, clients) in new[] { ("baseline", flood.Baseline), ("flooded", flood.Flooded) })
             {
-                rules.Require(clients is null || (clients is { Sent: >= 0, Lost: >= 0, DeliveredPercent: >= 0 and <= 100, P99Us: null or >= 0 } && clients.Delivered >= 0 && clients.Delivered <= clients.Sent),
+                rules.Require(clients is null || (clients is { Sent: >= 0, Lost: >= 0, DeliveredPercent: >= 0 and <= 100, P99Us: null or >= 0, GeneratorLagP99Us: null or >= 0, GeneratorCores: null or >= 0, TargetCores: null or >= 0 } && clients.Delivered >= 0 && clients.Delivered <= clients.Sent),
                     $"handshake_flood.{part} counts must not be negative, delivered at most sent, delivered_percent 0-100");
             }
         }

@@ -57,6 +57,22 @@ public static class ResultMerger
         return new MergedRun(result, histograms);
     }
 
+    // Each reason's count summed over the shards; null when none had an error.
+    private static SortedDictionary<string, long>? ErrorsByReason(ShardFile[] files)
+    {
+        SortedDictionary<string, long>? merged = null;
+        foreach (var file in files)
+        {
+            foreach (var (reason, count) in file.Result.Metrics.ErrorsByReason ?? new Dictionary<string, long>())
+            {
+                merged ??= new SortedDictionary<string, long>(StringComparer.Ordinal);
+                merged[reason] = merged.GetValueOrDefault(reason) + count;
+            }
+        }
+
+        return merged;
+    }
+
     private static LoadMetrics Metrics(ShardFile[] files, IReadOnlyDictionary<string, MergedHistogram> histograms)
     {
         LatencyMetric? Latency(string name) => histograms.TryGetValue(name, out var h) ? LatencyMetric.FromHistogram(h.Total) : null;
@@ -75,6 +91,8 @@ public static class ResultMerger
             Rejected = Sum(m => m.Rejected),
             Lost = Sum(m => m.Lost),
             Duplicates = anyDuplicates ? Sum(m => m.Duplicates ?? 0) : null,
+            Errors = files.Any(f => f.Result.Metrics.Errors is not null) ? Sum(m => m.Errors ?? 0) : null,
+            ErrorsByReason = ErrorsByReason(files),
             Unsent = files.Any(f => f.Result.Metrics.Unsent is not null) ? Sum(m => m.Unsent ?? 0) : null,
             // Every shard measured a window of scenario.duration_s: the run's rate is the sum of theirs.
             ThroughputMsgsPerS = files.Sum(f => f.Result.Metrics.ThroughputMsgsPerS),

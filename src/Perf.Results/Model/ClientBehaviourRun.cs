@@ -64,8 +64,23 @@ public sealed record SlowConsumerRun
     /// <summary>Messages to everyone else.</summary>
     public required RecipientClassRun Others { get; init; }
 
-    /// <summary>Messages the relay still held at the end of the drain (its <c>relay.mailbox.depth</c>), when it could be read: the slow consumers' backlog.</summary>
+    /// <summary>
+    /// Messages the relay still held at the end of the drain (its <c>relay.mailbox.depth</c>), when
+    /// it could be read: after the catch-up, what no consumer took (0 when everything was delivered).
+    /// </summary>
     public long? HeldByRelayAtEnd { get; init; }
+
+    /// <summary>
+    /// After the measured window the slow consumers read at full speed for at most
+    /// <c>--slow-consumer-drain</c>: how long that took, seconds (absent when the target cannot).
+    /// </summary>
+    public double? CatchUpS { get; init; }
+
+    /// <summary>Whether every measured message was delivered or refused by the end of the catch-up.</summary>
+    public bool? CaughtUp { get; init; }
+
+    /// <summary>Measured messages delivered during the catch-up: held by the relay at the end of the window, delivered once their recipient read.</summary>
+    public long? DeliveredInCatchUp { get; init; }
 }
 
 /// <summary>The measured messages to one class of recipient.</summary>

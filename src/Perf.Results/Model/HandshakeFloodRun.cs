@@ -20,6 +20,28 @@ public sealed record HandshakeFloodRun
     /// <summary>How long it ran, seconds.</summary>
     public required double Seconds { get; init; }
 
+    /// <summary>
+    /// Where it ran: <c>perf flood (pid N), CPUs 0, SCHED_IDLE</c> (a process of its own beside the
+    /// generator, run only when the generator leaves the CPU idle); absent in files from before, whose flood ran inside the generator.
+    /// </summary>
+    public string? RanIn { get; init; }
+
+    /// <summary>Cores its process used while it ran (its CPU time over <see cref="Seconds"/>), when it had a process of its own.</summary>
+    public double? Cores { get; init; }
+
+    /// <summary>Connections a second it started, of the kind that started fewest: below <see cref="RatePerSecond"/> when it had no more CPU time.</summary>
+    public double? AchievedPerSecond { get; init; }
+
+    /// <summary>Whether it started at least 95 % of the connections its rate asked for; a flood that did not is weaker than asked, and the comparison says so.</summary>
+    public bool? ReachedRate { get; init; }
+
+    /// <summary>
+    /// The relay's CPU per flood connection that reached it, µs: its cores under the flood less its
+    /// cores in the baseline, over the flood's time, over the flood connections that connected
+    /// (attempted less failed); present with <see cref="Baseline"/> when both runs read the relay's CPU.
+    /// </summary>
+    public double? RelayCpuUsPerConnection { get; init; }
+
     /// <summary>Connections that sent 64 bytes of garbage.</summary>
     public required HandshakeFloodCounts Garbage { get; init; }
 
@@ -38,18 +60,20 @@ public sealed record HandshakeFloodRun
     /// <summary>The flooded run's end-to-end p99 over the baseline's; present with <see cref="Baseline"/> when both have one.</summary>
     public double? P99Ratio { get; init; }
 
-    /// <summary>These counts beside the legitimate clients' run without the flood (<paramref name="baseline"/>) and with it (<paramref name="flooded"/>).</summary>
-    public HandshakeFloodRun WithBaseline(LoadMetrics baseline, LoadMetrics flooded)
+    /// <summary>These counts beside the legitimate clients' run without the flood (<paramref name="before"/>) and with it (<paramref name="after"/>).</summary>
+    public HandshakeFloodRun WithBaseline(FloodClients before, FloodClients after)
     {
-        ArgumentNullException.ThrowIfNull(baseline);
-        ArgumentNullException.ThrowIfNull(flooded);
-        var before = FloodClients.Of(baseline);
-        var after = FloodClients.Of(flooded);
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var connected = Garbage.Attempted - Garbage.Failed + Abandoned.Attempted - Abandoned.Failed;
         return this with
         {
             Baseline = before,
             Flooded = after,
             P99Ratio = before.P99Us is > 0 && after.P99Us is { } p99 ? p99 / before.P99Us.Value : null,
+            RelayCpuUsPerConnection = before.TargetCores is { } without && after.TargetCores is { } with && connected > 0
+                ? (with - without) * Seconds * 1e6 / connected
+                : null,
         };
     }
 }
@@ -72,8 +96,17 @@ public sealed record FloodClients
     /// <summary>End-to-end p99, microseconds, when the run measured end-to-end latency.</summary>
     public double? P99Us { get; init; }
 
-    /// <summary>The figures of a run's <paramref name="metrics"/>.</summary>
-    public static FloodClients Of(LoadMetrics metrics)
+    /// <summary>The generator's own lag p99 (how late it started sends against its schedule), µs: what of the p99 is the generator's.</summary>
+    public double? GeneratorLagP99Us { get; init; }
+
+    /// <summary>Cores the generator's process used in the run (not the flood's, which has its own process).</summary>
+    public double? GeneratorCores { get; init; }
+
+    /// <summary>Cores the relay's process used in the run: under the flood, the legitimate clients' work and the flood's.</summary>
+    public double? TargetCores { get; init; }
+
+    /// <summary>The figures of a run's <paramref name="metrics"/>, and its processes' cores when they were read.</summary>
+    public static FloodClients Of(LoadMetrics metrics, double? targetCores = null, double? generatorCores = null)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         return new FloodClients
@@ -83,6 +116,9 @@ public sealed record FloodClients
             Lost = metrics.Lost,
             DeliveredPercent = metrics.Sent > 0 ? 100.0 * metrics.Delivered / metrics.Sent : 0,
             P99Us = metrics.EndToEndUs?.P99,
+            GeneratorLagP99Us = metrics.GeneratorLagUs?.P99,
+            TargetCores = targetCores,
+            GeneratorCores = generatorCores,
         };
     }
 }

@@ -33,6 +33,16 @@ public sealed record LoadMetrics
     /// <summary>Deliveries of a message the recipient had already seen (redelivered after a lost ACK, or a resent copy), not counted as delivered.</summary>
     public long? Duplicates { get; init; }
 
+    /// <summary>Arrivals that could not be opened or parsed (not replays): each such message is in <see cref="Lost"/> too, as it was never opened.</summary>
+    public long? Errors { get; init; }
+
+    /// <summary>
+    /// <see cref="Errors"/> by reason: <c>unreadable_payload</c>, <c>sealed_sender</c>, or the E2E
+    /// session's refusal (<c>too_far_ahead</c>: a counter past its skipped-key window,
+    /// <c>authentication_failed</c>, <c>unknown_session</c>, ...); absent when there were none.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? ErrorsByReason { get; init; }
+
     /// <summary>Messages sent but neither delivered nor rejected by the end of the run (relay-cluster: accepted but never delivered).</summary>
     public required long Lost { get; init; }
 

@@ -8,11 +8,33 @@ namespace Perf.Results.Model;
 /// </summary>
 public sealed record SeriesSlopes
 {
-    /// <summary>Seconds into the measured window where the fit starts (the soak warm-up): entries ending before it are left out.</summary>
+    /// <summary>
+    /// Seconds into the measured window where the fit starts: the later of <see cref="WarmupS"/>
+    /// and <see cref="BuffersFullS"/>; entries ending before it are left out.
+    /// </summary>
     public required double FromS { get; init; }
+
+    /// <summary>The soak warm-up asked for (<c>--soak-warmup</c>, at most half the run), seconds.</summary>
+    public double? WarmupS { get; init; }
+
+    /// <summary>
+    /// Where the relay's mailboxes were first full (the first entry whose depth came within 5 %, and
+    /// 1,000 messages, of the largest depth of the series), seconds; <c>null</c> when no depth was read.
+    /// </summary>
+    public double? BuffersFullS { get; init; }
 
     /// <summary>Entries in the fit.</summary>
     public required int Points { get; init; }
+
+    /// <summary>
+    /// Which entries the resident set's slope is fitted over: <c>full_collections</c> (only those
+    /// that saw a gen-2 collection: memory at like points of the collector's cycle, when at least
+    /// three did) or <c>every_entry</c>.
+    /// </summary>
+    public string? RssBasis { get; init; }
+
+    /// <summary>Entries in the resident set's fit.</summary>
+    public int? RssPoints { get; init; }
 
     /// <summary>Resident set size, bytes per hour.</summary>
     public double? RssBytes { get; init; }

@@ -4,8 +4,9 @@ using Perf.Results.Model;
 namespace Perf.Results.Soak;
 
 /// <summary>
-/// The soak rule: after the warm-up the target's resident memory may grow at most
-/// <see cref="SoakRuleOptions.MaxRssPercentPerHour"/> (the least-squares slope of the series),
+/// The soak rule: after the warm-up (and once the relay's mailboxes are full) the target's resident
+/// memory may grow at most <see cref="SoakRuleOptions.MaxRssPercentPerHour"/> (the least-squares
+/// slope of the series, see <see cref="SeriesSlopeFit"/>),
 /// nothing may be lost, and the p99 of the last window may be at most
 /// <see cref="SoakRuleOptions.MaxP99Ratio"/> times the first window's. Each broken rule is one
 /// line, as <c>perf gate</c> reports a regression.
@@ -21,7 +22,9 @@ public static class SoakRule
         var rss = reading.Slopes?.RssPercent;
         if (reading.Slopes is null)
         {
-            failures.Add($"memory: too short to fit a slope, two series entries must end after the {Number(options.Warmup.TotalSeconds)} s warm-up");
+            failures.Add(reading.BuffersFullS is { } full && full > options.Warmup.TotalSeconds
+                ? $"memory: too short to fit a slope, the relay's mailboxes were not full before {Number(full)} s and {SeriesSlopeFit.MinPlateauPoints} series entries must end from there (run longer)"
+                : $"memory: too short to fit a slope, two series entries must end after the {Number(options.Warmup.TotalSeconds)} s warm-up");
         }
         else if (rss is null)
         {
@@ -29,7 +32,7 @@ public static class SoakRule
         }
         else if (rss > options.MaxRssPercentPerHour)
         {
-            failures.Add($"memory: resident set grew {Number(rss.Value)} %/h after the warm-up (bound {Number(options.MaxRssPercentPerHour)} %/h; {Number(reading.Slopes.RssBytes!.Value / 1e6)} MB/h)");
+            failures.Add($"memory: resident set grew {Number(rss.Value)} %/h from {Number(reading.Slopes.FromS)} s (bound {Number(options.MaxRssPercentPerHour)} %/h; {Number(reading.Slopes.RssBytes!.Value / 1e6)} MB/h; {Basis(reading.Slopes)})");
         }
 
         if (reading.Lost > 0)
@@ -57,6 +60,11 @@ public static class SoakRule
         };
     }
 
+    // Says what the slope was fitted over, and, when over every entry, why: a reader can tell a leak from the collector's saw-tooth.
+    private static string Basis(SeriesSlopes slopes) => slopes.RssBasis == SeriesSlopeFit.FullCollectionsBasis
+        ? $"fitted over the {slopes.RssPoints} entries with a full collection"
+        : $"fitted over all {slopes.Points} entries: fewer than {SeriesSlopeFit.MinFullCollectionPoints} saw a full collection, so part of the collector's cycle may be in it; a longer run compares like points";
+
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }
 
@@ -65,8 +73,9 @@ public static class SoakRule
 /// <param name="WindowS">The length of the first and last windows, seconds.</param>
 /// <param name="FirstP99Us">End-to-end p99 over the first window, µs.</param>
 /// <param name="LastP99Us">End-to-end p99 over the last window, µs.</param>
-/// <param name="Lost">Messages lost.</param>
-public sealed record SoakReading(SeriesSlopes? Slopes, double WindowS, double FirstP99Us, double LastP99Us, long Lost);
+/// <param name="Lost">Messages lost (<c>metrics.lost</c>: sent, neither delivered nor rejected by the end of the drain).</param>
+/// <param name="BuffersFullS">Where the relay's mailboxes were first full (<see cref="SeriesSlopeFit.BuffersFullS"/>), for the message when too few entries follow it.</param>
+public sealed record SoakReading(SeriesSlopes? Slopes, double WindowS, double FirstP99Us, double LastP99Us, long Lost, double? BuffersFullS = null);
 
 /// <summary>The soak rule's bounds.</summary>
 public sealed record SoakRuleOptions

@@ -30,6 +30,13 @@ public sealed class HandshakeFloodLoadTests : TempFolder
             Assert.Equal(counts.Attempted, counts.Refused + counts.Answered + counts.Unanswered + counts.Failed);
         }
 
+        // It ran in a process of its own beside the generator, at the lowest priority, and says what it reached and spent.
+        Assert.Matches(@"^perf flood \(pid \d+\), SCHED_IDLE$", flood.RanIn);
+        Assert.Contains($"in {flood.RanIn} while the run goes", run.Output, StringComparison.Ordinal);
+        Assert.True(flood.Cores > 0, $"flood cores {flood.Cores}");
+        Assert.Equal(Math.Min(flood.Garbage.Attempted, flood.Abandoned.Attempted) / flood.Seconds, flood.AchievedPerSecond!.Value, 6);
+        Assert.Equal(flood.AchievedPerSecond >= 95, flood.ReachedRate);
+
         // The relay's default budget (500, then 20 a second) admitted some; the rest were refused before any work.
         Assert.True(flood.Abandoned.Answered > 0, "the budget admitted some");
         Assert.True(flood.Abandoned.Answered <= 500 + (20 * flood.Seconds) + 1, $"answered {flood.Abandoned.Answered}");
@@ -56,6 +63,17 @@ public sealed class HandshakeFloodLoadTests : TempFolder
         Assert.Equal((result.Metrics.Sent, result.Metrics.Delivered, result.Metrics.EndToEndUs!.P99), (flood.Flooded!.Sent, flood.Flooded.Delivered, flood.Flooded.P99Us!.Value));
         Assert.Equal(flood.Flooded.P99Us!.Value / baseline.P99Us!.Value, flood.P99Ratio!.Value, 9);
         Assert.True(flood.Garbage.Attempted >= 100, $"attempted {flood.Garbage.Attempted}");
+
+        // What tells the relay's slowdown from the generator's: both runs' generator lag and cores, and the relay's.
+        foreach (var clients in new[] { baseline, flood.Flooded })
+        {
+            Assert.True(clients.GeneratorLagP99Us >= 0 && clients.GeneratorCores > 0 && clients.TargetCores > 0, $"{clients}");
+        }
+
+        Assert.Equal(result.Metrics.GeneratorLagUs!.P99, flood.Flooded.GeneratorLagP99Us);
+        var connected = flood.Garbage.Attempted - flood.Garbage.Failed + flood.Abandoned.Attempted - flood.Abandoned.Failed;
+        Assert.Equal((flood.Flooded.TargetCores!.Value - baseline.TargetCores!.Value) * flood.Seconds * 1e6 / connected, flood.RelayCpuUsPerConnection!.Value, 6);
+        Assert.Contains("us relay CPU per flood connection; flood ", output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -74,5 +92,13 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     public void A_baseline_without_a_flood_or_beside_a_search_is_one_line_and_exit_2(string[] flags, string expected)
     {
         CliRun.Invoke(["load", "--target", "relay-tcp", "--target-process", "--duration", "1s", "--warmup", "0s", .. flags]).AssertBadInput(expected);
+    }
+
+    [Theory]
+    [InlineData("localhost", "100", "perf flood: ")]
+    [InlineData("127.0.0.1:7700", "0", "perf flood: the flood's rate must be a positive number")]
+    public void The_flood_process_answers_a_bad_target_or_rate_with_one_line_and_exit_2(string target, string rate, string expected)
+    {
+        CliRun.Invoke("flood", "--target", target, "--rate", rate).AssertBadInput(expected);
     }
 }

@@ -47,6 +47,8 @@ public sealed class SoakLoadTests : TempFolder
         Assert.Equal(0, behaviours.Churn.Idle.Failed);
         Assert.Equal((1, 5), (behaviours.SlowConsumers!.Slow.Connections, behaviours.SlowConsumers.Others.Connections));
         Assert.Equal(behaviours.SlowConsumers.Others.Sent, behaviours.SlowConsumers.Others.Delivered);
+        Assert.True(behaviours.SlowConsumers.CaughtUp, $"catch-up {behaviours.SlowConsumers.CatchUpS} s");
+        Assert.Contains("slow consumers: caught up in ", run.Output, StringComparison.Ordinal);
         Assert.True(behaviours.Vanishing!.Vanished > 0);
         Assert.Equal(0, result.Metrics.Lost);
         // The run's connections and each churned return crossed the impaired network.

@@ -19,9 +19,10 @@ public sealed class HandshakeFloodComparisonTests
         var without = Metrics(sent: 150_000, delivered: 150_000, p99: 800);
         var with = Metrics(sent: 150_000, delivered: 148_800, p99: 1_400);
 
-        var flood = Counts.WithBaseline(without, with);
+        var flood = Counts.WithBaseline(FloodClients.Of(without), FloodClients.Of(with));
 
         Assert.Equal(new FloodClients { Sent = 150_000, Delivered = 150_000, Lost = 0, DeliveredPercent = 100, P99Us = 800 }, flood.Baseline);
+        Assert.Null(flood.RelayCpuUsPerConnection); // neither run read the relay's CPU
         Assert.Equal(99.2, flood.Flooded!.DeliveredPercent, 9);
         Assert.Equal(1_200, flood.Flooded.Lost);
         Assert.Equal(1.75, flood.P99Ratio!.Value, 9);
@@ -34,9 +35,30 @@ public sealed class HandshakeFloodComparisonTests
         var without = Metrics(sent: 10, delivered: 10, p99: 0);
         var withoutLatency = Metrics(sent: 10, delivered: 10, p99: 5) with { EndToEndUs = null };
 
-        Assert.Null(Counts.WithBaseline(without, Metrics(10, 10, 900)).P99Ratio);
-        Assert.Null(Counts.WithBaseline(Metrics(10, 10, 900), withoutLatency).P99Ratio);
-        Assert.Equal(0, Counts.WithBaseline(Metrics(0, 0, 900), Metrics(0, 0, 900)).Baseline!.DeliveredPercent);
+        Assert.Null(Counts.WithBaseline(FloodClients.Of(without), FloodClients.Of(Metrics(10, 10, 900))).P99Ratio);
+        Assert.Null(Counts.WithBaseline(FloodClients.Of(Metrics(10, 10, 900)), FloodClients.Of(withoutLatency)).P99Ratio);
+        Assert.Equal(0, Counts.WithBaseline(FloodClients.Of(Metrics(0, 0, 900)), FloodClients.Of(Metrics(0, 0, 900))).Baseline!.DeliveredPercent);
+    }
+
+    [Fact]
+    public void The_relays_cpu_per_flood_connection_is_its_extra_cores_over_the_floods_time_per_connection_that_reached_it()
+    {
+        // 30 s of flood; 150,000 garbage and 150,000 abandoned attempts, 10,000 of them never connected.
+        var counts = Counts with
+        {
+            Garbage = None with { Attempted = 150_000, Refused = 150_000 },
+            Abandoned = None with { Attempted = 150_000, Refused = 139_000, Answered = 1_000, Failed = 10_000 },
+        };
+        var without = FloodClients.Of(Metrics(150_000, 150_000, 300), targetCores: 0.2, generatorCores: 0.5);
+        var lagged = Metrics(150_000, 150_000, 600) with { GeneratorLagUs = ResultFixture.Latency(100, 1_800, 3_000) };
+        var with = FloodClients.Of(lagged, targetCores: 0.9, generatorCores: 0.5);
+
+        var flood = counts.WithBaseline(without, with);
+
+        Assert.Equal(0.7 * 30 * 1e6 / 290_000, flood.RelayCpuUsPerConnection!.Value, 6);
+        Assert.Equal((0.2, 0.9), (flood.Baseline!.TargetCores!.Value, flood.Flooded!.TargetCores!.Value));
+        Assert.Equal(lagged.GeneratorLagUs!.P99, flood.Flooded.GeneratorLagP99Us);
+        Assert.Null(flood.Baseline.GeneratorLagP99Us);
     }
 
     [Fact]
@@ -52,6 +74,7 @@ public sealed class HandshakeFloodComparisonTests
 
     private static LoadMetrics Metrics(long sent, long delivered, double p99) => ResultFixture.Load().Metrics with
     {
+        GeneratorLagUs = null,
         Sent = sent,
         Delivered = delivered,
         Lost = sent - delivered,

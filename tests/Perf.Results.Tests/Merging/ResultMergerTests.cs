@@ -42,6 +42,18 @@ public sealed class ResultMergerTests : TempFolder
     }
 
     [Fact]
+    public void Errors_and_their_reasons_add_over_the_shards()
+    {
+        var a = ShardFixture.WritePerf(Folder, Values, 0, 2, change: r => r with { Metrics = r.Metrics with { Errors = 3, ErrorsByReason = new Dictionary<string, long> { ["too_far_ahead"] = 3 } } });
+        var b = ShardFixture.WritePerf(Folder, Values, 1, 2, change: r => r with { Metrics = r.Metrics with { Errors = 2, ErrorsByReason = new Dictionary<string, long> { ["authentication_failed"] = 1, ["too_far_ahead"] = 1 } } });
+
+        var metrics = ResultMerger.Merge([a, b]).Result.Metrics;
+
+        Assert.Equal(5, metrics.Errors);
+        Assert.Equal(new Dictionary<string, long> { ["authentication_failed"] = 1, ["too_far_ahead"] = 4 }, metrics.ErrorsByReason);
+    }
+
+    [Fact]
     public void Histograms_add_exactly_bucket_for_bucket()
     {
         var paths = Enumerable.Range(0, 3).Select(i => ShardFixture.WritePerf(Folder, Values, i, 3)).ToArray();

@@ -144,8 +144,9 @@ public static class ResultFixture
         {
             FindMax = null,
             Scenario = Load().Scenario with { Connections = 100, Rate = 5_000, DurationS = 1800 },
+            Metrics = Load().Metrics with { Errors = 3, ErrorsByReason = new Dictionary<string, long> { ["authentication_failed"] = 1, ["too_far_ahead"] = 2 } },
             Series = series,
-            SeriesSlopes = new SeriesSlopes { FromS = 300, Points = 26, RssBytes = 6_000_000, RssPercent = 2, GcHeapBytes = 0, GcHeapPercent = 0, Handles = 0, Gen2Collections = 0, GcPauseMs = 0, P99Us = 600, Delivered = 0, Lost = 0 },
+            SeriesSlopes = new SeriesSlopes { FromS = 300, WarmupS = 300, BuffersFullS = 60, RssBasis = "full_collections", RssPoints = 9, Points = 26, RssBytes = 6_000_000, RssPercent = 2, GcHeapBytes = 0, GcHeapPercent = 0, Handles = 0, Gen2Collections = 0, GcPauseMs = 0, P99Us = 600, Delivered = 0, Lost = 0 },
             Soak = new SoakVerdict { Passed = true, Failures = [], MaxRssPercentPerHour = 5, MaxP99Ratio = 1.5, RssPercentPerHour = 2, WindowS = 300, FirstP99Us = 920, LastP99Us = 1_170, Lost = 0 },
             Behaviours = new ClientBehaviourRun
             {
@@ -157,15 +158,21 @@ public static class ResultFixture
                 },
                 SlowConsumers = new SlowConsumerRun
                 {
-                    Percent = 5, BytesPerS = 4096, HeldByRelayAtEnd = 50_000,
+                    Percent = 5, BytesPerS = 4096, HeldByRelayAtEnd = 50_000, CatchUpS = 120, CaughtUp = false, DeliveredInCatchUp = 150_000,
                     Slow = new RecipientClassRun { Connections = 5, Sent = 450_000, Delivered = 200_000, Rejected = 200_000, Undelivered = 50_000, EndToEndUs = Latency(90_000_000, 300_000_000, 310_000_000) },
                     Others = new RecipientClassRun { Connections = 95, Sent = 8_550_000, Delivered = 8_550_000, Rejected = 0, Undelivered = 0, EndToEndUs = Latency(200, 900, 2_000) },
                 },
                 Vanishing = new VanishingRun { PercentPerMinute = 1, Vanished = 3_000, Reclaimed = 2_500, Returned = 2_500, Unreclaimed = 500, MinReclaimS = 300.2, MaxReclaimS = 301.5 },
             },
             // The same run without the flood went first (--handshake-flood-baseline): all delivered, p99 900 µs.
-            HandshakeFlood = new HandshakeFloodRun { RatePerSecond = 5_000, Kinds = "both", Source = "127.0.0.254", Seconds = 60, Garbage = counts, Abandoned = counts }
-                .WithBaseline(Load().Metrics with { Sent = 9_000_000, Delivered = 9_000_000, Lost = 0, EndToEndUs = Latency(200, 900, 2_000) }, Load().Metrics with { Sent = 9_000_000, Delivered = 8_955_000, Lost = 45_000, EndToEndUs = Latency(250, 1_350, 3_000) }),
+            // The flood ran in its own process beside the generator and reached its rate.
+            HandshakeFlood = new HandshakeFloodRun
+            {
+                RatePerSecond = 5_000, Kinds = "both", Source = "127.0.0.254", Seconds = 60, Garbage = counts, Abandoned = counts,
+                RanIn = "perf flood (pid 4242), CPUs 0, SCHED_IDLE", Cores = 0.15, AchievedPerSecond = 4_990, ReachedRate = true,
+            }.WithBaseline(
+                FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 9_000_000, Lost = 0, EndToEndUs = Latency(200, 900, 2_000) }, targetCores: 0.5, generatorCores: 0.8),
+                FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 8_955_000, Lost = 45_000, EndToEndUs = Latency(250, 1_350, 3_000) }, targetCores: 0.9, generatorCores: 0.8)),
         };
     }
 }

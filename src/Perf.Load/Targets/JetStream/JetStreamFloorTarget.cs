@@ -159,7 +159,7 @@ public sealed class JetStreamFloorTarget : ILoadTarget
                 }
                 else
                 {
-                    context.Error();
+                    context.Error("unreadable_message");
                 }
             }
         }
@@ -198,7 +198,7 @@ public sealed class JetStreamFloorTarget : ILoadTarget
                     }
                     catch (NatsException)
                     {
-                        context.Error();
+                        context.Error("purge_failed");
                     }
                 }
             }

@@ -25,7 +25,7 @@ namespace Perf.Load.Targets.Relay;
 /// (<see cref="ClientBehaviours"/>); a DELIVER seen before (redelivered after an ACK lost with a
 /// connection) is opened as an E2E replay and counted as a duplicate.
 /// </summary>
-public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
+public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsumerTarget
 {
     private readonly bool _webSocket;
     private readonly EndPoint _endPoint;
@@ -37,6 +37,10 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
     private readonly List<RelayClientConnection> _clients = [];
     private readonly object _clientsLock = new();
     private readonly List<Task> _receivers = [];
+    private readonly List<RelayLoadConnection> _connections = [];
+    private readonly List<RelayLoadConnection> _slowConsumers = [];
+    private LoadTargetContext? _context;
+    private volatile bool _slowReleased;
     private E2eRing? _ring;
     private DirectSockets? _direct;
 
@@ -70,6 +74,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
     public async Task<IReadOnlyList<ILoadConnection>> ConnectAsync(LoadTargetContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _context = context;
         _ring = new E2eRing(context.Connections, context.MessageSize, _cipher, _backend, _mode.Padding, _mode.SealedSender);
         var options = new RelayClientOptions { Cipher = _cipher, Backend = _backend, RelayKey = _relayKey };
         var behaviours = context.Behaviours;
@@ -124,8 +129,14 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
                 Keep(session.Client);
                 return session;
             };
-            var connection = new RelayLoadConnection(client, anonymous, pipe, reconnect, i, new Identity(_ring.Identity(recipient)), _mode.SealedSender ? _ring.TokenOf(recipient) : default, _ring, context);
+            var connection = new RelayLoadConnection(client, anonymous, pipe, reconnect, () => _slowReleased, i, new Identity(_ring.Identity(recipient)), _mode.SealedSender ? _ring.TokenOf(recipient) : default, _ring, context);
             connections[i] = connection;
+            _connections.Add(connection);
+            if (readRate > 0)
+            {
+                _slowConsumers.Add(connection);
+            }
+
             _receivers.Add(Task.Run(() => connection.ReceiveAsync(client), CancellationToken.None));
             if (anonymous is not null)
             {
@@ -134,6 +145,55 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         }
 
         return connections;
+    }
+
+    /// <inheritdoc />
+    public async Task<SlowConsumerCatchUp> CatchUpAsync(Func<bool> done, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        var context = _context ?? throw new InvalidOperationException("connect before catching up");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var deliveredBefore = context.Recorders.Delivered;
+
+        // The flag first: a reconnection that lands after it reads at full speed too (see ReceiveAsync).
+        _slowReleased = true;
+        foreach (var slow in _slowConsumers)
+        {
+            slow.ReadAtFullSpeed();
+        }
+
+        // Every connection ACKs what it opens (the relay delivers at most its in-flight cap
+        // unacknowledged, and holds the rest); once more at the end, so the relay holds nothing delivered.
+        var flushes = new Task?[_connections.Count];
+        while (true)
+        {
+            FlushAcks(flushes);
+            if (done() || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= timeout || cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        FlushAcks(flushes);
+        return new SlowConsumerCatchUp(seconds, done(), context.Recorders.Delivered - deliveredBefore);
+    }
+
+    // One ACK flush per connection whose last one has completed (a broken one stays out: its loss shows in the counts).
+    private void FlushAcks(Task?[] flushes)
+    {
+        for (var i = 0; i < flushes.Length; i++)
+        {
+            if (flushes[i] is { IsCompleted: false } or { IsFaulted: true })
+            {
+                continue;
+            }
+
+            var flush = _connections[i].FlushAcksAsync();
+            flushes[i] = flush.IsCompletedSuccessfully ? null : flush.AsTask();
+        }
     }
 
     // Every client ever connected is closed at the end (a churned one's old connections were closed when it left: closing twice is harmless).
@@ -213,6 +273,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
         RelayClientConnection? anonymous,
         DirectPipe? pipe,
         Func<Task<(RelayClientConnection, DirectPipe)>>? reconnect,
+        Func<bool> readsAtFullSpeed,
         int index,
         Identity recipient,
         DeliveryToken recipientToken,
@@ -264,6 +325,28 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
 
             return anonymous is null ? _client.FlushAsync() : FlushBothAsync(acks);
         }
+
+        // After the measured window: the ACKs of what arrived, with nothing else to send.
+        public ValueTask FlushAcksAsync()
+        {
+            var acks = false;
+            while (_acks.TryDequeue(out var relayId))
+            {
+                _client.Ack(relayId);
+                acks = true;
+            }
+
+            try
+            {
+                return acks ? _client.FlushAsync() : ValueTask.CompletedTask;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or RelayClientException)
+            {
+                return ValueTask.FromException(ex);
+            }
+        }
+
+        public void ReadAtFullSpeed() => Volatile.Read(ref _pipe)?.ReadAtFullSpeed();
 
         public Task<ChurnOutcome> ChurnAsync(TimeSpan away, CancellationToken stop)
         {
@@ -363,6 +446,11 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget
                 }
 
                 (_client, _pipe) = back;
+                if (readsAtFullSpeed())
+                {
+                    back.Pipe.ReadAtFullSpeed(); // came back after the catch-up began
+                }
+
                 current = back.Client;
                 Volatile.Write(ref _away, null);
                 churn.Back.TrySetResult();
