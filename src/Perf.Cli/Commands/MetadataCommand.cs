@@ -22,6 +22,8 @@ namespace Perf.Cli.Commands;
 /// </summary>
 internal static class MetadataCommand
 {
+    // Long because it declares the command's options and reads them back in one place, each
+    // one line; the runs themselves are in MetadataModeRun and the workload, not here.
     public static Command Create()
     {
         var outDir = new Option<string?>("--out") { Description = "Folder for metadata.json, the audit logs and the report (default results/runs/<timestamp>-metadata/)." };
