@@ -311,13 +311,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
 
         public ValueTask FlushAsync()
         {
-            var acks = false;
-            while (_acks.TryDequeue(out var relayId))
-            {
-                _client.Ack(relayId);
-                acks = true;
-            }
-
+            var acks = WriteAcks();
             if (Volatile.Read(ref _asked) is { } churn && Interlocked.CompareExchange(ref _asked, null, churn) == churn)
             {
                 return Leave(churn);
@@ -329,13 +323,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
         // After the measured window: the ACKs of what arrived, with nothing else to send.
         public ValueTask FlushAcksAsync()
         {
-            var acks = false;
-            while (_acks.TryDequeue(out var relayId))
-            {
-                _client.Ack(relayId);
-                acks = true;
-            }
-
+            var acks = WriteAcks();
             try
             {
                 return acks ? _client.FlushAsync() : ValueTask.CompletedTask;
@@ -347,6 +335,19 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
         }
 
         public void ReadAtFullSpeed() => Volatile.Read(ref _pipe)?.ReadAtFullSpeed();
+
+        // Writes the ACK of everything opened since the last flush; true when there was any.
+        private bool WriteAcks()
+        {
+            var acks = false;
+            while (_acks.TryDequeue(out var relayId))
+            {
+                _client.Ack(relayId);
+                acks = true;
+            }
+
+            return acks;
+        }
 
         public Task<ChurnOutcome> ChurnAsync(TimeSpan away, CancellationToken stop)
         {
