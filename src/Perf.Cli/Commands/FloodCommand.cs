@@ -3,23 +3,18 @@ using System.Diagnostics;
 using System.Text.Json;
 using Perf.Cli.Load;
 using Perf.Load.Hostile;
+using Perf.Load.Processes;
 
 namespace Perf.Cli.Commands;
 
 /// <summary>
 /// <c>perf flood</c> (hidden): the hostile client of <c>perf load --handshake-flood</c> in a process
-/// of its own, as a real attacker is another machine. It prints <see cref="ReadyLine"/> once
-/// flooding, floods until a line (or the end) arrives on its input, then prints
-/// <see cref="ResultPrefix"/> and its counts as JSON, with the CPU time it spent meanwhile.
+/// of its own, as a real attacker is another machine. It prints <see cref="HandshakeFloodProcess.ReadyLine"/>
+/// once flooding, floods until a line (or the end) arrives on its input, then prints
+/// <see cref="HandshakeFloodProcess.ResultPrefix"/> and its counts as JSON, with the CPU time it spent meanwhile.
 /// </summary>
 internal static class FloodCommand
 {
-    /// <summary>The line it prints when the flood runs.</summary>
-    public const string ReadyLine = "flood running";
-
-    /// <summary>The start of the line that carries its counts.</summary>
-    public const string ResultPrefix = "flood result ";
-
     public static Command Create()
     {
         var target = new Option<string>("--target") { Description = "The relay's Noise/TCP HOST:PORT.", Required = true };
@@ -50,7 +45,7 @@ internal static class FloodCommand
             HandshakeFloodResult result;
             await using (var flood = HandshakeFlood.Start(options))
             {
-                await output.WriteLineAsync(ReadyLine).ConfigureAwait(false);
+                await output.WriteLineAsync(HandshakeFloodProcess.ReadyLine).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -65,14 +60,10 @@ internal static class FloodCommand
             }
 
             result = result with { CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds };
-            await output.WriteLineAsync(ResultPrefix + JsonSerializer.Serialize(result)).ConfigureAwait(false);
+            await output.WriteLineAsync(HandshakeFloodProcess.ResultPrefix + JsonSerializer.Serialize(result)).ConfigureAwait(false);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             return PerfCommandLine.Ok;
         });
         return command;
     }
-
-    /// <summary>The counts in a <see cref="ResultPrefix"/> line, or <c>null</c> when it is not one.</summary>
-    public static HandshakeFloodResult? ReadResult(string line) =>
-        line.StartsWith(ResultPrefix, StringComparison.Ordinal) ? JsonSerializer.Deserialize<HandshakeFloodResult>(line.AsSpan(ResultPrefix.Length)) : null;
 }

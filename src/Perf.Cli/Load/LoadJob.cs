@@ -93,7 +93,7 @@ internal static class LoadJob
 
         // The attacker is another machine: its own process, beside the generator at the lowest priority.
         await using var flood = extras.HandshakeFlood is { } asked
-            ? await HandshakeFloodProcess.StartAsync(new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }, extras.GeneratorCpus, cancellationToken).ConfigureAwait(false)
+            ? await HandshakeFloodProcess.StartAsync(PerfChildCommand.StartInfo(), new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }, extras.GeneratorCpus, cancellationToken).ConfigureAwait(false)
             : null;
         if (extras.HandshakeFlood is { } f)
         {

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using Perf.Cli.Commands;
+using System.Text.Json;
 using Perf.Load.Hostile;
 using Perf.Load.Os;
-using Perf.Load.Processes;
 using Perf.Load.Targets;
 
-namespace Perf.Cli.Load;
+namespace Perf.Load.Processes;
 
 /// <summary>
 /// The handshake flood of <c>perf load --handshake-flood</c> in a <c>perf flood</c> process of its
@@ -19,8 +18,14 @@ namespace Perf.Cli.Load;
 /// connections on that CPU, which no scheduling class takes away; the result shows it. What it reached is in its result
 /// (<see cref="HandshakeFloodResult.AchievedPerSecond"/>), with the CPU time it spent.
 /// </summary>
-internal sealed class HandshakeFloodProcess : IAsyncDisposable
+public sealed class HandshakeFloodProcess : IAsyncDisposable
 {
+    /// <summary>The line <c>perf flood</c> prints once it floods.</summary>
+    public const string ReadyLine = "flood running";
+
+    /// <summary>The start of the line <c>perf flood</c> ends with: its counts as JSON.</summary>
+    public const string ResultPrefix = "flood result ";
+
     /// <summary>How the flood is scheduled: only when nothing else on its CPUs wants to run.</summary>
     public const string Scheduling = "SCHED_IDLE";
 
@@ -41,25 +46,28 @@ internal sealed class HandshakeFloodProcess : IAsyncDisposable
     /// <summary>Where it runs, for the console and the result: <c>perf flood (pid 1234), CPUs 0, SCHED_IDLE</c>.</summary>
     public string Description => $"perf flood (pid {_process.ProcessId}){(Cpus is { } cpus ? $", CPUs {cpus}" : "")}, {Scheduling}";
 
-    /// <summary>Starts the flood against <paramref name="options"/>' target and returns once it runs.</summary>
+    /// <summary>
+    /// Starts the flood against <paramref name="options"/>' target and returns once it runs:
+    /// <paramref name="perfCommand"/> is how to run <c>perf</c>; this wraps it in <c>chrt --idle 0</c> and adds the arguments.
+    /// </summary>
     /// <exception cref="LoadTargetException">The process did not start or did not begin flooding.</exception>
-    public static async Task<HandshakeFloodProcess> StartAsync(HandshakeFloodOptions options, CpuSet? cpus, CancellationToken cancellationToken)
+    public static async Task<HandshakeFloodProcess> StartAsync(ProcessStartInfo perfCommand, HandshakeFloodOptions options, CpuSet? cpus, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(perfCommand);
         ArgumentNullException.ThrowIfNull(options);
-        var perf = PerfChildCommand.StartInfo();
         var command = new ProcessStartInfo("chrt");
-        command.AddArguments(["--idle", "0", perf.FileName, .. perf.ArgumentList,
+        command.AddArguments(["--idle", "0", perfCommand.FileName, .. perfCommand.ArgumentList,
             "flood", "--target", options.Target.ToString(), "--rate", options.RatePerSecond.ToString("R", CultureInfo.InvariantCulture), "--kind", options.Kinds.ToString().ToLowerInvariant()]);
         var result = new TaskCompletionSource<HandshakeFloodResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = await ChildProcess.StartAsync(
             new ChildProcessStart(command, "perf flood")
             {
-                ReadyLinePrefix = FloodCommand.ReadyLine,
+                ReadyLinePrefix = ReadyLine,
                 Cpus = cpus,
                 RedirectStandardInput = true,
                 OutputLine = line =>
                 {
-                    if (FloodCommand.ReadResult(line) is { } counts)
+                    if (ReadResult(line) is { } counts)
                     {
                         result.TrySetResult(counts);
                     }
@@ -101,4 +109,8 @@ internal sealed class HandshakeFloodProcess : IAsyncDisposable
 
     /// <summary>Stops the process.</summary>
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    /// <summary>The counts in a <see cref="ResultPrefix"/> line, or <c>null</c> when it is not one.</summary>
+    public static HandshakeFloodResult? ReadResult(string line) =>
+        line.StartsWith(ResultPrefix, StringComparison.Ordinal) ? JsonSerializer.Deserialize<HandshakeFloodResult>(line.AsSpan(ResultPrefix.Length)) : null;
 }
