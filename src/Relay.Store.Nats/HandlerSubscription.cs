@@ -19,17 +19,9 @@ internal sealed class HandlerSubscription(INatsConnection connection, string sub
     {
         // What the answer wakes (the SEND's connection answering ACCEPTED, a recipient whose held
         // messages were read) runs here once the handler is done, not on the thread pool.
-        var batch = ReadBatchWakes.TryOpen();
-        try
+        using (ReadBatchWakes.Enter())
         {
             handler(subject, replyTo, payloadBuffer);
-        }
-        finally
-        {
-            if (batch)
-            {
-                ReadBatchWakes.Close();
-            }
         }
 
         return ValueTask.CompletedTask;

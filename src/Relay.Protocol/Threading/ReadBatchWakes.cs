@@ -41,6 +41,12 @@ public static class ReadBatchWakes
         return true;
     }
 
+    /// <summary>
+    /// <see cref="TryOpen"/> as a scope: <c>using (ReadBatchWakes.Enter()) { ... }</c> around a reader's
+    /// handling of one message closes the batch at its end if this call opened it.
+    /// </summary>
+    public static Scope Enter() => new(TryOpen());
+
     /// <summary>Closes this thread's batch and runs the loops it deferred, here, in release order.</summary>
     public static void Close()
     {
@@ -77,5 +83,22 @@ public static class ReadBatchWakes
         var pending = t_pending ??= new IDeferredWake?[Capacity];
         pending[t_count++] = wake;
         return true;
+    }
+
+    /// <summary>A batch <see cref="Enter"/> may have opened; disposing it closes that batch (and nothing when an enclosing reader owns it).</summary>
+    public readonly ref struct Scope
+    {
+        private readonly bool _opened;
+
+        internal Scope(bool opened) => _opened = opened;
+
+        /// <summary>Closes the batch if this scope opened it, running the wakes it deferred.</summary>
+        public void Dispose()
+        {
+            if (_opened)
+            {
+                Close();
+            }
+        }
     }
 }

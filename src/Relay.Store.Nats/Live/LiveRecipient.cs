@@ -212,17 +212,9 @@ internal sealed class LiveRecipient : NatsSubBase, IHold
     {
         // The recipient's connections are woken here, on the NATS reader, once the message is
         // cached: no hand-off to the thread pool for each delivery.
-        var batch = ReadBatchWakes.TryOpen();
-        try
+        using (ReadBatchWakes.Enter())
         {
             _owner.OnRepublished(this, headersBuffer, payloadBuffer);
-        }
-        finally
-        {
-            if (batch)
-            {
-                ReadBatchWakes.Close();
-            }
         }
 
         return ValueTask.CompletedTask;
