@@ -124,6 +124,12 @@ internal static class LoadJob
             await output.WriteLineAsync(floodResult.Summary()).ConfigureAwait(false);
         }
 
+        if (run.RecipientClasses is { } classes)
+        {
+            var slow = classes.Slow;
+            await output.WriteLineAsync($"slow consumers: their senders' outboxes sent {slow.Resent} refused envelopes again; {slow.HeldBySender} measured messages were still in them when the window closed (counted rejected)").ConfigureAwait(false);
+        }
+
         if (run.SlowConsumerCatchUp is { } catchUp)
         {
             await output.WriteLineAsync(catchUp.Completed

@@ -8,6 +8,13 @@ namespace Perf.Load.Behaviours;
 public interface ISlowConsumerTarget
 {
     /// <summary>
+    /// The scheduler has stopped: each sender to a slow consumer gives up what its outbox still
+    /// holds (refused by the full mailbox and not yet taken, or held behind such a message), and
+    /// those count as refused. Called once, before <see cref="CatchUpAsync"/>.
+    /// </summary>
+    void CloseOutboxes();
+
+    /// <summary>
     /// Lifts every slow consumer's read limit (and that of any reconnection still to come), then
     /// sends the acknowledgements of what arrives, every few milliseconds, until
     /// <paramref name="done"/> says everything is accounted for, <paramref name="timeout"/> passes or

@@ -109,7 +109,13 @@ public sealed class OpenLoopRunner
         // Clients that left near the end are back before the drain counts what arrived.
         await companions.ConfigureAwait(false);
 
-        // Slow consumers read at full speed now: what the relay held for them is delivered, not counted lost.
+        // Slow consumers read at full speed now: what the relay held for them is delivered, not
+        // counted lost; what their senders still hold in their outboxes was refused.
+        if (behaviours.SlowConsumerPercent > 0 && target is ISlowConsumerTarget outboxes)
+        {
+            outboxes.CloseOutboxes();
+        }
+
         var catchUp = behaviours.SlowConsumerPercent > 0 && behaviours.SlowConsumerDrain > TimeSpan.Zero && target is ISlowConsumerTarget slow
             ? await slow.CatchUpAsync(() => recorders.Delivered + recorders.Rejected >= recorders.Sent, behaviours.SlowConsumerDrain, cancellationToken).ConfigureAwait(false)
             : null;
@@ -120,7 +126,7 @@ public sealed class OpenLoopRunner
         await stopSampling.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
         recorders.TakeInterval();
-        series.CloseInterval(); // the last: it holds the drain's arrivals
+        series.CloseRemaining(); // the last holds the drain's arrivals
 
         return new LoadRunResult(
             target.Name,
@@ -465,9 +471,9 @@ public sealed class OpenLoopRunner
 
             next += every;
             var summary = recorders.TakeInterval();
-            if (series.IsDue(Stopwatch.GetTimestamp()))
+            while (series.IsDue(Stopwatch.GetTimestamp()))
             {
-                series.CloseInterval();
+                series.CloseInterval(); // more than one when this thread woke late
             }
 
             var warmingUp = Stopwatch.GetTimestamp() < measureStart;

@@ -38,8 +38,8 @@ public static class BehaviourResults
             {
                 Percent = behaviours.SlowConsumerPercent,
                 BytesPerS = behaviours.SlowConsumerBytesPerSecond,
-                Slow = Class(classes.Slow, classes.SlowRecipients),
-                Others = Class(classes.Others, run.Scenario.Connections - classes.SlowRecipients),
+                Slow = Class(classes.Slow, classes.SlowRecipients, retries: true),
+                Others = Class(classes.Others, run.Scenario.Connections - classes.SlowRecipients, retries: false),
                 HeldByRelayAtEnd = heldByRelayAtEnd,
                 CatchUpS = run.SlowConsumerCatchUp?.Seconds,
                 CaughtUp = run.SlowConsumerCatchUp?.Completed,
@@ -89,12 +89,15 @@ public static class BehaviourResults
         Skipped = c.Skipped,
     };
 
-    private static RecipientClassRun Class(RecipientClasses.Figures figures, int connections) => new()
+    // Senders to slow consumers retry what is refused (their outboxes); the others do not.
+    private static RecipientClassRun Class(RecipientClasses.Figures figures, int connections, bool retries) => new()
     {
         Connections = connections,
         Sent = figures.Sent,
         Delivered = figures.Delivered,
         Rejected = figures.Rejected,
+        Resent = retries ? figures.Resent : null,
+        HeldBySender = retries ? figures.HeldBySender : null,
         Undelivered = figures.Undelivered,
         EndToEndUs = LatencyMetric.FromHistogram(figures.EndToEnd),
     };

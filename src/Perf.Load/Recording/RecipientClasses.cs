@@ -53,6 +53,12 @@ public sealed class RecipientClasses
     /// <summary>Counts the refusal of a measured message of <paramref name="sender"/>.</summary>
     public void CountRejected(int sender) => Interlocked.Increment(ref Of(sender)._rejected);
 
+    /// <summary>Counts an envelope <paramref name="sender"/>'s outbox sent again after a refusal.</summary>
+    public void CountResent(int sender) => Interlocked.Increment(ref Of(sender)._resent);
+
+    /// <summary>Counts <paramref name="count"/> measured messages <paramref name="sender"/>'s outbox still held when the scheduler stopped (each counted refused too).</summary>
+    public void CountHeldBySender(int sender, long count) => Interlocked.Add(ref Of(sender)._heldBySender, count);
+
     /// <summary>Counts the first delivery of measured message <paramref name="sequence"/> and its end-to-end latency.</summary>
     public void CountDelivered(long sequence, long endToEndMicroseconds)
     {
@@ -72,6 +78,8 @@ public sealed class RecipientClasses
         internal long _sent;
         internal long _delivered;
         internal long _rejected;
+        internal long _resent;
+        internal long _heldBySender;
 
         /// <summary>Measured messages sent to the class.</summary>
         public long Sent => Volatile.Read(ref _sent);
@@ -81,6 +89,12 @@ public sealed class RecipientClasses
 
         /// <summary>Of those, refused.</summary>
         public long Rejected => Volatile.Read(ref _rejected);
+
+        /// <summary>Envelopes sent again after the relay refused them (any message, measured or not).</summary>
+        public long Resent => Volatile.Read(ref _resent);
+
+        /// <summary>Of the refused, those still in their sender's outbox when the scheduler stopped.</summary>
+        public long HeldBySender => Volatile.Read(ref _heldBySender);
 
         /// <summary>Neither delivered nor refused (yet).</summary>
         public long Undelivered => Math.Max(0, Sent - Delivered - Rejected);

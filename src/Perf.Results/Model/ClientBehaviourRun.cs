@@ -95,8 +95,18 @@ public sealed record RecipientClassRun
     /// <summary>Messages delivered to them.</summary>
     public required long Delivered { get; init; }
 
-    /// <summary>Messages to them the relay refused (a slow consumer's full mailbox: <c>mailbox_full</c>).</summary>
+    /// <summary>
+    /// Messages to them the relay never took: refused (a slow consumer's full mailbox:
+    /// <c>mailbox_full</c>) and, for senders to slow consumers, still refused or held behind a
+    /// refusal in the sender's outbox when the window closed (<see cref="HeldBySender"/>).
+    /// </summary>
     public required long Rejected { get; init; }
+
+    /// <summary>Envelopes their senders' outboxes sent again after a refusal; absent where senders do not retry.</summary>
+    public long? Resent { get; init; }
+
+    /// <summary>Of <see cref="Rejected"/>, those still in their senders' outboxes when the window closed; absent where senders do not retry.</summary>
+    public long? HeldBySender { get; init; }
 
     /// <summary>Neither delivered nor refused by the end of the drain: <c>sent − delivered − rejected</c>, at least 0.</summary>
     public required long Undelivered { get; init; }

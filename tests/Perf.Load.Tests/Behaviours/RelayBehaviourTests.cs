@@ -131,6 +131,33 @@ public sealed class RelayBehaviourTests
         Assert.True(relay.Server.Router.Held >= slow.Undelivered, $"held {relay.Server.Router.Held}, undelivered {slow.Undelivered}");
     }
 
+    [Fact]
+    public async Task More_refusals_in_a_row_than_the_E2E_skip_window_lose_nothing_because_the_sender_retries_and_holds_what_follows()
+    {
+        // 300 a second to a recipient that reads 100 bytes a second (a message every ~4 s): once
+        // its mailbox is full, each slot it frees is taken by a message over 1,000 past the last
+        // one taken, beyond the session's skipped keys. Dropped after sealing, the refused ones
+        // left that gap, and the message after it failed to open (too_far_ahead: 2 of them when
+        // this test ran without the outbox); the sender's outbox sends them again and holds what
+        // follows. The mailbox leaves the others (their ACKs ride on their next send) room at this rate.
+        const int mailbox = 400;
+        await using var relay = await TestRelay.StartAsync(o => o with { SendRatePerConnection = 0, MaxDeliversInFlight = 200, Mailbox = new MailboxLimits { MaxMessages = mailbox } });
+        await using var target = RelayTarget.Tcp(relay.Server.TcpEndPoint, relay.Key.PublicKey.ToArray(), AeadAlgorithm.Aes256Gcm, AeadBackend.Auto);
+
+        var run = await new OpenLoopRunner(SlowConsumerScenario(TimeSpan.Zero) with { RatePerSecond = 1200, Duration = TimeSpan.FromSeconds(10), Behaviours = new ClientBehaviours { SlowConsumerPercent = 25, SlowConsumerBytesPerSecond = 100, SlowConsumerDrain = TimeSpan.FromMinutes(1) } }).RunAsync(target, null, CancellationToken.None);
+
+        var slow = run.RecipientClasses!.Slow;
+        var others = run.RecipientClasses.Others;
+        var detail = $"slow: sent {slow.Sent}, delivered {slow.Delivered}, rejected {slow.Rejected}, resent {slow.Resent}, held by sender {slow.HeldBySender}; errors {string.Join(", ", run.Recorders.ErrorReasons)}";
+        Assert.True(slow.Rejected > 1000, detail);
+        Assert.True(slow.Resent > 0, detail);
+        Assert.InRange(slow.HeldBySender, 1, slow.Rejected);
+        Assert.Equal(0, run.Recorders.Errors);
+        Assert.Equal((0L, slow.Sent), (run.Lost, slow.Delivered + slow.Rejected));
+        Assert.True(run.SlowConsumerCatchUp!.Completed, detail);
+        Assert.Equal((others.Sent, 0L, 0L), (others.Delivered, others.Rejected, others.Resent));
+    }
+
     // Four connections at 100 a second each (~40 KB/s to each recipient, ten times what the slow one reads), one slow.
     private static LoadScenario SlowConsumerScenario(TimeSpan catchUp) => new()
     {

@@ -129,7 +129,9 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
                 Keep(session.Client);
                 return session;
             };
-            var connection = new RelayLoadConnection(client, anonymous, pipe, reconnect, () => _slowReleased, i, new Identity(_ring.Identity(recipient)), _mode.SealedSender ? _ring.TokenOf(recipient) : default, _ring, context);
+            // A sender to a slow consumer retries what its full mailbox refuses, as a phone's outbox does.
+            var outbox = behaviours.IsSlowConsumer(recipient, connections.Length) ? new SenderOutbox(connections.Length) : null;
+            var connection = new RelayLoadConnection(client, anonymous, pipe, reconnect, () => _slowReleased, i, new Identity(_ring.Identity(recipient)), _mode.SealedSender ? _ring.TokenOf(recipient) : default, _ring, outbox, context);
             connections[i] = connection;
             _connections.Add(connection);
             if (readRate > 0)
@@ -145,6 +147,15 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
         }
 
         return connections;
+    }
+
+    /// <inheritdoc />
+    public void CloseOutboxes()
+    {
+        foreach (var connection in _connections)
+        {
+            connection.CloseOutbox();
+        }
     }
 
     /// <inheritdoc />
@@ -278,7 +289,8 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
         Identity recipient,
         DeliveryToken recipientToken,
         E2eRing ring,
-        LoadTargetContext context) : ILoadConnection, IChurnableConnection
+        SenderOutbox? outbox,
+        LoadTargetContext context) : ILoadConnection, IChurnableConnection, IOutboxSender
     {
         // Whether each sequence (by its per-connection number) is in the measured window, for counting answers.
         private const int MeasuredMask = (1 << 16) - 1;
@@ -297,6 +309,26 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
 
         public void Write(long sequence, long intendedTicks, bool measured)
         {
+            if (outbox is null)
+            {
+                Send(sequence, intendedTicks, measured);
+                return;
+            }
+
+            if (outbox.MustHold(sequence))
+            {
+                outbox.Hold(sequence, intendedTicks, measured);
+            }
+            else
+            {
+                Send(sequence, intendedTicks, measured);
+            }
+
+            outbox.Pump(this);
+        }
+
+        public void Send(long sequence, long intendedTicks, bool measured)
+        {
             _measured[(int)((sequence / context.Connections) & MeasuredMask)] = measured;
             var envelope = ring.Seal(index, sequence, intendedTicks, measured, context);
             if (anonymous is null)
@@ -306,6 +338,32 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
             else
             {
                 anonymous.SealedSend((ulong)sequence, recipient, recipientToken, envelope);
+            }
+
+            outbox?.Remember(sequence, envelope, measured);
+        }
+
+        // Only senders to slow consumers have an outbox, and they send plain SEND (no sealed sender with behaviours).
+        public void Resend(long sequence, ReadOnlySpan<byte> envelope)
+        {
+            _client.Send((ulong)sequence, recipient, envelope);
+            context.RecipientClasses?.CountResent(index);
+        }
+
+        public void Dropped(long sequence, bool measured)
+        {
+            if (measured)
+            {
+                context.Rejected(index);
+            }
+        }
+
+        // The scheduler has stopped: what the outbox still holds counts as refused.
+        public void CloseOutbox()
+        {
+            if (outbox is not null)
+            {
+                context.RecipientClasses?.CountHeldBySender(index, outbox.Close(this));
             }
         }
 
@@ -453,6 +511,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
                 }
 
                 current = back.Client;
+                outbox?.OnReconnected();
                 Volatile.Write(ref _away, null);
                 churn.Back.TrySetResult();
                 churn.Done.TrySetResult(ChurnOutcome.Reconnected);
@@ -498,11 +557,20 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
 
                         _acks.Enqueue(frame.RelayMessageId);
                         break;
-                    case FrameType.Accepted when IsMeasured(frame.ClientMessageId):
-                        context.Accepted();
+                    case FrameType.Accepted:
+                        outbox?.OnAccepted((long)frame.ClientMessageId);
+                        if (IsMeasured(frame.ClientMessageId))
+                        {
+                            context.Accepted();
+                        }
+
                         break;
-                    case FrameType.Rejected when IsMeasured(frame.ClientMessageId):
-                        context.Rejected(index);
+                    case FrameType.Rejected when outbox is null || !outbox.OnRefused((long)frame.ClientMessageId):
+                        if (IsMeasured(frame.ClientMessageId))
+                        {
+                            context.Rejected(index);
+                        }
+
                         break;
                     case FrameType.Error:
                         return;
