@@ -110,6 +110,20 @@ public sealed class LoadSeries
         Read(notBefore: 0);
     }
 
+    /// <summary>
+    /// Closes every interval still open, the last holding the drain's arrivals (after the drain).
+    /// The sampler closes each interval when it falls due, but it runs at low priority: on a busy
+    /// machine it can wake only after the window has ended, and those it missed close here, so the
+    /// series always has <see cref="Count"/> entries.
+    /// </summary>
+    public void CloseRemaining()
+    {
+        while (Closed < Count)
+        {
+            CloseInterval();
+        }
+    }
+
     /// <summary>Waits for the probe's readings; the first is the window's opening, then one per closed interval.</summary>
     public async Task<IReadOnlyList<TargetSnapshot>> ReadingsAsync()
     {

@@ -47,6 +47,25 @@ public sealed class LoadSeriesTests
     }
 
     [Fact]
+    public void Intervals_a_late_sampler_missed_are_closed_at_the_end_and_keep_their_counts()
+    {
+        var series = new LoadSeries(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3));
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        series.Open(start);
+        series.CountSent(start + (System.Diagnostics.Stopwatch.Frequency / 2));
+        series.CountSent(start + (System.Diagnostics.Stopwatch.Frequency * 3 / 2));
+        series.CountSent(start + (System.Diagnostics.Stopwatch.Frequency * 5 / 2));
+        series.CloseInterval(); // the sampler closed the first, then starved past the window's end
+
+        series.CloseRemaining();
+
+        Assert.Equal(3, series.Closed);
+        Assert.Equal([1L, 1, 1], Enumerable.Range(0, 3).Select(i => series[i].Sent));
+        series.CloseRemaining();
+        Assert.Equal(3, series.Closed);
+    }
+
+    [Fact]
     public void A_window_shorter_than_one_interval_has_no_series_and_a_trailing_part_of_a_second_or_more_is_an_entry()
     {
         Assert.Equal(0, new LoadSeries(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(59)).Count);
