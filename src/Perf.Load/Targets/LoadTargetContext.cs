@@ -174,6 +174,19 @@ public sealed class LoadTargetContext
         RecipientClasses?.CountRejected(sender);
     }
 
+    /// <summary>
+    /// Reports that a measured message of connection <paramref name="sender"/>, intended at
+    /// <paramref name="intendedTicks"/>, was given up unsent by its sender's outbox at the end of the
+    /// window: counted refused, in the series at its intended time (where it was counted sent), not
+    /// in the last interval.
+    /// </summary>
+    public void Rejected(int sender, long intendedTicks)
+    {
+        Recorders.CountRejected();
+        Series?.CountRejected(intendedTicks);
+        RecipientClasses?.CountRejected(sender);
+    }
+
     /// <summary>The reason of an arrival whose payload (sequence and intended time) could not be read.</summary>
     public const string UnreadablePayload = "unreadable_payload";
 

@@ -65,14 +65,58 @@ public sealed class SenderOutboxTests
         outbox.OnAccepted(Sequence(1));
         outbox.Pump(sender);
         Assert.Equal(2 + SenderOutbox.ReleasePerPump, sender.Sent.Count);
+        var answered = 2;
         while (outbox.HeldCount > 0)
         {
+            foreach (var (sequence, _) in sender.Sent.Skip(answered))
+            {
+                outbox.OnAccepted(sequence);
+            }
+
+            answered = sender.Sent.Count;
             outbox.Pump(sender);
         }
 
         Assert.Equal(Enumerable.Range(0, 40).Select(Sequence), sender.Sent.Select(s => s.Sequence));
         Assert.Equal(Enumerable.Range(2, 38).Select(k => (long)k), sender.Sent.Skip(2).Select(s => s.IntendedTicks));
         Assert.False(outbox.MustHold(Sequence(40)));
+    }
+
+    [Fact]
+    public void Nearly_a_window_awaiting_answers_holds_new_messages_and_held_ones_go_only_while_few_await_answers()
+    {
+        var outbox = new SenderOutbox(Connections);
+        var sender = new RecordingSender(outbox);
+        var k = 0;
+        for (; !outbox.MustHold(Sequence(k)); k++)
+        {
+            sender.Send(Sequence(k), k, measured: true);
+        }
+
+        // Sending more would reuse the slot of a message that may yet be refused.
+        Assert.Equal(SenderOutbox.Window - SenderOutbox.ReleasePerPump, k);
+        Assert.Equal(k, outbox.InFlight);
+        for (var held = k; held < k + 100; held++)
+        {
+            outbox.Hold(Sequence(held), held, measured: true);
+        }
+
+        outbox.Pump(sender);
+        Assert.Equal(k, sender.Sent.Count);
+
+        // Answers down to a few awaiting: the held go, 16 a pump, until that many await again.
+        for (var answered = 0; answered < k - SenderOutbox.ReleaseInFlight + 1; answered++)
+        {
+            outbox.OnAccepted(Sequence(answered));
+        }
+
+        Assert.Equal(SenderOutbox.ReleaseInFlight - 1, outbox.InFlight);
+        outbox.Pump(sender);
+        Assert.Equal(SenderOutbox.ReleaseInFlight, outbox.InFlight);
+        outbox.Pump(sender);
+        Assert.Equal(SenderOutbox.ReleaseInFlight, outbox.InFlight);
+        Assert.Equal(k + 1, sender.Sent.Count);
+        Assert.Equal(Enumerable.Range(0, sender.Sent.Count).Select(Sequence), sender.Sent.Select(s => s.Sequence));
     }
 
     [Fact]
@@ -97,16 +141,17 @@ public sealed class SenderOutboxTests
     {
         var outbox = new SenderOutbox(Connections);
         var sender = new RecordingSender(outbox);
-        sender.Send(Sequence(0), 0, measured: false); // warm-up
-        sender.Send(Sequence(1), 0, measured: true);
+        sender.Send(Sequence(0), 10, measured: false); // warm-up
+        sender.Send(Sequence(1), 11, measured: true);
         outbox.OnRefused(Sequence(0));
         outbox.OnRefused(Sequence(1));
-        outbox.Hold(Sequence(2), 0, measured: true);
-        outbox.Hold(Sequence(3), 0, measured: true);
+        outbox.Hold(Sequence(2), 12, measured: true);
+        outbox.Hold(Sequence(3), 13, measured: true);
 
         Assert.Equal(3, outbox.Close(sender));
 
         Assert.Equal([(Sequence(0), false), (Sequence(1), true), (Sequence(2), true), (Sequence(3), true)], sender.Dropped);
+        Assert.Equal([10L, 11, 12, 13], sender.DroppedIntended); // each counted where it was counted sent
         Assert.Equal(0, outbox.HeldCount);
         // A refusal after the close is the caller's to count.
         Assert.False(outbox.OnRefused(Sequence(1)));
@@ -162,16 +207,22 @@ public sealed class SenderOutboxTests
 
         public List<(long Sequence, bool Measured)> Dropped { get; } = [];
 
+        public List<long> DroppedIntended { get; } = [];
+
         public static byte[] EnvelopeOf(long sequence) => BitConverter.GetBytes(sequence * 7919);
 
         public void Send(long sequence, long intendedTicks, bool measured)
         {
             Sent.Add((sequence, intendedTicks));
-            outbox.Remember(sequence, EnvelopeOf(sequence), measured);
+            outbox.Remember(sequence, EnvelopeOf(sequence), intendedTicks, measured);
         }
 
         public void Resend(long sequence, ReadOnlySpan<byte> envelope) => Resent.Add((sequence, envelope.ToArray()));
 
-        void IOutboxSender.Dropped(long sequence, bool measured) => Dropped.Add((sequence, measured));
+        void IOutboxSender.Dropped(long sequence, long intendedTicks, bool measured)
+        {
+            Dropped.Add((sequence, measured));
+            DroppedIntended.Add(intendedTicks);
+        }
     }
 }

@@ -340,7 +340,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
                 anonymous.SealedSend((ulong)sequence, recipient, recipientToken, envelope);
             }
 
-            outbox?.Remember(sequence, envelope, measured);
+            outbox?.Remember(sequence, envelope, intendedTicks, measured);
         }
 
         // Only senders to slow consumers have an outbox, and they send plain SEND (no sealed sender with behaviours).
@@ -350,11 +350,11 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
             context.RecipientClasses?.CountResent(index);
         }
 
-        public void Dropped(long sequence, bool measured)
+        public void Dropped(long sequence, long intendedTicks, bool measured)
         {
             if (measured)
             {
-                context.Rejected(index);
+                context.Rejected(index, intendedTicks);
             }
         }
 

@@ -26,6 +26,14 @@ public sealed class SenderOutbox
     /// <summary>Held messages sealed and sent per <see cref="Pump"/> once nothing refused is outstanding.</summary>
     public const int ReleasePerPump = 16;
 
+    /// <summary>
+    /// Held messages are released only while fewer than this many await their answers: the
+    /// recipient's mailbox was full a moment ago, so a burst of releases would mostly come back
+    /// refused (and each refusal is retried); this many per round trip still drains the outbox faster
+    /// than a recipient that reads again takes messages in.
+    /// </summary>
+    public const int ReleaseInFlight = 32;
+
     // A kept envelope's state: sent and not refused (answered or not), refused and waiting for its
     // retry, or sent again and waiting for the answer.
     private const int Waiting = 0;
@@ -39,6 +47,7 @@ public sealed class SenderOutbox
     private readonly byte[]?[] _envelopes = new byte[Window][];
     private readonly int[] _lengths = new int[Window];
     private readonly long[] _sequences = new long[Window];
+    private readonly long[] _intended = new long[Window];
     private readonly bool[] _measured = new bool[Window];
     private readonly int[] _states = new int[Window];
     private readonly Lock _gate = new();
@@ -46,6 +55,7 @@ public sealed class SenderOutbox
     private readonly List<RefusedMessage> _toRetry = [];
     private readonly Queue<HeldMessage> _held = new();
     private int _unresolved;
+    private int _inFlight;
     private long _retryAt;
     private long _backoff = FirstBackoff;
     private bool _closed;
@@ -63,17 +73,22 @@ public sealed class SenderOutbox
 
     /// <summary>
     /// Whether message <paramref name="sequence"/> must wait in the outbox instead of going out now:
-    /// something refused is outstanding, older messages are held, or its slot still keeps a
-    /// refused envelope. Scheduler's thread.
+    /// something refused is outstanding, older messages are held, its slot still keeps a refused
+    /// envelope, or nearly a window of messages awaits its answer (sending more would reuse the
+    /// slot of one that may yet be refused). Scheduler's thread.
     /// </summary>
     public bool MustHold(long sequence) =>
-        Volatile.Read(ref _unresolved) > 0 || _held.Count > 0 || Volatile.Read(ref _states[Slot(sequence)]) != Waiting;
+        Volatile.Read(ref _unresolved) > 0 || _held.Count > 0 || Volatile.Read(ref _states[Slot(sequence)]) != Waiting
+        || Volatile.Read(ref _inFlight) >= Window - ReleasePerPump;
+
+    /// <summary>Messages sent (or sent again) whose answer has not arrived.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Holds message <paramref name="sequence"/> unsealed, with its intended time, to be sent once the outbox clears. Scheduler's thread.</summary>
     public void Hold(long sequence, long intendedTicks, bool measured) => _held.Enqueue(new HeldMessage(sequence, intendedTicks, measured));
 
     /// <summary>Keeps the envelope of message <paramref name="sequence"/>, just sent, for a retry. Scheduler's thread.</summary>
-    public void Remember(long sequence, ReadOnlySpan<byte> envelope, bool measured)
+    public void Remember(long sequence, ReadOnlySpan<byte> envelope, long intendedTicks, bool measured)
     {
         var slot = Slot(sequence);
         var kept = _envelopes[slot];
@@ -84,7 +99,9 @@ public sealed class SenderOutbox
 
         envelope.CopyTo(kept);
         _lengths[slot] = envelope.Length;
+        _intended[slot] = intendedTicks;
         _measured[slot] = measured;
+        Interlocked.Increment(ref _inFlight);
         Volatile.Write(ref _sequences[slot], sequence); // last: the receive loop matches on it
     }
 
@@ -95,6 +112,7 @@ public sealed class SenderOutbox
     /// </summary>
     public bool OnRefused(long sequence)
     {
+        Interlocked.Decrement(ref _inFlight);
         var slot = Slot(sequence);
         lock (_gate)
         {
@@ -109,7 +127,7 @@ public sealed class SenderOutbox
             }
 
             Volatile.Write(ref _states[slot], Refusal);
-            _refused.Enqueue(new RefusedMessage(sequence, _measured[slot]));
+            _refused.Enqueue(new RefusedMessage(sequence, _intended[slot], _measured[slot]));
             return true;
         }
     }
@@ -117,6 +135,7 @@ public sealed class SenderOutbox
     /// <summary>The relay took message <paramref name="sequence"/>; a retried one no longer holds the outbox. Receive loop.</summary>
     public void OnAccepted(long sequence)
     {
+        Interlocked.Decrement(ref _inFlight);
         var slot = Slot(sequence);
         if (Volatile.Read(ref _states[slot]) != Retried || Volatile.Read(ref _sequences[slot]) != sequence)
         {
@@ -140,6 +159,7 @@ public sealed class SenderOutbox
     /// </summary>
     public void OnReconnected()
     {
+        Volatile.Write(ref _inFlight, 0); // nothing is sent on the new connection before this returns
         lock (_gate)
         {
             for (var slot = 0; slot < Window; slot++)
@@ -156,7 +176,8 @@ public sealed class SenderOutbox
     /// <summary>
     /// Sends again what was refused, after a pause that doubles while refusals go on (100 ms to
     /// 2 s), and once nothing refused is outstanding, seals and sends up to
-    /// <see cref="ReleasePerPump"/> held messages in order. Scheduler's thread.
+    /// <see cref="ReleasePerPump"/> held messages in order while fewer than
+    /// <see cref="ReleaseInFlight"/> await their answers. Scheduler's thread.
     /// </summary>
     public void Pump(IOutboxSender sender)
     {
@@ -188,7 +209,7 @@ public sealed class SenderOutbox
         }
 
         _backoff = FirstBackoff;
-        for (var i = 0; i < ReleasePerPump && _held.TryDequeue(out var held); i++)
+        for (var i = 0; i < ReleasePerPump && Volatile.Read(ref _inFlight) < ReleaseInFlight && _held.TryDequeue(out var held); i++)
         {
             sender.Send(held.Sequence, held.IntendedTicks, held.Measured);
         }
@@ -214,7 +235,7 @@ public sealed class SenderOutbox
 
             foreach (var refused in _toRetry)
             {
-                sender.Dropped(refused.Sequence, refused.Measured);
+                sender.Dropped(refused.Sequence, refused.IntendedTicks, refused.Measured);
                 measured += refused.Measured ? 1 : 0;
             }
 
@@ -223,7 +244,7 @@ public sealed class SenderOutbox
 
         while (_held.TryDequeue(out var held))
         {
-            sender.Dropped(held.Sequence, held.Measured);
+            sender.Dropped(held.Sequence, held.IntendedTicks, held.Measured);
             measured += held.Measured ? 1 : 0;
         }
 
@@ -232,7 +253,7 @@ public sealed class SenderOutbox
 
     private void Retry(IOutboxSender sender, long now)
     {
-        foreach (var (sequence, measured) in _toRetry)
+        foreach (var (sequence, intendedTicks, measured) in _toRetry)
         {
             var slot = Slot(sequence);
             if (Volatile.Read(ref _sequences[slot]) != sequence)
@@ -245,11 +266,12 @@ public sealed class SenderOutbox
                     Volatile.Write(ref _states[slot], Waiting);
                 }
 
-                sender.Dropped(sequence, measured);
+                sender.Dropped(sequence, intendedTicks, measured);
                 continue;
             }
 
             Volatile.Write(ref _states[slot], Retried); // before the send: its answer may come at once
+            Interlocked.Increment(ref _inFlight);
             sender.Resend(sequence, _envelopes[slot].AsSpan(0, _lengths[slot]));
         }
 
@@ -262,7 +284,7 @@ public sealed class SenderOutbox
 
     private readonly record struct HeldMessage(long Sequence, long IntendedTicks, bool Measured);
 
-    private readonly record struct RefusedMessage(long Sequence, bool Measured);
+    private readonly record struct RefusedMessage(long Sequence, long IntendedTicks, bool Measured);
 }
 
 /// <summary>How a <see cref="SenderOutbox"/> puts messages on its connection.</summary>
@@ -274,6 +296,6 @@ public interface IOutboxSender
     /// <summary>Seals and sends a held message (which the sender then <see cref="SenderOutbox.Remember"/>s).</summary>
     void Send(long sequence, long intendedTicks, bool measured);
 
-    /// <summary>A message the outbox gives up (still refused or held when it closed): the caller counts it refused.</summary>
-    void Dropped(long sequence, bool measured);
+    /// <summary>A message the outbox gives up (still refused or held when it closed), with its intended time: the caller counts it refused.</summary>
+    void Dropped(long sequence, long intendedTicks, bool measured);
 }
