@@ -8,9 +8,11 @@ runs=${1:-10}
 ref=${2:-HEAD}
 work=${3:-/tmp/repeat-tests}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-rm -rf "$work" && mkdir -p "$work"
-git clone -q "$repo" "$work/tests" && git -C "$work/tests" checkout -q "$ref"
-git clone -q "$repo" "$work/beside" && git -C "$work/beside" checkout -q "$ref"
+# A process still writing into an old work folder (a killed run's child) would leave it half gone.
+rm -rf "$work" && mkdir -p "$work" || { echo "cannot empty $work: is an earlier run still going?" >&2; exit 2; }
+for clone in tests beside; do
+  git clone -q "$repo" "$work/$clone" && git -C "$work/$clone" checkout -q "$ref" || { echo "cannot clone $repo at $ref" >&2; exit 2; }
+done
 echo "commit $(git -C "$work/tests" log --oneline -1)"
 
 # The build beside: a full rebuild of the second clone until the runs are over.
