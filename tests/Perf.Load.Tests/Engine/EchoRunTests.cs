@@ -48,22 +48,20 @@ public sealed class EchoRunTests
             RatePerSecond = 400,
             MessageSize = 64,
             Duration = TimeSpan.FromSeconds(1.5),
-            Warmup = TimeSpan.FromSeconds(3.5),
+            Warmup = TimeSpan.FromSeconds(5),
         };
         await using var target = new EchoTarget(server.EndPoint);
         var seen = new System.Collections.Concurrent.ConcurrentQueue<LoadProgress>();
 
         var result = await new OpenLoopRunner(scenario).RunAsync(target, new Progress(seen), CancellationToken.None);
 
-        // The warm-up's last report (the first may fall before the schedule starts) shows the
-        // warm-up's own traffic and latencies, where it used to show zeros.
+        // A warm-up report made once the schedule runs shows the warm-up's own traffic and
+        // latencies, where it used to show zeros. The reports come from the idle-priority sampler:
+        // beside a full build it made one in 3.5 s, so the test asks for one such report, not a count.
         var warmUp = seen.Where(p => p.WarmingUp).ToList();
-        Assert.True(warmUp.Count >= 2, $"{warmUp.Count} warm-up reports");
-        Assert.InRange(warmUp[^1].SentPerSecond, 1, 1_000);
-        Assert.True(warmUp[^1].Interval.EndToEndCount > 0);
-        Assert.True(warmUp[^1].Interval.EndToEndP99 > 0);
+        Assert.Contains(warmUp, p => p.SentPerSecond is >= 1 and <= 1_000 && p.Interval.EndToEndCount > 0 && p.Interval.EndToEndP99 > 0);
 
-        // Schedule arithmetic: only the 1.5 s window at 400/s is in the result.
+        // Schedule arithmetic: only the 1.5 s window at 400/s is in the result, none of the warm-up's.
         Assert.InRange(result.Recorders.Sent, 600 - scenario.Connections, 600 + scenario.Connections);
         Assert.Equal(result.Scheduled, result.Recorders.Sent);
         Assert.Equal(result.Recorders.Sent, result.Recorders.Total(LoadStage.GeneratorLag).TotalCount);
