@@ -168,22 +168,18 @@ public sealed class LoadTargetContext
     }
 
     /// <summary>Reports that the target refused a measured message of connection <paramref name="sender"/> (counted in its recipient's class too).</summary>
-    public void Rejected(int sender)
-    {
-        Rejected();
-        RecipientClasses?.CountRejected(sender);
-    }
+    public void Rejected(int sender) => Rejected(sender, Now());
 
     /// <summary>
-    /// Reports that a measured message of connection <paramref name="sender"/>, intended at
-    /// <paramref name="intendedTicks"/>, was given up unsent by its sender's outbox at the end of the
-    /// window: counted refused, in the series at its intended time (where it was counted sent), not
-    /// in the last interval.
+    /// Reports that a measured message of connection <paramref name="sender"/> was refused, counted
+    /// in the series at <paramref name="seriesTicks"/>: when the refusal arrived, or, for one its
+    /// sender's outbox gave up at the end of the window, its intended time (where it was counted
+    /// sent), not the last interval.
     /// </summary>
-    public void Rejected(int sender, long intendedTicks)
+    public void Rejected(int sender, long seriesTicks)
     {
         Recorders.CountRejected();
-        Series?.CountRejected(intendedTicks);
+        Series?.CountRejected(seriesTicks);
         RecipientClasses?.CountRejected(sender);
     }
 

@@ -21,7 +21,7 @@ public sealed class SenderOutboxTests
         for (var k = 0; k < 2 * SenderOutbox.Window; k++)
         {
             var sequence = Sequence(k);
-            Assert.False(outbox.MustHold(sequence));
+            Assert.False(outbox.MustHold());
             sender.Send(sequence, 0, measured: true);
             outbox.Pump(sender);
             outbox.OnAccepted(sequence);
@@ -45,7 +45,7 @@ public sealed class SenderOutboxTests
         outbox.OnAccepted(Sequence(0));
         for (var k = 2; k < 40; k++)
         {
-            Assert.True(outbox.MustHold(Sequence(k)));
+            Assert.True(outbox.MustHold());
             outbox.Hold(Sequence(k), intendedTicks: k, measured: true);
         }
 
@@ -79,7 +79,7 @@ public sealed class SenderOutboxTests
 
         Assert.Equal(Enumerable.Range(0, 40).Select(Sequence), sender.Sent.Select(s => s.Sequence));
         Assert.Equal(Enumerable.Range(2, 38).Select(k => (long)k), sender.Sent.Skip(2).Select(s => s.IntendedTicks));
-        Assert.False(outbox.MustHold(Sequence(40)));
+        Assert.False(outbox.MustHold());
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class SenderOutboxTests
         var outbox = new SenderOutbox(Connections);
         var sender = new RecordingSender(outbox);
         var k = 0;
-        for (; !outbox.MustHold(Sequence(k)); k++)
+        for (; !outbox.MustHold(); k++)
         {
             sender.Send(Sequence(k), k, measured: true);
         }
@@ -166,20 +166,20 @@ public sealed class SenderOutboxTests
         sender.Send(Sequence(SenderOutbox.Window), 0, measured: true); // the same slot, one window later
 
         Assert.False(outbox.OnRefused(Sequence(0)));
-        Assert.False(outbox.MustHold(Sequence(SenderOutbox.Window + 1)));
+        Assert.False(outbox.MustHold());
         Assert.True(outbox.OnRefused(Sequence(SenderOutbox.Window)));
-        Assert.True(outbox.MustHold(Sequence(SenderOutbox.Window + 1)));
+        Assert.True(outbox.MustHold());
     }
 
     [Fact]
     public async Task A_retry_whose_answer_left_with_a_churned_connection_no_longer_holds_the_outbox()
     {
         var (outbox, _) = await RefusedOnceAndRetriedAsync();
-        Assert.True(outbox.MustHold(Sequence(1)));
+        Assert.True(outbox.MustHold());
 
         outbox.OnReconnected();
 
-        Assert.False(outbox.MustHold(Sequence(1)));
+        Assert.False(outbox.MustHold());
     }
 
     // Message 0 sent, refused, and sent again after the first pause (100 ms): its answer is awaited.

@@ -315,7 +315,7 @@ public sealed class RelayTarget : ILoadTarget, ICallerPumpedTarget, ISlowConsume
                 return;
             }
 
-            if (outbox.MustHold(sequence))
+            if (outbox.MustHold())
             {
                 outbox.Hold(sequence, intendedTicks, measured);
             }

@@ -72,14 +72,13 @@ public sealed class SenderOutbox
     public int HeldCount => _held.Count;
 
     /// <summary>
-    /// Whether message <paramref name="sequence"/> must wait in the outbox instead of going out now:
-    /// something refused is outstanding, older messages are held, its slot still keeps a refused
-    /// envelope, or nearly a window of messages awaits its answer (sending more would reuse the
-    /// slot of one that may yet be refused). Scheduler's thread.
+    /// Whether the next message must wait in the outbox instead of going out now:
+    /// something refused is outstanding (a slot that still keeps a refused envelope counts in it),
+    /// older messages are held, or nearly a window of messages awaits its answer (sending more
+    /// would reuse the slot of one that may yet be refused). Scheduler's thread.
     /// </summary>
-    public bool MustHold(long sequence) =>
-        Volatile.Read(ref _unresolved) > 0 || _held.Count > 0 || Volatile.Read(ref _states[Slot(sequence)]) != Waiting
-        || Volatile.Read(ref _inFlight) >= Window - ReleasePerPump;
+    public bool MustHold() =>
+        Volatile.Read(ref _unresolved) > 0 || _held.Count > 0 || Volatile.Read(ref _inFlight) >= Window - ReleasePerPump;
 
     /// <summary>Messages sent (or sent again) whose answer has not arrived.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
