@@ -7,6 +7,7 @@ set -u
 runs=${1:-10}
 ref=${2:-HEAD}
 work=${3:-/tmp/repeat-tests}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [RUNS (a positive whole number)] [REF] [WORKDIR]; got RUNS '$runs'" >&2; exit 2; }
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 # A process still writing into an old work folder (a killed run's child) would leave it half gone.
 rm -rf "$work" && mkdir -p "$work" || { echo "cannot empty $work: is an earlier run still going?" >&2; exit 2; }
