@@ -63,7 +63,7 @@ internal sealed record LoadArguments(
             || !HandshakeFlood.TryRead(parseResult, search is not null, out var flood, out problem)
             || !Network.TryRead(parseResult, names, out var network, out problem)
             || Behaviours.Read(parseResult, names, placement.IdleConnections, out problem) is not { } behaviours
-            || !Soak.TryRead(parseResult, scenario.Duration, search is not null, out var seriesInterval, out var soak, out problem))
+            || !Soak.TryRead(parseResult, scenario.Duration, search is not null, out var seriesInterval, out var soak, out var induceCollections, out problem))
         {
             return false;
         }
@@ -93,7 +93,7 @@ internal sealed record LoadArguments(
 
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store);
-        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages, soak);
+        var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages, soak, SoakInducesCollections: soak is not null && induceCollections);
         request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, cluster?.PinnedTo(placement.TargetCpus), shards);
         return true;
     }

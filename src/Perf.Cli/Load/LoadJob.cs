@@ -100,7 +100,7 @@ internal static class LoadJob
             await output.WriteLineAsync($"handshake flood: {f.Rate:0.#} connections/s of {f.Kinds.ToString().ToLowerInvariant()} from {HandshakeFloodOptions.DefaultSource} in {flood!.Description} while the run goes").ConfigureAwait(false);
         }
 
-        var probe = Probe(handle);
+        var probe = Probe(handle, extras.SoakInducesCollections);
         var companions = Companions(scenario, idle, extras.IdleConnections);
         if (extras.Search is { } s)
         {
@@ -209,10 +209,11 @@ internal static class LoadJob
     internal static readonly TimeSpan KeepAlivesPausedUpTo = TimeSpan.FromMinutes(2);
 
     // The target's memory, descriptors and collector for the series: a process of its own from
-    // /proc (and a relay's /metrics), an embedded target from this process's runtime.
-    private static ITargetProbe Probe(TargetHandle handle) =>
+    // /proc (and a relay's /metrics; after a full collection induced in it, when asked), an
+    // embedded target from this process's runtime (never collected: that would stop the generator).
+    private static ITargetProbe Probe(TargetHandle handle, bool induceCollections) =>
         handle.Process is { } process
-            ? new ProcessProbe(process.ProcessId, handle.Metrics)
+            ? new ProcessProbe(process.ProcessId, handle.Metrics, induceCollections)
             : ThisProcessProbe.Instance;
 
     // The idle clients' churn and vanishing, driven beside the run.
@@ -248,7 +249,7 @@ internal static class LoadJob
         result = result with
         {
             Series = series,
-            SeriesSlopes = series is null ? null : SeriesSlopeFit.Fit(series, slopeWarmup.TotalSeconds),
+            SeriesSlopes = series is null ? null : SeriesSlopeFit.Fit(series, slopeWarmup.TotalSeconds, probe is ProcessProbe { CollectsFirst: true, CollectionsMissed: 0 }),
             Behaviours = BehaviourResults.ToResult(run, companions.Churn?.Counters, companions.Vanishing?.Counters, held),
             HandshakeFlood = flood is { } f ? BehaviourResults.ToResult(f.Counts, f.RanIn) : null,
         };
@@ -421,7 +422,8 @@ internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResid
 /// <param name="HeldMessages">Messages left for recipients that never connect before the run, to measure what holding one costs (0: none).</param>
 /// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
 /// <param name="Shard">This process's slice of a sharded run (<c>--shard</c>) and its start, or <c>null</c>.</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null);
+/// <param name="SoakInducesCollections">A judged run reads a target process's memory right after a full collection induced in it (<c>--soak-gc induced</c>).</param>
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null, bool SoakInducesCollections = false);
 
 /// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
 /// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>

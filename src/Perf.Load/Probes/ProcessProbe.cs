@@ -8,7 +8,9 @@ namespace Perf.Load.Probes;
 /// Prometheus text (a <c>perf relay</c>: the runtime's <c>System.Runtime</c> meter beside its own
 /// at <c>/metrics</c>), its collector and mailbox depth from one scrape. The scrape binds
 /// <see cref="ScrapeSource"/> on loopback, so the relay's per-source handshake budget charges it to
-/// an address no client uses (a scrape never upgrades, so it keeps its token).
+/// an address no client uses (a scrape never upgrades, so it keeps its token). With
+/// <see cref="CollectsFirst"/>, each reading follows a full collection induced in the target
+/// (<see cref="InducedFullCollection"/>): memory as the live set sets it, for the soak's slope.
 /// </summary>
 public sealed class ProcessProbe : ITargetProbe
 {
@@ -18,17 +20,34 @@ public sealed class ProcessProbe : ITargetProbe
     private static readonly HttpClient Scraper = new(new SocketsHttpHandler { ConnectCallback = ConnectAsync }) { Timeout = TimeSpan.FromSeconds(5) };
     private readonly int _processId;
     private readonly Uri? _metrics;
+    private int _collectionsMissed;
 
-    /// <summary>Probes process <paramref name="processId"/>; <paramref name="metrics"/> is its Prometheus endpoint, or <c>null</c>.</summary>
-    public ProcessProbe(int processId, Uri? metrics)
+    /// <summary>
+    /// Probes process <paramref name="processId"/>; <paramref name="metrics"/> is its Prometheus
+    /// endpoint, or <c>null</c>; <paramref name="collectFirst"/> induces a full collection in it
+    /// before each reading (a .NET target).
+    /// </summary>
+    public ProcessProbe(int processId, Uri? metrics, bool collectFirst = false)
     {
         _processId = processId;
         _metrics = metrics;
+        CollectsFirst = collectFirst;
     }
+
+    /// <summary>Whether each reading follows a full collection induced in the target.</summary>
+    public bool CollectsFirst { get; }
+
+    /// <summary>Readings whose full collection could not be induced (the target not .NET, gone, or too slow to answer): they are read as they are.</summary>
+    public int CollectionsMissed => _collectionsMissed;
 
     /// <inheritdoc />
     public async Task<TargetSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
+        if (CollectsFirst && !await InducedFullCollection.TryInduceAsync(_processId, cancellationToken).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _collectionsMissed);
+        }
+
         var runtime = TargetSnapshot.Empty;
         if (_metrics is not null)
         {

@@ -19,7 +19,10 @@ namespace Perf.Results.Soak;
 /// <see cref="MinFullCollectionPoints"/> entries after the start saw a gen-2 collection, the
 /// resident set's slope is fitted over those entries only (memory at like points of the cycle,
 /// <see cref="SeriesSlopes.RssBasis"/> <c>full_collections</c>); otherwise over every entry, which is the
-/// stricter reading. A leak raises memory at every point of the cycle, so it shows either way.</item>
+/// stricter reading. A leak raises memory at every point of the cycle, so it shows either way.
+/// When the harness induced a full collection before every reading (<c>perf load --soak-gc
+/// induced</c>, the default for a .NET target process), every entry is such a point: all are fitted
+/// (<see cref="InducedCollectionsBasis"/>), and a 30-minute run is enough.</item>
 /// </list>
 /// </summary>
 public static class SeriesSlopeFit
@@ -36,6 +39,9 @@ public static class SeriesSlopeFit
     /// <summary>The RSS basis when it is fitted over every entry.</summary>
     public const string EveryEntryBasis = "every_entry";
 
+    /// <summary>The RSS basis when every entry was read right after a full collection the harness induced.</summary>
+    public const string InducedCollectionsBasis = "induced_full_collections";
+
     private const double SecondsPerHour = 3600;
 
     /// <summary>
@@ -48,8 +54,10 @@ public static class SeriesSlopeFit
     /// <summary>
     /// The slopes of <paramref name="series"/> from <paramref name="warmupS"/> (or later, once the
     /// bounded buffers are full); <c>null</c> when fewer than two entries end at or after that.
+    /// <paramref name="inducedCollections"/>: every entry was read right after a full collection
+    /// the harness induced in the target.
     /// </summary>
-    public static SeriesSlopes? Fit(IReadOnlyList<SeriesEntry> series, double warmupS)
+    public static SeriesSlopes? Fit(IReadOnlyList<SeriesEntry> series, double warmupS, bool inducedCollections = false)
     {
         ArgumentNullException.ThrowIfNull(series);
         var buffersFull = BuffersFullS(series);
@@ -70,7 +78,7 @@ public static class SeriesSlopeFit
         }
 
         var xs = points.ConvertAll(End);
-        var (rssBasis, rssPoints) = RssPoints(points);
+        var (rssBasis, rssPoints) = inducedCollections ? (InducedCollectionsBasis, points) : RssPoints(points);
         var rss = LeastSquares.Fit(rssPoints.ConvertAll(End), rssPoints.ConvertAll(e => (double?)e.RssBytes));
         var heap = LeastSquares.Fit(xs, points.ConvertAll(e => (double?)e.GcHeapBytes));
         return new SeriesSlopes

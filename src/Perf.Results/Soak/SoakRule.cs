@@ -61,9 +61,12 @@ public static class SoakRule
     }
 
     // Says what the slope was fitted over, and, when over every entry, why: a reader can tell a leak from the collector's saw-tooth.
-    private static string Basis(SeriesSlopes slopes) => slopes.RssBasis == SeriesSlopeFit.FullCollectionsBasis
-        ? $"fitted over the {slopes.RssPoints} entries with a full collection"
-        : $"fitted over all {slopes.Points} entries: fewer than {SeriesSlopeFit.MinFullCollectionPoints} saw a full collection, so part of the collector's cycle may be in it; a longer run compares like points";
+    private static string Basis(SeriesSlopes slopes) => slopes.RssBasis switch
+    {
+        SeriesSlopeFit.InducedCollectionsBasis => $"fitted over all {slopes.RssPoints} entries, each read right after a full collection the harness induced",
+        SeriesSlopeFit.FullCollectionsBasis => $"fitted over the {slopes.RssPoints} entries with a full collection",
+        _ => $"fitted over all {slopes.Points} entries: fewer than {SeriesSlopeFit.MinFullCollectionPoints} saw a full collection, so part of the collector's cycle may be in it; a longer run, or --soak-gc induced, compares like points",
+    };
 
     private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

@@ -3,6 +3,7 @@ using Perf.Cli.Options;
 using Perf.Cli.Tests.Results;
 using Perf.Results.Files;
 using Perf.Results.Model;
+using Perf.Results.Soak;
 using Perf.Testing.Folders;
 using Perf.Testing.Results;
 
@@ -31,9 +32,11 @@ public sealed class SoakLoadTests : TempFolder
         var series = result.Series!;
         Assert.Equal([0, 1, 2, 3], series.Select(e => e.Index));
         Assert.Equal(result.Metrics.Sent, series.Sum(e => e.Sent));
-        Assert.All(series, e => Assert.True(e.RssBytes > 0 && e.Handles > 40 && e.GcHeapBytes > 0 && e.Gen2Collections >= 0 && e.GcPauseMs >= 0 && e.MailboxDepth >= 0, $"entry {e.Index}: {e}"));
+        // --soak-gc induced (the default): each entry's memory was read right after a full collection the harness induced in the relay.
+        Assert.All(series, e => Assert.True(e.RssBytes > 0 && e.Handles > 40 && e.GcHeapBytes > 0 && e.Gen2Collections >= 1 && e.GcPauseMs >= 0 && e.MailboxDepth >= 0, $"entry {e.Index}: {e}"));
         var slopes = result.SeriesSlopes!;
         Assert.Equal((1.0, 4), (slopes.FromS, slopes.Points));
+        Assert.Equal((SeriesSlopeFit.InducedCollectionsBasis, 4), (slopes.RssBasis, slopes.RssPoints));
         Assert.NotNull(slopes.RssPercent);
         var soak = result.Soak!;
         Assert.True(soak.Passed);
@@ -95,6 +98,7 @@ public sealed class SoakLoadTests : TempFolder
     [InlineData(new[] { "--soak", "--duration", "1s" }, "--soak needs at least two series entries")]
     [InlineData(new[] { "--soak", "--find-max", "--duration", "10m" }, "--soak judges one long run")]
     [InlineData(new[] { "--soak-p99-ratio", "0.5" }, "the p99 ratio bound must be at least 1")]
+    [InlineData(new[] { "--soak-gc", "sometimes" }, "--soak-gc takes induced or natural, not 'sometimes'")]
     public void Bad_soak_and_behaviour_flags_are_one_line_and_exit_2(string[] flags, string expected)
     {
         CliRun.Invoke(["load", "--warmup", "0s", .. flags]).AssertBadInput(expected);
@@ -111,8 +115,9 @@ public sealed class SoakLoadTests : TempFolder
         var parse = new System.CommandLine.Command("load").WithOptions(soak).Parse(asked ? ["--soak"] : []);
         Assert.True(Perf.Load.DurationText.TryParse(duration, out var measured));
 
-        Assert.True(soak.TryRead(parse, measured, findMax, out var interval, out var rule, out var problem), problem);
+        Assert.True(soak.TryRead(parse, measured, findMax, out var interval, out var rule, out var induce, out var problem), problem);
         Assert.Equal(judged, rule is not null);
+        Assert.True(induce);
         Assert.Equal(TimeSpan.FromMinutes(1), interval);
         Assert.Equal(TimeSpan.FromMinutes(10), SoakArguments.AutomaticFrom);
     }

@@ -103,6 +103,23 @@ public sealed class LeakOrNotTests
         Assert.Contains("fewer than 3 saw a full collection", Assert.Single(verdict.Failures), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Readings_after_induced_full_collections_are_all_fitted_so_thirty_minutes_pass_flat_memory_and_fail_a_leak()
+    {
+        // Each entry read right after a collection the harness induced: the saw-tooth is gone, only the live set is left.
+        var flat = SeriesFixture.Minutes(30, _ => 300 * Mb).Select(e => e with { Gen2Collections = 1 }).ToList();
+        var leaking = SeriesFixture.Minutes(30, i => (300 * Mb) + (Mb / 2 * i)).Select(e => e with { Gen2Collections = 1 }).ToList();
+
+        var flatSlopes = SeriesSlopeFit.Fit(flat, Options.Warmup.TotalSeconds, inducedCollections: true)!;
+        var leak = SoakRule.Evaluate(new SoakReading(SeriesSlopeFit.Fit(leaking, Options.Warmup.TotalSeconds, inducedCollections: true), Options.Window.TotalSeconds, 1000, 1000, 0), Options);
+
+        Assert.Equal((SeriesSlopeFit.InducedCollectionsBasis, 26), (flatSlopes.RssBasis, flatSlopes.RssPoints!.Value));
+        Assert.Equal(0, flatSlopes.RssPercent!.Value, 6);
+        Assert.False(leak.Passed);
+        Assert.Contains("each read right after a full collection the harness induced", Assert.Single(leak.Failures), StringComparison.Ordinal);
+        Assert.InRange(leak.RssPercentPerHour!.Value, 9, 11);
+    }
+
     // Mailboxes fill 2,000 messages (and 2 MB) a minute until minute fullAt, then stay; memory then grows by rssAfter(minutes since).
     private static List<SeriesEntry> Filling(int minutes, int fullAt, Func<int, long> rssAfter) =>
         SeriesFixture.Minutes(minutes, i => (300 * Mb) + (2 * Mb * Math.Min(i + 1, fullAt)) + rssAfter(Math.Max(0, i + 1 - fullAt)))
