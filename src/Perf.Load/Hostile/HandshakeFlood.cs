@@ -184,9 +184,10 @@ public sealed class HandshakeFlood : IAsyncDisposable
             {
             }
         }
-        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown)
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.ConnectionRefused)
         {
-            // A reset before any answer (even one that meets the connect) is a refusal; after one, the relay's end of the handshake.
+            // A reset before any answer (even one that meets the connect, or answers the SYN itself,
+            // as a firewall's per-source limit does) is a refusal; after one, the relay's end of the handshake.
             if (!answered)
             {
                 Interlocked.Increment(ref counter.Refused);

@@ -62,6 +62,26 @@ public sealed class HandshakeFloodTests
     }
 
     [Fact]
+    public async Task Connections_reset_at_the_syn_count_as_refused_not_failed()
+    {
+        // A port nobody listens on: the kernel answers each SYN with a reset, as a firewall's per-source limit
+        // (deploy/nftables/relay-per-source.nft) answers a flood's connections past its rate.
+        var closed = new IPEndPoint(IPAddress.Loopback, Perf.Load.Processes.LoopbackPort.Free());
+        var flood = HandshakeFlood.Start(new HandshakeFloodOptions { Target = closed, RatePerSecond = 50 });
+        await Task.Delay(TimeSpan.FromMilliseconds(600));
+
+        var result = await flood.StopAsync();
+
+        foreach (var counts in new[] { result.Garbage, result.Abandoned })
+        {
+            Assert.True(counts.Attempted >= 10, $"attempted {counts.Attempted} in {result.Seconds:F1} s");
+            // An attempt the stop cut short counts as unanswered; every other one was refused.
+            Assert.Equal((0L, 0L, counts.Attempted), (counts.Answered, counts.Failed, counts.Refused + counts.Unanswered));
+            Assert.True(counts.Refused >= counts.Attempted - 2, $"refused {counts.Refused} of {counts.Attempted}");
+        }
+    }
+
+    [Fact]
     public async Task The_flood_never_holds_more_sockets_than_its_bound_and_counts_what_it_skipped()
     {
         using var key = X25519KeyPair.Generate();
