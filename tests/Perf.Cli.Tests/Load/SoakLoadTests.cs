@@ -32,11 +32,15 @@ public sealed class SoakLoadTests : TempFolder
         var series = result.Series!;
         Assert.Equal([0, 1, 2, 3], series.Select(e => e.Index));
         Assert.Equal(result.Metrics.Sent, series.Sum(e => e.Sent));
-        // --soak-gc induced (the default): each entry's memory was read right after a full collection the harness induced in the relay.
-        Assert.All(series, e => Assert.True(e.RssBytes > 0 && e.Handles > 40 && e.GcHeapBytes > 0 && e.Gen2Collections >= 1 && e.GcPauseMs >= 0 && e.MailboxDepth >= 0, $"entry {e.Index}: {e}"));
+        Assert.All(series, e => Assert.True(e.RssBytes > 0 && e.Handles > 40 && e.GcHeapBytes > 0 && e.Gen2Collections >= 0 && e.GcPauseMs >= 0 && e.MailboxDepth >= 0, $"entry {e.Index}: {e}"));
         var slopes = result.SeriesSlopes!;
         Assert.Equal((1.0, 4), (slopes.FromS, slopes.Points));
+
+        // --soak-gc induced (the default): every reading followed a full collection the harness induced in the relay.
+        // Per entry that shows only a minute apart: a sampler woken late on a busy machine takes readings within the
+        // relay's 300 ms scrape cache of each other, so here only the run's total is asserted.
         Assert.Equal((SeriesSlopeFit.InducedCollectionsBasis, 4), (slopes.RssBasis, slopes.RssPoints));
+        Assert.True(series.Sum(e => e.Gen2Collections) >= 1, "no full collection in the series");
         Assert.NotNull(slopes.RssPercent);
         var soak = result.Soak!;
         Assert.True(soak.Passed);
