@@ -113,6 +113,8 @@ internal static class AbGateRun
             Threshold = options.Threshold,
             LatencyThreshold = options.LatencyThreshold,
             Alpha = options.Alpha,
+            FlagAlpha = options.FlagAlpha,
+            DecisionRounds = options.DecisionRounds(),
             MinRounds = options.MinRounds,
             MaxRounds = options.MaxRounds,
             BudgetS = settings.Budget.TotalSeconds,
@@ -132,7 +134,7 @@ internal static class AbGateRun
             : " (the same commit on both sides; the head side carries the injected slowdown)";
         output.WriteLine($"gate --ab: base {baseSide.Ref} = {baseSide.Commit[..12]}, head {headSide.Ref} = {headSide.Commit[..12]}{same}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seed {o.Seed}; threshold {Percent.Format(o.Threshold)}{(suite.Kind == "load" ? $", latency {Percent.Format(o.LatencyThreshold)}" : "")}; {100 * (1 - o.Alpha):0.#}% intervals; {o.MinRounds}-{o.MaxRounds} rounds; budget {Minutes(settings.Budget)} (builds included)"));
+            $"seed {o.Seed}; threshold {Percent.Format(o.Threshold)}{(suite.Kind == "load" ? $", latency {Percent.Format(o.LatencyThreshold)}" : "")}; slower/faster from {100 * (1 - o.FlagAlpha):0.##}% intervals ({100 * (1 - o.Alpha):0.#}% over {o.Looks} looks), same from {100 * (1 - o.Alpha):0.#}%; {o.MinRounds}-{o.MaxRounds} rounds, judged after {string.Join(", ", o.DecisionRounds())}; budget {Minutes(settings.Budget)} (builds included)"));
         if (suite.Kind == "bench")
         {
             output.WriteLine($"suite: benchmarks {(settings.Filters.Count > 0 ? string.Join(' ', settings.Filters.Select(f => $"'{f}'")) : "(all)")}{string.Concat(environment.Select(e => $" {e.Key}={e.Value}"))}; thread CPU time, round job");

@@ -24,8 +24,8 @@ internal static class GateCommand
         var load = new Option<string?>("--load") { Description = $"With --ab: gate perf load runs (relay-tcp, its own pinned process) on CPU per message and p99 instead of the benchmarks; optional perf load arguments (default '{AbLoadSuite.DefaultArguments}').", Arity = ArgumentArity.ZeroOrOne };
         var seed = new Option<int?>("--seed") { Description = "With --ab: seed of each round's order (default: drawn, and printed)." };
         var inject = new Option<string?>("--inject-slowdown") { Description = "With --ab, calibration: 'GLOB=N%' makes the head side's matching AeadBenchmarks.Seal cases N% slower (PERF_BENCH_SLOWDOWN)." };
-        var minRounds = new Option<int>("--min-rounds") { Description = "With --ab: rounds every row gets before a verdict (three pairs of opposite orders; 6 is the fewest with a 95% interval).", DefaultValueFactory = _ => 6 };
-        var maxRounds = new Option<int>("--max-rounds") { Description = "With --ab: rounds at most, whatever the budget.", DefaultValueFactory = _ => 30 };
+        var minRounds = new Option<int>("--min-rounds") { Description = "With --ab: rounds every row gets before its first look (a verdict); later looks at about 1.5x the one before.", DefaultValueFactory = _ => 10 };
+        var maxRounds = new Option<int>("--max-rounds") { Description = "With --ab: rounds at most, whatever the budget; the last look.", DefaultValueFactory = _ => 60 };
         var command = new Command("gate", "Compare two runs, or build two commits and measure them interleaved (--ab); exit 1 when anything is slower beyond its threshold or allocates more.")
         {
             junit, ab, head, filter, budget, load, seed, inject, minRounds, maxRounds,

@@ -39,7 +39,7 @@ public static class AbCalibration
     /// <summary>The thresholds an A/A gate reports false alarms at, besides its own.</summary>
     public static IReadOnlyList<double> StandardThresholds { get; } = [0.03, 0.05, 0.10];
 
-    /// <summary>False alarms of the ratio rows at each of <paramref name="thresholds"/> (alpha and minimum rounds from <paramref name="options"/>).</summary>
+    /// <summary>False alarms of the ratio rows at each of <paramref name="thresholds"/> (intervals and minimum rounds from <paramref name="options"/>).</summary>
     public static IReadOnlyList<FalseAlarms> FalseAlarms(IReadOnlyList<PairedSeries> rows, IEnumerable<double> thresholds, AbOptions options)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -53,7 +53,7 @@ public static class AbCalibration
             {
                 if (row.Kind == AbMetricKind.Exact) continue;
                 judged++;
-                switch (row.VerdictAt(threshold, options.Alpha, options.MinRounds))
+                switch (row.VerdictAt(threshold, options))
                 {
                     case Verdict.Slower: slower++; break;
                     case Verdict.Faster: faster++; break;
@@ -77,7 +77,7 @@ public static class AbCalibration
         {
             if (row.Kind != AbMetricKind.Exact) continue;
             judged++;
-            if (row.VerdictAt(0, options.Alpha, options.MinRounds) is Verdict.Slower or Verdict.Faster) flagged++;
+            if (row.VerdictAt(0, options) is Verdict.Slower or Verdict.Faster) flagged++;
         }
 
         return new ExactFalseAlarms(judged, flagged);
@@ -94,13 +94,13 @@ public static class AbCalibration
         foreach (var row in rows)
         {
             if (row.Kind == AbMetricKind.Exact) continue;
-            var verdict = row.VerdictAt(options.ThresholdFor(row.Kind), options.Alpha, options.MinRounds);
+            var verdict = row.VerdictAt(options.ThresholdFor(row.Kind), options);
             if (affected(row))
             {
                 hit++;
                 if (verdict == Verdict.Slower) caught++;
                 if (verdict == Verdict.Unsure) unsure++;
-                if (row.Interval(options.Alpha) is { } interval) logSum += Math.Log(interval.Estimate);
+                if (row.Interval(options.FlagAlpha) is { } interval) logSum += Math.Log(interval.Estimate);
             }
             else
             {

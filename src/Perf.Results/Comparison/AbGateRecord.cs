@@ -11,8 +11,11 @@ public sealed record AbSide(string Ref, string Commit);
 /// <summary>A round as recorded: order, names run, wall time, rows left undecided.</summary>
 public sealed record AbRoundRecord(int Round, bool HeadFirst, int Names, double Seconds, int Undecided);
 
-/// <summary>A row as recorded: every round's values, the interval (null bounds where there is none) and the verdict.</summary>
-public sealed record AbRowRecord(string Name, string Metric, string Unit, IReadOnlyList<double> Base, IReadOnlyList<double> Head, double? Estimate, double? Lower, double? Upper, double? PValue, string Verdict);
+/// <summary>
+/// A row as recorded: every round's values, the interval at <c>flag_alpha</c> (null bounds where
+/// there is none), the upper bound at <c>alpha</c> that rules a regression out, and the verdict.
+/// </summary>
+public sealed record AbRowRecord(string Name, string Metric, string Unit, IReadOnlyList<double> Base, IReadOnlyList<double> Head, double? Estimate, double? Lower, double? Upper, double? UpperAtAlpha, double? PValue, string Verdict);
 
 /// <summary>
 /// What <c>perf gate --ab</c> writes to <c>gate.json</c> in its run folder (<c>perf-gate-ab/1</c>,
@@ -58,8 +61,14 @@ public sealed record AbGateRecord
     /// <summary>The latency threshold.</summary>
     public required double LatencyThreshold { get; init; }
 
-    /// <summary>One minus the intervals' confidence.</summary>
+    /// <summary>One minus the confidence of the interval that rules a regression out (<c>same</c>).</summary>
     public required double Alpha { get; init; }
+
+    /// <summary>One minus the confidence of the interval that flags a row (<c>slower</c>, <c>faster</c>): alpha over the looks.</summary>
+    public required double FlagAlpha { get; init; }
+
+    /// <summary>The rounds after which rows were judged (the looks); one more where the budget stopped between two.</summary>
+    public required IReadOnlyList<int> DecisionRounds { get; init; }
 
     /// <summary>Rounds before a ratio verdict.</summary>
     public required int MinRounds { get; init; }
@@ -102,10 +111,10 @@ public sealed record AbGateRecord
         var rows = new List<AbRowRecord>();
         foreach (var row in outcome.Rows)
         {
-            var interval = row.Interval(options.Alpha);
-            var verdict = row.VerdictAt(options.ThresholdFor(row.Kind), options.Alpha, options.MinRounds);
+            var interval = row.Interval(options.FlagAlpha);
+            var verdict = row.VerdictAt(options.ThresholdFor(row.Kind), options);
             rows.Add(new AbRowRecord(row.Name, row.Metric, row.Unit, row.Base, row.Head,
-                Finite(interval?.Estimate), Finite(interval?.Lower), Finite(interval?.Upper), interval?.PValue, verdict.ToString().ToLowerInvariant()));
+                Finite(interval?.Estimate), Finite(interval?.Lower), Finite(interval?.Upper), Finite(row.Interval(options.Alpha)?.Upper), interval?.PValue, verdict.ToString().ToLowerInvariant()));
         }
 
         return rows;

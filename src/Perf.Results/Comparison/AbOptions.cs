@@ -12,14 +12,53 @@ public sealed record AbOptions
     /// <summary>One minus the confidence of the ratio's interval (0.05: a 95 % interval).</summary>
     public double Alpha { get; init; } = 0.05;
 
-    /// <summary>Rounds every row gets before a verdict: three pairs of opposite orders, the fewest from which a 95 % sign-test interval exists.</summary>
-    public int MinRounds { get; init; } = 6;
+    /// <summary>
+    /// Rounds every row gets before a verdict, the first look: five pairs of opposite orders, the
+    /// fewest from which a sign-test interval at <see cref="FlagAlpha"/> exists for the default looks.
+    /// </summary>
+    public int MinRounds { get; init; } = 10;
 
-    /// <summary>Rounds at most, whatever the budget.</summary>
-    public int MaxRounds { get; init; } = 30;
+    /// <summary>Rounds at most, whatever the budget; the last look.</summary>
+    public int MaxRounds { get; init; } = 60;
 
     /// <summary>Seed of the per-round order (which side runs first).</summary>
     public int Seed { get; init; }
+
+    /// <summary>
+    /// The rounds after which rows are judged (the looks): <see cref="MinRounds"/>, then each about
+    /// half as many again as the one before (rounded up to even, so each look has whole pairs of
+    /// opposite orders), then <see cref="MaxRounds"/>; 10 to 60 gives 10, 16, 24, 36, 54, 60. A row
+    /// decided at a look stops running; rows still unsure run on to the next look.
+    /// </summary>
+    public IReadOnlyList<int> DecisionRounds()
+    {
+        var rounds = new List<int> { MinRounds };
+        while (true)
+        {
+            int next = (int)Math.Ceiling(rounds[^1] * 1.5);
+            next += next % 2;
+            if (next >= MaxRounds) break;
+            rounds.Add(next);
+        }
+
+        if (MaxRounds > MinRounds) rounds.Add(MaxRounds);
+        return rounds;
+    }
+
+    /// <summary>
+    /// How many times a row can be judged: each of <see cref="DecisionRounds"/>, plus one where the
+    /// budget stops the rounds between two of them (its rows are judged on what they have).
+    /// </summary>
+    public int Looks => DecisionRounds().Count + (MaxRounds > MinRounds ? 1 : 0);
+
+    /// <summary>
+    /// One minus the confidence of the interval that calls a row slower or faster: <see cref="Alpha"/>
+    /// shared out over the <see cref="Looks"/> (Bonferroni), so an unchanged row judged at every look is
+    /// called slower by chance with probability at most Alpha / 2 over all of them (a bound: the looks
+    /// share their rounds and the estimate must also pass the threshold), not at each look. Judging a row
+    /// at 95 % after every round let 4 of 50 A/A rows be called slower on the reference machine.
+    /// </summary>
+    public double FlagAlpha => Alpha / Looks;
 
     /// <summary>The threshold that applies to <paramref name="kind"/> (0 for exact metrics).</summary>
     public double ThresholdFor(AbMetricKind kind) => kind switch

@@ -14,7 +14,7 @@ public sealed record AbRoundResult(IReadOnlyList<AbMeasurement> Base, IReadOnlyL
 /// <param name="HeadFirst">Whether head ran first.</param>
 /// <param name="Names">How many names (benchmarks, load scenarios) it ran.</param>
 /// <param name="Duration">Wall time of the round (both processes).</param>
-/// <param name="Undecided">Rows still <see cref="Verdict.Unsure"/> after it.</param>
+/// <param name="Undecided">Rows <see cref="Verdict.Unsure"/> at the last look (the first round counts every row).</param>
 public sealed record AbRoundSummary(int Round, bool HeadFirst, int Names, TimeSpan Duration, int Undecided);
 
 /// <summary>Why the rounds stopped.</summary>
@@ -38,7 +38,7 @@ public sealed record AbOutcome(IReadOnlyList<PairedSeries> Rows, IReadOnlyList<s
     {
         ArgumentNullException.ThrowIfNull(options);
         var entries = new List<ComparisonEntry>();
-        foreach (var row in Rows) entries.Add(row.ToEntry(options.ThresholdFor(row.Kind), options.Alpha, options.MinRounds));
+        foreach (var row in Rows) entries.Add(row.ToEntry(options.ThresholdFor(row.Kind), options));
         foreach (var id in HeadOnly) entries.Add(new ComparisonEntry(id, "", "", null, null, Verdict.Added, 0, null, "only in head"));
         foreach (var id in BaseOnly) entries.Add(new ComparisonEntry(id, "", "", null, null, Verdict.Removed, 0, null, "only in base"));
         return entries;
@@ -46,10 +46,14 @@ public sealed record AbOutcome(IReadOnlyList<PairedSeries> Rows, IReadOnlyList<s
 }
 
 /// <summary>
-/// Runs an A/B gate's rounds: every name for the first <see cref="AbOptions.MinRounds"/> rounds,
-/// then only the names with a row still <see cref="Verdict.Unsure"/>, until every row is decided,
+/// Runs an A/B gate's rounds: every name for the first <see cref="AbOptions.MinRounds"/> rounds;
+/// then, at each of <see cref="AbOptions.DecisionRounds"/> (the looks), only the names with a row
+/// still <see cref="Verdict.Unsure"/> go on to the next look, until every row is decided,
 /// <see cref="AbOptions.MaxRounds"/> ran, or the next round — predicted from the last one's time per
-/// name — would end after the deadline. The first round always runs (nothing predicts it). Which
+/// name — would end after the deadline. Rows are judged only at the looks (and once more where the
+/// budget stops them), never after every round: each judgement is another chance of a false alarm,
+/// and <see cref="AbOptions.FlagAlpha"/> is shared out over that fixed number of looks. The first
+/// round always runs (nothing predicts it). Which
 /// side runs first is drawn from a <see cref="Random"/> seeded with <see cref="AbOptions.Seed"/>
 /// for each pair of rounds (1–2, 3–4, ...), and the pair's second round runs the other order: a
 /// row runs in consecutive rounds from the first, so its orders stay balanced and a drift of the
@@ -86,13 +90,15 @@ public sealed class AdaptiveRounds
         var stop = AbStopReason.MaxRounds;
         TimeSpan perName = TimeSpan.Zero;
         bool headFirst = false;
+        var looks = new HashSet<int>(options.DecisionRounds());
+        IReadOnlyList<string>? only = null;
+        int undecidedRows = 0;
         for (int round = 1; round <= options.MaxRounds; round++)
         {
             headFirst = round % 2 == 1 ? random.Next(2) == 1 : !headFirst;
-            IReadOnlyList<string>? only = null;
-            int names = allNames.Count;
-            if (round > 1)
+            if (looks.Contains(round - 1))
             {
+                // The last round was a look: decided rows stop, unsure ones run on to the next.
                 var undecided = UndecidedNames(rows.Values);
                 if (undecided.Count == 0)
                 {
@@ -100,17 +106,14 @@ public sealed class AdaptiveRounds
                     break;
                 }
 
-                if (round > options.MinRounds)
-                {
-                    only = undecided;
-                    names = undecided.Count;
-                }
+                only = undecided;
+            }
 
-                if (time.GetUtcNow() + (perName * names) > deadline)
-                {
-                    stop = AbStopReason.Budget;
-                    break;
-                }
+            int names = only?.Count ?? allNames.Count;
+            if (round > 1 && time.GetUtcNow() + (perName * names) > deadline)
+            {
+                stop = AbStopReason.Budget;
+                break;
             }
 
             var started = time.GetTimestamp();
@@ -118,11 +121,13 @@ public sealed class AdaptiveRounds
             var duration = time.GetElapsedTime(started);
             int ran = Merge(result, rows, baseSeen, headSeen, allNames);
             perName = ran > 0 ? duration / ran : duration;
-            var summary = new AbRoundSummary(round, headFirst, ran, duration, UndecidedRows(rows.Values));
+            if (round == 1 || looks.Contains(round)) undecidedRows = UndecidedRows(rows.Values);
+            var summary = new AbRoundSummary(round, headFirst, ran, duration, undecidedRows);
             rounds.Add(summary);
             progress?.Invoke(summary);
         }
 
+        if (stop == AbStopReason.MaxRounds && UndecidedRows(rows.Values) == 0) stop = AbStopReason.Decided;
         return new AbOutcome(
             [.. rows.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.Metric, StringComparer.Ordinal)],
             [.. headSeen.Except(baseSeen).Except(rows.Keys).Order(StringComparer.Ordinal)],
@@ -169,5 +174,5 @@ public sealed class AdaptiveRounds
     private int UndecidedRows(IEnumerable<PairedSeries> rows) => rows.Count(IsUndecided);
 
     private bool IsUndecided(PairedSeries row) =>
-        row.VerdictAt(options.ThresholdFor(row.Kind), options.Alpha, options.MinRounds) == Verdict.Unsure;
+        row.VerdictAt(options.ThresholdFor(row.Kind), options) == Verdict.Unsure;
 }

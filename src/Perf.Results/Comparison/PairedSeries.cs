@@ -72,17 +72,20 @@ public sealed class PairedSeries
     }
 
     /// <summary>
-    /// The verdict at <paramref name="threshold"/>, once <paramref name="minRounds"/> rounds are in
-    /// (<see cref="Verdict.Unsure"/> before). Ratio metrics follow <see cref="RatioInterval.VerdictAt"/>.
+    /// The verdict at <paramref name="threshold"/> under <paramref name="options"/>, once
+    /// <see cref="AbOptions.MinRounds"/> rounds are in (<see cref="Verdict.Unsure"/> before). Ratio
+    /// metrics follow <see cref="RatioInterval.Decide"/>: slower or faster from the interval at
+    /// <see cref="AbOptions.FlagAlpha"/>, same from the one at <see cref="AbOptions.Alpha"/>.
     /// Exact metrics are <see cref="Verdict.Slower"/> when every head round lies above every base
     /// round (<see cref="Verdict.Faster"/> the other way), else <see cref="Verdict.Same"/>: a count
     /// the code fixes has no spread, so one byte more in every round is caught, while a count that
     /// background allocations blur by a byte in process (a 16 KiB seal: 0–2 B/op, where
     /// BenchmarkDotNet's own processes read 0) must separate in every round to count.
     /// </summary>
-    public Verdict VerdictAt(double threshold, double alpha, int minRounds)
+    public Verdict VerdictAt(double threshold, AbOptions options)
     {
-        if (Rounds == 0 || Rounds < minRounds) return Verdict.Unsure;
+        ArgumentNullException.ThrowIfNull(options);
+        if (Rounds == 0 || Rounds < options.MinRounds) return Verdict.Unsure;
         if (Kind == AbMetricKind.Exact)
         {
             return headValues.Min() > baseValues.Max() ? Verdict.Slower
@@ -90,17 +93,24 @@ public sealed class PairedSeries
                 : Verdict.Same;
         }
 
-        return Interval(alpha) is { } interval ? interval.VerdictAt(threshold) : Verdict.Unsure;
+        return Interval(options.FlagAlpha) is { } flagging && Interval(options.Alpha) is { } ruling
+            ? RatioInterval.Decide(flagging, ruling, threshold)
+            : Verdict.Unsure;
     }
 
-    /// <summary>The row as a comparison entry (base and head as the median over rounds, the interval attached).</summary>
-    public ComparisonEntry ToEntry(double threshold, double alpha, int minRounds)
+    /// <summary>
+    /// The row as a comparison entry: base and head as the median over rounds; for ratio metrics the
+    /// interval at <see cref="AbOptions.FlagAlpha"/> attached (the one a regression must clear), and
+    /// the note giving the upper bound at <see cref="AbOptions.Alpha"/> that rules one out.
+    /// </summary>
+    public ComparisonEntry ToEntry(double threshold, AbOptions options)
     {
-        var verdict = VerdictAt(threshold, alpha, minRounds);
+        ArgumentNullException.ThrowIfNull(options);
+        var verdict = VerdictAt(threshold, options);
         string note = $"{Rounds} round{(Rounds == 1 ? "" : "s")}";
-        if (verdict == Verdict.Unsure) note += Rounds < minRounds ? $", fewer than {minRounds}" : ", interval too wide";
         if (Kind == AbMetricKind.Exact)
         {
+            if (verdict == Verdict.Unsure) note += $", fewer than {options.MinRounds}";
             note = verdict switch
             {
                 Verdict.Slower => $"+{headValues.Min() - baseValues.Max()} {Unit} or more in every round",
@@ -110,7 +120,9 @@ public sealed class PairedSeries
             return new ComparisonEntry(Name, Metric, Unit, Median.Of(baseValues), Median.Of(headValues), verdict, 0, null, note);
         }
 
-        var interval = Interval(alpha);
+        var interval = Interval(options.FlagAlpha);
+        if (Interval(options.Alpha) is { } ruling && double.IsFinite(ruling.Upper)) note += $", {Percent.Format(1 - options.Alpha)} upper {ruling.Upper:0.000}";
+        if (verdict == Verdict.Unsure) note += Rounds < options.MinRounds ? $", fewer than {options.MinRounds}" : ", interval too wide";
         return new ComparisonEntry(Name, Metric, Unit, Median.Of(baseValues), Median.Of(headValues), verdict, threshold, interval?.PValue, note)
         {
             Interval = interval,

@@ -69,23 +69,27 @@ public sealed record RatioInterval(double Estimate, double Lower, double Upper, 
         return k;
     }
 
+    /// <summary>The verdict at <paramref name="threshold"/> with this one interval both flagging and ruling out (see <see cref="Decide"/>).</summary>
+    public Verdict VerdictAt(double threshold) => Decide(this, this, threshold);
+
     /// <summary>
     /// The verdict at <paramref name="threshold"/> (0.05 = 5 %), for a metric where higher is worse:
-    /// <see cref="Verdict.Slower"/> when the interval lies wholly above 1 and the estimate is at least
-    /// 1 + threshold; else, once the upper bound is below 1 + threshold (no regression of that size is
-    /// left possible), <see cref="Verdict.Faster"/> when the interval lies wholly below 1 and the
-    /// estimate is at most 1 / (1 + threshold), else <see cref="Verdict.Same"/>; otherwise
-    /// <see cref="Verdict.Unsure"/>: a regression of the threshold's size is neither shown nor ruled out.
+    /// <see cref="Verdict.Slower"/> when <paramref name="flagging"/> lies wholly above 1 and the
+    /// estimate is at least 1 + threshold; <see cref="Verdict.Faster"/> when it lies wholly below 1
+    /// and the estimate is at most 1 / (1 + threshold); else <see cref="Verdict.Same"/> once the upper
+    /// bound of <paramref name="ruling"/> is below 1 + threshold (no regression of that size is left
+    /// possible); otherwise <see cref="Verdict.Unsure"/>: a regression of the threshold's size is
+    /// neither shown nor ruled out. A gate that looks at a row several times flags from a wider
+    /// interval than it rules out from: a false "slower" fails a pull request, a false "same" only
+    /// lets through what the power measurement counts.
     /// </summary>
-    public Verdict VerdictAt(double threshold)
+    public static Verdict Decide(RatioInterval flagging, RatioInterval ruling, double threshold)
     {
-        if (Lower > 1 && Estimate >= 1 + threshold) return Verdict.Slower;
-        if (Upper < 1 + threshold)
-        {
-            return Upper < 1 && Estimate <= 1 / (1 + threshold) ? Verdict.Faster : Verdict.Same;
-        }
-
-        return Verdict.Unsure;
+        ArgumentNullException.ThrowIfNull(flagging);
+        ArgumentNullException.ThrowIfNull(ruling);
+        if (flagging.Lower > 1 && flagging.Estimate >= 1 + threshold) return Verdict.Slower;
+        if (flagging.Upper < 1 && flagging.Estimate <= 1 / (1 + threshold)) return Verdict.Faster;
+        return ruling.Upper < 1 + threshold ? Verdict.Same : Verdict.Unsure;
     }
 
     // Two-sided sign test: how unlikely this many ratios above (or below) 1 are if either side of 1 is a coin toss.

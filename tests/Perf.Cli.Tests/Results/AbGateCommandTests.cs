@@ -39,6 +39,9 @@ public sealed class AbGateCommandTests : TempFolder
         Assert.Equal("perf-gate-ab/1", record.RootElement.GetProperty("schema").GetString());
         Assert.Equal(7, record.RootElement.GetProperty("seed").GetInt32());
         Assert.Equal(6, record.RootElement.GetProperty("rounds").GetArrayLength());
+        // One look (6 to 6 rounds), so the flagging interval is the 95 % one.
+        Assert.Equal([6], record.RootElement.GetProperty("decision_rounds").EnumerateArray().Select(r => r.GetInt32()));
+        Assert.Equal(0.05, record.RootElement.GetProperty("flag_alpha").GetDouble(), 12);
         var time = record.RootElement.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("name").GetString() == Injected && r.GetProperty("metric").GetString() == "time");
         Assert.Equal(6, time.GetProperty("base").GetArrayLength());
         Assert.Equal(6, time.GetProperty("head").GetArrayLength());
@@ -59,7 +62,7 @@ public sealed class AbGateCommandTests : TempFolder
     [InlineData("--ab HEAD --inject-slowdown *Seal*", "--inject-slowdown *Seal*: GLOB=N%")]
     [InlineData("--ab HEAD --inject-slowdown *Seal*=0%", "N% must be above 0%")]
     [InlineData("--ab HEAD --min-rounds 1", "--min-rounds")]
-    [InlineData("--ab HEAD --max-rounds 5", "--max-rounds (5) must be at least --min-rounds (6)")]
+    [InlineData("--ab HEAD --max-rounds 5", "--max-rounds (5) must be at least --min-rounds (10)")]
     [InlineData("--ab HEAD --threshold 0%", "--threshold")]
     [InlineData("--ab HEAD --alpha 0.5", "--alpha")]
     [InlineData("--ab HEAD --rules gate.json", "--rules applies to perf gate BASELINE CURRENT")]

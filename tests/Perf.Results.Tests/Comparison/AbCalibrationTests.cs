@@ -46,6 +46,42 @@ public sealed class AbCalibrationTests
     }
 
     [Fact]
+    public async Task Judging_at_a_few_looks_keeps_false_regressions_under_1_percent_where_judging_every_round_did_not()
+    {
+        // The reference machine's spread: a quarter of each side's measurements hit by a burst of
+        // 5-60 %, 1 % noise besides. The same 300 A/A rows, 60 rounds each, judged two ways.
+        var clock = new SyntheticClock(Start);
+        var suite = new SyntheticRounds(clock, noise: 0.01, seed: 21) { BurstRate = 0.25, BurstSize = 0.05, BurstSizeMax = 0.6 };
+        for (int i = 0; i < 300; i++) suite.Row($"Same{i}", 1.0);
+        var all = new AbOptions { MinRounds = 60, MaxRounds = 60 };
+        var rows = (await new AdaptiveRounds(all, clock).RunAsync(Start.AddYears(1), suite.RunAsync, null, default)).Rows;
+        Assert.All(rows, r => Assert.Equal(60, r.Rounds));
+
+        // As the gate judged until now: a 95 % interval after every round from the 6th to the 30th.
+        int everyRound = rows.Count(r => FirstVerdictJudgingEveryRound(r.Ratios(), 0.05) is Verdict.Slower or Verdict.Faster);
+        // As it judges now: at the default looks, flagging from the interval at alpha over the looks.
+        var options = new AbOptions();
+        int atLooks = rows.Count(r => FirstVerdictAtLooks(r, options) is Verdict.Slower or Verdict.Faster);
+
+        Assert.True(everyRound >= 6, $"judged every round: {everyRound} of 300 rows flagged (expected 2-3 %)");
+        Assert.True(atLooks <= 3, $"judged at the looks: {atLooks} of 300 rows flagged");
+    }
+
+    [Fact]
+    public async Task An_8_percent_slowdown_under_the_same_bursts_is_still_caught_in_95_percent_of_rows()
+    {
+        var clock = new SyntheticClock(Start);
+        var suite = new SyntheticRounds(clock, noise: 0.01, seed: 22) { BurstRate = 0.25, BurstSize = 0.05, BurstSizeMax = 0.6 };
+        for (int i = 0; i < 100; i++) suite.Row($"Slowed{i}", 1.08);
+        var options = new AbOptions();
+
+        var outcome = await new AdaptiveRounds(options, clock).RunAsync(Start.AddYears(1), suite.RunAsync, null, default);
+
+        var detection = AbCalibration.Detection(outcome.Rows, _ => true, options);
+        Assert.True(detection.Caught >= 95, $"caught {detection.Caught} of 100, {detection.Unsure} unsure");
+    }
+
+    [Fact]
     public async Task An_injected_8_percent_slowdown_is_caught_in_its_rows_and_nowhere_else()
     {
         var clock = new SyntheticClock(Start);
@@ -82,6 +118,30 @@ public sealed class AbCalibrationTests
         Assert.Equal(new ExactFalseAlarms(3, 2), alarms);
     }
 
+    private static Verdict FirstVerdictJudgingEveryRound(IReadOnlyList<double> ratios, double threshold)
+    {
+        for (int n = 6; n <= 30; n++)
+        {
+            var verdict = RatioInterval.FromRatios([.. ratios.Take(n)], alpha: 0.05).VerdictAt(threshold);
+            if (verdict != Verdict.Unsure) return verdict;
+        }
+
+        return Verdict.Unsure;
+    }
+
+    private static Verdict FirstVerdictAtLooks(PairedSeries row, AbOptions options)
+    {
+        foreach (int look in options.DecisionRounds())
+        {
+            var prefix = new PairedSeries(row.Name, row.Metric, row.Unit, row.Kind);
+            for (int i = 0; i < look; i++) prefix.Add(row.Base[i], row.Head[i]);
+            var verdict = prefix.VerdictAt(options.Threshold, options);
+            if (verdict != Verdict.Unsure) return verdict;
+        }
+
+        return Verdict.Unsure;
+    }
+
     private static int CountSame(AbOutcome outcome, double threshold, AbOptions options) =>
-        outcome.Rows.Count(r => r.VerdictAt(threshold, options.Alpha, options.MinRounds) == Verdict.Same);
+        outcome.Rows.Count(r => r.VerdictAt(threshold, options) == Verdict.Same);
 }

@@ -17,7 +17,7 @@ public sealed class AdaptiveRoundsTests
         var outcome = await new AdaptiveRounds(options, clock).RunAsync(Start.AddHours(1), suite.RunAsync, null, default);
 
         Assert.Equal(AbStopReason.Decided, outcome.StopReason);
-        Assert.Equal(6, outcome.Rounds.Count);
+        Assert.Equal(10, outcome.Rounds.Count);
         var verdicts = outcome.Entries(options).ToDictionary(e => e.Name, e => e.Verdict);
         Assert.Equal(Verdict.Same, verdicts["Unchanged"]);
         Assert.Equal(Verdict.Slower, verdicts["Slowed"]);
@@ -34,12 +34,12 @@ public sealed class AdaptiveRoundsTests
 
         var outcome = await new AdaptiveRounds(options, clock).RunAsync(Start.AddHours(1), suite.RunAsync, null, default);
 
-        Assert.All(suite.Requests.Take(6), r => Assert.Null(r.Only));
-        Assert.True(suite.Requests.Count > 6, "the borderline row should have needed more rounds");
-        Assert.All(suite.Requests.Skip(6), r => Assert.Equal(["Borderline"], r.Only!));
+        Assert.All(suite.Requests.Take(10), r => Assert.Null(r.Only));
+        Assert.True(suite.Requests.Count > 10, "the borderline row should have needed more rounds");
+        Assert.All(suite.Requests.Skip(10), r => Assert.Equal(["Borderline"], r.Only!));
         var rounds = outcome.Rows.ToDictionary(r => r.Name, r => r.Rounds);
-        Assert.Equal(6, rounds["Clear"]);
-        Assert.Equal(6, rounds["Obvious"]);
+        Assert.Equal(10, rounds["Clear"]);
+        Assert.Equal(10, rounds["Obvious"]);
         Assert.Equal(suite.Requests.Count, rounds["Borderline"]);
     }
 
@@ -79,6 +79,46 @@ public sealed class AdaptiveRoundsTests
 
         Assert.Equal(AbStopReason.MaxRounds, outcome.StopReason);
         Assert.Equal(4, outcome.Rounds.Count);
+    }
+
+    [Fact]
+    public async Task Rows_are_judged_only_at_the_looks_so_the_names_run_change_only_after_them()
+    {
+        // Rows whose noise settles them at different rounds; between two looks the same names run.
+        var suite = new SyntheticRounds(clock, noise: 0.01, seed: 10);
+        for (int i = 0; i < 12; i++) suite.Row($"Row{i}", 1.0 + (0.01 * i), rowNoise: 0.01 + (0.01 * i));
+        var options = new AbOptions { MinRounds = 4, MaxRounds = 20, Seed = 3 };
+        var looks = options.DecisionRounds();
+
+        await new AdaptiveRounds(options, clock).RunAsync(Start.AddDays(1), suite.RunAsync, null, default);
+
+        Assert.Equal([4, 6, 10, 16, 20], looks);
+        var changedAfter = new List<int>();
+        for (int i = 1; i < suite.Requests.Count; i++)
+        {
+            var before = suite.Requests[i - 1].Only ?? ["*"];
+            var now = suite.Requests[i].Only ?? ["*"];
+            if (!before.SequenceEqual(now)) changedAfter.Add(suite.Requests[i - 1].Round);
+        }
+
+        Assert.NotEmpty(changedAfter);
+        Assert.All(changedAfter, round => Assert.Contains(round, looks));
+        Assert.True(changedAfter.Count >= 2, $"the set of names changed only after round(s) {string.Join(", ", changedAfter)}");
+    }
+
+    [Theory]
+    [InlineData(10, 60, new[] { 10, 16, 24, 36, 54, 60 }, 7)]
+    [InlineData(6, 30, new[] { 6, 10, 16, 24, 30 }, 6)]
+    [InlineData(8, 12, new[] { 8, 12 }, 3)]
+    [InlineData(6, 6, new[] { 6 }, 1)]
+    public void The_looks_grow_by_half_in_even_steps_and_share_out_alpha(int minRounds, int maxRounds, int[] looks, int count)
+    {
+        var options = new AbOptions { MinRounds = minRounds, MaxRounds = maxRounds };
+
+        Assert.Equal(looks, options.DecisionRounds());
+        // One look more than the schedule where the budget can stop the rounds between two of them.
+        Assert.Equal(count, options.Looks);
+        Assert.Equal(0.05 / count, options.FlagAlpha, 12);
     }
 
     [Fact]
@@ -138,7 +178,7 @@ public sealed class AdaptiveRoundsTests
         var row = new PairedSeries("Seal", "allocated", "B/op", AbMetricKind.Exact);
         for (int i = 0; i < baseBytes.Length; i++) row.Add(baseBytes[i], headBytes[i]);
 
-        Assert.Equal(Enum.Parse<Verdict>(expected), row.VerdictAt(0, 0.05, minRounds: 4));
+        Assert.Equal(Enum.Parse<Verdict>(expected), row.VerdictAt(0, new AbOptions { MinRounds = 4 }));
     }
 
     [Fact]

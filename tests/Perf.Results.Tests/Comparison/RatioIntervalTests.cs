@@ -99,6 +99,20 @@ public sealed class RatioIntervalTests
     }
 
     [Theory]
+    [InlineData(1.08, 0.99, 1.16, 1.02, 1.12, "Unsure")]  // the 95 % interval clears 1, the wider flagging one does not
+    [InlineData(1.08, 1.01, 1.16, 1.03, 1.12, "Slower")]  // the flagging interval clears 1
+    [InlineData(1.02, 0.97, 1.07, 0.99, 1.04, "Same")]    // ruled out by the 95 % upper bound, though the flagging one reaches past 1.05
+    [InlineData(0.90, 0.85, 1.01, 0.87, 0.96, "Same")]    // faster only by the narrower interval: not flagged, and no regression left
+    [InlineData(0.90, 0.85, 0.99, 0.87, 0.96, "Faster")]
+    public void Slower_and_faster_come_from_the_flagging_interval_same_from_the_ruling_one(double estimate, double flagLower, double flagUpper, double ruleLower, double ruleUpper, string expected)
+    {
+        var flagging = new RatioInterval(estimate, flagLower, flagUpper, 16, 0.01, 0.993);
+        var ruling = new RatioInterval(estimate, ruleLower, ruleUpper, 16, 0.01, 0.95);
+
+        Assert.Equal(Enum.Parse<Verdict>(expected), RatioInterval.Decide(flagging, ruling, 0.05));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(5)]
     public void Too_few_rounds_have_no_interval_and_decide_nothing(int rounds)

@@ -38,6 +38,9 @@ internal sealed class SyntheticRounds(SyntheticClock clock, double noise, int se
     /// <summary>How much a burst inflates a measurement (0.4: 40 % slower).</summary>
     public double BurstSize { get; init; } = 0.4;
 
+    /// <summary>When set, a burst's size is drawn uniformly from <see cref="BurstSize"/> to this (the reference machine's bursts: 5–60 %).</summary>
+    public double? BurstSizeMax { get; init; }
+
     public List<AbRoundRequest> Requests { get; } = [];
 
     public SyntheticRounds Row(string name, double ratio, double cost = 100, long? allocated = null, double? rowNoise = null)
@@ -68,5 +71,9 @@ internal sealed class SyntheticRounds(SyntheticClock clock, double noise, int se
         return Task.FromResult(new AbRoundResult(a, b));
     }
 
-    private double Burst() => bursts.NextDouble() < BurstRate ? 1 + BurstSize : 1;
+    private double Burst()
+    {
+        if (bursts.NextDouble() >= BurstRate) return 1;
+        return 1 + (BurstSizeMax is { } max ? BurstSize + (bursts.NextDouble() * (max - BurstSize)) : BurstSize);
+    }
 }
