@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Perf.Cli.Options;
 using Perf.Load.Hostile;
+using Perf.Load.Os;
 
 namespace Perf.Cli.Load;
 
 /// <summary>
-/// <c>--handshake-flood</c>, <c>--handshake-flood-kind</c> and <c>--handshake-flood-baseline</c>: a
-/// hostile client beside the run (docs/relay.md, "Abuse limits"), and the same run without it first.
+/// <c>--handshake-flood</c>, <c>--handshake-flood-kind</c>, <c>--handshake-flood-baseline</c> and
+/// <c>--handshake-flood-cpus</c>: a hostile client beside the run (docs/relay.md, "Abuse limits"),
+/// the same run without it first, and where the flood's process runs.
 /// </summary>
 internal sealed class HandshakeFloodArguments : OptionGroup
 {
@@ -14,17 +16,19 @@ internal sealed class HandshakeFloodArguments : OptionGroup
     private readonly Option<string> _kind = new("--handshake-flood-kind") { Description = "Which half of --handshake-flood runs: both (default), garbage or abandoned.", DefaultValueFactory = _ => "both" };
     private readonly Option<bool> _baseline = new("--handshake-flood-baseline") { Description = "Run the same scenario once without the flood first, against the same relay process, and keep its legitimate clients' delivery and p99 beside the flooded run's in handshake_flood (baseline, flooded, p99_ratio)." };
 
+    private readonly Option<string?> _cpus = new("--handshake-flood-cpus") { Description = "Pin the flood's process to these CPUs instead of --generator-cpus (still SCHED_IDLE), e.g. the relay's: on loopback the kernel's work for the flood's packets runs on the sender's CPU, which is where a remote flood's lands (the relay's machine) only when the flood shares the relay's CPUs, not the generator's." };
+
     public HandshakeFloodArguments() => _kind.AcceptOnlyFromAmong("both", "garbage", "abandoned");
 
     /// <inheritdoc />
-    public override IEnumerable<Option> All => [_rate, _kind, _baseline];
+    public override IEnumerable<Option> All => [_rate, _kind, _baseline, _cpus];
 
     /// <summary>The flood asked for (<c>null</c>: none), or false with a one-line problem.</summary>
     /// <param name="parseResult">The command line.</param>
     /// <param name="findMax">Whether the command is a <c>--find-max</c> search (no baseline beside a search).</param>
-    /// <param name="flood">The flood's rate of each kind, its kinds, and whether a run without it goes first.</param>
+    /// <param name="flood">The flood's rate of each kind, its kinds, whether a run without it goes first, and its CPUs (<c>null</c>: the generator's).</param>
     /// <param name="problem">What is wrong, in one line.</param>
-    public bool TryRead(ParseResult parseResult, bool findMax, out (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? flood, out string? problem)
+    public bool TryRead(ParseResult parseResult, bool findMax, out (double Rate, HandshakeFloodKinds Kinds, bool Baseline, CpuSet? Cpus)? flood, out string? problem)
     {
         flood = null;
         problem = null;
@@ -42,9 +46,21 @@ internal sealed class HandshakeFloodArguments : OptionGroup
             return false;
         }
 
+        var cpusText = parseResult.GetValue(_cpus);
+        if (cpusText is not null && rate == 0)
+        {
+            problem = "--handshake-flood-cpus places the flood's process: give --handshake-flood N with it.";
+            return false;
+        }
+
+        if (!PlacementArguments.TryCpus(cpusText, "--handshake-flood-cpus", out var cpus, ref problem))
+        {
+            return false;
+        }
+
         if (rate > 0)
         {
-            flood = (rate, Enum.Parse<HandshakeFloodKinds>(parseResult.GetValue(_kind)!, ignoreCase: true), baseline);
+            flood = (rate, Enum.Parse<HandshakeFloodKinds>(parseResult.GetValue(_kind)!, ignoreCase: true), baseline, cpus);
         }
 
         return true;

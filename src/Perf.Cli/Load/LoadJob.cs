@@ -91,9 +91,9 @@ internal static class LoadJob
         // The flood's comparison: the same run without it first, against the same relay process and idle clients.
         var baseline = runs == 2 ? await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false) : null;
 
-        // The attacker is another machine: its own process, beside the generator at the lowest priority.
+        // The attacker is another machine: its own process at the lowest priority, beside the generator unless placed.
         await using var flood = extras.HandshakeFlood is { } asked
-            ? await HandshakeFloodProcess.StartAsync(PerfChildCommand.StartInfo(), new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }, extras.GeneratorCpus, cancellationToken).ConfigureAwait(false)
+            ? await HandshakeFloodProcess.StartAsync(PerfChildCommand.StartInfo(), new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }, asked.Cpus ?? extras.GeneratorCpus, cancellationToken).ConfigureAwait(false)
             : null;
         if (extras.HandshakeFlood is { } f)
         {
@@ -417,13 +417,13 @@ internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResid
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
-/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, which kinds, during the run (<c>null</c>: none), and whether the same run without it goes first.</param>
+/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, which kinds, during the run (<c>null</c>: none), whether the same run without it goes first, and its process's CPUs (<c>null</c>: the generator's).</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
 /// <param name="HeldMessages">Messages left for recipients that never connect before the run, to measure what holding one costs (0: none).</param>
 /// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
 /// <param name="Shard">This process's slice of a sharded run (<c>--shard</c>) and its start, or <c>null</c>.</param>
 /// <param name="SoakInducesCollections">A judged run reads a target process's memory right after a full collection induced in it (<c>--soak-gc induced</c>).</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null, bool SoakInducesCollections = false);
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline, CpuSet? Cpus)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null, bool SoakInducesCollections = false);
 
 /// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
 /// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>

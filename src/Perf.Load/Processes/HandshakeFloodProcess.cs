@@ -9,8 +9,8 @@ namespace Perf.Load.Processes;
 
 /// <summary>
 /// The handshake flood of <c>perf load --handshake-flood</c> in a <c>perf flood</c> process of its
-/// own, as a real attacker is another machine: pinned beside the generator (its CPUs) but under
-/// SCHED_IDLE (<c>chrt --idle 0</c>), so that it takes only the time the generator leaves idle and
+/// own, as a real attacker is another machine: pinned beside the generator (its CPUs; or where
+/// <c>--handshake-flood-cpus</c> puts it) but under SCHED_IDLE (<c>chrt --idle 0</c>), so that it takes only the time the generator leaves idle and
 /// the legitimate clients' latency is not the generator's lost CPU. SCHED_IDLE rather than nice 19:
 /// at nice 19 the generator, waking for its next send, still waited behind the flood's slice (its
 /// lag p99 under a 5,000/s flood ~3.0 ms, twice; ~1.3 ms under SCHED_IDLE, twice, interleaved on the
@@ -40,7 +40,7 @@ public sealed class HandshakeFloodProcess : IAsyncDisposable
         Cpus = cpus;
     }
 
-    /// <summary>The CPUs it is pinned to (the generator's), or <c>null</c>.</summary>
+    /// <summary>The CPUs it is pinned to (the generator's, or those asked), or <c>null</c>.</summary>
     public CpuSet? Cpus { get; }
 
     /// <summary>Where it runs, for the console and the result: <c>perf flood (pid 1234), CPUs 0, SCHED_IDLE</c>.</summary>

@@ -78,6 +78,29 @@ public sealed class HandshakeFloodLoadTests : TempFolder
         Assert.Contains("us relay CPU per flood connection; flood ", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Handshake_flood_cpus_places_the_floods_process_and_the_result_says_where()
+    {
+        var resultPath = Path.Combine(Folder, "flood.json");
+
+        var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms",
+            "--handshake-flood", "50", "--handshake-flood-cpus", "0", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        var flood = ResultFile.Read(resultPath).HandshakeFlood!;
+        Assert.Matches(@"^perf flood \(pid \d+\), CPUs 0, SCHED_IDLE$", flood.RanIn);
+        Assert.True(flood.Garbage.Attempted + flood.Abandoned.Attempted >= 1, "it flooded from there");
+    }
+
+    [Theory]
+    [InlineData(new[] { "--handshake-flood-cpus", "0" }, "--handshake-flood-cpus places the flood's process: give --handshake-flood N with it.")]
+    [InlineData(new[] { "--handshake-flood", "100", "--handshake-flood-cpus", "first" }, "--handshake-flood-cpus: 'first' is not a CPU list")]
+    [InlineData(new[] { "--handshake-flood", "100", "--handshake-flood-cpus", "1023" }, "--handshake-flood-cpus 1023: this process may run on CPUs")]
+    public void A_flood_placement_without_a_flood_or_off_this_machines_cpus_is_one_line_and_exit_2(string[] flags, string expected)
+    {
+        CliRun.Invoke(["load", "--target", "relay-tcp", "--target-process", "--duration", "1s", "--warmup", "0s", .. flags]).AssertBadInput(expected);
+    }
+
     [Theory]
     [InlineData("relay-tcp", false, "-1", "--handshake-flood takes connections a second")]
     [InlineData("relay-tcp", false, "100", "--handshake-flood floods a relay's Noise/TCP listener")]
