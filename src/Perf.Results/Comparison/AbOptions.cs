@@ -13,8 +13,8 @@ public sealed record AbOptions
     public double Alpha { get; init; } = 0.05;
 
     /// <summary>
-    /// Rounds every row gets before a verdict, the first look: five pairs of opposite orders, the
-    /// fewest from which a sign-test interval at <see cref="FlagAlpha"/> exists for the default looks.
+    /// Rounds every row gets before a verdict, the first look: five pairs of opposite orders (with the
+    /// default looks a sign-test interval at <see cref="FlagAlpha"/> exists from 9 rounds).
     /// </summary>
     public int MinRounds { get; init; } = 10;
 
