@@ -29,7 +29,10 @@ internal sealed class NoiseConnectionHandler(RelayState state, ILogger<NoiseConn
         NoiseChannel channel;
         try
         {
-            channel = await NoiseChannel.AcceptAsync(connection.Transport, state.NoiseOptions, connection.ConnectionClosed).ConfigureAwait(false);
+            // Not ConnectionClosed: it fires on the same end of stream that completes the input, and
+            // the race made a peer's close count as truncated or abandoned by chance. A close, a reset
+            // or Abort (the busy timeout) all end the handshake's read on their own.
+            channel = await NoiseChannel.AcceptAsync(connection.Transport, state.NoiseOptions, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NoiseException or IOException or OperationCanceledException or ConnectionAbortedException)
         {

@@ -20,10 +20,10 @@ internal enum CloseReason
     /// <summary>The Noise handshake or WebSocket upgrade did not finish in time.</summary>
     HandshakeTimeout,
 
-    /// <summary>The peer closed or reset the connection during the handshake.</summary>
+    /// <summary>The peer reset the connection during the handshake (an end of stream is <see cref="HandshakeTruncated"/>).</summary>
     HandshakeAbandoned,
 
-    /// <summary>A handshake message shorter than its pattern needs (garbage, or a close mid-message).</summary>
+    /// <summary>The stream ended before a whole handshake message: garbage, or a peer that closed mid-handshake.</summary>
     HandshakeTruncated,
 
     /// <summary>A handshake message out of order or over its limits (garbage).</summary>
@@ -113,8 +113,8 @@ internal static class CloseReasons
         CloseReason.HandshakeRate => (CloseKind.Refused, "handshake_rate", "the source's handshake budget is spent; closed before any byte was read"),
         CloseReason.AnonymousLimit => (CloseKind.Refused, "anonymous_limit", "the source is at its cap of anonymous connections"),
         CloseReason.HandshakeTimeout => (CloseKind.HandshakeFailed, "handshake_timeout", "the handshake did not finish in time"),
-        CloseReason.HandshakeAbandoned => (CloseKind.HandshakeFailed, "handshake_abandoned", "the peer closed or reset the connection during the handshake"),
-        CloseReason.HandshakeTruncated => (CloseKind.HandshakeFailed, "handshake_truncated", "a handshake message shorter than the pattern needs"),
+        CloseReason.HandshakeAbandoned => (CloseKind.HandshakeFailed, "handshake_abandoned", "the peer reset the connection during the handshake"),
+        CloseReason.HandshakeTruncated => (CloseKind.HandshakeFailed, "handshake_truncated", "the stream ended before a whole handshake message (garbage, or the peer closed)"),
         CloseReason.HandshakeMalformed => (CloseKind.HandshakeFailed, "handshake_malformed", "a handshake message out of order or over its limits"),
         CloseReason.HandshakeDecryptFailed => (CloseKind.HandshakeFailed, "handshake_decrypt_failed", "a handshake message's tag did not verify"),
         CloseReason.HandshakeInvalidKey => (CloseKind.HandshakeFailed, "handshake_invalid_key", "an unusable public key in the handshake"),
