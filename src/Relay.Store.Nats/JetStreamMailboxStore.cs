@@ -41,6 +41,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
     private readonly MemoryMailboxStore _cache;
     private readonly MailboxSubjects _subjects;
     private readonly PendingPublishes _publishes;
+    private readonly PublishBatcher? _batcher;
     private readonly HeldMessageReads _reads;
     private readonly LiveRecipients _live;
     private readonly CancellationTokenSource _stop = new();
@@ -64,6 +65,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         _reads = new HeldMessageReads(connection, _subjects, options.Stream, "_RR." + node);
         _live = new LiveRecipients(connection, _subjects, new StreamRequests(_js, options.Stream), _reads, _cache, Metrics, logger, _stop.Token);
         _refuse = Refuse;
+        _batcher = options.PublishWindow > TimeSpan.Zero ? new PublishBatcher(connection, options.PublishWindow, _refuse) : null;
         connection.ConnectionDisconnected += OnDisconnectedAsync;
         connection.ConnectionOpened += OnReconnectedAsync;
     }
@@ -85,6 +87,9 @@ public sealed class JetStreamMailboxStore : IMailboxStore
 
     /// <summary>How often the NATS connection dropped so far.</summary>
     internal long Disconnects => Interlocked.Read(ref _disconnects);
+
+    /// <summary>Publishes sent in batches and how many batches, with a publish window (tests); zeros without one.</summary>
+    internal (long Publishes, long Batches) Batched => _batcher?.Sent ?? default;
 
     /// <summary>The subjects this store uses (tests forge republished copies on them).</summary>
     internal MailboxSubjects Subjects => _subjects;
@@ -146,7 +151,15 @@ public sealed class JetStreamMailboxStore : IMailboxStore
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         StoredMessage.Write(buffer, sender, sealedSender, envelope);
         var answer = slot.Task;
-        PooledPublish.Send(_connection, _subjects.Mailbox(recipient), buffer, length, slot, _refuse);
+        if (_batcher is null)
+        {
+            PooledPublish.Send(_connection, _subjects.Mailbox(recipient), buffer, length, slot, _refuse);
+        }
+        else
+        {
+            _batcher.Enqueue(_subjects.Mailbox(recipient), buffer, length, slot);
+        }
+
         return answer;
     }
 
@@ -201,6 +214,7 @@ public sealed class JetStreamMailboxStore : IMailboxStore
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _housekeeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _batcher?.Dispose();
         _publishes.AbandonAll();
         foreach (var subscription in _subscriptions)
         {

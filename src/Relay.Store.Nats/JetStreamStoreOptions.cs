@@ -35,6 +35,15 @@ public sealed record JetStreamStoreOptions
     /// </summary>
     public TimeSpan RemovalInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long a publish may wait for others to leave with it in one write to NATS (zero, the
+    /// default: each leaves at once; at most 10 ms). A batch wakes nats-server, and this node's NATS
+    /// reader for the answers, once instead of once per message: at 5,000 msgs/s a 1 ms window
+    /// about halves the durable path's CPU per message and adds about a millisecond to every
+    /// SEND's ACCEPTED and DELIVER (docs/relay.md, "Durable mailboxes").
+    /// </summary>
+    public TimeSpan PublishWindow { get; init; }
+
     /// <summary>How long a republished message waits for a missing earlier one before the node reads the stream for it.</summary>
     public TimeSpan GapWait { get; init; } = TimeSpan.FromMilliseconds(50);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Perf.Load.Idle;
 using Perf.Load.Os;
@@ -94,7 +95,7 @@ internal static class LoadTargetFactory
         RelayProcess relay;
         try
         {
-            relay = await RelayProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, options.TargetCpus, cancellationToken, store is null ? null : ["--store", store.Url]).ConfigureAwait(false);
+            relay = await RelayProcess.StartAsync(PerfChildCommand.StartInfo(), options.Cipher, options.Backend, options.TargetCpus, cancellationToken, store is null ? null : ["--store", store.Url, "--store-publish-window", options.StorePublishWindowMicroseconds.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
         }
         catch
         {
@@ -178,7 +179,8 @@ internal static class LoadTargetFactory
 /// <param name="TargetCpus">The CPUs to pin a target process to, or <c>null</c>.</param>
 /// <param name="Mode">Relay targets: sealed sender and padding (plain, unpadded when <c>null</c>).</param>
 /// <param name="Store">A relay process's <c>--store</c>: <c>nats</c> (start a <c>nats-server -js</c> beside it), <c>nats://HOST:PORT[,...]</c>, or <c>null</c> for its memory store.</param>
-internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool TargetProcess = false, CpuSet? TargetCpus = null, RelayTargetMode? Mode = null, string? Store = null);
+/// <param name="StorePublishWindowMicroseconds">With <paramref name="Store"/>: the relay process's <c>--store-publish-window</c> (0: each publish leaves at once).</param>
+internal sealed record LoadTargetOptions(string? RelayKey, string? WsSecret, string Cipher, string Backend, bool TargetProcess = false, CpuSet? TargetCpus = null, RelayTargetMode? Mode = null, string? Store = null, int StorePublishWindowMicroseconds = 0);
 
 /// <summary>A target ready to be driven: each <see cref="NewTarget"/> opens fresh connections; disposing stops a server it started.</summary>
 /// <param name="Name">The scheme name (<c>echo</c>, <c>relay-tcp</c>, ...), used in result folder names.</param>

@@ -8,14 +8,19 @@ namespace Perf.Cli.Relay;
 /// <summary><c>perf relay --store memory|nats://HOST:PORT[,HOST:PORT...]</c> and the JetStream store's settings.</summary>
 internal sealed class StoreArguments : OptionGroup
 {
+    /// <summary>The longest <c>--store-publish-window</c>: past it a SEND's wait is a latency bug, not a batch.</summary>
+    public const int MaxPublishWindowMicroseconds = 10_000;
+
     public Option<string> Store { get; } = new("--store") { Description = "Where mailboxes live: memory (default, not durable) or nats://HOST:PORT[,HOST:PORT...] (JetStream; nodes on the same NATS form one relay).", DefaultValueFactory = _ => "memory" };
 
     public Option<int> Replicas { get; } = new("--store-replicas") { Description = "JetStream replicas of the mailbox stream (at most the NATS cluster's size).", DefaultValueFactory = _ => 1 };
 
     public Option<string> Stream { get; } = new("--store-stream") { Description = "JetStream stream name (nodes of one relay share it).", DefaultValueFactory = _ => "RELAY_MAILBOXES" };
 
+    public Option<int> PublishWindow { get; } = new("--store-publish-window") { Description = "Microseconds a publish to JetStream may wait for others to leave with it in one write (0: at once; at most 10000). Fewer wake-ups of nats-server and the relay per message, for that much more latency per SEND.", DefaultValueFactory = _ => 0 };
+
     /// <inheritdoc />
-    public override IEnumerable<Option> All => [Store, Replicas, Stream];
+    public override IEnumerable<Option> All => [Store, Replicas, Stream, PublishWindow];
 
     /// <summary>The JetStream settings, or <c>null</c> for the in-memory store; false with a one-line problem for a bad value.</summary>
     public bool TryRead(ParseResult parseResult, MailboxLimits limits, out JetStreamStoreOptions? options, out string problem)
@@ -44,7 +49,14 @@ internal sealed class StoreArguments : OptionGroup
             return false;
         }
 
-        options = new JetStreamStoreOptions { Url = store, Replicas = replicas, Stream = parseResult.GetValue(Stream)!, Limits = limits };
+        var window = parseResult.GetValue(PublishWindow);
+        if (window is < 0 or > MaxPublishWindowMicroseconds)
+        {
+            problem = $"--store-publish-window must be between 0 and {MaxPublishWindowMicroseconds} microseconds.";
+            return false;
+        }
+
+        options = new JetStreamStoreOptions { Url = store, Replicas = replicas, Stream = parseResult.GetValue(Stream)!, Limits = limits, PublishWindow = TimeSpan.FromMicroseconds(window) };
         return true;
     }
 }

@@ -11,12 +11,16 @@ namespace Relay.Store.Nats.Requests;
 internal static class PooledPublish
 {
     /// <summary>Publishes <paramref name="buffer"/>[..<paramref name="length"/>] to <paramref name="subject"/>, answered on <paramref name="slot"/>'s reply subject.</summary>
-    public static void Send<T>(NatsConnection connection, string subject, byte[] buffer, int length, RequestSlot<T> slot, Action<RequestSlot<T>, Exception> failed)
+    public static void Send<T>(NatsConnection connection, string subject, byte[] buffer, int length, RequestSlot<T> slot, Action<RequestSlot<T>, Exception> failed) =>
+        Send(connection, subject, buffer, length, slot, slot.ReplyTo, failed);
+
+    /// <summary>As above, answered on <paramref name="replyTo"/>: the slot's reply subject when the request was queued (a later one belongs to a later use).</summary>
+    public static void Send<T>(NatsConnection connection, string subject, byte[] buffer, int length, RequestSlot<T> slot, string replyTo, Action<RequestSlot<T>, Exception> failed)
     {
         ValueTask publish;
         try
         {
-            publish = connection.PublishAsync<ReadOnlyMemory<byte>>(subject, buffer.AsMemory(0, length), replyTo: slot.ReplyTo);
+            publish = connection.PublishAsync<ReadOnlyMemory<byte>>(subject, buffer.AsMemory(0, length), replyTo: replyTo);
         }
         catch (Exception ex) when (IsPublishFailure(ex))
         {

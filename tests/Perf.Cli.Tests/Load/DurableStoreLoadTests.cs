@@ -39,6 +39,23 @@ public sealed class DurableStoreLoadTests : TempFolder
     }
 
     [SkippableFact]
+    public void A_publish_window_reaches_the_relay_process_and_loses_nothing()
+    {
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
+        var resultPath = Path.Combine(Folder, "window.json");
+
+        // The relay process refuses a flag it does not know (exit 2), so a run that passes took it.
+        var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--store", "nats", "--store-publish-window", "2000", "--connections", "4", "--rate", "300", "--duration", "2s", "--warmup", "500ms", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error + run.Output);
+        var result = ResultFile.Read(resultPath);
+        Assert.Equal(0, result.Metrics.Lost);
+        Assert.Equal(result.Metrics.Sent, result.Metrics.Accepted);
+        Assert.Equal(result.Metrics.Sent, result.Metrics.Delivered);
+        Assert.Contains("--store-publish-window 2000", result.Command, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task An_external_store_on_loopback_is_found_by_its_port_and_measured()
     {
         Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);

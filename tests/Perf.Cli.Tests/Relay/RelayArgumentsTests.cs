@@ -17,6 +17,8 @@ public sealed class RelayArgumentsTests
     [InlineData("--delivery-verifier-lifetime soon", "--delivery-verifier-lifetime must be a positive duration such as 500ms, 10s, 5m or 2h, not 'soon'.")]
     [InlineData("--audit-log /nonexistent/folder/audit.log", "--audit-log: cannot append to /nonexistent/folder/audit.log:")]
     [InlineData("--store redis://x", "--store must be memory or nats://HOST:PORT[,HOST:PORT...], not 'redis://x'.")]
+    [InlineData("--store nats://127.0.0.1:4222 --store-publish-window 10001", "--store-publish-window must be between 0 and 10000 microseconds.")]
+    [InlineData("--store nats://127.0.0.1:4222 --store-publish-window -1", "--store-publish-window must be between 0 and 10000 microseconds.")]
     [InlineData("--key /nonexistent/folder/relay.key", "--key: ")]
     public void A_bad_value_is_refused_by_its_group_with_one_line(string arguments, string expected)
     {

@@ -25,10 +25,10 @@ public sealed class JetStreamRelayNode : IAsyncDisposable
     /// <summary>The relay's public key, to pin.</summary>
     public byte[] RelayKey => _relay.Key.PublicKey.ToArray();
 
-    /// <summary>Connects to <paramref name="natsUrl"/> with a store of <paramref name="replicas"/> and starts a relay on it with <paramref name="key"/>.</summary>
-    public static async Task<JetStreamRelayNode> StartAsync(string natsUrl, X25519KeyPair key, MailboxLimits? limits = null, int replicas = 1)
+    /// <summary>Connects to <paramref name="natsUrl"/> with a store of <paramref name="replicas"/> (and its <paramref name="publishWindow"/>) and starts a relay on it with <paramref name="key"/>.</summary>
+    public static async Task<JetStreamRelayNode> StartAsync(string natsUrl, X25519KeyPair key, MailboxLimits? limits = null, int replicas = 1, TimeSpan publishWindow = default)
     {
-        var store = await JetStreamMailboxStore.ConnectAsync(new JetStreamStoreOptions { Url = natsUrl, Limits = limits ?? new MailboxLimits(), Replicas = replicas });
+        var store = await JetStreamMailboxStore.ConnectAsync(new JetStreamStoreOptions { Url = natsUrl, Limits = limits ?? new MailboxLimits(), Replicas = replicas, PublishWindow = publishWindow });
         var relay = await TestRelay.StartAsync(key, ownsKey: false, o => o with { WebSocketEndPoint = null, Store = store }, store);
         return new JetStreamRelayNode(relay, store);
     }
