@@ -80,7 +80,7 @@ internal static class LoadTargetFactory
     {
         var server = await JetStreamServerProcess.StartAsync(options.TargetCpus, cancellationToken).ConfigureAwait(false);
         var endPoint = new IPEndPoint(IPAddress.Loopback, server.Port);
-        return new TargetHandle("jetstream", $"{server.Url} ({Where(server.Process)}, JetStream)", endPoint, at => new JetStreamFloorTarget($"nats://{at}", Algorithm(options), Backend(options)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
+        return new TargetHandle("jetstream", $"{server.Url} ({Where(server.Process)}, JetStream)", endPoint, at => new JetStreamFloorTarget($"nats://{at}", Algorithm(options), Backend(options), TimeSpan.FromMicroseconds(options.StorePublishWindowMicroseconds)), server, server.Process, new IdleTarget(endPoint, () => new NatsIdleProtocol()));
     }
 
     private static async Task<TargetHandle> EchoProcessAsync(LoadTargetOptions options, CancellationToken cancellationToken)

@@ -89,6 +89,22 @@ public sealed class DurableStoreLoadTests : TempFolder
         Assert.Null(result.Store);
     }
 
+    [SkippableFact]
+    public void The_floor_with_a_publish_window_still_stores_and_delivers_every_message()
+    {
+        Skip.If(NatsServerBinary.Find() is null, NatsServerBinary.NotInstalled);
+        var resultPath = Path.Combine(Folder, "floor-window.json");
+
+        var run = CliRun.Invoke("load", "--target", "jetstream", "--store-publish-window", "2000", "--connections", "4", "--rate", "300", "--duration", "2s", "--warmup", "500ms", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error + run.Output);
+        var result = ResultFile.Read(resultPath);
+        Assert.True(result.Metrics.Sent > 0);
+        Assert.Equal(result.Metrics.Sent, result.Metrics.Accepted);
+        Assert.Equal(result.Metrics.Sent, result.Metrics.Delivered);
+        Assert.Equal(0, result.Metrics.Lost);
+    }
+
     [Fact]
     public void A_store_is_only_for_a_relay_process()
     {

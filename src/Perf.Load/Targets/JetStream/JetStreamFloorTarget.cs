@@ -4,6 +4,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using Relay.Crypto.Aead;
+using Relay.Protocol.Threading;
 
 namespace Perf.Load.Targets.JetStream;
 
@@ -29,6 +30,8 @@ public sealed class JetStreamFloorTarget : ILoadTarget
     private readonly AeadBackend _backend;
     private readonly string _run = Guid.NewGuid().ToString("N")[..12];
     private readonly CancellationTokenSource _stop = new();
+    private readonly TimeSpan _publishWindow;
+    private SendWindow<FloorPublish>? _window;
     private NatsConnection? _nats;
     private Task? _receiving;
     private Task? _removing;
@@ -36,9 +39,14 @@ public sealed class JetStreamFloorTarget : ILoadTarget
     private long[] _received = [];
     private long[] _removed = [];
 
-    /// <summary>A floor on the JetStream server at <paramref name="url"/> (nats://HOST:PORT).</summary>
-    public JetStreamFloorTarget(string url, AeadAlgorithm algorithm, AeadBackend backend)
+    /// <summary>
+    /// A floor on the JetStream server at <paramref name="url"/> (nats://HOST:PORT); with a
+    /// <paramref name="publishWindow"/>, publishes wait that long to leave together, as the relay's
+    /// with <c>--store-publish-window</c>.
+    /// </summary>
+    public JetStreamFloorTarget(string url, AeadAlgorithm algorithm, AeadBackend backend, TimeSpan publishWindow = default)
     {
+        _publishWindow = publishWindow;
         _url = url ?? throw new ArgumentNullException(nameof(url));
         _algorithm = algorithm ?? throw new ArgumentNullException(nameof(algorithm));
         _backend = backend ?? throw new ArgumentNullException(nameof(backend));
@@ -80,12 +88,13 @@ public sealed class JetStreamFloorTarget : ILoadTarget
             throw new LoadTargetException($"JetStream at {_url} refused the floor's stream (is nats-server 2.9 or later running with -js?): {ex.Message}", ex);
         }
 
+        _window = _publishWindow > TimeSpan.Zero ? new SendWindow<FloorPublish>(_publishWindow, FloorPublish.Send, FloorPublish.Refuse, "floor-publish-window") : null;
         _receiving = ReceiveAsync(live, context);
         _removing = RemoveAsync(js, context);
         var connections = new ILoadConnection[context.Connections];
         for (var i = 0; i < connections.Length; i++)
         {
-            connections[i] = new FloorConnection(js, Subject(_ring.RecipientOf(i)), i, _ring, context);
+            connections[i] = new FloorConnection(js, Subject(_ring.RecipientOf(i)), i, _ring, context, _window);
         }
 
         return connections;
@@ -94,6 +103,7 @@ public sealed class JetStreamFloorTarget : ILoadTarget
     /// <summary>Stops receiving and removing, deletes the stream and closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        _window?.Dispose();
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var task in (Task?[])[_receiving, _removing])
         {
@@ -209,21 +219,50 @@ public sealed class JetStreamFloorTarget : ILoadTarget
         }
     }
 
-    private sealed class FloorConnection(NatsJSContext js, string subject, int index, E2eRing ring, LoadTargetContext context) : ILoadConnection
+    // A publish waiting in the floor's window.
+    private readonly record struct FloorPublish(FloorConnection Connection, byte[] Buffer, int Length, bool Measured)
+    {
+        public static bool Send(FloorPublish publish)
+        {
+            _ = publish.Connection.PublishAsync(publish.Buffer, publish.Length, publish.Measured);
+            return true;
+        }
+
+        public static void Refuse(FloorPublish publish) => publish.Connection.Refuse(publish.Buffer, publish.Measured);
+    }
+
+    private sealed class FloorConnection(NatsJSContext js, string subject, int index, E2eRing ring, LoadTargetContext context, SendWindow<FloorPublish>? window) : ILoadConnection
     {
         public void Write(long sequence, long intendedTicks, bool measured)
         {
             var envelope = ring.Seal(index, sequence, intendedTicks, measured, context);
             var buffer = ArrayPool<byte>.Shared.Rent(envelope.Length);
             envelope.CopyTo(buffer);
-            _ = PublishAsync(buffer, envelope.Length, measured);
+            if (window is null)
+            {
+                _ = PublishAsync(buffer, envelope.Length, measured);
+            }
+            else
+            {
+                window.Enqueue(new FloorPublish(this, buffer, envelope.Length, measured));
+            }
         }
 
         // NATS.Net's writer sends on its own; nothing waits here.
         public ValueTask FlushAsync() => ValueTask.CompletedTask;
 
+        // Still in the window when the run ended: never stored.
+        public void Refuse(byte[] buffer, bool measured)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (measured)
+            {
+                context.Rejected();
+            }
+        }
+
         // Accepted once JetStream acknowledged the write, as the relay answers ACCEPTED.
-        private async Task PublishAsync(byte[] buffer, int length, bool measured)
+        public async Task PublishAsync(byte[] buffer, int length, bool measured)
         {
             try
             {
