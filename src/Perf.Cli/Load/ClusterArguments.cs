@@ -167,4 +167,7 @@ internal sealed record ClusterRequest(RelayClusterPlan? Plan, ClusterTransport T
 {
     /// <summary>The plan with the relays (and, unless given apart, the NATS nodes) pinned to <paramref name="cpus"/>.</summary>
     public ClusterRequest PinnedTo(CpuSet? cpus) => Plan is null || cpus is null ? this : this with { Plan = Plan with { RelayCpus = cpus, NatsCpus = Plan.NatsCpus ?? cpus } };
+
+    /// <summary>The plan with every relay's <c>--store-publish-window</c> set to <paramref name="microseconds"/>.</summary>
+    public ClusterRequest WithPublishWindow(int microseconds) => Plan is null ? this : this with { Plan = Plan with { PublishWindowMicroseconds = microseconds } };
 }

@@ -94,7 +94,7 @@ internal sealed record LoadArguments(
         var (relayKey, wsSecret) = RelayAccess.Read(parseResult);
         var target = new LoadTargetOptions(relayKey, wsSecret, cipher.CipherName, cipher.BackendName, placement.TargetProcess, placement.TargetCpus, mode, store, publishWindow);
         var extras = new LoadJobExtras(search, placement.IdleConnections, placement.ReconnectStorm, placement.GeneratorCpus, flood, network, placement.HeldMessages, soak, SoakInducesCollections: soak is not null && induceCollections);
-        request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, cluster?.PinnedTo(placement.TargetCpus), shards);
+        request = new LoadRequest(names, repeat, scenario, outPath, target, extras, placement, cluster?.PinnedTo(placement.TargetCpus).WithPublishWindow(publishWindow), shards);
         return true;
     }
 }

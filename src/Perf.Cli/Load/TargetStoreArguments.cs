@@ -8,7 +8,7 @@ internal sealed class TargetStoreArguments : OptionGroup
 {
     private readonly Option<string?> _store = new("--store") { Description = "relay-tcp/relay-ws with --target-process: the relay process's mailbox store, nats (a nats-server -js started beside it, pinned with it) or nats://HOST:PORT[,...] (JetStream); its nats-server's CPU is recorded when it runs here. Default memory." };
 
-    private readonly Option<int> _publishWindow = new("--store-publish-window") { Description = "With --store: the relay process's --store-publish-window, microseconds a publish to JetStream waits for others to leave with it (0: at once); with --target jetstream, the floor's publishes wait the same.", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _publishWindow = new("--store-publish-window") { Description = "With --store: the relay process's --store-publish-window, microseconds a publish to JetStream waits for others to leave with it (0: at once); with --target relay-cluster, every node's; with --target jetstream, the floor's publishes wait the same.", DefaultValueFactory = _ => 0 };
 
     /// <inheritdoc />
     public override IEnumerable<Option> All => [_store, _publishWindow];
@@ -19,10 +19,10 @@ internal sealed class TargetStoreArguments : OptionGroup
         store = parseResult.GetValue(_store);
         publishWindowMicroseconds = parseResult.GetValue(_publishWindow);
         problem = null;
-        var floor = targets.Any(name => name.Trim().Equals("jetstream", StringComparison.OrdinalIgnoreCase));
-        if (publishWindowMicroseconds != 0 && ((store is null && !floor) || publishWindowMicroseconds is < 0 or > Relay.StoreArguments.MaxPublishWindowMicroseconds))
+        var onJetStream = targets.Any(name => name.Trim().ToLowerInvariant() is "jetstream" or "relay-cluster");
+        if (publishWindowMicroseconds != 0 && ((store is null && !onJetStream) || publishWindowMicroseconds is < 0 or > Relay.StoreArguments.MaxPublishWindowMicroseconds))
         {
-            problem = $"--store-publish-window takes 0 to {Relay.StoreArguments.MaxPublishWindowMicroseconds} microseconds and needs --store (a relay process's store) or --target jetstream (the floor's publishes).";
+            problem = $"--store-publish-window takes 0 to {Relay.StoreArguments.MaxPublishWindowMicroseconds} microseconds and needs --store (a relay process's store), --target relay-cluster (every node's) or --target jetstream (the floor's publishes).";
             return false;
         }
 

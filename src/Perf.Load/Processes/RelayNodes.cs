@@ -26,7 +26,7 @@ public sealed class RelayNodes : IAsyncDisposable
     private readonly RelayListeners[] _listeners;
     private readonly bool[] _up;
 
-    private RelayNodes(Func<ProcessStartInfo> perfCommand, string cipher, string backend, string store, int replicas, int nodes, CpuSet? cpus)
+    private RelayNodes(Func<ProcessStartInfo> perfCommand, string cipher, string backend, string store, int replicas, int nodes, CpuSet? cpus, int publishWindowMicroseconds)
     {
         _perfCommand = perfCommand;
         _cipher = cipher;
@@ -48,7 +48,7 @@ public sealed class RelayNodes : IAsyncDisposable
             File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        _arguments = ["--key", keyFile, "--store", store, "--store-replicas", replicas.ToString(CultureInfo.InvariantCulture)];
+        _arguments = ["--key", keyFile, "--store", store, "--store-replicas", replicas.ToString(CultureInfo.InvariantCulture), "--store-publish-window", publishWindowMicroseconds.ToString(CultureInfo.InvariantCulture)];
         var wsSecret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         WebSocketSecret = System.Text.Encoding.UTF8.GetBytes(wsSecret);
         _listeners = new RelayListeners[nodes];
@@ -85,11 +85,12 @@ public sealed class RelayNodes : IAsyncDisposable
     /// <param name="nodes">How many relays.</param>
     /// <param name="cpus">The CPUs to pin every node to, or <c>null</c>.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="publishWindowMicroseconds">Every node's <c>--store-publish-window</c> (0: publishes leave at once).</param>
     /// <exception cref="LoadTargetException">A relay did not start.</exception>
-    public static async Task<RelayNodes> StartAsync(Func<ProcessStartInfo> perfCommand, string cipher, string backend, string store, int replicas, int nodes, CpuSet? cpus, CancellationToken cancellationToken)
+    public static async Task<RelayNodes> StartAsync(Func<ProcessStartInfo> perfCommand, string cipher, string backend, string store, int replicas, int nodes, CpuSet? cpus, CancellationToken cancellationToken, int publishWindowMicroseconds = 0)
     {
         ArgumentNullException.ThrowIfNull(perfCommand);
-        var relays = new RelayNodes(perfCommand, cipher, backend, store, replicas, nodes, cpus);
+        var relays = new RelayNodes(perfCommand, cipher, backend, store, replicas, nodes, cpus, publishWindowMicroseconds);
         try
         {
             await relays.StartNodeAsync(0, cancellationToken).ConfigureAwait(false);

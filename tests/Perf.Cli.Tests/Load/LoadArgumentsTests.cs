@@ -44,8 +44,8 @@ public sealed class LoadArgumentsTests
     [InlineData("--padding block:x", "--padding: 'block:x' is not a padding scheme: use none, block:N (N from 1 to 65536), pow2 or padme.")]
     [InlineData("--sealed-sender --target echo", "--sealed-sender and --padding apply to the relay targets (relay-tcp, relay-ws, relay-cluster); 'echo' is not one.")]
     [InlineData("--store nats://127.0.0.1:4222 --target relay-tcp", "--store takes nats or nats://HOST:PORT[,...] and needs a relay target in its own process (--target relay-tcp|relay-ws --target-process).")]
-    [InlineData("--store-publish-window 500 --target relay-tcp --target-process", "--store-publish-window takes 0 to 10000 microseconds and needs --store (a relay process's store) or --target jetstream (the floor's publishes).")]
-    [InlineData("--store nats --store-publish-window 20000 --target relay-tcp --target-process", "--store-publish-window takes 0 to 10000 microseconds and needs --store (a relay process's store) or --target jetstream (the floor's publishes).")]
+    [InlineData("--store-publish-window 500 --target relay-tcp --target-process", "--store-publish-window takes 0 to 10000 microseconds and needs --store (a relay process's store), --target relay-cluster (every node's) or --target jetstream (the floor's publishes).")]
+    [InlineData("--store nats --store-publish-window 20000 --target relay-tcp --target-process", "--store-publish-window takes 0 to 10000 microseconds and needs --store (a relay process's store), --target relay-cluster (every node's) or --target jetstream (the floor's publishes).")]
     public void A_bad_value_is_refused_by_its_group_with_one_line(string arguments, string expected)
     {
         CliRun.Invoke(["load", .. arguments.Split(' ')]).AssertBadInput($"perf load: {expected}");

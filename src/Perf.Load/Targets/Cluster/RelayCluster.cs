@@ -25,6 +25,9 @@ public sealed record RelayClusterPlan(int RelayNodes, int NatsNodes, IReadOnlyLi
 
     /// <summary>The random fault schedule whose faults are among <see cref="Faults"/>, or <c>null</c>.</summary>
     public RandomFaultSchedule? Schedule { get; init; }
+
+    /// <summary>Every relay's <c>--store-publish-window</c>, in microseconds (0: publishes leave at once).</summary>
+    public int PublishWindowMicroseconds { get; init; }
 }
 
 /// <summary>A fault as it happened: when it was scheduled and applied, from the start of the measured window, or why it could not be.</summary>
@@ -82,7 +85,7 @@ public sealed class RelayCluster : IAsyncDisposable
         var nats = await NatsCluster.StartAsync(plan.NatsNodes, cancellationToken, plan.NatsCpus).ConfigureAwait(false);
         try
         {
-            var relays = await RelayNodes.StartAsync(perfCommand, cipher, backend, nats.Urls, plan.StoreReplicas, plan.RelayNodes, plan.RelayCpus, cancellationToken).ConfigureAwait(false);
+            var relays = await RelayNodes.StartAsync(perfCommand, cipher, backend, nats.Urls, plan.StoreReplicas, plan.RelayNodes, plan.RelayCpus, cancellationToken, plan.PublishWindowMicroseconds).ConfigureAwait(false);
             return new RelayCluster(plan, nats, relays);
         }
         catch
