@@ -28,7 +28,7 @@ internal static class LoadCommand
             RelayMode: new RelayModeArguments(),     // --sealed-sender, --padding
             Store: new TargetStoreArguments(),       // --store
             Placement: new PlacementArguments(),     // --target-process, --target-cpus, --generator-cpus, --idle-connections, --reconnect-storm
-            HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind, --handshake-flood-baseline, --handshake-flood-cpus
+            HandshakeFlood: new HandshakeFloodArguments(), // --handshake-flood, --handshake-flood-kind, --handshake-flood-baseline, --handshake-flood-pairs, --handshake-flood-cpus
             Network: new NetworkArguments(),         // --network
             Behaviours: new ClientBehaviourArguments(), // --churn, --churn-away, --slow-consumers, --slow-consumer-rate, --vanishing
             Soak: new SoakArguments(),               // --soak, --soak-rss-slope, --soak-p99-ratio, --soak-warmup, --series-interval

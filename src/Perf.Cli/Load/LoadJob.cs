@@ -80,7 +80,8 @@ internal static class LoadJob
         LoadRunResult run;
         ResourcesBeside? withStore = null;
         FindMaxSearchResult? findMax = null;
-        var runs = extras.HandshakeFlood is { Baseline: true } ? 2 : 1;
+        var pairs = extras.HandshakeFlood?.Pairs ?? 0;
+        var runs = Math.Max(1, 2 * pairs);
         if (idle is not null && (scenario.Warmup + scenario.Duration) * runs <= KeepAlivesPausedUpTo)
         {
             // Keep-alives would be counted as the target's work per message. A longer run keeps
@@ -88,8 +89,26 @@ internal static class LoadJob
             idle.KeepAlivePaused = true;
         }
 
-        // The flood's comparison: the same run without it first, against the same relay process and idle clients.
-        var baseline = runs == 2 ? await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false) : null;
+        // The flood's comparison: the same run without it first, against the same relay process and
+        // idle clients; with --handshake-flood-pairs K, K - 1 pairs before that, the flood first in
+        // every other one, so that a drift of the machine falls on both sides of the median.
+        var earlier = new List<FloodPair>();
+        for (var i = 0; i < pairs - 1; i++)
+        {
+            var floodFirst = i % 2 == 0;
+            var first = floodFirst
+                ? await RunFloodedAsync(routed, handle, scenario, idle, extras, output, cancellationToken).ConfigureAwait(false)
+                : await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false);
+            var second = floodFirst
+                ? await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false)
+                : await RunFloodedAsync(routed, handle, scenario, idle, extras, output, cancellationToken).ConfigureAwait(false);
+            var (without, with) = floodFirst ? (second, first) : (first, second);
+            var pair = new FloodPair { FloodFirst = floodFirst, Baseline = Clients(without), Flooded = Clients(with) };
+            earlier.Add(pair);
+            await output.WriteLineAsync($"handshake flood pair {i + 1} of {pairs}{(floodFirst ? " (the flood first)" : "")}: end-to-end p99 {pair.Flooded.P99Us:F0} us with the flood, {pair.Baseline.P99Us:F0} us without (ratio {pair.P99Ratio:F2})").ConfigureAwait(false);
+        }
+
+        var baseline = pairs > 0 ? await RunWithoutFloodAsync(routed, scenario, idle, extras.IdleConnections, output, cancellationToken).ConfigureAwait(false) : null;
 
         // The attacker is another machine: its own process at the lowest priority, beside the generator unless placed.
         await using var flood = extras.HandshakeFlood is { } asked
@@ -163,13 +182,15 @@ internal static class LoadJob
         result = await WithSeriesAndBehavioursAsync(result, run, probe, companions, floodResult is null ? null : (floodResult, flood!.Description), extras.Soak, cancellationToken).ConfigureAwait(false);
         if (baseline is not null && result.HandshakeFlood is { } flooded)
         {
-            var withoutFlood = LoadResultFiles.ToResult(baseline, commandLine, options.Cipher, options.Backend, environment).Metrics;
             result = result with
             {
-                HandshakeFlood = flooded.WithBaseline(
-                    FloodClients.Of(withoutFlood, baseline.TargetUsage?.Cores, baseline.GeneratorUsage?.Cores),
-                    FloodClients.Of(result.Metrics, result.Target?.CoresUsed, result.Generator?.CoresUsed)),
+                HandshakeFlood = flooded.WithBaseline(Clients(baseline), FloodClients.Of(result.Metrics, result.Target?.CoresUsed, result.Generator?.CoresUsed)),
             };
+            if (earlier.Count > 0)
+            {
+                result = result with { HandshakeFlood = result.HandshakeFlood.WithEarlierPairs(earlier) };
+            }
+
             await output.WriteLineAsync(FloodComparisonLine(result.HandshakeFlood)).ConfigureAwait(false);
         }
 
@@ -178,20 +199,40 @@ internal static class LoadJob
             result = slice.Decorate(result, run, whole);
         }
 
+        // A run of the flood's comparison in the result's terms, with its processes' cores.
+        FloodClients Clients(LoadRunResult run) =>
+            FloodClients.Of(LoadResultFiles.ToResult(run, commandLine, options.Cipher, options.Backend, environment).Metrics, run.TargetUsage?.Cores, run.GeneratorUsage?.Cores);
+
         var folder = RunFolder.Create(resultsParent, $"load-{handle.Name}{extras.Shard?.FolderSuffix}");
         return (run, LoadResultFiles.Write(folder, result, run), result);
+    }
+
+    // One earlier pair's flooded run: a flood process of its own for the run's length, then stopped.
+    private static async Task<LoadRunResult> RunFloodedAsync(TargetHandle routed, TargetHandle handle, LoadScenario scenario, IdleConnectionPool? idle, LoadJobExtras extras, TextWriter output, CancellationToken cancellationToken)
+    {
+        var asked = extras.HandshakeFlood!.Value;
+        await using var flood = await HandshakeFloodProcess.StartAsync(PerfChildCommand.StartInfo(), new HandshakeFloodOptions { Target = handle.Idle!.EndPoint, RatePerSecond = asked.Rate, Kinds = asked.Kinds }, asked.Cpus ?? extras.GeneratorCpus, cancellationToken).ConfigureAwait(false);
+        var run = await RunLegitimateAsync(routed, scenario, idle, extras.IdleConnections, "with the flood", output, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync((await flood.StopAsync().ConfigureAwait(false)).Summary()).ConfigureAwait(false);
+        return run;
     }
 
     // The legitimate clients' run without the flood, with the same behaviours (fresh drivers over the same idle clients).
     private static async Task<LoadRunResult> RunWithoutFloodAsync(TargetHandle routed, LoadScenario scenario, IdleConnectionPool? idle, int idleClients, TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync("handshake flood baseline: the same run without the flood first").ConfigureAwait(false);
+        await output.WriteLineAsync("handshake flood baseline: the same run without the flood").ConfigureAwait(false);
+        var run = await RunLegitimateAsync(routed, scenario, idle, idleClients, "without the flood", output, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"handshake flood baseline: sent {run.Recorders.Sent}, delivered {run.Recorders.Delivered}, lost {run.Lost}").ConfigureAwait(false);
+        return run;
+    }
+
+    // The legitimate clients alone (no probe, no series): a run of a flood's comparison.
+    private static async Task<LoadRunResult> RunLegitimateAsync(TargetHandle routed, LoadScenario scenario, IdleConnectionPool? idle, int idleClients, string label, TextWriter output, CancellationToken cancellationToken)
+    {
         var view = new LoadProgressView(output, LoadProgressView.CanRunLive(output));
         await using var target = routed.NewTarget();
         var hooks = new LoadRunHooks { Companions = Companions(scenario, idle, idleClients).All };
-        var run = await view.RunAsync($"{routed.Description} without the flood", p => new OpenLoopRunner(scenario, routed.Process, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
-        await output.WriteLineAsync($"handshake flood baseline: sent {run.Recorders.Sent}, delivered {run.Recorders.Delivered}, lost {run.Lost}").ConfigureAwait(false);
-        return run;
+        return await view.RunAsync($"{routed.Description} {label}", p => new OpenLoopRunner(scenario, routed.Process, hooks).RunAsync(target, p, cancellationToken)).ConfigureAwait(false);
     }
 
     // The comparison, and beside it what tells the relay's slowdown from the generator's: the
@@ -199,7 +240,7 @@ internal static class LoadJob
     private static string FloodComparisonLine(HandshakeFloodRun flood)
     {
         var (without, with) = (flood.Baseline!, flood.Flooded!);
-        return $"handshake flood vs without: delivered {with.DeliveredPercent:F3} % (without {without.DeliveredPercent:F3} %), end-to-end p99 {with.P99Us:F0} us (without {without.P99Us:F0} us, ratio {flood.P99Ratio:F2}); "
+        return $"handshake flood vs without: delivered {with.DeliveredPercent:F3} % (without {without.DeliveredPercent:F3} %), end-to-end p99 {with.P99Us:F0} us (without {without.P99Us:F0} us, ratio {flood.P99Ratio:F2}{(flood.Pairs is { Count: > 1 } pairs ? $", the median of {pairs.Count} pairs' ratios" : "")}); "
             + $"generator lag p99 {with.GeneratorLagP99Us:F0} us (without {without.GeneratorLagP99Us:F0} us), generator {with.GeneratorCores:F2} cores (without {without.GeneratorCores:F2}), "
             + $"relay {with.TargetCores:F2} cores (without {without.TargetCores:F2}), {flood.RelayCpuUsPerConnection:F1} us relay CPU per flood connection; flood {flood.Cores:F2} cores"
             + (flood.ReachedRate == false ? $", reached only {flood.AchievedPerSecond:F0}/s of the {flood.RatePerSecond:0.#}/s asked" : "");
@@ -423,7 +464,7 @@ internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResid
 /// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
 /// <param name="Shard">This process's slice of a sharded run (<c>--shard</c>) and its start, or <c>null</c>.</param>
 /// <param name="SoakInducesCollections">A judged run reads a target process's memory right after a full collection induced in it (<c>--soak-gc induced</c>).</param>
-internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, bool Baseline, CpuSet? Cpus)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null, bool SoakInducesCollections = false);
+internal sealed record LoadJobExtras((Slo Slo, FindMaxOptions Steps)? Search = null, int IdleConnections = 0, int ReconnectStorm = 0, CpuSet? GeneratorCpus = null, (double Rate, HandshakeFloodKinds Kinds, int Pairs, CpuSet? Cpus)? HandshakeFlood = null, NetworkProfile? Network = null, int HeldMessages = 0, SoakRuleOptions? Soak = null, ShardRun? Shard = null, bool SoakInducesCollections = false);
 
 /// <summary>The companions that act on the idle clients during the run, when asked for.</summary>
 /// <param name="Churn">Their churn (<c>--churn</c> with <c>--idle-connections</c>).</param>

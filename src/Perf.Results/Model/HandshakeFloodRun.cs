@@ -57,8 +57,48 @@ public sealed record HandshakeFloodRun
     /// <summary>The legitimate clients under the flood (the result's <c>metrics</c>, in the baseline's terms); present with <see cref="Baseline"/>.</summary>
     public FloodClients? Flooded { get; init; }
 
-    /// <summary>The flooded run's end-to-end p99 over the baseline's; present with <see cref="Baseline"/> when both have one.</summary>
+    /// <summary>
+    /// The flooded run's end-to-end p99 over the baseline's; present with <see cref="Baseline"/> when
+    /// both have one. With <see cref="Pairs"/>, the median of the pairs' ratios.
+    /// </summary>
     public double? P99Ratio { get; init; }
+
+    /// <summary>
+    /// With <c>--handshake-flood-pairs K</c>: every pair of runs without and with the flood against
+    /// the same relay process, in the order they ran (alternating which went first, so a drift of the
+    /// machine falls on both sides); the last is <see cref="Baseline"/> and <see cref="Flooded"/>.
+    /// </summary>
+    public IReadOnlyList<FloodPair>? Pairs { get; init; }
+
+    /// <summary>
+    /// This comparison with <paramref name="earlier"/> pairs run before its own (<see cref="Baseline"/>
+    /// and <see cref="Flooded"/>, the last pair): <see cref="Pairs"/> holds them all and
+    /// <see cref="P99Ratio"/> becomes the median of their ratios, which one noisy run cannot move.
+    /// </summary>
+    public HandshakeFloodRun WithEarlierPairs(IReadOnlyList<FloodPair> earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        if (Baseline is null || Flooded is null)
+        {
+            throw new InvalidOperationException("pairs extend a comparison: call WithBaseline first");
+        }
+
+        FloodPair[] pairs = [.. earlier, new FloodPair { FloodFirst = false, Baseline = Baseline, Flooded = Flooded }];
+        var ratios = new List<double>(pairs.Length);
+        foreach (var pair in pairs)
+        {
+            if (pair.P99Ratio is { } ratio)
+            {
+                ratios.Add(ratio);
+            }
+        }
+
+        ratios.Sort();
+        double? median = ratios.Count == 0 ? null
+            : ratios.Count % 2 == 1 ? ratios[ratios.Count / 2]
+            : (ratios[(ratios.Count / 2) - 1] + ratios[ratios.Count / 2]) / 2;
+        return this with { Pairs = pairs, P99Ratio = median };
+    }
 
     /// <summary>These counts beside the legitimate clients' run without the flood (<paramref name="before"/>) and with it (<paramref name="after"/>).</summary>
     public HandshakeFloodRun WithBaseline(FloodClients before, FloodClients after)
@@ -76,6 +116,22 @@ public sealed record HandshakeFloodRun
                 : null,
         };
     }
+}
+
+/// <summary>One pair of runs of <c>--handshake-flood-pairs</c>: the legitimate clients without the flood and with it.</summary>
+public sealed record FloodPair
+{
+    /// <summary>Whether the flooded run went first.</summary>
+    public required bool FloodFirst { get; init; }
+
+    /// <summary>The run without the flood.</summary>
+    public required FloodClients Baseline { get; init; }
+
+    /// <summary>The run with the flood.</summary>
+    public required FloodClients Flooded { get; init; }
+
+    /// <summary>The flooded run's end-to-end p99 over the baseline's, when both have one.</summary>
+    public double? P99Ratio => Baseline.P99Us is > 0 && Flooded.P99Us is { } p99 ? p99 / Baseline.P99Us.Value : null;
 }
 
 /// <summary>The legitimate clients' delivery and latency in one run of a flood's comparison.</summary>

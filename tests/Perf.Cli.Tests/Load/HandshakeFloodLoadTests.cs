@@ -1,5 +1,6 @@
 using Perf.Cli.Tests.Results;
 using Perf.Results.Files;
+using Perf.Results.Model;
 using Perf.Testing.Folders;
 
 namespace Perf.Cli.Tests.Load;
@@ -54,7 +55,7 @@ public sealed class HandshakeFloodLoadTests : TempFolder
 
         Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
         var output = run.Output;
-        Assert.True(output.IndexOf("handshake flood baseline: the same run without the flood first", StringComparison.Ordinal) < output.IndexOf("handshake flood: 100 connections/s", StringComparison.Ordinal), output);
+        Assert.True(output.IndexOf("handshake flood baseline: the same run without the flood", StringComparison.Ordinal) < output.IndexOf("handshake flood: 100 connections/s", StringComparison.Ordinal), output);
         Assert.Contains("handshake flood vs without: delivered 100.000 % (without 100.000 %)", output, StringComparison.Ordinal);
         var result = ResultFile.Read(resultPath);
         var flood = result.HandshakeFlood!;
@@ -79,17 +80,38 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     }
 
     [Fact]
+    public void With_pairs_the_runs_alternate_and_the_result_keeps_every_pair_and_their_median_ratio()
+    {
+        var (output, flood) = ShortFlood("--handshake-flood-pairs", "3");
+
+        Assert.Contains("handshake flood pair 1 of 3 (the flood first): end-to-end p99 ", output, StringComparison.Ordinal);
+        Assert.Contains("handshake flood pair 2 of 3: end-to-end p99 ", output, StringComparison.Ordinal);
+        Assert.Contains("the median of 3 pairs' ratios", output, StringComparison.Ordinal);
+        var pairs = flood.Pairs!;
+        Assert.Equal([true, false, false], pairs.Select(p => p.FloodFirst));
+        Assert.Equal((flood.Baseline!, flood.Flooded!), (pairs[^1].Baseline, pairs[^1].Flooded));
+        Assert.All(pairs, pair => Assert.Equal((pair.Baseline.Sent, pair.Flooded.Sent), (pair.Baseline.Delivered, pair.Flooded.Delivered)));
+        var ratios = pairs.Select(p => p.P99Ratio!.Value).Order().ToArray();
+        Assert.Equal(ratios[1], flood.P99Ratio!.Value, 9);
+    }
+
+    [Fact]
     public void Handshake_flood_cpus_places_the_floods_process_and_the_result_says_where()
     {
-        var resultPath = Path.Combine(Folder, "flood.json");
+        var (_, flood) = ShortFlood("--handshake-flood-cpus", "0");
 
-        var run = CliRun.Invoke("load", "--target", "relay-tcp", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms",
-            "--handshake-flood", "50", "--handshake-flood-cpus", "0", "--out", resultPath);
-
-        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
-        var flood = ResultFile.Read(resultPath).HandshakeFlood!;
         Assert.Matches(@"^perf flood \(pid \d+\), CPUs 0, SCHED_IDLE$", flood.RanIn);
         Assert.True(flood.Garbage.Attempted + flood.Abandoned.Attempted >= 1, "it flooded from there");
+    }
+
+    // A one-second run of two clients under a flood of 50 a second with the flags given; its output and the result's flood section.
+    private (string Output, HandshakeFloodRun Flood) ShortFlood(params string[] flags)
+    {
+        var resultPath = Path.Combine(Folder, "short-flood.json");
+        var run = CliRun.Invoke(["load", "--target", "relay-tcp", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms",
+            "--handshake-flood", "50", .. flags, "--out", resultPath]);
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        return (run.Output, ResultFile.Read(resultPath).HandshakeFlood!);
     }
 
     [Theory]
@@ -114,6 +136,8 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     [Theory]
     [InlineData(new[] { "--handshake-flood-baseline" }, "give --handshake-flood N")]
     [InlineData(new[] { "--handshake-flood", "100", "--handshake-flood-baseline", "--find-max", "--slo", "p99=50ms" }, "without --find-max")]
+    [InlineData(new[] { "--handshake-flood-pairs", "3" }, "--handshake-flood-pairs takes 1 to 20 pairs of runs without and with a --handshake-flood N, without --find-max.")]
+    [InlineData(new[] { "--handshake-flood", "100", "--handshake-flood-pairs", "21" }, "--handshake-flood-pairs takes 1 to 20 pairs")]
     public void A_baseline_without_a_flood_or_beside_a_search_is_one_line_and_exit_2(string[] flags, string expected)
     {
         CliRun.Invoke(["load", "--target", "relay-tcp", "--target-process", "--duration", "1s", "--warmup", "0s", .. flags]).AssertBadInput(expected);

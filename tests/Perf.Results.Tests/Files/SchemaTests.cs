@@ -181,7 +181,8 @@ public sealed class SchemaTests
         Assert.Equal(soak.Soak!.Failures, read.Soak!.Failures);
         Assert.Equal(soak.Behaviours!.SlowConsumers, read.Behaviours!.SlowConsumers);
         Assert.Equal(soak.Behaviours.Churn, read.Behaviours.Churn);
-        Assert.Equal(soak.HandshakeFlood, read.HandshakeFlood);
+        Assert.Equal(soak.HandshakeFlood! with { Pairs = null }, read.HandshakeFlood! with { Pairs = null });
+        Assert.Equal(soak.HandshakeFlood.Pairs, read.HandshakeFlood.Pairs); // element by element: a list is equal by reference inside a record
     }
 
     [Theory]

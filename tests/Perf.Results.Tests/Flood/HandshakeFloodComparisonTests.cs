@@ -72,6 +72,44 @@ public sealed class HandshakeFloodComparisonTests
         Assert.Contains("handshake_flood.baseline and handshake_flood.flooded come together", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void With_earlier_pairs_the_ratio_is_the_median_of_every_pairs_and_the_last_pair_is_the_results_own()
+    {
+        var main = Counts.WithBaseline(FloodClients.Of(Metrics(100, 100, 1_000)), FloodClients.Of(Metrics(100, 100, 1_500)));
+        FloodPair Pair(bool floodFirst, double without, double with) => new() { FloodFirst = floodFirst, Baseline = FloodClients.Of(Metrics(100, 100, without)), Flooded = FloodClients.Of(Metrics(100, 100, with)) };
+
+        // Ratios 6.0 (a noisy run), 1.2, 2.0, and the result's own 1.5: the median of four is (1.5 + 2.0) / 2.
+        var four = main.WithEarlierPairs([Pair(true, 500, 3_000), Pair(false, 1_000, 1_200), Pair(true, 800, 1_600)]);
+        Assert.Equal(1.75, four.P99Ratio!.Value, 9);
+        Assert.Equal(4, four.Pairs!.Count);
+        Assert.Equal((main.Baseline, main.Flooded, false), (four.Pairs[^1].Baseline, four.Pairs[^1].Flooded, four.Pairs[^1].FloodFirst));
+        Assert.Equal(6.0, four.Pairs[0].P99Ratio!.Value, 9);
+        Assert.Same(main.Baseline, four.Baseline); // the result's own pair stays baseline and flooded
+
+        // Three: the middle one; a pair without a baseline p99 has no ratio and no vote.
+        Assert.Equal(1.5, main.WithEarlierPairs([Pair(true, 500, 3_000), Pair(false, 1_000, 1_200)]).P99Ratio!.Value, 9);
+        var voteless = main.WithEarlierPairs([Pair(true, 0, 3_000)]);
+        Assert.Null(voteless.Pairs![0].P99Ratio);
+        Assert.Equal(1.5, voteless.P99Ratio!.Value, 9);
+    }
+
+    [Fact]
+    public void Pairs_need_a_comparison_and_a_file_whose_last_pair_is_not_its_baseline_is_refused()
+    {
+        Assert.Throws<InvalidOperationException>(() => Counts.WithEarlierPairs([]));
+
+        var soak = ResultFixture.Soak();
+        var flood = soak.HandshakeFlood!;
+        var tampered = flood with { Pairs = [flood.Pairs![0], flood.Pairs[0]] };
+        var ex = Assert.Throws<BadInputException>(() => ResultFile.Parse(ResultFile.ToJson(soak with { HandshakeFlood = tampered }), "flood.json"));
+        Assert.Contains("handshake_flood.pairs needs baseline and flooded, which are its last pair", ex.Message, StringComparison.Ordinal);
+
+        // The fixture's own pairs read back as written: median of 2.0 and 1.5.
+        var read = ResultFile.Parse(ResultFile.ToJson(soak), "soak.json").HandshakeFlood!;
+        Assert.Equal(1.75, read.P99Ratio!.Value, 9);
+        Assert.Equal(flood.Pairs, read.Pairs);
+    }
+
     private static LoadMetrics Metrics(long sent, long delivered, double p99) => ResultFixture.Load().Metrics with
     {
         GeneratorLagUs = null,

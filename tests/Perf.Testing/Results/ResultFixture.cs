@@ -164,7 +164,8 @@ public static class ResultFixture
                 },
                 Vanishing = new VanishingRun { PercentPerMinute = 1, Vanished = 3_000, Reclaimed = 2_500, Returned = 2_500, Unreclaimed = 500, MinReclaimS = 300.2, MaxReclaimS = 301.5 },
             },
-            // The same run without the flood went first (--handshake-flood-baseline): all delivered, p99 900 µs.
+            // The same run without the flood went first (--handshake-flood-baseline): all delivered, p99 900 µs;
+            // an earlier pair (--handshake-flood-pairs 2) doubled its p99, so the ratio is the median of 1.5 and 2.
             // The flood ran in its own process beside the generator and reached its rate.
             HandshakeFlood = new HandshakeFloodRun
             {
@@ -172,7 +173,17 @@ public static class ResultFixture
                 RanIn = "perf flood (pid 4242), CPUs 0, SCHED_IDLE", Cores = 0.15, AchievedPerSecond = 4_990, ReachedRate = true,
             }.WithBaseline(
                 FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 9_000_000, Lost = 0, EndToEndUs = Latency(200, 900, 2_000) }, targetCores: 0.5, generatorCores: 0.8),
-                FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 8_955_000, Lost = 45_000, EndToEndUs = Latency(250, 1_350, 3_000) }, targetCores: 0.9, generatorCores: 0.8)),
+                FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 8_955_000, Lost = 45_000, EndToEndUs = Latency(250, 1_350, 3_000) }, targetCores: 0.9, generatorCores: 0.8))
+            .WithEarlierPairs(
+            [
+                // --handshake-flood-pairs 2: one pair before, the flood first; its p99 went 1,000 -> 2,000 µs.
+                new FloodPair
+                {
+                    FloodFirst = true,
+                    Baseline = FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 9_000_000, Lost = 0, EndToEndUs = Latency(200, 1_000, 2_000) }),
+                    Flooded = FloodClients.Of(Load().Metrics with { Sent = 9_000_000, Delivered = 9_000_000, Lost = 0, EndToEndUs = Latency(250, 2_000, 3_000) }),
+                },
+            ]),
         };
     }
 }

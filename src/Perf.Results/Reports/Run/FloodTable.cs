@@ -24,7 +24,7 @@ public static class FloodTable
                 flood.RatePerSecond.ToString("N0", CultureInfo.InvariantCulture) + " of " + flood.Kinds,
                 Percent(without.DeliveredPercent) + " → " + Percent(with.DeliveredPercent),
                 Us(without.P99Us) + " → " + Us(with.P99Us),
-                flood.P99Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-",
+                Ratio(flood),
                 (flood.Abandoned.Answered + flood.Garbage.Answered).ToString("N0", CultureInfo.InvariantCulture),
             ]);
         }
@@ -32,6 +32,32 @@ public static class FloodTable
         return rows.Count == 0
             ? null
             : new RunReportTables.Table(["run", "flood /s", "delivered % without → with", "p99 µs without → with", "p99 ratio", "flood handshakes answered"], rows);
+    }
+
+    // One pair: its ratio; several: their median, how many, and their range.
+    private static string Ratio(HandshakeFloodRun flood)
+    {
+        if (flood.P99Ratio is not { } ratio)
+        {
+            return "-";
+        }
+
+        var shown = ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x";
+        if (flood.Pairs is not { Count: > 1 } pairs)
+        {
+            return shown;
+        }
+
+        double low = double.MaxValue, high = double.MinValue;
+        foreach (var pair in pairs)
+        {
+            if (pair.P99Ratio is { } r)
+            {
+                (low, high) = (Math.Min(low, r), Math.Max(high, r));
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{shown} (median of {pairs.Count} pairs, {low:0.00}–{high:0.00})");
     }
 
     private static string Percent(double percent) => percent.ToString("0.000", CultureInfo.InvariantCulture);
