@@ -55,9 +55,11 @@ internal static class LoadJob
             throw new LoadTargetException("--idle-connections, --reconnect-storm and --held-messages measure the target's process: use a bare target name with --target-process.");
         }
 
-        if (extras.HandshakeFlood is not null && (handle.Process is null || handle.Idle is null || handle.Name != "relay-tcp"))
+        // The echo floor under the same flood is its floor: what the flood costs this machine's
+        // kernel and CPUs whatever answers it, beside what it costs the relay.
+        if (extras.HandshakeFlood is not null && (handle.Process is null || handle.Idle is null || handle.Name is not ("relay-tcp" or "echo")))
         {
-            throw new LoadTargetException("--handshake-flood floods a relay's Noise/TCP listener apart from the generator's clients: use --target relay-tcp --target-process.");
+            throw new LoadTargetException("--handshake-flood floods a relay's Noise/TCP listener (or, for its floor, the echo target's port) apart from the generator's clients: use --target relay-tcp (or echo) --target-process.");
         }
 
         // A shard runs its slice of the whole scenario, from the common start.

@@ -96,6 +96,24 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     }
 
     [Fact]
+    public void The_echo_floor_takes_the_same_flood_and_answers_it_with_its_own_bytes()
+    {
+        var resultPath = Path.Combine(Folder, "echo-flood.json");
+
+        var run = CliRun.Invoke("load", "--target", "echo", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms",
+            "--handshake-flood", "50", "--handshake-flood-baseline", "--out", resultPath);
+
+        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
+        var result = ResultFile.Read(resultPath);
+        var flood = result.HandshakeFlood!;
+        Assert.Equal("echo", result.Scenario.Target);
+        Assert.Equal(0, result.Metrics.Lost);
+        Assert.NotNull(flood.P99Ratio);
+        // Echo sends back what it gets: a flood connection that reached it was answered, none refused by it.
+        Assert.Equal(flood.Garbage.Attempted - flood.Garbage.Failed - flood.Garbage.Unanswered, flood.Garbage.Answered);
+    }
+
+    [Fact]
     public void Handshake_flood_cpus_places_the_floods_process_and_the_result_says_where()
     {
         var (_, flood) = ShortFlood("--handshake-flood-cpus", "0");
