@@ -460,7 +460,7 @@ internal sealed record AfterRun(int? Held, long? ResidentBytes, long? StoreResid
 /// <param name="IdleConnections">Idle authenticated clients held to the target process during the run (0: none).</param>
 /// <param name="ReconnectStorm">Clients that drop and reconnect at once after the run (0: none).</param>
 /// <param name="GeneratorCpus">The CPUs this process was pinned to, to record.</param>
-/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, which kinds, during the run (<c>null</c>: none), whether the same run without it goes first, and its process's CPUs (<c>null</c>: the generator's).</param>
+/// <param name="HandshakeFlood">A hostile client's connections a second of each kind, which kinds, during the run (<c>null</c>: none), how many pairs of runs without and with it (0: the flooded run alone; 1: the run without it first), and its process's CPUs (<c>null</c>: the generator's).</param>
 /// <param name="Network">The impaired network between the run's connections and the target (<c>--network</c>), or <c>null</c>.</param>
 /// <param name="HeldMessages">Messages left for recipients that never connect before the run, to measure what holding one costs (0: none).</param>
 /// <param name="Soak">The soak rule's bounds, when the run is judged by it (<c>null</c>: not judged).</param>
