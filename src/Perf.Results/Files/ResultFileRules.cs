@@ -206,18 +206,17 @@ internal static class ResultFileRules
             rules.Require((flood.Baseline is null) == (flood.Flooded is null), "handshake_flood.baseline and handshake_flood.flooded come together");
             rules.Require(flood.Pairs is null || (flood.Baseline is not null && flood.Pairs.Count > 0 && flood.Pairs[^1].Baseline == flood.Baseline && flood.Pairs[^1].Flooded == flood.Flooded),
                 "handshake_flood.pairs needs baseline and flooded, which are its last pair");
-            var clientsOfPairs = new List<(string, FloodClients?)>();
+            RequireClients("baseline", flood.Baseline);
+            RequireClients("flooded", flood.Flooded);
             for (var i = 0; i < (flood.Pairs?.Count ?? 0); i++)
             {
-                clientsOfPairs.Add(($"pairs[{i}].baseline", flood.Pairs![i].Baseline));
-                clientsOfPairs.Add(($"pairs[{i}].flooded", flood.Pairs[i].Flooded));
+                RequireClients($"pairs[{i}].baseline", flood.Pairs![i].Baseline);
+                RequireClients($"pairs[{i}].flooded", flood.Pairs[i].Flooded);
             }
 
-            foreach (var (part, clients) in (IEnumerable<(string, FloodClients?)>)[("baseline", flood.Baseline), ("flooded", flood.Flooded), .. clientsOfPairs])
-            {
+            void RequireClients(string part, FloodClients? clients) =>
                 rules.Require(clients is null || (clients is { Sent: >= 0, Lost: >= 0, DeliveredPercent: >= 0 and <= 100, P99Us: null or >= 0, GeneratorLagP99Us: null or >= 0, GeneratorCores: null or >= 0, TargetCores: null or >= 0 } && clients.Delivered >= 0 && clients.Delivered <= clients.Sent),
                     $"handshake_flood.{part} counts must not be negative, delivered at most sent, delivered_percent 0-100");
-            }
         }
     }
 

@@ -1,3 +1,5 @@
+using Perf.Results.Comparison;
+
 namespace Perf.Results.Model;
 
 /// <summary>
@@ -93,11 +95,7 @@ public sealed record HandshakeFloodRun
             }
         }
 
-        ratios.Sort();
-        double? median = ratios.Count == 0 ? null
-            : ratios.Count % 2 == 1 ? ratios[ratios.Count / 2]
-            : (ratios[(ratios.Count / 2) - 1] + ratios[ratios.Count / 2]) / 2;
-        return this with { Pairs = pairs, P99Ratio = median };
+        return this with { Pairs = pairs, P99Ratio = ratios.Count == 0 ? null : Median.Of(ratios) };
     }
 
     /// <summary>These counts beside the legitimate clients' run without the flood (<paramref name="before"/>) and with it (<paramref name="after"/>).</summary>
@@ -110,7 +108,7 @@ public sealed record HandshakeFloodRun
         {
             Baseline = before,
             Flooded = after,
-            P99Ratio = before.P99Us is > 0 && after.P99Us is { } p99 ? p99 / before.P99Us.Value : null,
+            P99Ratio = FloodPair.P99RatioOf(before, after),
             RelayCpuUsPerConnection = before.TargetCores is { } without && after.TargetCores is { } with && connected > 0
                 ? (with - without) * Seconds * 1e6 / connected
                 : null,
@@ -131,7 +129,11 @@ public sealed record FloodPair
     public required FloodClients Flooded { get; init; }
 
     /// <summary>The flooded run's end-to-end p99 over the baseline's, when both have one.</summary>
-    public double? P99Ratio => Baseline.P99Us is > 0 && Flooded.P99Us is { } p99 ? p99 / Baseline.P99Us.Value : null;
+    public double? P99Ratio => P99RatioOf(Baseline, Flooded);
+
+    /// <summary><paramref name="flooded"/>'s end-to-end p99 over <paramref name="baseline"/>'s, when both have one (and the baseline's is not 0).</summary>
+    internal static double? P99RatioOf(FloodClients baseline, FloodClients flooded) =>
+        baseline.P99Us is > 0 && flooded.P99Us is { } p99 ? p99 / baseline.P99Us.Value : null;
 }
 
 /// <summary>The legitimate clients' delivery and latency in one run of a flood's comparison.</summary>

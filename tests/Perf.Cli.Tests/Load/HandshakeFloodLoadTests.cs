@@ -82,7 +82,8 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     [Fact]
     public void With_pairs_the_runs_alternate_and_the_result_keeps_every_pair_and_their_median_ratio()
     {
-        var (output, flood) = ShortFlood("--handshake-flood-pairs", "3");
+        var (output, result) = ShortFlood("relay-tcp", "--handshake-flood-pairs", "3");
+        var flood = result.HandshakeFlood!;
 
         Assert.Contains("handshake flood pair 1 of 3 (the flood first): end-to-end p99 ", output, StringComparison.Ordinal);
         Assert.Contains("handshake flood pair 2 of 3: end-to-end p99 ", output, StringComparison.Ordinal);
@@ -98,13 +99,8 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     [Fact]
     public void The_echo_floor_takes_the_same_flood_and_answers_it_with_its_own_bytes()
     {
-        var resultPath = Path.Combine(Folder, "echo-flood.json");
+        var (_, result) = ShortFlood("echo", "--handshake-flood-baseline");
 
-        var run = CliRun.Invoke("load", "--target", "echo", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms",
-            "--handshake-flood", "50", "--handshake-flood-baseline", "--out", resultPath);
-
-        Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
-        var result = ResultFile.Read(resultPath);
         var flood = result.HandshakeFlood!;
         Assert.Equal("echo", result.Scenario.Target);
         Assert.Equal(0, result.Metrics.Lost);
@@ -116,20 +112,20 @@ public sealed class HandshakeFloodLoadTests : TempFolder
     [Fact]
     public void Handshake_flood_cpus_places_the_floods_process_and_the_result_says_where()
     {
-        var (_, flood) = ShortFlood("--handshake-flood-cpus", "0");
+        var flood = ShortFlood("relay-tcp", "--handshake-flood-cpus", "0").Result.HandshakeFlood!;
 
         Assert.Matches(@"^perf flood \(pid \d+\), CPUs 0, SCHED_IDLE$", flood.RanIn);
         Assert.True(flood.Garbage.Attempted + flood.Abandoned.Attempted >= 1, "it flooded from there");
     }
 
-    // A one-second run of two clients under a flood of 50 a second with the flags given; its output and the result's flood section.
-    private (string Output, HandshakeFloodRun Flood) ShortFlood(params string[] flags)
+    // A one-second run of two clients of <target> in its own process under a flood of 50 a second with the flags given; its output and result.
+    private (string Output, PerfResult Result) ShortFlood(string target, params string[] flags)
     {
         var resultPath = Path.Combine(Folder, "short-flood.json");
-        var run = CliRun.Invoke(["load", "--target", "relay-tcp", "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms",
+        var run = CliRun.Invoke(["load", "--target", target, "--target-process", "--connections", "2", "--rate", "200", "--duration", "1s", "--warmup", "200ms",
             "--handshake-flood", "50", .. flags, "--out", resultPath]);
         Assert.True(run.ExitCode == PerfCommandLine.Ok, run.Error);
-        return (run.Output, ResultFile.Read(resultPath).HandshakeFlood!);
+        return (run.Output, ResultFile.Read(resultPath));
     }
 
     [Theory]
